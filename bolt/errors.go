@@ -1,0 +1,78 @@
+package bolt
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// What the peer did instead of speaking Bolt. checks/ turns each into a hint;
+// PeerError carries the bytes that prove it.
+var (
+	ErrHTTP            = errors.New("the peer answered HTTP, not Bolt")
+	ErrTLSRequired     = errors.New("the peer answered with a TLS record: the port expects TLS")
+	ErrClosed          = errors.New("the peer closed the connection without answering")
+	ErrReset           = errors.New("the peer reset the connection")
+	ErrSilent          = errors.New("the peer sent nothing before the deadline")
+	ErrNotBolt         = errors.New("the peer is not a Bolt server")
+	ErrNoCommonVersion = errors.New("the server accepted none of the proposed Bolt versions")
+	ErrBadVersion      = errors.New("the server chose a Bolt version that was not proposed")
+	ErrBadManifest     = errors.New("the server sent a malformed handshake manifest")
+	ErrProtocol        = errors.New("the server broke the Bolt protocol")
+)
+
+// PeerError is a failure whose evidence is the raw bytes the peer sent
+// (or the lack of them).
+type PeerError struct {
+	Step  string // "handshake", "HELLO", "ROUTE", ...
+	Err   error  // one of the sentinels above
+	Bytes []byte // what arrived, at most a few hundred bytes
+	Cause error  // the underlying I/O or decoding error, if any
+}
+
+func (e *PeerError) Error() string {
+	s := fmt.Sprintf("%s: %v", e.Step, e.Err)
+	if len(e.Bytes) > 0 {
+		s += fmt.Sprintf(" (received % X)", e.Bytes)
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+func (e *PeerError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Err, e.Cause}
+	}
+	return []error{e.Err}
+}
+
+// Hex returns the evidence bytes as lower-case hex pairs separated by spaces.
+func (e *PeerError) Hex() string {
+	if len(e.Bytes) == 0 {
+		return ""
+	}
+	h := hex.EncodeToString(e.Bytes)
+	out := make([]byte, 0, len(h)+len(h)/2)
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, h[i:i+2]...)
+	}
+	return string(out)
+}
+
+// ServerError is a FAILURE the server sent.
+type ServerError struct {
+	Request     string // the request it answered: "HELLO", "LOGON", "ROUTE", "RUN", ...
+	Code        string // neo4j_code, else code
+	Message     string
+	GQLStatus   string
+	Description string
+}
+
+func (e *ServerError) Error() string {
+	return fmt.Sprintf("%s failed: %s: %s", e.Request, e.Code, e.Message)
+}

@@ -1,0 +1,92 @@
+// Package checks runs the ordered diagnosis of one Neo4j target:
+// config, dns, tcp, tls, bolt, version, auth, routing, members, query.
+//
+// A check is a plain function from a context and the shared run state to a
+// Result. Checks name the checks they need; a check whose dependency did not
+// pass (or warn) is skipped, not failed. Nothing here prints: report/ renders
+// a Report.
+package checks
+
+import (
+	"time"
+)
+
+// Status is the verdict of one check.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Warn Status = "warn"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// Fact is one named observation, kept in the order it was made.
+type Fact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Result is what one check found.
+type Result struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	Status   Status        `json:"status"`
+	Summary  string        `json:"summary"`
+	Duration time.Duration `json:"-"`
+	Facts    []Fact        `json:"facts"`
+	// Evidence is raw material: bytes in hex, server codes and messages,
+	// certificate subjects. Keyed for machines, ordered for people.
+	Evidence []Fact   `json:"evidence"`
+	Hints    []string `json:"hints"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// Member is one advertised routing-table member and its own checks.
+type Member struct {
+	Address string   `json:"address"`
+	Roles   []string `json:"roles"`
+	Status  Status   `json:"status"`
+	Checks  []Result `json:"checks"`
+}
+
+// Source says where a setting came from: "flag", "file", "env", "uri",
+// "default".
+type Setting struct {
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	From   string `json:"from,omitempty"` // e.g. "NEO4J_PASSWORD", "--uri", "Neo4j-1234.txt"
+}
+
+// TargetInfo describes what was diagnosed, without secrets.
+type TargetInfo struct {
+	URI            string             `json:"uri"` // credentials stripped
+	Scheme         string             `json:"scheme"`
+	Host           string             `json:"host"`
+	Port           int                `json:"port"`
+	Username       string             `json:"username"`
+	PasswordSource string             `json:"passwordSource"` // "flag --password", "NEO4J_PASSWORD", "file Neo4j-x.txt", "uri", "none"
+	Database       string             `json:"database"`       // "" = home database
+	Settings       map[string]Setting `json:"settings"`
+	Resolver       string             `json:"resolver,omitempty"` // "system" or the --dns-server
+	AuraInstance   string             `json:"auraInstance,omitempty"`
+}
+
+// Report is the whole diagnosis.
+type Report struct {
+	Target   TargetInfo
+	Started  time.Time
+	Duration time.Duration
+	Checks   []Result
+	Members  []Member
+	Verdict  Status // pass, warn or fail
+	ExitCode int
+}
+
+// Exit codes: the CLI contract, as pg_isready.
+const (
+	ExitHealthy    = 0 // every check passed (warnings allowed without --strict)
+	ExitFailed     = 1 // the server was reached but a check failed
+	ExitNoResponse = 2 // DNS or TCP failed, or nothing answered in time
+	ExitNoAttempt  = 3 // bad flags, unreadable file, invalid URI
+)
