@@ -17,8 +17,17 @@ var (
 	ErrNotBolt         = errors.New("the peer is not a Bolt server")
 	ErrNoCommonVersion = errors.New("the server accepted none of the proposed Bolt versions")
 	ErrBadVersion      = errors.New("the server chose a Bolt version that was not proposed")
-	ErrBadManifest     = errors.New("the server sent a malformed handshake manifest")
-	ErrProtocol        = errors.New("the server broke the Bolt protocol")
+	// The server picked a version inside a proposed range that this client
+	// does not speak (e.g. 5.5); distinct from ErrBadVersion because the
+	// server did nothing wrong.
+	ErrUnsupportedVersion = errors.New("the server chose a Bolt version this client does not implement")
+	ErrBadManifest        = errors.New("the server sent a malformed handshake manifest")
+	ErrProtocol           = errors.New("the server broke the Bolt protocol")
+	// IGNORED: the server is in its FAILED state because an earlier request
+	// in the same pipeline failed.
+	ErrIgnored = errors.New("the server ignored the request after an earlier failure")
+	// A result had more records or bytes than Options allow.
+	ErrResultTooLarge = errors.New("the result is larger than the limit")
 )
 
 // PeerError is a failure whose evidence is the raw bytes the peer sent

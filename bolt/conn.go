@@ -1,0 +1,516 @@
+package bolt
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
+)
+
+// Options bound what a server can make the client hold. Zero fields take
+// the defaults.
+type Options struct {
+	MaxMessage     int // bytes in one message; default 16 MiB
+	Limits         packstream.Limits
+	MaxRecords     int // records in one Query result; default 10,000
+	MaxResultBytes int // RECORD bytes in one Query result; default 64 MiB
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxMessage <= 0 {
+		o.MaxMessage = 16 << 20
+	}
+	if o.MaxRecords <= 0 {
+		o.MaxRecords = 10_000
+	}
+	if o.MaxResultBytes <= 0 {
+		o.MaxResultBytes = 64 << 20
+	}
+	return o
+}
+
+// maxErrorText bounds server-supplied text copied into errors.
+const maxErrorText = 1024
+
+// Conn is a Bolt session over a negotiated connection. It is not safe for
+// concurrent use. After a FAILURE it sends RESET ahead of the next request,
+// as drivers do; after an I/O or protocol error every call fails.
+type Conn struct {
+	conn      net.Conn
+	r         *bufio.Reader
+	hs        HandshakeResult
+	v         Version
+	opts      Options
+	log       transcript
+	owed      int   // responses still due to requests whose caller stopped reading
+	needReset bool  // the server is FAILED or mid-stream
+	broken    error // the byte stream is out of step; nothing more can be read
+}
+
+// NewConn wraps a connection on which Handshake succeeded.
+func NewConn(conn net.Conn, hs HandshakeResult, opts Options) *Conn {
+	c := &Conn{conn: conn, r: bufio.NewReaderSize(conn, 64<<10), hs: hs, v: hs.Version, opts: opts.withDefaults()}
+	c.log.addHandshake(hs)
+	return c
+}
+
+// Version is the negotiated protocol version.
+func (c *Conn) Version() Version { return c.v }
+
+// Transcript returns the last frames exchanged, oldest first.
+func (c *Conn) Transcript() []Frame { return c.log.list() }
+
+// Close closes the socket without GOODBYE.
+func (c *Conn) Close() error {
+	if c.broken == nil {
+		c.broken = net.ErrClosed
+	}
+	return c.conn.Close()
+}
+
+// RouteRequest asks for a routing table. An empty Database means the user's
+// home database, which the answer names in rt.db.
+type RouteRequest struct {
+	Context   map[string]string // must hold "address" for 4.3
+	Bookmarks []string
+	Database  string
+	ImpUser   string
+}
+
+// HelloRequest opens the session.
+type HelloRequest struct {
+	UserAgent string // default DefaultUserAgent
+	BoltAgent string // bolt_agent.product from 5.3; default UserAgent
+	Auth      Auth
+	Routing   map[string]string // nil = direct (bolt://); for neo4j:// at least {"address": "host:port"}
+	Route     *RouteRequest     // pipelined behind HELLO/LOGON when the version has ROUTE
+}
+
+// HelloResult is what the server said about itself and the login.
+type HelloResult struct {
+	Server             string
+	ConnectionID       string
+	ProtocolVersion    string // 5.7+ after a manifest handshake
+	Hints              map[string]any
+	CredentialsExpired bool
+	AdvertisedAddress  string         // LOGON SUCCESS, 5.8+
+	Metadata           map[string]any // the HELLO SUCCESS metadata as sent
+	Route              map[string]any // rt of the pipelined ROUTE
+	RouteErr           error          // why Route is empty when a ROUTE was asked for
+	HelloDuration      time.Duration
+	LogonDuration      time.Duration
+}
+
+// QueryResult is a fully pulled result.
+type QueryResult struct {
+	Fields  []string
+	Records [][]any
+	Summary map[string]any
+}
+
+// Hello sends HELLO, LOGON (5.1+) and optionally ROUTE (4.3+) in one write
+// and reads the answers in order. An auth failure is a *ServerError with
+// Request "HELLO" (up to 5.0) or "LOGON". A ROUTE problem does not fail the
+// login: it lands in RouteErr.
+func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error) {
+	var res HelloResult
+	c.log.secret = req.Auth.Credentials
+	reqs := []request{helloMessage(c.v, req)}
+	logon := c.v.atLeast(5, 1)
+	if logon {
+		reqs = append(reqs, logonMessage(req.Auth))
+	}
+	route := false
+	if req.Route != nil {
+		m, err := routeMessage(c.v, *req.Route)
+		if err != nil {
+			res.RouteErr = err
+		} else {
+			reqs, route = append(reqs, m), true
+		}
+	}
+
+	release, err := c.begin(ctx, "HELLO")
+	if err != nil {
+		return res, err
+	}
+	defer release()
+	start := time.Now()
+	if err := c.send(ctx, reqs...); err != nil {
+		return res, err
+	}
+	meta, err := c.answer(ctx, "HELLO")
+	res.HelloDuration = time.Since(start)
+	if err != nil {
+		c.owe(len(reqs) - 1)
+		return res, err
+	}
+	res.Metadata = meta
+	res.Server = str(meta, "server")
+	res.ConnectionID = str(meta, "connection_id")
+	res.ProtocolVersion = str(meta, "protocol_version")
+	res.Hints, _ = meta["hints"].(map[string]any)
+	res.CredentialsExpired, _ = meta["credentials_expired"].(bool)
+
+	if logon {
+		t := time.Now()
+		meta, err := c.answer(ctx, "LOGON")
+		res.LogonDuration = time.Since(t)
+		if err != nil {
+			c.owe(len(reqs) - 2)
+			return res, err
+		}
+		if exp, _ := meta["credentials_expired"].(bool); exp {
+			res.CredentialsExpired = true
+		}
+		res.AdvertisedAddress = str(meta, "advertised_address")
+	}
+	if route {
+		meta, err := c.answer(ctx, "ROUTE")
+		if err != nil {
+			res.RouteErr = err
+			return res, nil
+		}
+		res.Route, res.RouteErr = routingTable(meta)
+	}
+	return res, nil
+}
+
+// Route fetches a routing table with the ROUTE message (4.3+). Older
+// versions need the routing procedure, which is the caller's job: the error
+// wraps ErrUnsupportedRequest.
+func (c *Conn) Route(ctx context.Context, req RouteRequest) (map[string]any, error) {
+	m, err := routeMessage(c.v, req)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := c.exchange(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return routingTable(meta)
+}
+
+func routingTable(meta map[string]any) (map[string]any, error) {
+	rt, ok := meta["rt"].(map[string]any)
+	if !ok {
+		return nil, &PeerError{Step: "ROUTE", Err: ErrProtocol, Cause: fmt.Errorf("SUCCESS without an rt map (rt is %T)", meta["rt"])}
+	}
+	return rt, nil
+}
+
+// Query runs RUN and PULL {n: -1} in one write and collects the result,
+// at most Options.MaxRecords records and MaxResultBytes bytes.
+func (c *Conn) Query(ctx context.Context, query string, params, extra map[string]any) (QueryResult, error) {
+	var res QueryResult
+	run, err := runMessage(c.v, query, params, extra)
+	if err != nil {
+		return res, err
+	}
+	pull := pullMessage(c.v, -1)
+	release, err := c.begin(ctx, "RUN")
+	if err != nil {
+		return res, err
+	}
+	defer release()
+	if err := c.send(ctx, run, pull); err != nil {
+		return res, err
+	}
+	meta, err := c.answer(ctx, "RUN")
+	if err != nil {
+		c.owe(1)
+		return res, err
+	}
+	res.Fields = stringList(meta["fields"])
+
+	size := 0
+	for {
+		r, err := c.read(ctx, pull.name)
+		if err != nil {
+			return res, err
+		}
+		if r.tag != MsgRecord {
+			meta, err := c.summary(pull.name, r)
+			if err != nil {
+				return res, err
+			}
+			res.Summary = meta
+			if more, _ := meta["has_more"].(bool); more {
+				c.needReset = true // the stream is still open on the server
+			}
+			return res, nil
+		}
+		size += len(r.raw)
+		if len(res.Records) >= c.opts.MaxRecords || size > c.opts.MaxResultBytes {
+			err := &PeerError{Step: pull.name, Err: ErrResultTooLarge,
+				Cause: fmt.Errorf("over %d records or %d bytes", c.opts.MaxRecords, c.opts.MaxResultBytes)}
+			c.broken = err // the rest of the stream is unread
+			return res, err
+		}
+		res.Records = append(res.Records, r.values)
+	}
+}
+
+// Begin opens an explicit transaction.
+func (c *Conn) Begin(ctx context.Context, extra map[string]any) error {
+	m, err := beginMessage(c.v, extra)
+	if err != nil {
+		return err
+	}
+	_, err = c.exchange(ctx, m)
+	return err
+}
+
+// Commit commits and returns the SUCCESS metadata (with the bookmark).
+func (c *Conn) Commit(ctx context.Context) (map[string]any, error) {
+	return c.exchange(ctx, commitMessage())
+}
+
+// Rollback rolls the open transaction back.
+func (c *Conn) Rollback(ctx context.Context) error {
+	_, err := c.exchange(ctx, rollbackMessage())
+	return err
+}
+
+// Telemetry sends TELEMETRY (5.4+). Only useful when the HELLO hints say
+// telemetry.enabled; a diagnostic run normally should not send it.
+func (c *Conn) Telemetry(ctx context.Context, api int) error {
+	m, err := telemetryMessage(c.v, int64(api))
+	if err != nil {
+		return err
+	}
+	_, err = c.exchange(ctx, m)
+	return err
+}
+
+// Reset returns the server to READY, draining answers still owed.
+func (c *Conn) Reset(ctx context.Context) error {
+	release, err := c.begin(ctx, "RESET")
+	if err != nil {
+		return err
+	}
+	defer release()
+	c.needReset = true
+	return c.send(ctx)
+}
+
+// Goodbye announces the close; the server does not answer it.
+func (c *Conn) Goodbye(ctx context.Context) error {
+	release, err := c.begin(ctx, "GOODBYE")
+	if err != nil {
+		return err
+	}
+	defer release()
+	err = c.write(ctx, []request{goodbyeMessage()})
+	if c.broken == nil {
+		c.broken = errors.New("bolt: connection ended with GOODBYE")
+	}
+	return err
+}
+
+// exchange is one request with one summary answer.
+func (c *Conn) exchange(ctx context.Context, m request) (map[string]any, error) {
+	release, err := c.begin(ctx, m.name)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := c.send(ctx, m); err != nil {
+		return nil, err
+	}
+	return c.answer(ctx, m.name)
+}
+
+func (c *Conn) begin(ctx context.Context, step string) (func(), error) {
+	if c.broken != nil {
+		return nil, fmt.Errorf("bolt: %s: connection unusable after an earlier failure: %w", step, c.broken)
+	}
+	release, err := bindContext(ctx, c.conn)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: %s: %w", step, err)
+	}
+	return release, nil
+}
+
+// owe records answers a failed pipeline still has coming (IGNORED, as a
+// rule), so the next call can skip them.
+func (c *Conn) owe(n int) {
+	c.owed += n
+	c.needReset = true
+}
+
+// send writes reqs in one write; when the server is FAILED or answers are
+// owed it puts RESET first and reads up to and including its SUCCESS.
+func (c *Conn) send(ctx context.Context, reqs ...request) error {
+	reset := c.needReset || c.owed > 0
+	if reset {
+		reqs = append([]request{resetMessage()}, reqs...)
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	if err := c.write(ctx, reqs); err != nil {
+		return err
+	}
+	if !reset {
+		return nil
+	}
+	for c.owed > 0 {
+		r, err := c.read(ctx, "RESET")
+		if err != nil {
+			return err
+		}
+		if r.tag != MsgRecord {
+			c.owed--
+		}
+	}
+	if _, err := c.answer(ctx, "RESET"); err != nil {
+		c.broken = err // a server that refuses RESET cannot be talked to
+		return err
+	}
+	c.needReset = false
+	return nil
+}
+
+func (c *Conn) write(ctx context.Context, reqs []request) error {
+	var wire []byte
+	for _, r := range reqs {
+		wire = AppendMessage(wire, r.msg)
+		c.log.add("C", r.summary, r.msg, r.secret)
+	}
+	if _, err := c.conn.Write(wire); err != nil {
+		pe := &PeerError{Step: reqs[0].name, Err: ioSentinel(err), Cause: err}
+		c.broken = pe
+		return withContext(ctx, pe)
+	}
+	return nil
+}
+
+// response is one decoded server message.
+type response struct {
+	tag    byte
+	meta   map[string]any // SUCCESS, FAILURE
+	values []any          // RECORD
+	raw    []byte
+}
+
+func tagName(tag byte) string {
+	switch tag {
+	case MsgSuccess:
+		return "SUCCESS"
+	case MsgRecord:
+		return "RECORD"
+	case MsgIgnored:
+		return "IGNORED"
+	case MsgFailure:
+		return "FAILURE"
+	}
+	return fmt.Sprintf("MESSAGE(0x%02X)", tag)
+}
+
+// read reads one message and checks its shape. Anything that leaves the
+// stream in an unknown state breaks the connection.
+func (c *Conn) read(ctx context.Context, step string) (response, error) {
+	raw, err := ReadMessage(c.r, c.opts.MaxMessage)
+	if err != nil {
+		sentinel := ioSentinel(err)
+		if errors.Is(err, ErrMessageTooLarge) {
+			sentinel = ErrProtocol
+		}
+		pe := &PeerError{Step: step, Err: sentinel, Cause: err}
+		c.broken = pe
+		return response{}, withContext(ctx, pe)
+	}
+	s, err := packstream.DecodeStruct(raw, c.opts.Limits)
+	if err != nil {
+		c.log.add("S", "undecodable message", raw, false)
+		return response{}, c.protocolError(step, raw, err)
+	}
+	c.log.add("S", summarize(tagName(s.Tag), s.Fields...), raw, false)
+	r := response{tag: s.Tag, raw: raw}
+	ok := false
+	switch s.Tag {
+	case MsgSuccess, MsgFailure:
+		if len(s.Fields) == 1 {
+			r.meta, ok = s.Fields[0].(map[string]any)
+		}
+	case MsgRecord:
+		if len(s.Fields) == 1 {
+			r.values, ok = s.Fields[0].([]any)
+		}
+	case MsgIgnored:
+		ok = true
+	}
+	if !ok {
+		return response{}, c.protocolError(step, raw, fmt.Errorf("unexpected %s with %d fields", tagName(s.Tag), len(s.Fields)))
+	}
+	return r, nil
+}
+
+// answer reads the summary that ends a request.
+func (c *Conn) answer(ctx context.Context, step string) (map[string]any, error) {
+	r, err := c.read(ctx, step)
+	if err != nil {
+		return nil, err
+	}
+	return c.summary(step, r)
+}
+
+func (c *Conn) summary(step string, r response) (map[string]any, error) {
+	switch r.tag {
+	case MsgSuccess:
+		return r.meta, nil
+	case MsgFailure:
+		c.needReset = true
+		return nil, c.serverError(step, r.meta)
+	case MsgIgnored:
+		c.needReset = true
+		return nil, &PeerError{Step: step, Err: ErrIgnored}
+	}
+	return nil, c.protocolError(step, r.raw, fmt.Errorf("%s where the answer to %s was due", tagName(r.tag), step))
+}
+
+func (c *Conn) protocolError(step string, raw []byte, cause error) error {
+	pe := &PeerError{Step: step, Err: ErrProtocol, Bytes: c.log.scrubBytes(raw[:min(len(raw), maxHex)]), Cause: cause}
+	c.broken = pe
+	return pe
+}
+
+// serverError reads FAILURE metadata: 5.7+ servers send neo4j_code, older
+// ones code.
+func (c *Conn) serverError(step string, meta map[string]any) *ServerError {
+	text := func(k string) string { return clip(c.log.scrub(str(meta, k)), maxErrorText) }
+	e := &ServerError{Request: step, Code: text("neo4j_code"), Message: text("message"),
+		GQLStatus: text("gql_status"), Description: text("description")}
+	if e.Code == "" {
+		e.Code = text("code")
+	}
+	return e
+}
+
+// str reads a string field; a value of another type counts as absent, as
+// metadata is evidence to report, not something to crash on.
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+func stringList(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		} else {
+			var b strings.Builder
+			formatValue(&b, e)
+			out = append(out, b.String())
+		}
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+)
+
+// routingContext is what drivers send in HELLO and ROUTE for neo4j://
+// URIs: the URI's query plus the address the user typed.
+func (t *Target) routingContext() map[string]string {
+	if !t.Routing {
+		return nil
+	}
+	m := map[string]string{"address": t.Address()}
+	for k, v := range t.RoutingContext {
+		m[k] = v
+	}
+	return m
+}
+
+func supportsRoute(v bolt.Version) bool { return v.Major > 4 || v.Major == 4 && v.Minor >= 3 }
+
+// checkAuth sends HELLO (and LOGON from 5.1) and, for routing URIs on Bolt
+// 4.3+, ROUTE in the same write, so a healthy server costs one round trip.
+func checkAuth(ctx context.Context, r *Run) Result {
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	req := bolt.HelloRequest{
+		UserAgent: "neo4j-doctor/" + r.Env.Version,
+		BoltAgent: "neo4j-doctor/" + r.Env.Version,
+		Auth:      bolt.BasicAuth(r.T.Username, r.T.Password),
+		Routing:   r.T.routingContext(),
+	}
+	if r.T.Routing && !r.member && supportsRoute(r.hs.Version) {
+		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
+	}
+	hello, err := r.bconn.Hello(ctx, req)
+	res := Result{}
+	if hello.Server != "" {
+		res.Facts = append(res.Facts, Fact{"server", hello.Server})
+	}
+	if hello.ConnectionID != "" {
+		res.Facts = append(res.Facts, Fact{"connection id", hello.ConnectionID})
+	}
+	if err != nil {
+		res.Status = Fail
+		res.Error = err.Error()
+		var se *bolt.ServerError
+		if errors.As(err, &se) {
+			res.Evidence = append(res.Evidence, serverEvidence(se)...)
+			res.Summary, res.Hints = authFailure(r.T, se)
+			return res
+		}
+		res.Summary = "the server broke off authentication"
+		res.Hints = append(res.Hints, "the server closed the connection during HELLO: check its logs (debug.log) for the reason")
+		return res
+	}
+	r.hello = &hello
+	user := r.T.Username
+	if user == "" {
+		user = "(no credentials)"
+	}
+	res.Facts = append(res.Facts, Fact{"user", user})
+	if hello.AdvertisedAddress != "" {
+		res.Facts = append(res.Facts, Fact{"advertised address", hello.AdvertisedAddress})
+	}
+	if hello.CredentialsExpired {
+		res.Status = Fail
+		res.Summary = fmt.Sprintf("%s logged in, but the password has expired and must be changed before any query runs", user)
+		res.Hints = append(res.Hints, credentialsExpiredHint)
+		return res
+	}
+	res.Status = Pass
+	res.Summary = fmt.Sprintf("authenticated as %s", user)
+	if d := hello.HelloDuration + hello.LogonDuration; d > 0 {
+		res.Summary += fmt.Sprintf(" in %s", roundDur(d))
+	}
+	return res
+}
+
+const credentialsExpiredHint = "change the password: in cypher-shell or Browser run ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' (on the system database); for new servers set it beforehand with neo4j-admin dbms set-initial-password or Docker's NEO4J_AUTH"
+
+func serverEvidence(se *bolt.ServerError) []Fact {
+	ev := []Fact{{"request", se.Request}, {"code", se.Code}, {"message", se.Message}}
+	if se.GQLStatus != "" {
+		ev = append(ev, Fact{"gql status", se.GQLStatus})
+	}
+	return ev
+}
+
+func authFailure(t *Target, se *bolt.ServerError) (string, []string) {
+	user := t.Username
+	switch {
+	case strings.HasSuffix(se.Code, "Security.Unauthorized"):
+		h := []string{fmt.Sprintf("the server rejected user %q with this password: check NEO4J_USERNAME/NEO4J_PASSWORD (or -u/-p) for typos and stray quotes or spaces", user)}
+		if IsAuraHost(t.Host) {
+			h = append(h, "on Aura use the credentials file downloaded when the instance was created; a lost password is reset in https://console.neo4j.io")
+		} else {
+			h = append(h, "Docker's NEO4J_AUTH=neo4j/<password> only applies on the first start of an empty data volume; reset with neo4j-admin dbms set-initial-password on a stopped, empty DBMS")
+		}
+		return "authentication failed: wrong username or password", h
+	case strings.HasSuffix(se.Code, "Security.AuthenticationRateLimit"):
+		return "the account is locked after too many failed logins",
+			[]string{"stop retrying (CI loops make it worse), fix the credentials, and wait dbms.security.auth_lock_time (default 5s) before the next try"}
+	case strings.HasSuffix(se.Code, "Security.TokenExpired"):
+		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again"}
+	case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
+		return "the password has expired and must be changed", []string{credentialsExpiredHint}
+	case strings.HasPrefix(se.Code, "Neo.TransientError.Security.AuthProvider"):
+		return "the server could not reach its identity provider", []string{"the LDAP/OIDC provider is slow or down: retry, and check the server's security.log"}
+	case strings.HasPrefix(se.Code, "Neo.ClientError.Request."):
+		return "the server refused neo4j-doctor's request as malformed", []string{"this is a bug in neo4j-doctor, not your setup: please report it with a support bundle"}
+	}
+	return "authentication failed: " + se.Code, []string{"see the server's message above and its security.log"}
+}

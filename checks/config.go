@@ -1,0 +1,64 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func checkConfig(_ context.Context, r *Run) Result {
+	t := r.T
+	res := Result{Status: Pass}
+	mode := "direct (bolt: one server, no routing table)"
+	if t.Routing {
+		mode = "routing (neo4j: the routing table decides which servers are used)"
+	}
+	res.Facts = append(res.Facts,
+		Fact{"uri", t.Info.URI},
+		Fact{"scheme", t.Scheme + " — " + mode},
+		Fact{"encryption", t.TLS.String()},
+	)
+	if t.Database == "" {
+		res.Facts = append(res.Facts, Fact{"database", "the user's home database"})
+	} else {
+		res.Facts = append(res.Facts, Fact{"database", t.Database})
+	}
+	for _, name := range []string{"uri", "username", "password", "database"} {
+		if s, ok := t.Info.Settings[name]; ok {
+			res.Facts = append(res.Facts, Fact{name + " from", s.From})
+		}
+	}
+	res.Summary = fmt.Sprintf("%s to %s, %s", t.Scheme, t.Address(), t.TLS)
+
+	switch {
+	case t.Username == "" && t.Password == "":
+		res.Status = Warn
+		res.Summary += "; no credentials"
+		res.Hints = append(res.Hints, "no username or password was given: pass -u/-p, set NEO4J_USERNAME/NEO4J_PASSWORD, or pass the connection file; without them only servers with dbms.security.auth_enabled=false accept the connection")
+	case t.Password == "":
+		res.Status = Warn
+		res.Summary += "; no password"
+		res.Hints = append(res.Hints, "a username but no password was given: pass -p or set NEO4J_PASSWORD")
+	}
+
+	if IsAuraHost(t.Host) {
+		id := strings.SplitN(t.Host, ".", 2)[0]
+		res.Facts = append(res.Facts, Fact{"aura instance", id})
+		if t.AuraInstanceID != "" && !strings.EqualFold(t.AuraInstanceID, id) {
+			res.Status = Warn
+			res.Hints = append(res.Hints, fmt.Sprintf("AURA_INSTANCEID is %s but the URI names instance %s: the file may have been edited; download the credentials again from https://console.neo4j.io", t.AuraInstanceID, id))
+		}
+		if t.AuraName != "" {
+			res.Facts = append(res.Facts, Fact{"aura name", t.AuraName})
+		}
+		if t.TLS == TLSOff {
+			res.Status = Warn
+			res.Hints = append(res.Hints, "Aura accepts only encrypted connections: use neo4j+s://"+t.Host)
+		}
+		if t.Port != DefaultPort {
+			res.Status = Warn
+			res.Hints = append(res.Hints, fmt.Sprintf("Aura serves Bolt on port 7687, not %d: leave the port out of the URI", t.Port))
+		}
+	}
+	return res
+}

@@ -1,0 +1,229 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/neo4j-doctor/neo4j-doctor/routing"
+)
+
+// slowDNS is where an answer becomes worth a warning: drivers resolve on
+// every new connection.
+const slowDNS = time.Second
+
+// Resolver is the resolver a run uses for every connection: the system's,
+// or the --dns-server, as `dig @server` would.
+func (r *Run) Resolver() *net.Resolver {
+	if r.resolver != nil {
+		return r.resolver
+	}
+	if r.T.DNSServer == "" {
+		r.resolver = net.DefaultResolver
+		return r.resolver
+	}
+	server := r.T.DNSServer
+	dial := r.Env.Dial
+	r.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dial(ctx, network, server)
+	}}
+	return r.resolver
+}
+
+// resolverAnswer is what one DNS server said about the host.
+type resolverAnswer struct {
+	server string
+	a      []string
+	aaaa   []string
+	cnames []string // the chain, in order
+	rcode  string   // NOERROR, NXDOMAIN, SERVFAIL, ...; "timeout" or the error
+	rtt    time.Duration
+}
+
+func checkDNS(ctx context.Context, r *Run) Result {
+	host := r.T.Host
+	if ip := net.ParseIP(host); ip != nil {
+		r.Addrs = []net.IP{ip}
+		return Result{Status: Skip, Summary: "the host is an IP address; nothing to resolve"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+
+	var answers []resolverAnswer
+	var wg sync.WaitGroup
+	if servers := r.dnsServers(); len(servers) > 0 && !routing.Loopback(host) {
+		answers = make([]resolverAnswer, len(servers))
+		for i, s := range servers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i] = queryServer(ctx, s, host, r.T.Timeout)
+			}()
+		}
+	}
+	start := r.Env.Now()
+	ips, err := r.Resolver().LookupIPAddr(ctx, host)
+	elapsed := r.Env.Now().Sub(start)
+	wg.Wait()
+
+	res := Result{}
+	via := "the system resolver (/etc/hosts, then the servers in resolv.conf)"
+	if r.T.DNSServer != "" {
+		via = r.T.DNSServer + " (--dns-server)"
+	}
+	res.Facts = append(res.Facts, Fact{"resolved by", via})
+	for _, a := range answers {
+		res.Facts = append(res.Facts, Fact{"server " + a.server, a.describe()})
+	}
+	if chain := longestChain(answers); len(chain) > 0 {
+		res.Facts = append(res.Facts, Fact{"cname chain", host + " → " + strings.Join(chain, " → ")})
+	}
+	if err != nil {
+		res.Status = Fail
+		res.Error = err.Error()
+		var de *net.DNSError
+		switch {
+		case errors.As(err, &de) && de.IsNotFound:
+			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
+			res.Hints = append(res.Hints, "check the host name in the URI for typos")
+			if IsAuraHost(host) {
+				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check https://console.neo4j.io")
+			} else {
+				res.Hints = append(res.Hints, "for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
+			}
+		case errors.As(err, &de) && de.IsTimeout || errors.Is(err, context.DeadlineExceeded):
+			res.Summary = fmt.Sprintf("no DNS answer for %s within %s", host, r.T.Timeout)
+			res.Hints = append(res.Hints, "the DNS server does not answer: check the resolver in /etc/resolv.conf (or --dns-server) and that UDP/TCP port 53 is open")
+		default:
+			res.Summary = fmt.Sprintf("DNS lookup of %s failed", host)
+			if de != nil && strings.Contains(de.Err, "misbehaving") {
+				res.Summary = fmt.Sprintf("the DNS server failed to answer for %s (SERVFAIL)", host)
+			}
+			res.Hints = append(res.Hints, "the resolver could not answer: try another with --dns-server 1.1.1.1:53 to tell a local resolver problem from a missing record")
+		}
+		return res
+	}
+	for _, ip := range ips {
+		r.Addrs = append(r.Addrs, ip.IP)
+	}
+	addrs := make([]string, len(ips))
+	for i, ip := range ips {
+		addrs[i] = ip.IP.String()
+	}
+	res.Facts = append([]Fact{{"addresses", strings.Join(addrs, ", ")}}, res.Facts...)
+	res.Status = Pass
+	res.Summary = fmt.Sprintf("%s resolves to %s", host, strings.Join(addrs, ", "))
+	if elapsed > slowDNS {
+		res.Status = Warn
+		res.Summary += fmt.Sprintf(" after %s", elapsed.Round(time.Millisecond))
+		res.Hints = append(res.Hints, "name resolution took over a second; every new driver connection pays it: check the resolvers in /etc/resolv.conf")
+	}
+	for _, a := range answers {
+		if a.rcode != "NOERROR" && a.rcode != "" {
+			res.Status = Warn
+			res.Hints = append(res.Hints, fmt.Sprintf("DNS server %s answered %s while the system resolver found the host: resolvers disagree, so some connections may fail", a.server, a.rcode))
+		}
+	}
+	return res
+}
+
+// dnsServers are the servers asked directly, for the per-resolver facts.
+func (r *Run) dnsServers() []string {
+	if r.T.DNSServer != "" {
+		return []string{r.T.DNSServer}
+	}
+	cfg, err := dns.ClientConfigFromFile(r.Env.ResolvConf)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range cfg.Servers {
+		out = append(out, net.JoinHostPort(s, cfg.Port))
+		if len(out) == 3 { // the resolver library uses at most three
+			break
+		}
+	}
+	return out
+}
+
+func queryServer(ctx context.Context, server, host string, timeout time.Duration) resolverAnswer {
+	ans := resolverAnswer{server: server}
+	c := &dns.Client{Timeout: timeout}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := new(dns.Msg)
+			m.SetQuestion(dns.Fqdn(host), qt)
+			in, rtt, err := c.ExchangeContext(ctx, m, server)
+			mu.Lock()
+			defer mu.Unlock()
+			ans.rtt = max(ans.rtt, rtt)
+			if err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+					ans.rcode = "timeout"
+				} else if ans.rcode == "" || ans.rcode == "NOERROR" {
+					ans.rcode = err.Error()
+				}
+				return
+			}
+			if in.Rcode != dns.RcodeSuccess || ans.rcode == "" {
+				ans.rcode = dns.RcodeToString[in.Rcode]
+			}
+			for _, rr := range in.Answer {
+				switch v := rr.(type) {
+				case *dns.A:
+					ans.a = append(ans.a, v.A.String())
+				case *dns.AAAA:
+					ans.aaaa = append(ans.aaaa, v.AAAA.String())
+				case *dns.CNAME:
+					if qt == dns.TypeA {
+						ans.cnames = append(ans.cnames, strings.TrimSuffix(v.Target, "."))
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Strings(ans.a)
+	sort.Strings(ans.aaaa)
+	return ans
+}
+
+func (a resolverAnswer) describe() string {
+	if a.rcode != "NOERROR" {
+		return a.rcode
+	}
+	var parts []string
+	if len(a.cnames) > 0 {
+		parts = append(parts, "CNAME "+strings.Join(a.cnames, " → "))
+	}
+	if len(a.a) > 0 {
+		parts = append(parts, "A "+strings.Join(a.a, ", "))
+	}
+	if len(a.aaaa) > 0 {
+		parts = append(parts, "AAAA "+strings.Join(a.aaaa, ", "))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no addresses")
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf(" (%s)", a.rtt.Round(time.Millisecond))
+}
+
+func longestChain(answers []resolverAnswer) []string {
+	var best []string
+	for _, a := range answers {
+		if len(a.cnames) > len(best) {
+			best = a.cnames
+		}
+	}
+	return best
+}

@@ -1,0 +1,232 @@
+package checks
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/joho/godotenv"
+)
+
+// MaxFileSize bounds connection and CA files: an Aura file is a few hundred
+// bytes, so anything near this is the wrong file.
+const MaxFileSize = 1 << 20
+
+// Inputs is what the CLI gathered, before precedence is applied.
+type Inputs struct {
+	Flags     map[string]string // set flags only: "uri", "username", "password", "database"
+	File      string            // connection file path, "" = none
+	Env       func(string) string
+	CAFile    string
+	Timeout   time.Duration
+	DNSServer string
+}
+
+const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
+
+// ReadConnectionFile reads a dotenv connection file such as the one Aura
+// offers for download. Every error is an *InputError.
+func ReadConnectionFile(path string) (map[string]string, error) {
+	name := filepath.Base(path)
+	st, err := os.Stat(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, inputErr(fileHint, "connection file %s does not exist", path)
+		}
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+	}
+	if st.IsDir() {
+		return nil, inputErr(fileHint, "%s is a directory, not a connection file", path)
+	}
+	if !st.Mode().IsRegular() {
+		// A FIFO without a writer would block the open forever.
+		return nil, inputErr(fileHint, "%s is not a regular file", path)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, inputErr(fileHint, "%s is %d bytes; a connection file is a few hundred", name, st.Size())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
+	}
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, inputErr(fileHint, "connection file %s is empty", name)
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return nil, inputErr("save the file as UTF-8", "connection file %s is UTF-16; it must be UTF-8 text", name)
+	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
+		return nil, inputErr(fileHint, "connection file %s is not text", name)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	env, err := godotenv.UnmarshalBytes(data)
+	if err != nil {
+		return nil, inputErr(fileHint, "connection file %s is not a dotenv file: %v", name, err)
+	}
+	if env["NEO4J_URI"] == "" {
+		return nil, inputErr(fileHint, "connection file %s has no NEO4J_URI", name)
+	}
+	return env, nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Resolve applies precedence (flag, then connection file, then environment,
+// then default) and validates the result. Every error is an *InputError.
+func Resolve(in Inputs) (*Target, error) {
+	if in.Env == nil {
+		in.Env = func(string) string { return "" }
+	}
+	var file map[string]string
+	fileName := filepath.Base(in.File)
+	if in.File != "" {
+		var err error
+		if file, err = ReadConnectionFile(in.File); err != nil {
+			return nil, err
+		}
+	}
+	settings := map[string]Setting{}
+	pick := func(name, flag string, fileKeys, envKeys []string) string {
+		if v, ok := in.Flags[name]; ok {
+			settings[name] = Setting{Value: v, Source: "flag", From: "--" + flag}
+			return v
+		}
+		for _, k := range fileKeys {
+			if v := file[k]; v != "" {
+				settings[name] = Setting{Value: v, Source: "file", From: fileName + " " + k}
+				return v
+			}
+		}
+		for _, k := range envKeys {
+			if v := in.Env(k); v != "" {
+				settings[name] = Setting{Value: v, Source: "env", From: k}
+				return v
+			}
+		}
+		return ""
+	}
+	rawURI := pick("uri", "uri", []string{"NEO4J_URI"}, []string{"NEO4J_URI", "NEO4J_ADDRESS"})
+	if rawURI == "" {
+		return nil, inputErr("pass a connection file, --uri, or set NEO4J_URI", "no Neo4j URI given")
+	}
+	p, err := ParseURI(rawURI)
+	if err != nil {
+		ie := err.(*InputError)
+		ie.Msg = fmt.Sprintf("%s (uri from %s)", ie.Msg, settings["uri"].From)
+		return nil, ie
+	}
+	user := pick("username", "username", []string{"NEO4J_USERNAME", "NEO4J_USER"}, []string{"NEO4J_USERNAME", "NEO4J_USER"})
+	pass := pick("password", "password", []string{"NEO4J_PASSWORD"}, []string{"NEO4J_PASSWORD"})
+	db := pick("database", "database", []string{"NEO4J_DATABASE"}, []string{"NEO4J_DATABASE"})
+	uriSrc := settings["uri"]
+	if user == "" && p.User != "" {
+		user = p.User
+		settings["username"] = Setting{Value: user, Source: uriSrc.Source, From: "the URI (" + uriSrc.From + ")"}
+	}
+	if pass == "" && p.HasPassword {
+		pass = p.Password
+		settings["password"] = Setting{Source: uriSrc.Source, From: "the URI (" + uriSrc.From + ")"}
+	}
+	if s, ok := settings["password"]; ok {
+		s.Value = "" // never kept where a renderer could print it
+		settings["password"] = s
+	}
+	uriSetting := settings["uri"]
+	uriSetting.Value = p.Redacted()
+	settings["uri"] = uriSetting
+
+	t := &Target{
+		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
+		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
+		Timeout: in.Timeout, DNSServer: in.DNSServer,
+	}
+	if t.Timeout <= 0 {
+		t.Timeout = 5 * time.Second
+	}
+	if in.CAFile != "" {
+		cas, err := ReadCAFile(in.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		t.ExtraCAs = cas
+		settings["ca-file"] = Setting{Value: in.CAFile, Source: "flag", From: "--ca-file"}
+	}
+	if file != nil {
+		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]
+	}
+	passSrc := "none"
+	if s, ok := settings["password"]; ok {
+		passSrc = s.From
+	}
+	resolver := "system"
+	if t.DNSServer != "" {
+		resolver = t.DNSServer
+	}
+	t.Info = TargetInfo{
+		URI: p.Redacted(), Scheme: p.Scheme, Host: p.Host, Port: p.Port,
+		Username: user, PasswordSource: passSrc, Database: db, Settings: settings,
+		Resolver: resolver, AuraInstance: t.AuraInstanceID,
+	}
+	return t, nil
+}
+
+// ReadCAFile reads PEM certificates to trust in addition to the system's.
+func ReadCAFile(path string) ([]*x509.Certificate, error) {
+	const hint = "--ca-file takes a PEM file with one or more CERTIFICATE blocks"
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, inputErr(hint, "cannot read CA file %s: %v", path, unwrapPath(err))
+	}
+	if !st.Mode().IsRegular() || st.Size() > MaxFileSize {
+		return nil, inputErr(hint, "CA file %s is not a regular file of at most 1 MiB", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, inputErr(hint, "cannot read CA file %s: %v", path, unwrapPath(err))
+	}
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, inputErr(hint, "CA file %s has a certificate that does not parse: %v", path, err)
+		}
+		certs = append(certs, cert)
+	}
+	if len(certs) == 0 {
+		return nil, inputErr(hint, "CA file %s contains no PEM certificate", path)
+	}
+	return certs, nil
+}
+
+// IsAuraHost reports whether host is an Aura instance's host name.
+func IsAuraHost(host string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), ".databases.neo4j.io")
+}

@@ -1,0 +1,233 @@
+package checks
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// TLSMode is what the URI scheme asks of TLS.
+type TLSMode int
+
+const (
+	TLSOff       TLSMode = iota // bolt://, neo4j://
+	TLSVerify                   // +s: system CAs (plus --ca-file) and host name
+	TLSAcceptAny                // +ssc: any certificate, the user's explicit choice
+)
+
+func (m TLSMode) String() string {
+	switch m {
+	case TLSVerify:
+		return "TLS, certificate verified"
+	case TLSAcceptAny:
+		return "TLS, any certificate accepted (+ssc)"
+	}
+	return "plaintext"
+}
+
+// DefaultPort is Bolt's.
+const DefaultPort = 7687
+
+// Target is everything a run needs to know about what to diagnose.
+type Target struct {
+	Scheme         string // bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc
+	Routing        bool   // neo4j* schemes
+	TLS            TLSMode
+	Host           string // as typed, without brackets
+	Port           int
+	RoutingContext map[string]string // the URI's query string
+	Username       string
+	Password       string
+	Database       string // "" = the user's home database
+	ExtraCAs       []*x509.Certificate
+	Timeout        time.Duration // per network step
+	DNSServer      string        // host:port; "" = the system resolver
+	AuraInstanceID string
+	AuraName       string
+	Info           TargetInfo
+}
+
+// Address is host:port as a driver would dial it.
+func (t *Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
+
+// InputError is bad input: no connection is attempted and the CLI exits 3.
+type InputError struct {
+	Msg  string
+	Hint string
+}
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErr(hint, format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+var schemes = map[string]struct {
+	routing bool
+	tls     TLSMode
+}{
+	"bolt":      {false, TLSOff},
+	"bolt+s":    {false, TLSVerify},
+	"bolt+ssc":  {false, TLSAcceptAny},
+	"neo4j":     {true, TLSOff},
+	"neo4j+s":   {true, TLSVerify},
+	"neo4j+ssc": {true, TLSAcceptAny},
+}
+
+// ParsedURI is a connection URI checked the way drivers check it.
+type ParsedURI struct {
+	Scheme         string
+	Routing        bool
+	TLS            TLSMode
+	Host           string
+	Port           int
+	RoutingContext map[string]string
+	User, Password string // from user:pass@ in the URI, if any
+	HasPassword    bool
+}
+
+// Redacted is the URI without credentials, safe to print.
+func (p *ParsedURI) Redacted() string {
+	u := url.URL{Scheme: p.Scheme, Host: net.JoinHostPort(p.Host, strconv.Itoa(p.Port))}
+	if len(p.RoutingContext) > 0 {
+		q := url.Values{}
+		for k, v := range p.RoutingContext {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+const uriHint = "use a URI such as neo4j+s://<id>.databases.neo4j.io or bolt://localhost:7687"
+
+// ParseURI validates a Neo4j connection URI. Every error is an *InputError.
+func ParseURI(raw string) (*ParsedURI, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, inputErr(uriHint, "no URI given")
+	}
+	for _, r := range raw {
+		if unicode.IsControl(r) {
+			return nil, inputErr(uriHint, "the URI contains a control character")
+		}
+		if unicode.IsSpace(r) {
+			return nil, inputErr(uriHint, "the URI contains a space")
+		}
+	}
+	if len(raw) > 2048 {
+		return nil, inputErr(uriHint, "the URI is %d characters long", len(raw))
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return nil, inputErr(uriHint, "%q is not a URI: it has no scheme", truncate(raw, 60))
+	}
+	scheme = strings.ToLower(scheme)
+	spec, known := schemes[scheme]
+	if !known {
+		switch scheme {
+		case "http", "https":
+			return nil, inputErr("Bolt drivers need neo4j://, neo4j+s://, bolt:// or bolt+s:// on the Bolt port (default 7687); port 7474/7473 is the HTTP API and Browser",
+				"%s:// is an HTTP URI, not a Bolt URI", scheme)
+		case "bolt+routing":
+			return nil, inputErr("bolt+routing:// was renamed neo4j:// in Neo4j 4.0", "URI scheme bolt+routing is not supported")
+		}
+		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", scheme)
+	}
+	u, err := url.Parse(scheme + "://" + rest)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		if strings.Count(rest, ":") > 1 && !strings.Contains(rest, "[") {
+			return nil, inputErr("write IPv6 addresses in brackets: bolt://[::1]:7687", "the URI has an IPv6 address without brackets")
+		}
+		return nil, inputErr(uriHint, "the URI is not valid: %v", err)
+	}
+	p := &ParsedURI{Scheme: scheme, Routing: spec.routing, TLS: spec.tls}
+	if u.User != nil {
+		p.User = u.User.Username()
+		p.Password, p.HasPassword = u.User.Password()
+	}
+	host, portStr := u.Hostname(), u.Port()
+	if strings.Count(u.Host, ":") > 1 && !strings.HasPrefix(u.Host, "[") {
+		return nil, inputErr("write IPv6 addresses in brackets: bolt://[::1]:7687", "the URI has an IPv6 address without brackets")
+	}
+	if host == "" {
+		return nil, inputErr(uriHint, "the URI has no host")
+	}
+	if err := checkHost(host); err != nil {
+		return nil, err
+	}
+	p.Host = host
+	p.Port = DefaultPort
+	if strings.HasSuffix(u.Host, ":") {
+		return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "the URI has an empty port")
+	}
+	if portStr != "" {
+		n, err := strconv.Atoi(portStr)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid", portStr)
+		}
+		p.Port = n
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, inputErr("a Bolt URI has no path; select the database with --database", "the URI has a path %q", truncate(u.Path, 40))
+	}
+	if u.RawQuery != "" {
+		if !p.Routing {
+			return nil, inputErr("remove the ?… part, or use neo4j:// for routing", "routing context is not supported for URL scheme %s", scheme)
+		}
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			return nil, inputErr(uriHint, "the URI's query string is not valid: %v", err)
+		}
+		p.RoutingContext = map[string]string{}
+		for k, vs := range q {
+			switch {
+			case k == "":
+				return nil, inputErr(uriHint, "the routing context has an empty key")
+			case k == "address":
+				return nil, inputErr("drivers set the routing context's address themselves", "the routing context may not contain %q", k)
+			case len(vs) > 1:
+				return nil, inputErr(uriHint, "the routing context has key %q more than once", k)
+			}
+			p.RoutingContext[k] = vs[0]
+		}
+	}
+	return p, nil
+}
+
+func checkHost(host string) error {
+	if ip := net.ParseIP(host); ip != nil {
+		return nil
+	}
+	if len(host) > 253 {
+		return inputErr("a host name has at most 253 characters", "the host name is %d characters long", len(host))
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(host, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return inputErr("check the host name for typos", "host name %q is not valid", truncate(host, 60))
+		}
+		for _, r := range label {
+			if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > unicode.MaxASCII && unicode.IsLetter(r)) {
+				return inputErr("check the host name for typos", "host name %q contains %q", truncate(host, 60), r)
+			}
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

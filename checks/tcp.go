@@ -1,0 +1,138 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// dialOutcome is what dialling one resolved address gave.
+type dialOutcome struct {
+	addr    string
+	conn    net.Conn
+	err     error
+	class   string // "connected", "refused", "timed out", "unreachable", "failed"
+	elapsed time.Duration
+}
+
+func classifyDial(err error) string {
+	switch {
+	case err == nil:
+		return "connected"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "unreachable"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	return "failed"
+}
+
+// checkTCP dials every resolved address at once and keeps the connection
+// to the first address in resolution order that answered, as drivers try
+// them in that order.
+func checkTCP(ctx context.Context, r *Run) Result {
+	port := strconv.Itoa(r.T.Port)
+	outs := make([]dialOutcome, len(r.Addrs))
+	var wg sync.WaitGroup
+	for i, ip := range r.Addrs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addr := net.JoinHostPort(ip.String(), port)
+			dctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+			defer cancel()
+			start := r.Env.Now()
+			c, err := r.Env.Dial(dctx, "tcp", addr)
+			outs[i] = dialOutcome{addr: addr, conn: c, err: err, class: classifyDial(err), elapsed: r.Env.Now().Sub(start)}
+		}()
+	}
+	wg.Wait()
+
+	res := Result{}
+	var ok, failed []dialOutcome
+	for _, o := range outs {
+		res.Facts = append(res.Facts, Fact{o.addr, fmt.Sprintf("%s in %s", o.class, o.elapsed.Round(time.Microsecond*100))})
+		if o.err != nil {
+			failed = append(failed, o)
+			res.Evidence = append(res.Evidence, Fact{o.addr, o.err.Error()})
+			continue
+		}
+		if r.conn == nil {
+			r.conn, r.connAddr = o.conn, o.addr
+		} else {
+			o.conn.Close()
+		}
+		ok = append(ok, o)
+	}
+	switch {
+	case len(ok) > 0 && len(failed) == 0:
+		res.Status = Pass
+		res.Summary = fmt.Sprintf("connected to %s in %s", r.connAddr, ok[0].elapsed.Round(time.Microsecond*100))
+		if len(ok) > 1 {
+			res.Summary = fmt.Sprintf("all %d addresses accept connections", len(ok))
+		}
+	case len(ok) > 0:
+		res.Status = Warn
+		res.Summary = fmt.Sprintf("%d of %d addresses accept connections; %s %s", len(ok), len(outs), failed[0].addr, failed[0].class)
+		res.Hints = append(res.Hints, fmt.Sprintf("drivers try addresses in order, so connections through %s wait or fail first: fix the firewall or listen address for it, or remove its DNS record", failed[0].addr))
+	default:
+		res.Status = Fail
+		o := failed[0]
+		res.Error = o.err.Error()
+		res.Summary = fmt.Sprintf("%s: connection %s", o.addr, o.class)
+		if len(failed) > 1 {
+			res.Summary = fmt.Sprintf("no address accepts connections (%s)", describeClasses(failed))
+		}
+		res.Hints = append(res.Hints, tcpHints(r.T, o.class)...)
+	}
+	return res
+}
+
+func describeClasses(outs []dialOutcome) string {
+	count := map[string]int{}
+	var order []string
+	for _, o := range outs {
+		if count[o.class] == 0 {
+			order = append(order, o.class)
+		}
+		count[o.class]++
+	}
+	parts := make([]string, len(order))
+	for i, c := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[c], c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func tcpHints(t *Target, class string) []string {
+	switch class {
+	case "refused":
+		h := []string{fmt.Sprintf("nothing listens on port %d there: start the DBMS, check the port (Bolt defaults to 7687), and that Neo4j listens on the network (server.default_listen_address=0.0.0.0 or server.bolt.listen_address=0.0.0.0:%d; 4.x: dbms.default_listen_address)", t.Port, t.Port)}
+		if t.Host == "localhost" || t.Host == "127.0.0.1" {
+			h = append(h, "inside a container, localhost is the container itself: use the Neo4j service's name on the Docker network, or host.docker.internal")
+		}
+		return h
+	case "timed out":
+		h := []string{fmt.Sprintf("packets are dropped on the way: a firewall, security group or corporate proxy blocks TCP port %d; open it outbound (and inbound on the server), or try from another network", t.Port)}
+		if IsAuraHost(t.Host) {
+			h = append(h, "an Aura instance that is paused does not answer: check that its status is Running in https://console.neo4j.io")
+		}
+		return h
+	case "unreachable":
+		return []string{"there is no route to the host: check VPN, network and the address (an IPv6 address without IPv6 connectivity fails like this)"}
+	}
+	return []string{"the connection failed: check the host and port in the URI"}
+}

@@ -1,0 +1,223 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
+)
+
+func (r *Run) tlsConfig() tlsprobe.Config {
+	mode := tlsprobe.Verify
+	if r.T.TLS == TLSAcceptAny {
+		mode = tlsprobe.AcceptAny
+	}
+	return tlsprobe.Config{
+		ServerName:     r.T.Host,
+		Mode:           mode,
+		Roots:          r.Env.Roots,
+		RootsAreSystem: r.Env.Roots != nil,
+		ExtraCAs:       r.T.ExtraCAs,
+		Now:            r.Env.Now,
+		Timeout:        r.T.Timeout,
+	}
+}
+
+// checkTLS runs the TLS handshake for +s and +ssc URIs. Under +s a chain
+// that does not verify fails here, so nothing after it (and no credential)
+// goes over that connection.
+func checkTLS(ctx context.Context, r *Run) Result {
+	if r.T.TLS == TLSOff {
+		return Result{Status: Skip, Summary: r.T.Scheme + ":// does not use TLS"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	tc, info, err := tlsprobe.Probe(ctx, r.conn, r.tlsConfig())
+	r.tls, r.tlsConn = info, tc
+	if tc == nil {
+		r.conn = nil // Probe closed it
+	}
+	res := Result{}
+	res.Facts = tlsFacts(info)
+	res.Evidence = chainEvidence(info)
+	if err != nil {
+		res.Status = Fail
+		res.Error = err.Error()
+		res.Summary, res.Hints = tlsFailure(r.T, info, err)
+		return res
+	}
+	res.Status = Pass
+	days := info.DaysLeft
+	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more days", info.Version, r.T.Host, days)
+	if info.AcceptedAny {
+		res.Status = Warn
+		res.Summary = fmt.Sprintf("%s with an unverified certificate (accepted because of +ssc)", info.Version)
+		res.Hints = append(res.Hints, fmt.Sprintf("the certificate would fail verification (%v); +ssc accepts any certificate, including an attacker's: for production trust its CA (--ca-file) and use %s", info.Unverified, secureScheme(r.T)))
+	}
+	if info.ExpiringSoon {
+		res.Status = Warn
+		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d days (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, info.DaysLeft, info.EarliestExpiry.Format(time.DateOnly)))
+	}
+	if info.Interception != "" {
+		res.Status = Warn
+		res.Hints = append(res.Hints, fmt.Sprintf("the chain names %s, a TLS-inspecting proxy: it reads this traffic; exempt %s:%d from inspection", info.Interception, r.T.Host, r.T.Port))
+	}
+	return res
+}
+
+func tlsFacts(info *tlsprobe.Result) []Fact {
+	if info == nil {
+		return nil
+	}
+	var f []Fact
+	add := func(name, value string) {
+		if value != "" {
+			f = append(f, Fact{name, value})
+		}
+	}
+	add("version", info.Version)
+	add("cipher", info.CipherSuite)
+	add("server name (SNI)", info.SNI)
+	if len(info.Chain) > 0 {
+		leaf := info.Chain[0]
+		add("subject", leaf.Subject)
+		add("issuer", leaf.Issuer)
+		add("names", strings.Join(append(append([]string(nil), leaf.DNSNames...), leaf.IPs...), ", "))
+		add("expires", leaf.NotAfter.UTC().Format(time.RFC3339))
+		add("sha256", leaf.SHA256)
+	}
+	if len(info.TrustedChain) > 0 {
+		add("verified chain", strings.Join(info.TrustedChain, " → "))
+	}
+	if info.AcceptedAny {
+		add("accepted unverified", info.AcceptedSHA)
+	}
+	return f
+}
+
+func chainEvidence(info *tlsprobe.Result) []Fact {
+	if info == nil {
+		return nil
+	}
+	var ev []Fact
+	for i, c := range info.Chain {
+		ev = append(ev, Fact{fmt.Sprintf("certificate %d", i), fmt.Sprintf("subject %s; issuer %s; valid %s to %s", c.Subject, c.Issuer, c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly))})
+	}
+	if info.VerifyError != "" {
+		ev = append(ev, Fact{"verification", info.VerifyError})
+	}
+	if len(info.Received) > 0 {
+		ev = append(ev, Fact{"received", hexBytes(info.Received)})
+	}
+	return ev
+}
+
+func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) {
+	ssc := sscScheme(t)
+	plain := strings.TrimSuffix(secureScheme(t), "+s://") + "://"
+	var ce *tlsprobe.CertError
+	if errors.As(err, &ce) {
+		switch {
+		case errors.Is(err, tlsprobe.ErrSelfSigned):
+			return "the certificate is self-signed", []string{
+				fmt.Sprintf("for a test server use %s (encrypted, certificate not verified)", ssc),
+				"for production pass the certificate with --ca-file (drivers: add it to the trust store) or install one from a public CA",
+			}
+		case errors.Is(err, tlsprobe.ErrInterception):
+			p := ce.Product
+			if p == "" {
+				p = "an unknown product"
+			}
+			return fmt.Sprintf("a TLS-inspecting proxy (%s) re-signs the connection", p), []string{
+				fmt.Sprintf("exempt %s and port %d from TLS inspection, or trust the proxy's root CA (--ca-file; drivers: the trust store)", t.Host, t.Port),
+				ssc + " works around it but lets the proxy read the traffic",
+			}
+		case errors.Is(err, tlsprobe.ErrNoSystemRoots):
+			return "this system has no trusted CA certificates", []string{
+				"install the CA bundle (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates); slim and distroless container images often lack it",
+			}
+		case errors.Is(err, tlsprobe.ErrIncompleteChain):
+			return "the server sent its certificate without the intermediate that signs it", []string{
+				fmt.Sprintf("configure the full chain on the server: put the leaf followed by the intermediate(s) (%s) in the SSL policy's public.crt (dbms.ssl.policy.bolt.public_certificate)", ce.Missing),
+			}
+		case errors.Is(err, tlsprobe.ErrUnknownAuthority):
+			return "the certificate is signed by an authority this system does not trust", []string{
+				"pass the CA certificate with --ca-file (drivers: add it to the trust store), or use a certificate from a public CA",
+				fmt.Sprintf("for a test server %s skips verification", ssc),
+			}
+		case errors.Is(err, tlsprobe.ErrExpired):
+			return fmt.Sprintf("the certificate expired %s ago", fmtDays(ce.Delta)), []string{
+				"renew the certificate and update dbms.ssl.policy.bolt.public_certificate; if it looks current on the server, check this machine's clock",
+			}
+		case errors.Is(err, tlsprobe.ErrNotYetValid):
+			h := []string{"the certificate's validity starts in the future: check the clock on this machine and on the server (NTP)"}
+			if ce.ClockSuspect {
+				h = append([]string{"this machine's clock looks wrong: fix it (timedatectl set-ntp true)"}, h...)
+			}
+			return fmt.Sprintf("the certificate is not valid for another %s", fmtDays(ce.Delta)), h
+		case errors.Is(err, tlsprobe.ErrHostMismatch):
+			h := []string{fmt.Sprintf("the certificate is for %s, not %s", strings.Join(ce.SANs, ", "), t.Host)}
+			if ce.Suggest != "" {
+				h = append(h, fmt.Sprintf("connect with %s://%s:%d instead", t.Scheme, ce.Suggest, t.Port))
+			}
+			h = append(h, "or reissue the certificate with this name, and set server.bolt.advertised_address to a name the certificate covers")
+			return fmt.Sprintf("the certificate is not valid for %s", t.Host), h
+		}
+		return "the certificate does not verify", []string{"see the verification error; pass the CA with --ca-file or fix the certificate"}
+	}
+	var he *tlsprobe.HandshakeError
+	if errors.As(err, &he) {
+		switch {
+		case errors.Is(err, tlsprobe.ErrPlaintextPort):
+			what := "closed the connection on the TLS handshake"
+			switch he.Speaks {
+			case tlsprobe.SpeaksHTTP:
+				return "the port answered plain HTTP to the TLS handshake", []string{fmt.Sprintf("port %d is an HTTP port (Neo4j's is 7474): use the Bolt port, by default 7687", t.Port)}
+			case tlsprobe.SpeaksBolt:
+				what = "answered plaintext Bolt to the TLS handshake"
+			}
+			return "the server " + what + ": this port does not use TLS", []string{
+				fmt.Sprintf("use %s (no encryption), or enable TLS on the server: dbms.ssl.policy.bolt.enabled=true and server.bolt.tls_level=REQUIRED or OPTIONAL (4.x: dbms.connector.bolt.tls_level)", plain),
+			}
+		case errors.Is(err, tlsprobe.ErrProtocolVersion):
+			return "the server offers no TLS version this client accepts (1.2 or 1.3)", []string{"allow TLSv1.2 and TLSv1.3 in dbms.ssl.policy.bolt.tls_versions"}
+		case errors.Is(err, tlsprobe.ErrCipher):
+			return "the server and client share no cipher suite", []string{"allow modern cipher suites in dbms.ssl.policy.bolt.ciphers (or remove the setting for the defaults)"}
+		case errors.Is(err, tlsprobe.ErrClientCertRequired):
+			return "the server requires a client certificate (mutual TLS)", []string{"set dbms.ssl.policy.bolt.client_auth=NONE (or OPTIONAL), or give the driver a client certificate"}
+		case errors.Is(err, tlsprobe.ErrServerName):
+			return "the server does not serve the requested server name (SNI)", []string{"connect with the host name the server expects, not an IP address or alias"}
+		case errors.Is(err, tlsprobe.ErrHandshakeTimeout):
+			return "the TLS handshake timed out", []string{"something accepts TCP but does not answer TLS: check that the port is the Bolt port and that no proxy swallows the handshake"}
+		}
+	}
+	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}
+}
+
+func fmtDays(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+	return d.Round(time.Minute).String()
+}
+
+// speaksTLS asks the port again, with a TLS handshake, after a plaintext
+// handshake was closed without a byte.
+func speaksTLS(ctx context.Context, r *Run) bool {
+	if r.connAddr == "" {
+		return false
+	}
+	raw, err := r.Env.Dial(ctx, "tcp", r.connAddr)
+	if err != nil {
+		return false
+	}
+	cfg := r.tlsConfig()
+	ok, _, _ := tlsprobe.SpeaksTLS(ctx, raw, cfg)
+	return ok
+}

@@ -1,0 +1,72 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// checkVersion judges the negotiated Bolt version and the server's release.
+// It runs after auth only because the server's agent string arrives in
+// HELLO's answer.
+func checkVersion(_ context.Context, r *Run) Result {
+	hs := r.hs
+	res := Result{Status: Pass}
+	res.Facts = append(res.Facts, Fact{"bolt", hs.Version.String()})
+	if hs.Manifest {
+		offered := make([]string, len(hs.Offered))
+		for i, o := range hs.Offered {
+			offered[i] = o.String()
+		}
+		res.Facts = append(res.Facts, Fact{"offered by the server", strings.Join(offered, ", ")})
+	}
+	agent := ""
+	if r.hello != nil {
+		agent = r.hello.Server
+		if r.hello.ProtocolVersion != "" {
+			res.Facts = append(res.Facts, Fact{"protocol_version", r.hello.ProtocolVersion})
+		}
+	}
+	release := neo4jRelease(agent)
+	if agent != "" {
+		res.Facts = append(res.Facts, Fact{"server agent", agent})
+	}
+	res.Summary = fmt.Sprintf("Bolt %s", hs.Version)
+	if agent != "" {
+		res.Summary += ", " + agent
+	}
+	v := hs.Version
+	switch {
+	case v.Major < 4 || v.Major == 4 && v.Minor < 4:
+		res.Status = Warn
+		res.Hints = append(res.Hints, fmt.Sprintf("Bolt %s means a Neo4j server at end of life (4.3 or older): current 6.x drivers no longer speak it; upgrade the server to 5.26 LTS or 2025.x", v))
+	case release.major == 4:
+		res.Status = Warn
+		res.Hints = append(res.Hints, "Neo4j 4.4 left support in November 2025: plan the upgrade to 5.26 LTS or 2025.x")
+	}
+	if release.major >= 5 || release.major == 0 && v.Major >= 5 {
+		res.Facts = append(res.Facts, Fact{"driver support", "spoken by every current Neo4j driver"})
+	}
+	return res
+}
+
+type release struct{ major, minor int }
+
+// neo4jRelease reads "Neo4j/5.26.0" or "Neo4j/2025.10.1" leniently (Aura
+// adds suffixes such as "-aura").
+func neo4jRelease(agent string) release {
+	_, v, ok := strings.Cut(agent, "/")
+	if !ok {
+		return release{}
+	}
+	parts := strings.FieldsFunc(v, func(r rune) bool { return r == '.' || r == '-' })
+	var rel release
+	if len(parts) > 0 {
+		rel.major, _ = strconv.Atoi(parts[0])
+	}
+	if len(parts) > 1 {
+		rel.minor, _ = strconv.Atoi(parts[1])
+	}
+	return rel
+}

@@ -1,0 +1,175 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+)
+
+// SchemaVersion is the version of the JSON document JSON writes and
+// SchemaJSON describes.
+const SchemaVersion = 1
+
+// ToolInfo names the program that wrote a JSON report.
+type ToolInfo struct {
+	Name    string `json:"name"`    // "neo4j-doctor" when empty
+	Version string `json:"version"` // as printed by --version
+}
+
+// The document types below are report-side on purpose: they fix key order
+// (struct order, not map order), turn nil slices into [], carry durations
+// as milliseconds, and never hold a secret, independently of how checks/
+// shapes its types.
+
+type jsonDoc struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	Tool          ToolInfo     `json:"tool"`
+	Target        jsonTarget   `json:"target"`
+	Verdict       string       `json:"verdict"`
+	ExitCode      int          `json:"exitCode"`
+	StartedAt     string       `json:"startedAt"`
+	DurationMs    float64      `json:"durationMs"`
+	Checks        []jsonCheck  `json:"checks"`
+	Members       []jsonMember `json:"members"`
+}
+
+type jsonTarget struct {
+	URI            string                 `json:"uri"`
+	Scheme         string                 `json:"scheme"`
+	Host           string                 `json:"host"`
+	Port           int                    `json:"port"`
+	Username       string                 `json:"username"`
+	PasswordSource string                 `json:"passwordSource"`
+	Database       string                 `json:"database"` // "" = home database
+	Resolver       string                 `json:"resolver"`
+	AuraInstance   string                 `json:"auraInstance"`
+	Settings       map[string]jsonSetting `json:"settings"` // encoding/json sorts map keys
+}
+
+type jsonSetting struct {
+	Value  string `json:"value"`
+	Source string `json:"source"`
+	From   string `json:"from"`
+}
+
+type jsonCheck struct {
+	ID         string        `json:"id"`
+	Title      string        `json:"title"`
+	Status     string        `json:"status"`
+	Summary    string        `json:"summary"`
+	DurationMs float64       `json:"durationMs"`
+	Facts      []checks.Fact `json:"facts"`
+	Evidence   []checks.Fact `json:"evidence"`
+	Hints      []string      `json:"hints"`
+	// Error is null rather than "" when there is none: in jq, "" is truthy
+	// and null is not, so `select(.error)` does what it reads as.
+	Error *string `json:"error"`
+}
+
+type jsonMember struct {
+	Address string      `json:"address"`
+	Roles   []string    `json:"roles"`
+	Status  string      `json:"status"`
+	Checks  []jsonCheck `json:"checks"`
+}
+
+// JSON writes r as one schema-version-1 document (see SchemaJSON) followed
+// by a newline. Every key is always present and every array is [] rather
+// than null, so consumers need no existence checks; the same report always
+// gives the same bytes.
+func JSON(w io.Writer, r *checks.Report, tool ToolInfo) error {
+	if r == nil {
+		return errors.New("report: nil report")
+	}
+	if tool.Name == "" {
+		tool.Name = "neo4j-doctor"
+	}
+	doc := jsonDoc{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		Target:        toJSONTarget(&r.Target),
+		Verdict:       string(r.Verdict),
+		ExitCode:      r.ExitCode,
+		StartedAt:     r.Started.UTC().Format(time.RFC3339Nano),
+		DurationMs:    millis(r.Duration),
+		Checks:        toJSONChecks(r.Checks),
+		Members:       make([]jsonMember, 0, len(r.Members)),
+	}
+	for _, m := range r.Members {
+		doc.Members = append(doc.Members, jsonMember{
+			Address: m.Address,
+			Roles:   orEmpty(m.Roles),
+			Status:  string(m.Status),
+			Checks:  toJSONChecks(m.Checks),
+		})
+	}
+	enc := json.NewEncoder(w)
+	// Evidence holds server messages and bytes such as "<html>"; keep them
+	// readable instead of \u003c.
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func toJSONTarget(t *checks.TargetInfo) jsonTarget {
+	settings := make(map[string]jsonSetting, len(t.Settings))
+	for k, s := range t.Settings {
+		v := s.Value
+		switch {
+		case secretKey(k):
+			v = "" // defence in depth: checks/ promises "", the schema demands it
+		case k == "uri":
+			v = redactURI(v)
+		}
+		settings[k] = jsonSetting{Value: v, Source: s.Source, From: s.From}
+	}
+	return jsonTarget{
+		URI:            redactURI(t.URI),
+		Scheme:         t.Scheme,
+		Host:           t.Host,
+		Port:           t.Port,
+		Username:       t.Username,
+		PasswordSource: t.PasswordSource,
+		Database:       t.Database,
+		Resolver:       t.Resolver,
+		AuraInstance:   t.AuraInstance,
+		Settings:       settings,
+	}
+}
+
+func toJSONChecks(rs []checks.Result) []jsonCheck {
+	out := make([]jsonCheck, 0, len(rs))
+	for _, r := range rs {
+		c := jsonCheck{
+			ID:         r.ID,
+			Title:      r.Title,
+			Status:     string(r.Status),
+			Summary:    r.Summary,
+			DurationMs: millis(r.Duration),
+			Facts:      orEmpty(r.Facts),
+			Evidence:   orEmpty(r.Evidence),
+			Hints:      orEmpty(r.Hints),
+		}
+		if r.Error != "" {
+			c.Error = &r.Error
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// millis keeps microsecond precision: loopback connects take well under a
+// millisecond, and more digits than that are noise.
+func millis(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,156 @@
+// Package routing fetches and interprets Neo4j routing tables.
+package routing
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MaxAddresses caps how many addresses a table may hold before the rest
+// are dropped: a real cluster has tens, a hostile server millions.
+const MaxAddresses = 1024
+
+// Table is a routing table as received.
+type Table struct {
+	TTL      int64  // seconds, as sent (may be zero or negative)
+	Database string // rt.db (4.4+); "" when the server did not say
+	Routers  []string
+	Readers  []string
+	Writers  []string
+	// Problems found while parsing that did not make the table unusable:
+	// unknown roles, malformed or duplicate addresses, truncation.
+	Problems []string
+}
+
+// ErrMalformed means the server's answer is not a routing table.
+var ErrMalformed = errors.New("routing: malformed routing table")
+
+// Parse reads the `rt` map of a ROUTE SUCCESS, or a record of the routing
+// procedures turned into the same shape ({"ttl": .., "servers": [..]}).
+func Parse(rt map[string]any) (*Table, error) {
+	t := &Table{}
+	switch ttl := rt["ttl"].(type) {
+	case int64:
+		t.TTL = ttl
+	case nil:
+		return nil, fmt.Errorf("%w: no ttl", ErrMalformed)
+	default:
+		return nil, fmt.Errorf("%w: ttl is a %T", ErrMalformed, ttl)
+	}
+	if db, ok := rt["db"].(string); ok {
+		t.Database = db
+	}
+	servers, ok := rt["servers"].([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: servers is a %T, not a list", ErrMalformed, rt["servers"])
+	}
+	total := 0
+	seen := map[string]map[string]bool{}
+	for i, s := range servers {
+		entry, ok := s.(map[string]any)
+		if !ok {
+			t.Problems = append(t.Problems, fmt.Sprintf("servers[%d] is a %T, not a map", i, s))
+			continue
+		}
+		role, _ := entry["role"].(string)
+		addrs, ok := entry["addresses"].([]any)
+		if !ok {
+			t.Problems = append(t.Problems, fmt.Sprintf("servers[%d] (%s) has no address list", i, role))
+			continue
+		}
+		var dst *[]string
+		switch strings.ToUpper(role) {
+		case "ROUTE":
+			dst = &t.Routers
+		case "READ":
+			dst = &t.Readers
+		case "WRITE":
+			dst = &t.Writers
+		default:
+			t.Problems = append(t.Problems, fmt.Sprintf("unknown role %q ignored", truncate(role, 40)))
+			continue
+		}
+		if seen[role] == nil {
+			seen[role] = map[string]bool{}
+		}
+		for _, a := range addrs {
+			if total >= MaxAddresses {
+				t.Problems = append(t.Problems, fmt.Sprintf("table truncated at %d addresses", MaxAddresses))
+				return t, nil
+			}
+			as, ok := a.(string)
+			if !ok {
+				t.Problems = append(t.Problems, fmt.Sprintf("%s address is a %T, not a string", role, a))
+				continue
+			}
+			if seen[role][as] {
+				t.Problems = append(t.Problems, fmt.Sprintf("%s address %s listed twice", role, truncate(as, 80)))
+				continue
+			}
+			seen[role][as] = true
+			if _, _, err := SplitAddress(as); err != nil {
+				t.Problems = append(t.Problems, fmt.Sprintf("%s address %q: %v", role, truncate(as, 80), err))
+				continue
+			}
+			*dst = append(*dst, as)
+			total++
+		}
+	}
+	return t, nil
+}
+
+// SplitAddress splits an advertised "host:port"; a missing port is an
+// error because drivers would assume 7687 where the server may not listen.
+func SplitAddress(a string) (string, int, error) {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return "", 0, fmt.Errorf("not host:port")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || host == "" {
+		return "", 0, fmt.Errorf("bad host or port")
+	}
+	return host, n, nil
+}
+
+// Member is one distinct address of the table and the roles it holds.
+type Member struct {
+	Address string
+	Roles   []string // ROUTE, READ, WRITE
+}
+
+// Members lists every distinct address with its roles, in the order of
+// first appearance: routers, then readers, then writers.
+func (t *Table) Members() []Member {
+	idx := map[string]int{}
+	var out []Member
+	add := func(addrs []string, role string) {
+		for _, a := range addrs {
+			i, ok := idx[a]
+			if !ok {
+				i = len(out)
+				idx[a] = i
+				out = append(out, Member{Address: a})
+			}
+			out[i].Roles = append(out[i].Roles, role)
+		}
+	}
+	add(t.Writers, "WRITE")
+	add(t.Readers, "READ")
+	add(t.Routers, "ROUTE")
+	for i := range out {
+		sort.Strings(out[i].Roles)
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
