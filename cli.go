@@ -81,7 +81,7 @@ func connectionFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
 		&cli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
 		&cli.StringFlag{Name: "dns-server", Usage: "resolve with this DNS server (HOST:PORT) instead of the system's, for every connection, like dig @server"},
-		&cli.BoolFlag{Name: "verbose", Usage: "show the facts and evidence of passing checks too"},
+		&cli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
 	}
 }
 
@@ -124,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			demoCommand(getenv),
 		},
 	}
-	err := app.Run(args)
+	err := app.Run(reorder(args, app))
 	var ee *exitError
 	var ue *usageError
 	var ie *checks.InputError

@@ -39,6 +39,9 @@ func checkAuth(ctx context.Context, r *Run) Result {
 		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
 	}
 	hello, err := r.bconn.Hello(ctx, req)
+	// HELLO's answer (the server agent) is worth keeping even when LOGON
+	// failed: the version check reports it.
+	r.hello = &hello
 	res := Result{}
 	if hello.Server != "" {
 		res.Facts = append(res.Facts, Fact{"server", hello.Server})
@@ -59,7 +62,6 @@ func checkAuth(ctx context.Context, r *Run) Result {
 		res.Hints = append(res.Hints, "the server closed the connection during HELLO: check its logs (debug.log) for the reason")
 		return res
 	}
-	r.hello = &hello
 	user := r.T.Username
 	if user == "" {
 		user = "(no credentials)"

@@ -16,7 +16,7 @@ func Checks() []Check {
 		{ID: "auth", Title: "authentication", Needs: []string{"bolt"}, Run: checkAuth},
 		{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Run: checkRouting},
 		{ID: "members", Title: "cluster members", Needs: []string{"routing"}, Run: checkMembers},
-		{ID: "query", Title: "query", Needs: []string{"auth"}, After: []string{"routing"}, Run: checkQuery},
+		{ID: "query", Title: "query", Needs: []string{"auth", "routing"}, Run: checkQuery},
 	}
 }
 

@@ -215,7 +215,7 @@ func (a resolverAnswer) describe() string {
 	if len(parts) == 0 {
 		parts = append(parts, "no addresses")
 	}
-	return strings.Join(parts, "; ") + fmt.Sprintf(" (%s)", a.rtt.Round(time.Millisecond))
+	return strings.Join(parts, "; ") + fmt.Sprintf(" (%s)", roundDur(a.rtt))
 }
 
 func longestChain(answers []resolverAnswer) []string {

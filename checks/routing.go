@@ -67,7 +67,7 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		res.Evidence = append(res.Evidence, Fact{"problem", p})
 	}
 	res.Status = Pass
-	res.Summary = fmt.Sprintf("%s: %d routers, %d readers, %d writers", db, len(table.Routers), len(table.Readers), len(table.Writers))
+	res.Summary = fmt.Sprintf("%s: %s, %s, %s", db, count(len(table.Routers), "router"), count(len(table.Readers), "reader"), count(len(table.Writers), "writer"))
 	switch {
 	case len(table.Routers) == 0:
 		res.Status = Fail
@@ -96,6 +96,13 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		}
 	}
 	return res
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func listOrNone(l []string) string {

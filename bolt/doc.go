@@ -1,0 +1,13 @@
+// Package bolt is a small Bolt client built for diagnosis rather than
+// throughput: it negotiates a version (Handshake), opens a session and runs
+// the few requests a connectivity check needs (Conn), and keeps evidence of
+// every step — the raw handshake bytes, a bounded transcript of messages,
+// and errors that name what the peer did (answered HTTP, wanted TLS, closed,
+// reset, stayed silent, spoke another protocol) with the bytes that prove
+// it.
+//
+// Everything read from the peer is treated as hostile: sizes are bounded
+// before allocation, metadata of the wrong type is ignored rather than
+// trusted, and every read and write obeys the caller's context. Credentials
+// are written to the socket and nowhere else.
+package bolt
