@@ -75,6 +75,7 @@ func connectionFlags() []cli.Flag {
 		&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password; prefer the environment or a file, which stay out of shell history (env NEO4J_PASSWORD)"},
 		&cli.StringFlag{Name: "database", Aliases: []string{"d"}, Usage: "database (env NEO4J_DATABASE; default: the user's home database)"},
 		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
+		&cli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text or json"},
 		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
@@ -174,6 +175,9 @@ func outputOptions(cCtx *cli.Context) (options, error) {
 	default:
 		return o, &usageError{msg: fmt.Sprintf("--color %q is not a choice", o.color), hint: "--color takes auto, always or never"}
 	}
+	if d := cCtx.Int("cert-warn-days"); d < 0 {
+		return o, &usageError{msg: fmt.Sprintf("--cert-warn-days %d is negative", d), hint: "--cert-warn-days takes a number of days, 0 or more"}
+	}
 	if t := cCtx.Duration("timeout"); t <= 0 {
 		return o, &usageError{msg: fmt.Sprintf("--timeout %s is not positive", t), hint: "--timeout takes a duration such as 5s or 500ms"}
 	}
@@ -185,17 +189,21 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 		return nil, &usageError{msg: fmt.Sprintf("expected at most one connection file, got %d arguments", cCtx.NArg()), hint: "put flags before the file: neo4j-doctor [flags] [CONNECTION_FILE]"}
 	}
 	in := checks.Inputs{
-		Flags:     map[string]string{},
-		File:      cCtx.Args().First(),
-		Env:       getenv,
-		CAFile:    cCtx.String("ca-file"),
-		Timeout:   cCtx.Duration("timeout"),
-		DNSServer: cCtx.String("dns-server"),
+		Flags:        map[string]string{},
+		File:         cCtx.Args().First(),
+		Env:          getenv,
+		CAFile:       cCtx.String("ca-file"),
+		Timeout:      cCtx.Duration("timeout"),
+		DNSServer:    cCtx.String("dns-server"),
+		CertWarnDays: cCtx.Int("cert-warn-days"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {
 			in.Flags[name] = cCtx.String(name)
 		}
+	}
+	if in.CertWarnDays == 0 {
+		in.CertWarnDays = -1 // --cert-warn-days 0: never warn
 	}
 	if s := in.DNSServer; s != "" && !strings.Contains(s, ":") {
 		in.DNSServer = s + ":53"

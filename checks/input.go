@@ -21,12 +21,13 @@ const MaxFileSize = 1 << 20
 
 // Inputs is what the CLI gathered, before precedence is applied.
 type Inputs struct {
-	Flags     map[string]string // set flags only: "uri", "username", "password", "database"
-	File      string            // connection file path, "" = none
-	Env       func(string) string
-	CAFile    string
-	Timeout   time.Duration
-	DNSServer string
+	Flags        map[string]string // set flags only: "uri", "username", "password", "database"
+	File         string            // connection file path, "" = none
+	Env          func(string) string
+	CAFile       string
+	Timeout      time.Duration
+	DNSServer    string
+	CertWarnDays int // 0 = 30
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -158,7 +159,7 @@ func Resolve(in Inputs) (*Target, error) {
 	t := &Target{
 		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
 		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
-		Timeout: in.Timeout, DNSServer: in.DNSServer,
+		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays,
 	}
 	if t.Timeout <= 0 {
 		t.Timeout = 5 * time.Second

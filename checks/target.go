@@ -47,6 +47,7 @@ type Target struct {
 	Database       string // "" = the user's home database
 	ExtraCAs       []*x509.Certificate
 	Timeout        time.Duration // per network step
+	CertWarnDays   int           // warn when a certificate expires within this many days; 0 = 30
 	DNSServer      string        // host:port; "" = the system resolver
 	AuraInstanceID string
 	AuraName       string

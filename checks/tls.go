@@ -23,6 +23,7 @@ func (r *Run) tlsConfig() tlsprobe.Config {
 		ExtraCAs:       r.T.ExtraCAs,
 		Now:            r.Env.Now,
 		Timeout:        r.T.Timeout,
+		WarnDays:       r.T.CertWarnDays,
 	}
 }
 
