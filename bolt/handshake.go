@@ -206,9 +206,14 @@ func (p *replyParser) proposed(u uint32) bool {
 // legacy checks a 4-byte version answer against what was proposed.
 func (p *replyParser) legacy(buf [4]byte) (handshakeReply, error) {
 	v := Version{Major: buf[3], Minor: buf[2]}
-	if buf[1] != 0 || buf[3] == 0xFF {
-		return handshakeReply{}, p.fail(ErrBadVersion, fmt.Errorf("answer %s is not a single version; proposed %s",
-			RangeFromUint32(binary.BigEndian.Uint32(buf[:])), describeProposals(p.proposals)))
+	answer := RangeFromUint32(binary.BigEndian.Uint32(buf[:]))
+	switch {
+	case buf[3] == 0xFF:
+		return handshakeReply{}, p.fail(ErrBadVersion, fmt.Errorf("server answered with %s, which was not proposed; proposed %s",
+			answer, describeProposals(p.proposals)))
+	case buf[1] != 0:
+		return handshakeReply{}, p.fail(ErrBadVersion, fmt.Errorf("server answered with the range %s, not a single version; proposed %s",
+			answer, describeProposals(p.proposals)))
 	}
 	covered := false
 	for _, q := range p.proposals {
