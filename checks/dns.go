@@ -88,9 +88,18 @@ func checkDNS(ctx context.Context, r *Run) Result {
 		res.Status = Fail
 		res.Error = err.Error()
 		var de *net.DNSError
+		if errors.As(err, &de) && r.T.DNSServer != "" {
+			// With a custom dialer the resolver still names the resolv.conf
+			// server in its errors; say which server really answered.
+			res.Error = fmt.Sprintf("lookup %s via %s: %s", host, r.T.DNSServer, de.Err)
+		}
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
 			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
+			if r.member {
+				res.Hints = append(res.Hints, "this name comes from the cluster's routing table, not from your URI: the server advertises a name this client cannot resolve; set server.bolt.advertised_address (or server.default_advertised_address) to a name clients resolve")
+				return res
+			}
 			res.Hints = append(res.Hints, "check the host name in the URI for typos")
 			if IsAuraHost(host) {
 				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check https://console.neo4j.io")
