@@ -61,6 +61,10 @@ func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
 		}
 		if t.TLS == TLSOff {
 			if speaksTLS(ctx, r) {
+				if IsAuraHost(t.Host) {
+					return "the server " + what + " without answering: this port requires TLS, as Aura always does",
+						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}
+				}
 				return "the server " + what + " without answering: this port requires TLS",
 					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate), or set server.bolt.tls_level=OPTIONAL on the server"}
 			}

@@ -46,6 +46,7 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	res := Result{}
 	bolt, defAddr := routing.Settings(r.hello.Server)
 	var dead, suspects []string
+	failedSteps := map[string]bool{}
 	for i, m := range members {
 		mem := r.members[i]
 		host, _, _ := routing.SplitAddress(m.Address)
@@ -56,6 +57,7 @@ func checkMembers(ctx context.Context, r *Run) Result {
 		if mem.Status == Fail {
 			dead = append(dead, m.Address)
 			if failed := firstFailed(mem.Checks); failed != nil {
+				failedSteps[failed.ID] = true
 				res.Evidence = append(res.Evidence, Fact{m.Address, failed.ID + ": " + failed.Summary})
 				if failed.ID == "dns" && why == "" {
 					why = "its name does not resolve from here"
@@ -89,10 +91,10 @@ func checkMembers(ctx context.Context, r *Run) Result {
 		res.Summary = fmt.Sprintf("all %d members reachable and authenticated", len(members))
 	case len(lost) > 0:
 		res.Status = Fail
-		res.Summary = fmt.Sprintf("%d of %d members unreachable; no live %s member", len(dead), len(members), strings.Join(lost, " or "))
+		res.Summary = fmt.Sprintf("%d of %d members failed; no working %s member", len(dead), len(members), strings.Join(lost, " or "))
 	default:
 		res.Status = Warn
-		res.Summary = fmt.Sprintf("%d of %d members unreachable (%s); every role still has a live member", len(dead), len(members), strings.Join(dead, ", "))
+		res.Summary = fmt.Sprintf("%d of %d members failed (%s); every role still has a working member", len(dead), len(members), strings.Join(dead, ", "))
 	}
 	if len(suspects) > 0 {
 		if res.Status == Pass {
@@ -102,7 +104,12 @@ func checkMembers(ctx context.Context, r *Run) Result {
 			fmt.Sprintf("members advertise addresses clients cannot use (%s): on each such server set %s=<name clients resolve>:<port> (or %s=<name>)", strings.Join(suspects, ", "), bolt, defAddr),
 			fmt.Sprintf("stop-gap: bolt://%s connects to that one server and bypasses the routing table", r.T.Address()))
 	} else if len(dead) > 0 {
-		res.Hints = append(res.Hints, fmt.Sprintf("start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check %s on each", bolt))
+		if failedSteps["dns"] || failedSteps["tcp"] || failedSteps["bolt"] {
+			res.Hints = append(res.Hints, fmt.Sprintf("start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check %s on each", bolt))
+		}
+		if failedSteps["tls"] || failedSteps["auth"] {
+			res.Hints = append(res.Hints, "some members answer but fail TLS or authentication: see each failing member's own check below for its fix (every member needs a certificate for its advertised name, and the same users)")
+		}
 	}
 	return res
 }

@@ -202,10 +202,13 @@ func fmtDays(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	if d >= 48*time.Hour {
+	switch {
+	case d >= 48*time.Hour:
 		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
 	}
-	return d.Round(time.Minute).String()
+	return fmt.Sprintf("%d minutes", int(d/time.Minute))
 }
 
 // speaksTLS asks the port again, with a TLS handshake, after a plaintext
