@@ -93,7 +93,15 @@ func checkDNS(ctx context.Context, r *Run) Result {
 			// server in its errors; say which server really answered.
 			res.Error = fmt.Sprintf("lookup %s via %s: %s", host, r.T.DNSServer, de.Err)
 		}
+		chain := longestChain(answers)
 		switch {
+		case errors.As(err, &de) && de.IsNotFound && len(chain) > 0:
+			last := chain[len(chain)-1]
+			res.Summary = fmt.Sprintf("%s is an alias of %s, which has no address", host, last)
+			res.Hints = append(res.Hints, fmt.Sprintf("the CNAME record points at %s, which does not resolve: fix the alias's target in DNS (or the target's own record)", last))
+		case errors.As(err, &de) && de.IsNotFound && answeredNoData(answers):
+			res.Summary = fmt.Sprintf("%s exists but has no address (A/AAAA) records", host)
+			res.Hints = append(res.Hints, "the name is in DNS but has no A or AAAA record: add one for the server's address")
 		case errors.As(err, &de) && de.IsNotFound:
 			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
 			if r.member {
@@ -140,6 +148,17 @@ func checkDNS(ctx context.Context, r *Run) Result {
 		}
 	}
 	return res
+}
+
+// answeredNoData reports whether a server said the name exists but has no
+// address records (NOERROR with an empty answer, "NODATA").
+func answeredNoData(answers []resolverAnswer) bool {
+	for _, a := range answers {
+		if a.rcode == "NOERROR" && len(a.a) == 0 && len(a.aaaa) == 0 && len(a.cnames) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // dnsServers are the servers asked directly, for the per-resolver facts.

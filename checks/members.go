@@ -89,6 +89,12 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	case len(dead) == 0:
 		res.Status = Pass
 		res.Summary = fmt.Sprintf("all %d members reachable and authenticated", len(members))
+		if len(members) == 1 {
+			res.Summary = "the only member is reachable and authenticated"
+		}
+		if len(suspects) > 0 {
+			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(suspects), len(members))
+		}
 	case len(lost) > 0:
 		res.Status = Fail
 		res.Summary = fmt.Sprintf("%d of %d members failed; no working %s member", len(dead), len(members), strings.Join(lost, " or "))

@@ -19,6 +19,12 @@ func checkQuery(ctx context.Context, r *Run) Result {
 		extra["db"] = db
 	}
 	res := Result{}
+	if r.T.Database != "" && r.hs.Version.Major < 4 {
+		res.Status = Fail
+		res.Summary = fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, r.hs.Version)
+		res.Hints = append(res.Hints, "leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later")
+		return res
+	}
 	q, err := r.bconn.Query(ctx, "RETURN 1", nil, extra)
 	if err != nil {
 		res.Status = Fail

@@ -25,6 +25,11 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		method = routing.MethodRoute
 		err    error
 	)
+	if r.T.Database != "" && r.hs.Version.Major < 4 {
+		return Result{Status: Fail,
+			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, r.hs.Version),
+			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
+	}
 	if r.hello.Route != nil || r.hello.RouteErr != nil {
 		err = r.hello.RouteErr
 		if err == nil {

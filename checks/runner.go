@@ -144,6 +144,12 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 				start := r.Env.Now()
 				res = c.Run(ctx, r)
 				res.Duration = r.Env.Now().Sub(start)
+				if res.Status == Fail && ctx.Err() != nil {
+					// The failure is ours, not the server's: say so
+					// rather than blame the network.
+					res.Summary = "interrupted before " + c.ID + " finished"
+					res.Hints = []string{"the run was cancelled (Ctrl-C or a deadline); run it again to finish the diagnosis"}
+				}
 			}
 			res.ID, res.Title = c.ID, c.Title
 			mu.Lock()

@@ -47,6 +47,9 @@ func checkTLS(ctx context.Context, r *Run) Result {
 	if err != nil {
 		res.Status = Fail
 		res.Error = err.Error()
+		if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
+			r.noResponse = true
+		}
 		res.Summary, res.Hints = tlsFailure(r.T, info, err)
 		return res
 	}

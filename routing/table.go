@@ -14,6 +14,9 @@ import (
 // are dropped: a real cluster has tens, a hostile server millions.
 const MaxAddresses = 1024
 
+// MaxProblems caps the problems kept from one table; the rest are counted.
+const MaxProblems = 20
+
 // Table is a routing table as received.
 type Table struct {
 	TTL      int64  // seconds, as sent (may be zero or negative)
@@ -48,22 +51,35 @@ func Parse(rt map[string]any) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: servers is a %T, not a list", ErrMalformed, rt["servers"])
 	}
-	total := 0
+	total, dropped := 0, 0
+	problem := func(format string, args ...any) {
+		if len(t.Problems) < MaxProblems {
+			t.Problems = append(t.Problems, fmt.Sprintf(format, args...))
+		} else {
+			dropped++
+		}
+	}
+	defer func() {
+		if dropped > 0 {
+			t.Problems = append(t.Problems, fmt.Sprintf("and %d more problems", dropped))
+		}
+	}()
 	seen := map[string]map[string]bool{}
 	for i, s := range servers {
 		entry, ok := s.(map[string]any)
 		if !ok {
-			t.Problems = append(t.Problems, fmt.Sprintf("servers[%d] is a %T, not a map", i, s))
+			problem("servers[%d] is a %T, not a map", i, s)
 			continue
 		}
 		role, _ := entry["role"].(string)
+		role = strings.ToUpper(role)
 		addrs, ok := entry["addresses"].([]any)
 		if !ok {
-			t.Problems = append(t.Problems, fmt.Sprintf("servers[%d] (%s) has no address list", i, role))
+			problem("servers[%d] (%s) has no address list", i, role)
 			continue
 		}
 		var dst *[]string
-		switch strings.ToUpper(role) {
+		switch role {
 		case "ROUTE":
 			dst = &t.Routers
 		case "READ":
@@ -71,7 +87,7 @@ func Parse(rt map[string]any) (*Table, error) {
 		case "WRITE":
 			dst = &t.Writers
 		default:
-			t.Problems = append(t.Problems, fmt.Sprintf("unknown role %q ignored", truncate(role, 40)))
+			problem("unknown role %q ignored", truncate(role, 40))
 			continue
 		}
 		if seen[role] == nil {
@@ -79,21 +95,21 @@ func Parse(rt map[string]any) (*Table, error) {
 		}
 		for _, a := range addrs {
 			if total >= MaxAddresses {
-				t.Problems = append(t.Problems, fmt.Sprintf("table truncated at %d addresses", MaxAddresses))
+				problem("table truncated at %d addresses", MaxAddresses)
 				return t, nil
 			}
 			as, ok := a.(string)
 			if !ok {
-				t.Problems = append(t.Problems, fmt.Sprintf("%s address is a %T, not a string", role, a))
+				problem("%s address is a %T, not a string", role, a)
 				continue
 			}
 			if seen[role][as] {
-				t.Problems = append(t.Problems, fmt.Sprintf("%s address %s listed twice", role, truncate(as, 80)))
+				problem("%s address %s listed twice", role, truncate(as, 80))
 				continue
 			}
 			seen[role][as] = true
 			if _, _, err := SplitAddress(as); err != nil {
-				t.Problems = append(t.Problems, fmt.Sprintf("%s address %q: %v", role, truncate(as, 80), err))
+				problem("%s address %q: %v", role, truncate(as, 80), err)
 				continue
 			}
 			*dst = append(*dst, as)
@@ -124,7 +140,7 @@ type Member struct {
 }
 
 // Members lists every distinct address with its roles, in the order of
-// first appearance: routers, then readers, then writers.
+// first appearance: writers, then readers, then routers.
 func (t *Table) Members() []Member {
 	idx := map[string]int{}
 	var out []Member

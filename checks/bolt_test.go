@@ -1,0 +1,163 @@
+package checks_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+)
+
+func misbehaving(kind fixtures.MisbehaviourKind) fixtures.Config {
+	c := withUsers(fixtures.Neo4j526())
+	c.Misbehave = fixtures.Misbehaviour{Kind: kind}
+	return c
+}
+
+func TestBoltHTTPAnswer(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, misbehaving(fixtures.AnswerHTTP))
+	rep := run(t, target{uri: s.URI("neo4j")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "answered HTTP", "7474", "7687")
+	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "48 54 54 50") {
+		t.Errorf("received evidence %q should start with HTTP", v)
+	}
+	noCredentialsSent(t, s)
+}
+
+func TestBoltPlaintextToTLSRequiredPort(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	cfg := withUsers(fixtures.Neo4j526())
+	cfg.TLS = certs.ServerConfig(p.leaf(t, certs.LeafOptions{}))
+	cfg.TLSMode = fixtures.TLSRequired
+	s := startServer(t, cfg)
+	for _, scheme := range []string{"neo4j", "bolt"} {
+		t.Run(scheme, func(t *testing.T) {
+			rep := run(t, target{uri: s.URI(scheme)})
+			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+			wantCheck(t, rep, "bolt", checks.Fail, "requires TLS", "requires TLS", scheme+"+s://", scheme+"+ssc://", "tls_level=OPTIONAL")
+		})
+	}
+	noCredentialsSent(t, s)
+}
+
+func TestBoltStallIsNoResponse(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, misbehaving(fixtures.Stall))
+	start := time.Now()
+	rep := run(t, target{uri: s.URI("bolt")})
+	elapsed := time.Since(start)
+	wantVerdict(t, rep, checks.Fail, checks.ExitNoResponse)
+	wantCheck(t, rep, "bolt", checks.Fail, "sent nothing in "+stepTimeout.String(), "load balancer", "port "+portOf(t, s.Addr()))
+	if elapsed > 2*stepTimeout+time.Second {
+		t.Errorf("a stalled server kept the diagnosis for %s with a %s timeout", elapsed, stepTimeout)
+	}
+}
+
+func TestBoltGarbage(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, misbehaving(fixtures.SendGarbage))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "not a Bolt server", "port "+portOf(t, s.Addr()))
+	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "DE AD BE EF") {
+		t.Errorf("received evidence %q", v)
+	}
+	if v, _ := evidence(r, "sent"); !strings.HasPrefix(v, "60 60 B0 17") {
+		t.Errorf("sent evidence %q should start with the magic", v)
+	}
+}
+
+func TestBoltSSHBanner(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, misbehaving(fixtures.SSHBanner))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "not a Bolt server", "7687")
+	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "53 53 48 2D") { // "SSH-"
+		t.Errorf("received evidence %q should quote the banner", v)
+	}
+}
+
+func TestBoltCloseMidHandshake(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, misbehaving(fixtures.CloseMidHandshake))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "")
+	if v, _ := evidence(r, "received"); v != "00 00" {
+		t.Errorf("received evidence %q, want the two bytes that came", v)
+	}
+	if len(r.Hints) == 0 || r.Error == "" {
+		t.Errorf("hints %q error %q", r.Hints, r.Error)
+	}
+	if result(t, rep, "auth").Status != checks.Skip {
+		t.Error("auth ran after a broken handshake")
+	}
+}
+
+func TestBoltNoCommonVersion(t *testing.T) {
+	t.Parallel()
+	cfg := withUsers(fixtures.Neo4j35())
+	cfg.Agent = "Neo4j/3.4.18"
+	cfg.Versions = []fixtures.Range{fixtures.R(2, 0, 0), fixtures.R(1, 0, 0)}
+	s := startServer(t, cfg)
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade the server")
+	if v, _ := evidence(r, "received"); v != "00 00 00 00" {
+		t.Errorf("received evidence %q", v)
+	}
+	if result(t, rep, "version").Status != checks.Skip {
+		t.Error("version judged a handshake that failed")
+	}
+}
+
+// A manifest that offers only what this client does not speak (Bolt 6
+// alone) is a failed negotiation, not a crash.
+func TestBoltManifestWithoutCommonVersion(t *testing.T) {
+	t.Parallel()
+	cfg := withUsers(fixtures.Neo4j526())
+	cfg.Versions = []fixtures.Range{fixtures.R(6, 0, 0)}
+	s := startServer(t, cfg)
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade")
+}
+
+func TestBoltVersionsNegotiated(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		cfg      fixtures.Config
+		version  string
+		manifest bool
+	}{
+		{"2025", fixtures.Neo4j2025(), "5.8", true},
+		{"5.26", fixtures.Neo4j526(), "5.8", true},
+		{"5.22", fixtures.Neo4j522(), "5.4", false},
+		{"4.4", fixtures.Neo4j44(), "4.4", false},
+		{"4.2", fixtures.Neo4j42(), "4.2", false},
+		{"3.5", fixtures.Neo4j35(), "3.0", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withUsers(c.cfg))
+			rep := run(t, target{uri: s.URI("bolt")})
+			r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt "+c.version+" agreed")
+			how, _ := fact(r, "negotiation")
+			if got := how == "handshake manifest v1"; got != c.manifest {
+				t.Errorf("negotiation %q, manifest want %v", how, c.manifest)
+			}
+			wantStatuses(t, rep, map[string]checks.Status{"auth": checks.Pass, "query": checks.Pass})
+			if recs := s.Received(); len(recs) == 0 || recs[0].Version != c.version {
+				t.Errorf("the server negotiated %+v", recs)
+			}
+		})
+	}
+}

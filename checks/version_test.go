@@ -1,0 +1,89 @@
+package checks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+)
+
+func TestVersion44WarnsEndOfSupport(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j44()))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+	r := wantCheck(t, rep, "version", checks.Warn, "Bolt 4.4, Neo4j/4.4.40", "4.4", "5.26 LTS")
+	if v, _ := fact(r, "server agent"); v != "Neo4j/4.4.40" {
+		t.Errorf("server agent fact %q", v)
+	}
+	if _, ok := fact(r, "offered by the server"); ok {
+		t.Error("a legacy handshake has no offered list")
+	}
+	if firstNotPassing(rep).ID != "version" {
+		t.Errorf("first warning is %s", firstNotPassing(rep).ID)
+	}
+}
+
+func TestVersionEndOfLifeBolt(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range map[string]fixtures.Config{"4.2": fixtures.Neo4j42(), "3.5": fixtures.Neo4j35()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withUsers(cfg))
+			rep := run(t, target{uri: s.URI("bolt")})
+			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+			wantCheck(t, rep, "version", checks.Warn, "Neo4j/"+name, "end of life", "upgrade the server")
+		})
+	}
+}
+
+func TestVersionManifestOfferedList(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j526()))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+	r := wantCheck(t, rep, "version", checks.Pass, "Bolt 5.8, Neo4j/5.26.0")
+	offered, ok := fact(r, "offered by the server")
+	if !ok {
+		t.Fatal("no offered-by-the-server fact after a manifest handshake")
+	}
+	for _, want := range []string{"5.8", "5.6", "5.4", "5.0", "4.4", "4.0"} {
+		if !strings.Contains(offered, want) {
+			t.Errorf("offered %q does not mention %s", offered, want)
+		}
+	}
+	if v, _ := fact(r, "protocol_version"); v != "5.8" {
+		t.Errorf("protocol_version fact %q", v)
+	}
+	if len(r.Hints) != 0 {
+		t.Errorf("a current server gets hints: %q", r.Hints)
+	}
+}
+
+func TestVersion2025OffersBolt6(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j2025()))
+	rep := run(t, target{uri: s.URI("bolt")})
+	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+	r := wantCheck(t, rep, "version", checks.Pass, "Neo4j/2025.10.0")
+	if v, _ := fact(r, "offered by the server"); !strings.HasPrefix(v, "6.0") {
+		t.Errorf("offered %q should list 6.0 first", v)
+	}
+}
+
+// version runs after auth for the agent string, but needs only bolt: a
+// failed login still gets the protocol judged.
+func TestVersionRunsWhenAuthFails(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j44()))
+	rep := run(t, target{uri: s.URI("bolt"), pass: "wrong"})
+	wantCheck(t, rep, "auth", checks.Fail, "wrong username or password")
+	r := result(t, rep, "version")
+	if r.Status == checks.Skip {
+		t.Fatalf("version skipped: %q", r.Summary)
+	}
+	if !strings.Contains(r.Summary, "Bolt 4.4") {
+		t.Errorf("version summary %q", r.Summary)
+	}
+}
