@@ -10,6 +10,12 @@ import (
 // them, because urfave/cli v2 stops parsing flags at the first argument and
 // people write `neo4j-doctor Neo4j-x.txt --format json`. "--" ends flags.
 func interspersed(args []string, flags []cli.Flag) []string {
+	fl, pos := split(args, flags)
+	return append(fl, pos...)
+}
+
+// split separates flags (with their values) from positional arguments.
+func split(args []string, flags []cli.Flag) (fl, pos []string) {
 	takesValue := map[string]bool{}
 	for _, f := range flags {
 		dv, ok := f.(cli.DocGenerationFlag)
@@ -17,7 +23,6 @@ func interspersed(args []string, flags []cli.Flag) []string {
 			takesValue[n] = ok && dv.TakesValue()
 		}
 	}
-	var fl, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -35,25 +40,24 @@ func interspersed(args []string, flags []cli.Flag) []string {
 			pos = append(pos, a)
 		}
 	}
-	return append(fl, pos...)
+	return fl, pos
 }
 
-// reorder applies interspersed to the part of argv after the command name
-// (and the subcommand, if one is named).
+// reorder applies interspersed to argv after the command name. Flags
+// written before a subcommand (`neo4j-doctor --format json demo`) are moved
+// after it, so the subcommand honours them or rejects them as unknown.
 func reorder(argv []string, app *cli.App) []string {
 	if len(argv) < 2 {
 		return argv
 	}
-	out := []string{argv[0]}
-	rest := argv[1:]
-	flags := app.Flags
-	for _, c := range app.Commands {
-		if rest[0] == c.Name {
-			out = append(out, c.Name)
-			rest = rest[1:]
-			flags = c.Flags
-			break
+	fl, pos := split(argv[1:], app.Flags)
+	if len(pos) > 0 {
+		for _, c := range app.Commands {
+			if pos[0] == c.Name {
+				tail := append(append([]string(nil), fl...), pos[1:]...)
+				return append([]string{argv[0], c.Name}, interspersed(tail, c.Flags)...)
+			}
 		}
 	}
-	return append(out, interspersed(rest, flags)...)
+	return append(append([]string{argv[0]}, fl...), pos...)
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -86,7 +89,14 @@ func connectionFlags() []cli.Flag {
 	}
 }
 
+// runMu serialises run: urfave/cli v2 keeps its help and version flags in
+// package globals that every App.Run writes. A process runs the CLI once,
+// so this costs nothing outside tests.
+var runMu sync.Mutex
+
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	runMu.Lock()
+	defer runMu.Unlock()
 	v, c, d := buildInfo()
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version, commit and build date"}
 	cli.VersionPrinter = func(cCtx *cli.Context) {
@@ -205,8 +215,12 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 	if in.CertWarnDays == 0 {
 		in.CertWarnDays = -1 // --cert-warn-days 0: never warn
 	}
-	if s := in.DNSServer; s != "" && !strings.Contains(s, ":") {
-		in.DNSServer = s + ":53"
+	if s := in.DNSServer; s != "" {
+		addr, err := dnsServerAddr(s)
+		if err != nil {
+			return nil, err
+		}
+		in.DNSServer = addr
 	}
 	return checks.Resolve(in)
 }
@@ -246,4 +260,24 @@ func emit(w io.Writer, rep *checks.Report, o options, getenv func(string) string
 		return err
 	}
 	return &exitError{code: rep.ExitCode}
+}
+
+// dnsServerAddr validates --dns-server: HOST or HOST:PORT, port 53 by default.
+func dnsServerAddr(s string) (string, error) {
+	bad := &usageError{msg: fmt.Sprintf("--dns-server %q is not HOST or HOST:PORT", s), hint: "--dns-server takes an address such as 1.1.1.1, 1.1.1.1:53 or [2606:4700::1111]:53"}
+	if strings.Count(s, "[") != strings.Count(s, "]") {
+		return "", bad
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		if strings.Contains(s, ":") && net.ParseIP(strings.Trim(s, "[]")) == nil {
+			return "", bad
+		}
+		host, port = strings.Trim(s, "[]"), "53"
+	}
+	n, err := strconv.Atoi(port)
+	if host == "" || err != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@") {
+		return "", bad
+	}
+	return net.JoinHostPort(host, port), nil
 }

@@ -77,7 +77,8 @@ func ReadConnectionFile(path string) (map[string]string, error) {
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	env, err := godotenv.UnmarshalBytes(data)
 	if err != nil {
-		return nil, inputErr(fileHint, "connection file %s is not a dotenv file: %v", name, err)
+		// godotenv's message quotes the line, which may be the password.
+		return nil, inputErr(fileHint+"; every line is NAME=value, and quotes must be closed", "connection file %s is not a dotenv file: a line has no '=' or an unclosed quote", name)
 	}
 	if env["NEO4J_URI"] == "" {
 		return nil, inputErr(fileHint, "connection file %s has no NEO4J_URI", name)

@@ -127,7 +127,8 @@ func ParseURI(raw string) (*ParsedURI, error) {
 	}
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
-		return nil, inputErr(uriHint, "%q is not a URI: it has no scheme", truncate(raw, 60))
+		// Not quoted back: a mistyped URI may still hold a password.
+		return nil, inputErr(uriHint, "the URI has no scheme (it must start with neo4j://, neo4j+s://, bolt:// or bolt+s://)")
 	}
 	scheme = strings.ToLower(scheme)
 	spec, known := schemes[scheme]
@@ -141,16 +142,33 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		}
 		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", scheme)
 	}
+	hostport := rest
+	if i := strings.IndexAny(hostport, "/?#"); i >= 0 {
+		hostport = hostport[:i]
+	}
+	if i := strings.LastIndex(hostport, "@"); i >= 0 {
+		hostport = hostport[i+1:] // user:password@ is not part of the address
+	}
+	if strings.Count(hostport, ":") > 1 && !strings.HasPrefix(hostport, "[") {
+		return nil, inputErr("write IPv6 addresses in brackets: bolt://[::1]:7687", "the URI has an IPv6 address without brackets")
+	}
 	u, err := url.Parse(scheme + "://" + rest)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		if strings.Count(rest, ":") > 1 && !strings.Contains(rest, "[") {
-			return nil, inputErr("write IPv6 addresses in brackets: bolt://[::1]:7687", "the URI has an IPv6 address without brackets")
+		if _, port, ok := strings.Cut(hostport, ":"); ok && !strings.HasPrefix(hostport, "[") {
+			if n, perr := strconv.Atoi(port); perr != nil || n < 1 || n > 65535 {
+				return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid: it must be a number from 1 to 65535", truncate(port, 20))
+			}
 		}
-		return nil, inputErr(uriHint, "the URI is not valid: %v", err)
+		// url's errors quote the input, which may hold a password.
+		msg := err.Error()
+		if strings.Contains(rest, "@") {
+			msg = "it does not parse"
+		}
+		return nil, inputErr(uriHint, "the URI is not valid: %s", msg)
 	}
 	p := &ParsedURI{Scheme: scheme, Routing: spec.routing, TLS: spec.tls}
 	if u.User != nil {
@@ -158,9 +176,6 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		p.Password, p.HasPassword = u.User.Password()
 	}
 	host, portStr := u.Hostname(), u.Port()
-	if strings.Count(u.Host, ":") > 1 && !strings.HasPrefix(u.Host, "[") {
-		return nil, inputErr("write IPv6 addresses in brackets: bolt://[::1]:7687", "the URI has an IPv6 address without brackets")
-	}
 	if host == "" {
 		return nil, inputErr(uriHint, "the URI has no host")
 	}
@@ -175,7 +190,7 @@ func ParseURI(raw string) (*ParsedURI, error) {
 	if portStr != "" {
 		n, err := strconv.Atoi(portStr)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid", portStr)
+			return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid: it must be a number from 1 to 65535", portStr)
 		}
 		p.Port = n
 	}
