@@ -108,8 +108,19 @@ func chainEvidence(info *tlsprobe.Result) []Fact {
 	}
 	var ev []Fact
 	for i, c := range info.Chain {
-		ev = append(ev, Fact{fmt.Sprintf("certificate %d", i), fmt.Sprintf("subject %s; issuer %s; valid %s to %s", c.Subject, c.Issuer, c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly))})
+		names := strings.Join(append(append([]string(nil), c.DNSNames...), c.IPs...), ", ")
+		if names == "" {
+			names = "none"
+		}
+		ev = append(ev, Fact{fmt.Sprintf("certificate %d", i), fmt.Sprintf(
+			"subject %s; issuer %s; names %s; valid %s to %s; serial %s; key %s %d bits; signature %s; sha256 %s",
+			c.Subject, c.Issuer, names, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339),
+			c.Serial, c.KeyType, c.KeyBits, c.SignatureAlgorithm, c.SHA256)})
 	}
+	if info.ALPN != "" {
+		ev = append(ev, Fact{"alpn", info.ALPN})
+	}
+	ev = append(ev, Fact{"ocsp staple", fmt.Sprint(info.OCSPStapled)})
 	if info.VerifyError != "" {
 		ev = append(ev, Fact{"verification", info.VerifyError})
 	}
