@@ -164,7 +164,7 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 				fmt.Sprintf("for a test server %s skips verification", ssc),
 			}
 		case errors.Is(err, tlsprobe.ErrExpired):
-			return fmt.Sprintf("the certificate expired %s ago", fmtDays(ce.Delta)), []string{
+			return fmt.Sprintf("the certificate expired %s ago", tlsprobe.HumanDuration(ce.Delta)), []string{
 				"renew the certificate and update dbms.ssl.policy.bolt.public_certificate; if it looks current on the server, check this machine's clock",
 			}
 		case errors.Is(err, tlsprobe.ErrNotYetValid):
@@ -172,7 +172,7 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 			if ce.ClockSuspect {
 				h = append([]string{"this machine's clock looks wrong: fix it (timedatectl set-ntp true)"}, h...)
 			}
-			return fmt.Sprintf("the certificate is not valid for another %s", fmtDays(ce.Delta)), h
+			return fmt.Sprintf("the certificate is not valid for another %s", tlsprobe.HumanDuration(ce.Delta)), h
 		case errors.Is(err, tlsprobe.ErrHostMismatch):
 			h := []string{fmt.Sprintf("the certificate is for %s, not %s", strings.Join(ce.SANs, ", "), t.Host)}
 			if ce.Suggest != "" {
@@ -212,18 +212,6 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}
 }
 
-func fmtDays(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d minutes", int(d/time.Minute))
-}
 
 // speaksTLS asks the port again, with a TLS handshake, after a plaintext
 // handshake was closed without a byte.

@@ -245,7 +245,9 @@ func versionName(v uint16) string {
 	return tls.VersionName(v)
 }
 
-func fmtAgo(d time.Duration) string {
+// HumanDuration says how long d is the way people do: days, hours,
+// minutes or seconds, truncated; the sign is dropped.
+func HumanDuration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
