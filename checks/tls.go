@@ -212,7 +212,6 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}
 }
 
-
 // speaksTLS asks the port again, with a TLS handshake, after a plaintext
 // handshake was closed without a byte.
 func speaksTLS(ctx context.Context, r *Run) bool {
