@@ -54,7 +54,17 @@ func reorder(argv []string, app *cli.App) []string {
 	if len(pos) > 0 {
 		for _, c := range app.Commands {
 			if pos[0] == c.Name {
-				tail := append(append([]string(nil), fl...), pos[1:]...)
+				// Only what precedes the command's name is split by the
+				// root's flags; what follows is the command's, and a value
+				// of a flag the root does not know (serve --listen ADDR)
+				// must not be taken for an argument.
+				k := 1
+				for ; k < len(argv); k++ {
+					if _, p := split(argv[1:k+1], app.Flags); len(p) > 0 {
+						break
+					}
+				}
+				tail := append(append([]string(nil), argv[1:k]...), argv[k+1:]...)
 				return append([]string{argv[0], c.Name}, interspersed(tail, c.Flags)...)
 			}
 		}

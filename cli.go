@@ -59,6 +59,7 @@ const exitHelp = `EXIT CODES:
    1  the server was reached but a check failed
    2  no response: DNS or TCP failed, or nothing answered in time
    3  no attempt: bad flags, unreadable or malformed file, invalid URI
+   With --wait the code is the last attempt's.
 `
 
 // usageError is bad input found by the CLI itself: exit 3.
@@ -77,15 +78,30 @@ func connectionFlags() []cli.Flag {
 		&cli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "user name (env NEO4J_USERNAME)"},
 		&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password; prefer the environment or a file, which stay out of shell history (env NEO4J_PASSWORD)"},
 		&cli.StringFlag{Name: "database", Aliases: []string{"d"}, Usage: "database (env NEO4J_DATABASE; default: the user's home database)"},
+		&cli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
 		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&cli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
-		&cli.StringFlag{Name: "format", Value: "text", Usage: "report format: text or json"},
+		&cli.StringSliceFlag{Name: "format", Usage: "report format: text, json, junit, github or markdown; several, each with its own -o", DefaultText: "text"},
 		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
 		&cli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
 		&cli.StringFlag{Name: "dns-server", Usage: "resolve with this DNS server (HOST:PORT) instead of the system's, for every connection, like dig @server"},
 		&cli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
+		&cli.StringSliceFlag{Name: "checks", Usage: "run only these checks (comma list of ids) and the checks they need; see --list-checks"},
+		&cli.StringSliceFlag{Name: "skip", Usage: "leave out these checks (comma list of ids) and the checks that need them, e.g. --skip query"},
+	}
+}
+
+// ciFlags are the flags of the diagnosis commands (the default and check)
+// for running unattended: a health gate and files for CI dashboards.
+func ciFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the n-th --format to the n-th `FILE` (- is stdout); the text report still goes to stdout", TakesFile: true},
+		&cli.DurationFlag{Name: "wait", Usage: "diagnose again, with backoff, until healthy or this `DURATION` has passed; stops at once on a failure that waiting does not fix"},
+		&cli.BoolFlag{Name: "wait-all", Usage: "with --wait, wait out every failure, even a wrong password or a bad certificate"},
+		&cli.BoolFlag{Name: "list-checks", Usage: "list the checks, what each needs and does, and exit"},
+		targetsFlag(),
 	}
 }
 
@@ -105,18 +121,23 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	app := &cli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
-		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [SCENARIO]",
+		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
 		Description: "Walks DNS → TCP → TLS → Bolt handshake → versions → auth → routing table → every\n" +
 			"cluster member → a query, and prints what passed, what failed, the evidence and the fix.\n" +
 			"CONNECTION_FILE is the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or any dotenv\n" +
 			"file with NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n" +
-			"Precedence: flag, then the connection file, then the environment, then the default.\n\n" + exitHelp,
+			"Precedence: flag, then the connection file, then the environment, then the default.\n" +
+			"In CI: --wait 2m waits until the server is ready (stopping at once on a wrong password or\n" +
+			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n\n" + exitHelp,
 		Version:         v,
 		Writer:          stdout,
 		ErrWriter:       stderr,
-		Flags:           connectionFlags(),
+		Flags:           append(connectionFlags(), ciFlags()...),
 		HideHelpCommand: true,
-		Action:          func(cCtx *cli.Context) error { return checkAction(cCtx, getenv) },
+		// -o takes file names, which may hold commas; the comma lists of
+		// --format, --checks and --skip are split by splitList instead.
+		DisableSliceFlagSeparator: true,
+		Action:                    func(cCtx *cli.Context) error { return checkAction(cCtx, getenv) },
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor --help"}
 		},
@@ -126,13 +147,18 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 				Name:      "check",
 				Usage:     "diagnose a Neo4j connection (the default command)",
 				ArgsUsage: "[CONNECTION_FILE]",
-				Flags:     connectionFlags(),
+				Flags:     append(connectionFlags(), ciFlags()...),
 				Action:    func(cCtx *cli.Context) error { return checkAction(cCtx, getenv) },
 				OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 					return &usageError{msg: err.Error(), hint: "see neo4j-doctor check --help"}
 				},
 			},
 			demoCommand(getenv),
+			bundleCommand(getenv),
+			reportCommand(getenv),
+			completionCommand(),
+			manCommand(),
+			serveCommand(getenv),
 		},
 	}
 	err := app.Run(reorder(args, app))
@@ -163,22 +189,38 @@ func firstLine(s string) string {
 
 // options are the output choices, validated before any connection.
 type options struct {
-	format  string
+	plan    []output // --format and -o, paired
+	outs    *outputs // plan with its files open; nil until checkAction opens them
 	color   string
 	quiet   bool
 	strict  bool
 	verbose bool
+	wait    time.Duration // --wait; 0: one attempt
+	waitAll bool
+	only    []string // --checks
+	skip    []string // --skip
 }
 
 func outputOptions(cCtx *cli.Context) (options, error) {
 	o := options{
-		format: cCtx.String("format"), color: cCtx.String("color"),
+		color: cCtx.String("color"),
 		quiet: cCtx.Bool("quiet"), strict: cCtx.Bool("strict"), verbose: cCtx.Bool("verbose"),
+		wait: cCtx.Duration("wait"), waitAll: cCtx.Bool("wait-all"),
+		only: splitList(cCtx.StringSlice("checks")), skip: splitList(cCtx.StringSlice("skip")),
 	}
-	switch o.format {
-	case "text", "json":
-	default:
-		return o, &usageError{msg: fmt.Sprintf("--format %q is not a format", o.format), hint: "--format takes text or json"}
+	plan, err := planOutputs(splitList(cCtx.StringSlice("format")), cCtx.StringSlice("output"))
+	if err != nil {
+		return o, err
+	}
+	o.plan = plan
+	if _, err := checks.LeftOut(o.only, o.skip); err != nil {
+		return o, err
+	}
+	if o.wait < 0 {
+		return o, &usageError{msg: fmt.Sprintf("--wait %s is negative", o.wait), hint: "--wait takes a duration such as 60s or 2m"}
+	}
+	if o.waitAll && o.wait == 0 {
+		return o, &usageError{msg: "--wait-all without --wait", hint: "add --wait DURATION, e.g. --wait 60s --wait-all"}
 	}
 	switch o.color {
 	case "auto", "always", "never":
@@ -206,6 +248,7 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 		Timeout:      cCtx.Duration("timeout"),
 		DNSServer:    cCtx.String("dns-server"),
 		CertWarnDays: cCtx.Int("cert-warn-days"),
+		AllDatabases: cCtx.Bool("all-databases"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {
@@ -226,6 +269,12 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 }
 
 func checkAction(cCtx *cli.Context, getenv func(string) string) error {
+	if cCtx.Bool("list-checks") {
+		return report.ListChecks(cCtx.App.Writer, checks.CheckDocs())
+	}
+	if cCtx.IsSet("targets") {
+		return targetsAction(cCtx, getenv)
+	}
 	o, err := outputOptions(cCtx)
 	if err != nil {
 		return err
@@ -234,29 +283,58 @@ func checkAction(cCtx *cli.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	if o.outs, err = openOutputs(o.plan, getenv); err != nil {
+		return err
+	}
+	defer o.outs.abort()
 	v, _, _ := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep := checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict})
+	diagnose := func(ctx context.Context) *checks.Report {
+		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
+	}
+	var rep *checks.Report
+	unlocked(func() {
+		if o.wait <= 0 {
+			rep = diagnose(ctx)
+			return
+		}
+		var progress *report.WaitProgress
+		if !o.quiet {
+			errw := cCtx.App.ErrWriter
+			progress = report.NewWaitProgress(errw, report.ColorEnabled(o.color, errw, getenv))
+		}
+		rep = newWaiter(o.wait, o.waitAll, progress).run(ctx, diagnose)
+	})
 	return emit(cCtx.App.Writer, rep, o, getenv)
 }
 
+// unlocked runs f without runMu, which run holds while urfave/cli parses
+// and dispatches: a diagnosis (a --wait of minutes) touches none of
+// urfave's globals, and holding the lock through it would stall every
+// other run in the process, such as the tests running in parallel.
+func unlocked(f func()) {
+	runMu.Unlock()
+	defer runMu.Lock()
+	f()
+}
+
+// emit writes every output o asks for and returns the report's exit code
+// as an *exitError. The demo calls it without opening o's files first.
 func emit(w io.Writer, rep *checks.Report, o options, getenv func(string) string) error {
-	if o.quiet {
-		return &exitError{code: rep.ExitCode}
+	outs := o.outs
+	if outs == nil {
+		plan := o.plan
+		if plan == nil {
+			plan = []output{{format: "text", path: "-"}}
+		}
+		var err error
+		if outs, err = openOutputs(plan, getenv); err != nil {
+			return err
+		}
 	}
-	v, _, _ := buildInfo()
-	var err error
-	switch o.format {
-	case "json":
-		err = report.JSON(w, rep, report.ToolInfo{Name: "neo4j-doctor", Version: v})
-	default:
-		err = report.Text(w, rep, report.TextOptions{
-			Version: v, Verbose: o.verbose,
-			Color: report.ColorEnabled(o.color, w, getenv),
-		})
-	}
-	if err != nil {
+	defer outs.abort()
+	if err := outs.write(w, rep, o, getenv); err != nil {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}

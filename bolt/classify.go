@@ -56,6 +56,15 @@ func ioSentinel(err error) error {
 	return ErrClosed
 }
 
+// writeSentinel is ioSentinel for a write: a deadline there means the peer
+// stopped reading, not that it was silent.
+func writeSentinel(err error) error {
+	if s := ioSentinel(err); s != ErrSilent {
+		return s
+	}
+	return ErrNotReading
+}
+
 // withContext reports a user cancellation as such: the socket only saw a
 // deadline in the past, which would otherwise read as a silent peer.
 func withContext(ctx context.Context, err error) error {

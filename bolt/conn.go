@@ -14,22 +14,42 @@ import (
 
 // Options bound what a server can make the client hold. Zero fields take
 // the defaults.
+//
+// The defaults keep what a hostile server can make the client hold to a
+// few tens of MiB in all: a message of 8 MiB at most (a routing table of
+// 100,000 addresses is 3 or 4 MiB), strings of 1 MiB at most (Bolt
+// metadata is never near that), and packstream.DefaultLimits.MaxValues
+// decoded values (about 64 bytes each at worst) per message and per result.
 type Options struct {
-	MaxMessage     int // bytes in one message; default 16 MiB
-	Limits         packstream.Limits
-	MaxRecords     int // records in one Query result; default 10,000
-	MaxResultBytes int // RECORD bytes in one Query result; default 64 MiB
+	MaxMessage      int // bytes in one message; default 8 MiB
+	Limits          packstream.Limits
+	MaxRecords      int // records in one Query result; default 10,000
+	MaxResultBytes  int // RECORD bytes in one Query result; default 8 MiB
+	MaxResultValues int // decoded values in one Query result; default Limits.MaxValues
 }
+
+// DefaultMaxString bounds one string or byte array a server may send when
+// Options.Limits does not say.
+const DefaultMaxString = 1 << 20
 
 func (o Options) withDefaults() Options {
 	if o.MaxMessage <= 0 {
-		o.MaxMessage = 16 << 20
+		o.MaxMessage = 8 << 20
+	}
+	if o.Limits.MaxString <= 0 {
+		o.Limits.MaxString = DefaultMaxString
+	}
+	if o.Limits.MaxValues <= 0 {
+		o.Limits.MaxValues = packstream.DefaultLimits.MaxValues
 	}
 	if o.MaxRecords <= 0 {
 		o.MaxRecords = 10_000
 	}
 	if o.MaxResultBytes <= 0 {
-		o.MaxResultBytes = 64 << 20
+		o.MaxResultBytes = 8 << 20
+	}
+	if o.MaxResultValues <= 0 {
+		o.MaxResultValues = o.Limits.MaxValues
 	}
 	return o
 }
@@ -50,6 +70,9 @@ type Conn struct {
 	owed      int   // responses still due to requests whose caller stopped reading
 	needReset bool  // the server is FAILED or mid-stream
 	broken    error // the byte stream is out of step; nothing more can be read
+	// budget, when positive, is how many decoded values the current Query
+	// may still receive: a result is bounded as a whole, not per record.
+	budget int
 }
 
 // NewConn wraps a connection on which Handshake succeeded.
@@ -100,10 +123,14 @@ type HelloResult struct {
 	CredentialsExpired bool
 	AdvertisedAddress  string         // LOGON SUCCESS, 5.8+
 	Metadata           map[string]any // the HELLO SUCCESS metadata as sent
-	Route              map[string]any // rt of the pipelined ROUTE
-	RouteErr           error          // why Route is empty when a ROUTE was asked for
-	HelloDuration      time.Duration
-	LogonDuration      time.Duration
+	// Malformed lists metadata of the wrong type, e.g. `HELLO SUCCESS
+	// "server" is an integer, not a string`. Such fields read as absent; a
+	// Neo4j server never sends them, so the peer is something else.
+	Malformed     []string
+	Route         map[string]any // rt of the pipelined ROUTE
+	RouteErr      error          // why Route is empty when a ROUTE was asked for
+	HelloDuration time.Duration
+	LogonDuration time.Duration
 }
 
 // QueryResult is a fully pulled result.
@@ -151,6 +178,7 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 		return res, err
 	}
 	res.Metadata = meta
+	res.Malformed = append(res.Malformed, wrongTypes("HELLO", meta, helloTypes)...)
 	res.Server = str(meta, "server")
 	res.ConnectionID = str(meta, "connection_id")
 	res.ProtocolVersion = str(meta, "protocol_version")
@@ -165,6 +193,7 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 			c.owe(len(reqs) - 2)
 			return res, err
 		}
+		res.Malformed = append(res.Malformed, wrongTypes("LOGON", meta, logonTypes)...)
 		if exp, _ := meta["credentials_expired"].(bool); exp {
 			res.CredentialsExpired = true
 		}
@@ -218,6 +247,8 @@ func (c *Conn) Query(ctx context.Context, query string, params, extra map[string
 		return res, err
 	}
 	defer release()
+	c.budget = c.opts.MaxResultValues
+	defer func() { c.budget = 0 }()
 	if err := c.send(ctx, run, pull); err != nil {
 		return res, err
 	}
@@ -384,7 +415,7 @@ func (c *Conn) write(ctx context.Context, reqs []request) error {
 		c.log.add("C", r.summary, r.msg, r.secret)
 	}
 	if _, err := c.conn.Write(wire); err != nil {
-		pe := &PeerError{Step: reqs[0].name, Err: ioSentinel(err), Cause: err}
+		pe := &PeerError{Step: reqs[0].name, Err: writeSentinel(err), Cause: err}
 		c.broken = pe
 		return withContext(ctx, pe)
 	}
@@ -416,19 +447,38 @@ func tagName(tag byte) string {
 // read reads one message and checks its shape. Anything that leaves the
 // stream in an unknown state breaks the connection.
 func (c *Conn) read(ctx context.Context, step string) (response, error) {
-	raw, err := ReadMessage(c.r, c.opts.MaxMessage)
+	raw, n, err := readMessage(c.r, c.opts.MaxMessage)
 	if err != nil {
 		sentinel := ioSentinel(err)
-		if errors.Is(err, ErrMessageTooLarge) {
+		switch {
+		case errors.Is(err, ErrMessageTooLarge), errors.Is(err, ErrNoopFlood):
 			sentinel = ErrProtocol
+		case sentinel == ErrSilent && n > 0:
+			sentinel = ErrStalled
+			err = fmt.Errorf("%d bytes of the answer arrived, then nothing: %w", n, err)
 		}
 		pe := &PeerError{Step: step, Err: sentinel, Cause: err}
 		c.broken = pe
 		return response{}, withContext(ctx, pe)
 	}
-	s, err := packstream.DecodeStruct(raw, c.opts.Limits)
+	lim := c.opts.Limits
+	byBudget := c.budget > 0 && c.budget < lim.MaxValues
+	if byBudget {
+		lim.MaxValues = c.budget
+	}
+	s, values, err := packstream.DecodeMessage(raw, lim)
+	if c.budget > 0 {
+		// Never 0, which means no budget: a spent budget stays a limit.
+		c.budget = max(c.budget-values, 1)
+	}
 	if err != nil {
 		c.log.add("S", "undecodable message", raw, false)
+		if byBudget && errors.Is(err, packstream.ErrTooLarge) {
+			pe := &PeerError{Step: step, Err: ErrResultTooLarge,
+				Cause: fmt.Errorf("over %d decoded values: %w", c.opts.MaxResultValues, err)}
+			c.broken = pe // the rest of the stream is unread
+			return response{}, pe
+		}
 		return response{}, c.protocolError(step, raw, err)
 	}
 	c.log.add("S", summarize(tagName(s.Tag), s.Fields...), raw, false)
@@ -447,7 +497,13 @@ func (c *Conn) read(ctx context.Context, step string) (response, error) {
 		ok = true
 	}
 	if !ok {
-		return response{}, c.protocolError(step, raw, fmt.Errorf("unexpected %s with %d fields", tagName(s.Tag), len(s.Fields)))
+		what := fmt.Sprintf("%s with %d fields", tagName(s.Tag), len(s.Fields))
+		switch s.Tag {
+		case MsgSuccess, MsgFailure, MsgRecord, MsgIgnored:
+		default:
+			what = fmt.Sprintf("a message of tag 0x%02X, which Bolt does not define", s.Tag)
+		}
+		return response{}, c.protocolError(step, raw, fmt.Errorf("%w: %s", ErrUnexpectedMessage, what))
 	}
 	return r, nil
 }
@@ -472,7 +528,7 @@ func (c *Conn) summary(step string, r response) (map[string]any, error) {
 		c.needReset = true
 		return nil, &PeerError{Step: step, Err: ErrIgnored}
 	}
-	return nil, c.protocolError(step, r.raw, fmt.Errorf("%s where the answer to %s was due", tagName(r.tag), step))
+	return nil, c.protocolError(step, r.raw, fmt.Errorf("%w: %s where the answer to %s was due", ErrUnexpectedMessage, tagName(r.tag), step))
 }
 
 func (c *Conn) protocolError(step string, raw []byte, cause error) error {
@@ -491,6 +547,61 @@ func (c *Conn) serverError(step string, meta map[string]any) *ServerError {
 		e.Code = text("code")
 	}
 	return e
+}
+
+// helloTypes and logonTypes are the SUCCESS metadata whose type a client
+// relies on; a present value of another type is reported.
+var (
+	helloTypes = map[string]string{"server": "string", "connection_id": "string", "protocol_version": "string",
+		"hints": "map", "credentials_expired": "boolean"}
+	logonTypes = map[string]string{"credentials_expired": "boolean", "advertised_address": "string"}
+)
+
+// wrongTypes lists the fields of meta that are present with another type
+// than want says, in a fixed order so reports are stable. null counts as
+// absent.
+func wrongTypes(msg string, meta map[string]any, want map[string]string) []string {
+	var out []string
+	for _, k := range []string{"server", "connection_id", "protocol_version", "hints", "credentials_expired", "advertised_address"} {
+		w, ok := want[k]
+		v, present := meta[k]
+		if !ok || !present || v == nil {
+			continue
+		}
+		if got := typeName(v); got != w {
+			out = append(out, fmt.Sprintf("%s SUCCESS %q is %s, not a %s", msg, k, article(got), w))
+		}
+	}
+	return out
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case map[string]any:
+		return "map"
+	case bool:
+		return "boolean"
+	case int64:
+		return "integer"
+	case float64:
+		return "float"
+	case []any:
+		return "list"
+	case []byte:
+		return "byte array"
+	case *packstream.Struct:
+		return "structure"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func article(noun string) string {
+	if strings.IndexByte("aeiou", noun[0]) >= 0 {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 // str reads a string field; a value of another type counts as absent, as

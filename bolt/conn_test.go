@@ -482,7 +482,8 @@ func TestResultBytesLimit(t *testing.T) {
 	_ = c.Close()
 }
 
-// Metadata of the wrong types is reported as absent, never a panic.
+// Metadata of the wrong types is reported as absent, never a panic, and
+// listed in Malformed.
 func TestHelloWrongTypes(t *testing.T) {
 	c, _ := session(t, "00 00 08 05", Options{}, func(s net.Conn) {
 		readMsg(t, s)
@@ -501,6 +502,17 @@ func TestHelloWrongTypes(t *testing.T) {
 	}
 	if res.Server != "" || res.ConnectionID != "" || res.Hints != nil || res.CredentialsExpired || res.AdvertisedAddress != "" {
 		t.Fatalf("%+v", res)
+	}
+	want := []string{
+		`HELLO SUCCESS "server" is an integer, not a string`,
+		`HELLO SUCCESS "connection_id" is a map, not a string`,
+		`HELLO SUCCESS "hints" is a list, not a map`,
+		`HELLO SUCCESS "credentials_expired" is a string, not a boolean`,
+		`LOGON SUCCESS "credentials_expired" is an integer, not a boolean`,
+		`LOGON SUCCESS "advertised_address" is a list, not a string`,
+	}
+	if strings.Join(res.Malformed, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("Malformed = %q, want %q", res.Malformed, want)
 	}
 	if !errors.Is(res.RouteErr, ErrProtocol) {
 		t.Fatalf("route err %v", res.RouteErr)

@@ -9,11 +9,17 @@ import (
 // What the peer did instead of speaking Bolt. checks/ turns each into a hint;
 // PeerError carries the bytes that prove it.
 var (
-	ErrHTTP            = errors.New("the peer answered HTTP, not Bolt")
-	ErrTLSRequired     = errors.New("the peer answered with a TLS record: the port expects TLS")
-	ErrClosed          = errors.New("the peer closed the connection without answering")
-	ErrReset           = errors.New("the peer reset the connection")
-	ErrSilent          = errors.New("the peer sent nothing before the deadline")
+	ErrHTTP        = errors.New("the peer answered HTTP, not Bolt")
+	ErrTLSRequired = errors.New("the peer answered with a TLS record: the port expects TLS")
+	ErrClosed      = errors.New("the peer closed the connection without answering")
+	ErrReset       = errors.New("the peer reset the connection")
+	ErrSilent      = errors.New("the peer sent nothing before the deadline")
+	// The peer began an answer and then stopped sending, or sent it so
+	// slowly (a byte at a time) that it did not finish before the deadline.
+	ErrStalled = errors.New("the peer started to answer, then stalled before the deadline")
+	// A write did not finish before the deadline: the peer stopped reading
+	// (its receive window stayed full), as a half-open connection does.
+	ErrNotReading      = errors.New("the peer stopped reading: a write did not finish before the deadline")
 	ErrNotBolt         = errors.New("the peer is not a Bolt server")
 	ErrNoCommonVersion = errors.New("the server accepted none of the proposed Bolt versions")
 	ErrBadVersion      = errors.New("the server chose a Bolt version that was not proposed")
@@ -23,6 +29,10 @@ var (
 	ErrUnsupportedVersion = errors.New("the server chose a Bolt version this client does not implement")
 	ErrBadManifest        = errors.New("the server sent a malformed handshake manifest")
 	ErrProtocol           = errors.New("the server broke the Bolt protocol")
+	// ErrUnexpectedMessage is the cause of an ErrProtocol when a message
+	// arrived that cannot answer the request (RECORD before SUCCESS, an
+	// undefined tag, a SUCCESS without its one metadata map).
+	ErrUnexpectedMessage = errors.New("unexpected message")
 	// IGNORED: the server is in its FAILED state because an earlier request
 	// in the same pipeline failed.
 	ErrIgnored = errors.New("the server ignored the request after an earlier failure")

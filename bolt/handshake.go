@@ -61,7 +61,7 @@ func Handshake(ctx context.Context, conn net.Conn, proposals [4]uint32) (Handsha
 	res.Sent = out
 	if _, err := conn.Write(out); err != nil {
 		res.Duration = time.Since(start)
-		return res, withContext(ctx, &PeerError{Step: "handshake", Err: ioSentinel(err), Cause: err})
+		return res, withContext(ctx, &PeerError{Step: "handshake", Err: writeSentinel(err), Cause: err})
 	}
 
 	p := replyParser{r: conn, proposals: proposals, beforeEvidence: func() {
@@ -99,7 +99,7 @@ func Handshake(ctx context.Context, conn net.Conn, proposals [4]uint32) (Handsha
 			Cause: fmt.Errorf("server offered %s; this client implements %s", describeRanges(reply.offered), supportedList)}
 	}
 	if werr != nil {
-		return res, withContext(ctx, &PeerError{Step: "handshake", Err: ioSentinel(werr), Bytes: p.got, Cause: werr})
+		return res, withContext(ctx, &PeerError{Step: "handshake", Err: writeSentinel(werr), Bytes: p.got, Cause: werr})
 	}
 	res.Version = v
 	return res, nil
@@ -162,6 +162,8 @@ func (p *replyParser) parse() (handshakeReply, error) {
 			return handshakeReply{}, p.fail(ioSentinel(err), err)
 		case looksTLS(p.got):
 			return handshakeReply{}, p.fail(ErrTLSRequired, err)
+		case ioSentinel(err) == ErrSilent:
+			return handshakeReply{}, p.fail(ErrStalled, fmt.Errorf("%d of the 4 reply bytes arrived, then nothing: %w", n, err))
 		}
 		return handshakeReply{}, p.fail(ErrNotBolt, fmt.Errorf("reply cut short after %d of 4 bytes: %w", n, err))
 	}
@@ -235,8 +237,9 @@ func (p *replyParser) legacy(buf [4]byte) (handshakeReply, error) {
 func (p *replyParser) manifest() ([]Range, uint64, error) {
 	count, err := p.varint()
 	if err != nil {
-		return nil, 0, p.fail(ErrBadManifest, fmt.Errorf("reading the version count: %w", err))
+		return nil, 0, p.manifestFail(fmt.Errorf("reading the version count: %w", err))
 	}
+	// Checked before the allocation it sizes.
 	if count > maxManifestEntries {
 		return nil, 0, p.fail(ErrBadManifest, fmt.Errorf("%d versions offered, limit %d", count, maxManifestEntries))
 	}
@@ -246,15 +249,24 @@ func (p *replyParser) manifest() ([]Range, uint64, error) {
 		n, err := io.ReadFull(p.r, b[:])
 		p.got = append(p.got, b[:n]...)
 		if err != nil {
-			return nil, 0, p.fail(ErrBadManifest, fmt.Errorf("reading version %d of %d: %w", i+1, count, err))
+			return nil, 0, p.manifestFail(fmt.Errorf("reading version %d of %d: %w", i+1, count, err))
 		}
 		offered = append(offered, RangeFromUint32(binary.BigEndian.Uint32(b[:])))
 	}
 	caps, err := p.varint()
 	if err != nil {
-		return nil, 0, p.fail(ErrBadManifest, fmt.Errorf("reading the capability mask: %w", err))
+		return nil, 0, p.manifestFail(fmt.Errorf("reading the capability mask: %w", err))
 	}
 	return offered, caps, nil
+}
+
+// manifestFail blames a manifest that stopped arriving on the stall, not
+// on its contents.
+func (p *replyParser) manifestFail(cause error) *PeerError {
+	if ioSentinel(cause) == ErrSilent {
+		return p.fail(ErrStalled, fmt.Errorf("manifest: %w", cause))
+	}
+	return p.fail(ErrBadManifest, cause)
 }
 
 // varint reads an unsigned LEB128 value one byte at a time, so nothing past

@@ -10,12 +10,17 @@ import (
 )
 
 // routingContext is what drivers send in HELLO and ROUTE for neo4j://
-// URIs: the URI's query plus the address the user typed.
+// URIs: the URI's query plus the address the user typed, on every
+// connection, members' included.
 func (t *Target) routingContext() map[string]string {
 	if !t.Routing {
 		return nil
 	}
-	m := map[string]string{"address": t.Address()}
+	addr := t.seed
+	if addr == "" {
+		addr = t.Address()
+	}
+	m := map[string]string{"address": addr}
 	for k, v := range t.RoutingContext {
 		m[k] = v
 	}
@@ -58,8 +63,12 @@ func checkAuth(ctx context.Context, r *Run) Result {
 			res.Summary, res.Hints = authFailure(r.T, se)
 			return res
 		}
-		res.Summary = "the server broke off authentication"
-		res.Hints = append(res.Hints, "the server closed the connection during HELLO: check its logs (debug.log) for the reason")
+		var silent bool
+		res.Summary, res.Hints, silent = peerFailure(r.T, peerStep(err, "HELLO"), err)
+		if errors.Is(err, bolt.ErrClosed) {
+			res.Summary = "the server broke off authentication: it closed the connection during " + peerStep(err, "HELLO")
+		}
+		r.noResponse = r.noResponse || silent
 		return res
 	}
 	user := r.T.Username
@@ -69,6 +78,16 @@ func checkAuth(ctx context.Context, r *Run) Result {
 	res.Facts = append(res.Facts, Fact{"user", user})
 	if hello.AdvertisedAddress != "" {
 		res.Facts = append(res.Facts, Fact{"advertised address", hello.AdvertisedAddress})
+	}
+	if len(hello.Malformed) > 0 {
+		// Neo4j never does this; passing would vouch for whatever it is.
+		res.Status = Fail
+		res.Summary = "the server's answer to HELLO breaks the Bolt protocol: " + hello.Malformed[0]
+		for _, m := range hello.Malformed {
+			res.Evidence = append(res.Evidence, Fact{"malformed", m})
+		}
+		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", r.T.Port))
+		return res
 	}
 	if hello.CredentialsExpired {
 		res.Status = Fail

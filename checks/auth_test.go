@@ -127,7 +127,7 @@ func TestAuthServerClosesAfterHello(t *testing.T) {
 func TestAuthOversizedAnswerIsBounded(t *testing.T) {
 	t.Parallel()
 	cfg := misbehaving(fixtures.OversizedMessage)
-	cfg.Misbehave.Size = 20 << 20 // over the client's 16 MiB message limit
+	cfg.Misbehave.Size = 20 << 20 // over the client's 8 MiB message limit
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)

@@ -18,6 +18,7 @@ func checkBolt(ctx context.Context, r *Run) Result {
 		conn = r.tlsConn
 	}
 	hs, err := bolt.Handshake(ctx, conn, bolt.DefaultProposals)
+	r.hs = hs // the bytes are evidence even when the handshake failed
 	res := Result{}
 	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
 	if len(hs.Received) > 0 {
@@ -29,7 +30,6 @@ func checkBolt(ctx context.Context, r *Run) Result {
 		res.Summary, res.Hints = boltFailure(ctx, r, err)
 		return res
 	}
-	r.hs = hs
 	r.bconn = bolt.NewConn(conn, hs, bolt.Options{})
 	res.Status = Pass
 	how := "legacy negotiation"
@@ -76,17 +76,25 @@ func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
 		}
 		return "the server " + what + " inside TLS without answering the Bolt handshake",
 			[]string{"TLS works but Bolt does not: a TLS-terminating proxy may forward to a port that is not Bolt; check the proxy's upstream port"}
+	case errors.Is(err, bolt.ErrStalled):
+		r.noResponse = true
+		return "the server started to answer the handshake, then stalled: " + causeOf(err),
+			[]string{fmt.Sprintf("something on port %d sends a trickle and stops (an overloaded server, a tarpit, or a proxy whose backend hangs): check what listens there, or retry with a longer --timeout", port)}
+	case errors.Is(err, bolt.ErrNotReading):
+		r.noResponse = true
+		return fmt.Sprintf("the server did not read the handshake in %s", t.Timeout),
+			[]string{fmt.Sprintf("the connection is half-open: something on port %d accepted it but does not read; check what listens there", port)}
 	case errors.Is(err, bolt.ErrSilent):
 		r.noResponse = true
 		return fmt.Sprintf("the server accepted the connection but sent nothing in %s", t.Timeout),
 			[]string{"something accepts TCP but does not speak Bolt: a load balancer without a healthy backend, a paused cloud instance, or another service; check what listens on port " + fmt.Sprint(port)}
 	case errors.Is(err, bolt.ErrNotBolt):
-		return "the peer is not a Bolt server", []string{fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)}
+		return "the peer is not a Bolt server" + answered(err), []string{fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)}
 	case errors.Is(err, bolt.ErrNoCommonVersion):
 		return "the server speaks none of the Bolt versions drivers use today (3.0, 4.2–4.4, 5.0–5.8)",
 			[]string{"the server is too old (Neo4j 3.4 or earlier) or too new for current drivers: upgrade the server to a supported version (5.26 LTS or a 2025.x release), or use a driver that speaks its Bolt version"}
 	case errors.Is(err, bolt.ErrBadVersion), errors.Is(err, bolt.ErrBadManifest), errors.Is(err, bolt.ErrProtocol):
-		return "the server's handshake reply is not valid Bolt", []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}
+		return "the server's handshake reply is not valid Bolt: " + causeOf(err), []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the handshake did not finish in time", []string{"the server is overloaded or the network drops packets: retry with a longer --timeout"}
 	}

@@ -27,7 +27,8 @@ type Inputs struct {
 	CAFile       string
 	Timeout      time.Duration
 	DNSServer    string
-	CertWarnDays int // 0 = 30
+	CertWarnDays int  // 0 = 30
+	AllDatabases bool // --all-databases
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -62,6 +63,16 @@ func ReadConnectionFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
 	}
+	if len(data) > MaxFileSize {
+		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
+	}
+	return ParseConnectionFile(name, data)
+}
+
+// ParseConnectionFile parses the contents of a connection file; name (the
+// file's base name) is only used in messages. Every error is an
+// *InputError, and none quotes the contents, which hold the password.
+func ParseConnectionFile(name string, data []byte) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
 	}
@@ -161,6 +172,7 @@ func Resolve(in Inputs) (*Target, error) {
 		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
 		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
 		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays,
+		AllDatabases: in.AllDatabases,
 	}
 	if t.Timeout <= 0 {
 		t.Timeout = 5 * time.Second
@@ -172,6 +184,9 @@ func Resolve(in Inputs) (*Target, error) {
 		}
 		t.ExtraCAs = cas
 		settings["ca-file"] = Setting{Value: in.CAFile, Source: "flag", From: "--ca-file"}
+	}
+	if in.AllDatabases {
+		settings["all-databases"] = Setting{Value: "true", Source: "flag", From: "--all-databases"}
 	}
 	if file != nil {
 		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]

@@ -61,15 +61,25 @@ func TestMembersHealthyCluster(t *testing.T) {
 		for _, mc := range m.Checks {
 			ids = append(ids, mc.ID)
 		}
-		if !slices.Equal(ids, []string{"dns", "tcp", "tls", "bolt", "auth"}) {
+		// Every member is a router here, so it is asked for its own view.
+		if !slices.Equal(ids, []string{"dns", "tcp", "tls", "bolt", "auth", "routing"}) {
 			t.Errorf("%s checks %v", addr, ids)
 		}
 	}
-	// A member gets the connection steps only: a login, no ROUTE, no query.
+	if v, _ := fact(r, "router views"); v != "3 asked, all agree with the seed" {
+		t.Errorf("router views fact %q", v)
+	}
+	for name, want := range map[string]string{"writers": "1 of 1 reachable", "readers": "2 of 2 reachable", "routers": "3 of 3 reachable"} {
+		if v, _ := fact(r, name); v != want {
+			t.Errorf("fact %s = %q, want %q", name, v, want)
+		}
+	}
+	// A member gets the connection steps and, as a router, one ROUTE for
+	// its own view: no query.
 	for i := 1; i < 3; i++ {
 		for _, rec := range c.Members[i].Received() {
 			for _, msg := range rec.Messages {
-				if msg.Name != "HELLO" && msg.Name != "LOGON" && msg.Name != "GOODBYE" {
+				if msg.Name != "HELLO" && msg.Name != "LOGON" && msg.Name != "ROUTE" && msg.Name != "GOODBYE" {
 					t.Errorf("member %d got %s", i, msg.Name)
 				}
 			}

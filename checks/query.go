@@ -31,8 +31,10 @@ func checkQuery(ctx context.Context, r *Run) Result {
 		res.Error = err.Error()
 		var se *bolt.ServerError
 		if !errors.As(err, &se) {
-			res.Summary = "RETURN 1 failed: the server broke off"
-			res.Hints = append(res.Hints, "the connection failed mid-query: check the server's logs")
+			summary, hints, silent := peerFailure(r.T, peerStep(err, "RUN"), err)
+			res.Summary = "RETURN 1 failed: " + summary
+			res.Hints = append(res.Hints, hints...)
+			r.noResponse = r.noResponse || silent
 			return res
 		}
 		res.Evidence = append(res.Evidence, serverEvidence(se)...)

@@ -48,6 +48,7 @@ type Member struct {
 	Roles   []string `json:"roles"`
 	Status  Status   `json:"status"`
 	Checks  []Result `json:"checks"`
+	run     *Run     // the member's own run, for its Artifacts
 }
 
 // Source says where a setting came from: "flag", "file", "env", "uri",
@@ -81,6 +82,9 @@ type Report struct {
 	Members  []Member
 	Verdict  Status // pass, warn or fail
 	ExitCode int
+	// Artifacts is the run's raw material for support bundles; never
+	// rendered by the report.
+	Artifacts *Artifacts `json:"-"`
 }
 
 // Exit codes: the CLI contract, as pg_isready.

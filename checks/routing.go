@@ -16,10 +16,8 @@ const shortTTL = 10
 
 func checkRouting(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
-		return Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; no routing table is used"}
+		return r.directRouting(ctx)
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
 	var (
 		table  *routing.Table
 		method = routing.MethodRoute
@@ -36,7 +34,9 @@ func checkRouting(ctx context.Context, r *Run) Result {
 			table, err = routing.Parse(r.hello.Route)
 		}
 	} else {
-		table, method, err = routing.Fetch(ctx, r.bconn, r.hs.Version, r.T.routingContext(), r.T.Database)
+		fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+		table, method, err = routing.Fetch(fctx, r.bconn, r.hs.Version, r.T.routingContext(), r.T.Database)
+		cancel()
 	}
 	res := Result{}
 	res.Facts = append(res.Facts, Fact{"fetched with", method})
@@ -51,9 +51,15 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		if errors.As(err, &se) {
 			res.Evidence = append(res.Evidence, serverEvidence(se)...)
 			res.Summary, res.Hints = routingFailure(r.T, se, db)
+			if !r.T.AllDatabases {
+				r.explainMissingDatabase(ctx, &res, se)
+			}
 		} else {
 			res.Summary = "the routing table could not be read"
 			res.Hints = append(res.Hints, "the server's answer to "+method+" is not a routing table: check the server's logs")
+		}
+		if r.T.AllDatabases {
+			r.allDatabases(ctx, &res, r.T.Database, nil)
 		}
 		return res
 	}
@@ -71,36 +77,363 @@ func checkRouting(ctx context.Context, r *Run) Result {
 	for _, p := range table.Problems {
 		res.Evidence = append(res.Evidence, Fact{"problem", p})
 	}
-	res.Status = Pass
-	res.Summary = fmt.Sprintf("%s: %s, %s, %s", db, count(len(table.Routers), "router"), count(len(table.Readers), "reader"), count(len(table.Writers), "writer"))
-	switch {
-	case len(table.Routers) == 0:
-		res.Status = Fail
-		res.Summary = db + ": the routing table lists no routers"
-		res.Hints = append(res.Hints, "drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
-	case len(table.Writers) == 0:
-		res.Status = Fail
-		res.Summary = db + ": the routing table lists no writers; writes fail, reads still work"
-		res.Hints = append(res.Hints, "the database has no leader (election in progress, lost quorum) or is read-only: run SHOW DATABASES and SHOW SERVERS on the system database, and check that a majority of primaries is up")
-	case len(table.Readers) == 0:
-		res.Status = Fail
-		res.Summary = db + ": the routing table lists no readers"
-		res.Hints = append(res.Hints, "no server can serve reads: run SHOW DATABASES to see where the database is online")
-	}
-	if res.Status == Pass {
-		switch {
-		case table.TTL <= 0:
-			res.Status = Warn
-			res.Hints = append(res.Hints, fmt.Sprintf("the table's TTL is %ds: drivers refetch it before every transaction; set dbms.routing_ttl (default 300s)", table.TTL))
-		case table.TTL < shortTTL:
-			res.Status = Warn
-			res.Hints = append(res.Hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; dbms.routing_ttl defaults to 300s", table.TTL))
-		case len(table.Problems) > 0:
-			res.Status = Warn
-			res.Hints = append(res.Hints, "the routing table has malformed or duplicate entries (see evidence): check server.bolt.advertised_address on each member")
-		}
+	boltSetting, _ := routing.Settings(r.hello.Server)
+	v := judgeTable(db, table, boltSetting)
+	res.Status, res.Summary, res.Hints = v.status, v.summary, v.hints
+	if r.T.AllDatabases {
+		r.allDatabases(ctx, &res, db, table)
 	}
 	return res
+}
+
+// tableVerdict is what one routing table means for the drivers using it.
+type tableVerdict struct {
+	status  Status
+	summary string
+	problem string // short, for a list of databases; "" when the table is fine
+	hints   []string
+}
+
+// judgeTable reads a table the way a driver will use it: without routers
+// it cannot refresh, without writers every write fails, without readers
+// every read does; a short TTL and malformed entries cost less.
+func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
+	v := tableVerdict{status: Pass,
+		summary: fmt.Sprintf("%s: %s, %s, %s", db, count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"))}
+	fail := func(problem, hint string) {
+		v.status, v.problem = Fail, problem
+		v.summary = db + ": " + problem
+		v.hints = append(v.hints, hint)
+	}
+	switch {
+	case len(t.Routers) == 0:
+		fail("the routing table lists no routers",
+			"drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
+	case len(t.Writers) == 0:
+		fail("the routing table lists no writers; writes fail, reads still work",
+			"the database has no leader (election in progress, lost quorum) or is read-only: run SHOW DATABASES and SHOW SERVERS on the system database, and check that a majority of primaries is up")
+	case len(t.Readers) == 0:
+		fail("the routing table lists no readers",
+			"no server can serve reads: run SHOW DATABASES to see where the database is online")
+	}
+	if v.status != Pass {
+		return v
+	}
+	switch {
+	case t.TTL <= 0:
+		v.status, v.problem = Warn, fmt.Sprintf("TTL %ds", t.TTL)
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds: drivers refetch it before every transaction; set dbms.routing_ttl (default 300s)", t.TTL))
+	case t.TTL < shortTTL:
+		v.status, v.problem = Warn, fmt.Sprintf("TTL only %ds", t.TTL)
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; dbms.routing_ttl defaults to 300s", t.TTL))
+	}
+	if len(t.Problems) > 0 {
+		v.status = Warn
+		if v.problem == "" {
+			v.problem = "malformed or duplicate entries"
+		}
+		v.hints = append(v.hints, fmt.Sprintf("the routing table has malformed or duplicate entries (see evidence): check %s on each member; an address needs host and port", boltSetting))
+	}
+	return v
+}
+
+// worsen raises a result's status to s, never lowers it.
+func worsen(res *Result, s Status) {
+	rank := map[Status]int{Skip: 0, Pass: 1, Warn: 2, Fail: 3}
+	if rank[s] > rank[res.Status] {
+		res.Status = s
+	}
+}
+
+// directRouting answers for bolt:// URIs, which bypass routing: against a
+// cluster member that is worth saying, because writes then fail whenever
+// that member is not the leader and nothing fails over. The server's own
+// routing table tells a cluster from a standalone server.
+func (r *Run) directRouting(ctx context.Context) Result {
+	skip := Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; no routing table is used"}
+	if r.T.AllDatabases {
+		skip.Facts = append(skip.Facts, Fact{"all databases", "--all-databases needs a neo4j:// URI"})
+	}
+	if r.T.Database != "" && r.hs.Version.Major < 4 {
+		return skip
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	rctx := map[string]string{"address": r.T.Address()}
+	table, method, err := routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, r.T.Database)
+	if err != nil {
+		// A standalone 3.5 server has no routing procedure, and a server
+		// may refuse routing to a direct connection: either way bolt:// is
+		// what the user asked for. The connection resets itself before the
+		// query check's next request.
+		return skip
+	}
+	members := table.Members()
+	if len(members) <= 1 {
+		skip.Summary = r.T.Scheme + ":// connects directly to a standalone server; no routing table is used"
+		return skip
+	}
+	res := Result{Status: Warn, Facts: []Fact{{"fetched with", method}}}
+	self, roles := identifySelf(members, r.hello.AdvertisedAddress, r.T.Address())
+	db := table.Database
+	if db == "" {
+		db = r.T.Database
+	}
+	if db == "" {
+		db = "the home database"
+	}
+	res.Facts = append(res.Facts,
+		Fact{"database", db},
+		Fact{"cluster", fmt.Sprintf("%d members", len(members))},
+		Fact{"routers", listOrNone(table.Routers)},
+		Fact{"readers", listOrNone(table.Readers)},
+		Fact{"writers", listOrNone(table.Writers)},
+	)
+	res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is one of %d cluster members", r.T.Scheme, len(members))
+	switch {
+	case self == "":
+		res.Facts = append(res.Facts, Fact{"this server", "not found in the table under " + r.T.Address()})
+	case !strings.Contains(roles, "WRITE"):
+		res.Facts = append(res.Facts, Fact{"this server", self + " (" + roles + ")"})
+		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", r.T.Scheme, db)
+	default:
+		res.Facts = append(res.Facts, Fact{"this server", self + " (" + roles + ")"})
+	}
+	scheme := "neo4j://"
+	if r.T.TLS == TLSVerify {
+		scheme = "neo4j+s://"
+	} else if r.T.TLS == TLSAcceptAny {
+		scheme = "neo4j+ssc://"
+	}
+	res.Hints = append(res.Hints, fmt.Sprintf("use %s%s in applications: the driver then sends writes to the current leader and fails over when a member goes down; keep %s:// for tools that must talk to this one server", scheme, r.T.Address(), r.T.Scheme))
+	return res
+}
+
+// identifySelf finds the connected server among the table's members by
+// the address it advertises (LOGON, 5.8+) or the address the user typed.
+func identifySelf(members []routing.Member, names ...string) (string, string) {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		for _, m := range members {
+			if strings.EqualFold(m.Address, n) {
+				roles := append([]string(nil), m.Roles...)
+				sortRoles(roles)
+				return m.Address, strings.Join(roles, ", ")
+			}
+		}
+	}
+	return "", ""
+}
+
+// tableDatabase is the database the members' own tables are asked for:
+// the one the seed's table named (4.4+ say which home database they
+// chose), else the one asked for.
+func (r *Run) tableDatabase() string {
+	if r.table != nil && r.table.Database != "" {
+		return r.table.Database
+	}
+	return r.T.Database
+}
+
+// explainMissingDatabase adds what SHOW DATABASES says when the database
+// asked for does not exist or is not available: the names that do exist,
+// or the state the database is in on each server.
+func (r *Run) explainMissingDatabase(ctx context.Context, res *Result, se *bolt.ServerError) {
+	notFound := strings.HasSuffix(se.Code, "Database.DatabaseNotFound")
+	if !notFound && !strings.HasSuffix(se.Code, "General.DatabaseUnavailable") || r.hs.Version.Major < 4 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	dbs, dropped, err := routing.ShowDatabases(ctx, r.bconn, r.hs.Version)
+	if err != nil {
+		return // only a better explanation was at stake
+	}
+	if notFound {
+		var names []string
+		for _, d := range dbs {
+			names = append(names, d.Name)
+		}
+		list := listOrNone(names)
+		if dropped > 0 {
+			list += fmt.Sprintf(" and %d more", dropped)
+		}
+		res.Facts = append(res.Facts, Fact{"databases that exist", list})
+		return
+	}
+	want := r.T.Database
+	for _, d := range dbs {
+		if want == "" && d.Home || strings.EqualFold(d.Name, want) {
+			res.Facts = append(res.Facts, Fact{"db " + d.Name, describeDatabase(d)})
+			if m := d.Message(); m != "" {
+				res.Evidence = append(res.Evidence, Fact{"status message", m})
+			}
+			if worst := d.Worst(); worst != "" {
+				// What SHOW DATABASES says beats the generic advice.
+				res.Hints = append([]string{statusHint(d, worst)}, res.Hints...)
+			}
+		}
+	}
+}
+
+// allDatabases adds every database the user can see (SHOW DATABASES on
+// the system database) to res: its status on each server, the server that
+// takes its writes, and its own routing table. A problem with a database
+// other than the one asked for is a warning: the connection works, but
+// the user asked to hear about every database.
+func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, mainTable *routing.Table) {
+	if r.hs.Version.Major < 4 {
+		res.Facts = append(res.Facts, Fact{"all databases", "Bolt 3 (Neo4j 3.5 and older) has a single database"})
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	dbs, dropped, err := routing.ShowDatabases(qctx, r.bconn, r.hs.Version)
+	cancel()
+	if err != nil {
+		worsen(res, Warn)
+		res.Evidence = append(res.Evidence, Fact{"SHOW DATABASES", err.Error()})
+		only := mainDB
+		if only == "" {
+			only = "the home database"
+		}
+		res.Hints = append(res.Hints, fmt.Sprintf("SHOW DATABASES on the system database failed, so only %s was checked: the user needs access to the system database (GRANT ACCESS ON DATABASE system TO <role>) to list the others", only))
+		return
+	}
+	user := r.T.Username
+	if user == "" {
+		user = "this user"
+	}
+	res.Facts = append(res.Facts, Fact{"databases", fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs), user)})
+	boltSetting, _ := routing.Settings(r.hello.Server)
+	var problems []string
+	seenHint := map[string]bool{}
+	for _, h := range res.Hints {
+		seenHint[h] = true
+	}
+	hint := func(h string) {
+		if !seenHint[h] {
+			seenHint[h] = true
+			res.Hints = append(res.Hints, h)
+		}
+	}
+	for _, d := range dbs {
+		line := describeDatabase(d)
+		problem := ""
+		if worst := d.Worst(); worst != "" {
+			problem = d.Name + " " + worst
+			hint(statusHint(d, worst))
+		}
+		if d.Online() {
+			var t *routing.Table
+			if mainTable != nil && strings.EqualFold(d.Name, mainDB) {
+				t = mainTable
+			} else {
+				fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+				var err error
+				t, _, err = routing.Fetch(fctx, r.bconn, r.hs.Version, r.T.routingContext(), d.Name)
+				cancel()
+				if err != nil {
+					line += "; no routing table: " + oneLineError(err)
+					if problem == "" {
+						problem = d.Name + ": no routing table"
+					}
+					var se *bolt.ServerError
+					if errors.As(err, &se) {
+						t := *r.T
+						t.Database = d.Name
+						_, hs := routingFailure(&t, se, d.Name)
+						for _, h := range hs {
+							hint(h)
+						}
+					}
+				}
+			}
+			if t != nil {
+				v := judgeTable(d.Name, t, boltSetting)
+				line += fmt.Sprintf("; table %s, %s, %s, ttl %ds", count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"), t.TTL)
+				if v.problem != "" && problem == "" {
+					problem = d.Name + ": " + v.problem
+				}
+				if t != mainTable { // the main table's hints are there already
+					for _, h := range v.hints {
+						hint(d.Name + ": " + h)
+					}
+				}
+			}
+		}
+		res.Facts = append(res.Facts, Fact{"db " + d.Name, line})
+		if problem != "" {
+			problems = append(problems, problem)
+			if m := d.Message(); m != "" {
+				res.Evidence = append(res.Evidence, Fact{d.Name + " status message", m})
+			}
+		}
+	}
+	if dropped > 0 {
+		res.Facts = append(res.Facts, Fact{"not checked", fmt.Sprintf("%d more databases (at most %d are checked)", dropped, routing.MaxDatabases)})
+	}
+	if len(problems) == 0 {
+		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs))
+		return
+	}
+	worsen(res, Warn)
+	shown := problems
+	if len(shown) > 3 {
+		shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(problems)-3))
+	}
+	res.Summary += fmt.Sprintf("; %d of %d databases have a problem (%s)", len(problems), len(dbs), strings.Join(shown, ", "))
+}
+
+// describeDatabase is one line per database: its status, what it is, and
+// where it takes writes.
+func describeDatabase(d routing.Database) string {
+	parts := []string{d.Status()}
+	switch {
+	case d.Home:
+		parts = append(parts, "home")
+	case d.Default:
+		parts = append(parts, "default")
+	}
+	if d.Type != "" && d.Type != "standard" {
+		parts = append(parts, d.Type)
+	}
+	switch p := d.Primary(); {
+	case p != "":
+		parts = append(parts, "writer "+p)
+	case d.Online():
+		parts = append(parts, "no writer")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// statusHint is the fix for a database that is not online everywhere.
+func statusHint(d routing.Database, worst string) string {
+	stopped := true
+	for _, s := range d.Servers {
+		if !strings.EqualFold(s.Requested, "offline") {
+			stopped = false
+		}
+	}
+	switch {
+	case worst == "quarantined":
+		return fmt.Sprintf("database %s is quarantined after an error: read its statusMessage (SHOW DATABASES) and debug.log; once the cause is fixed, lift the quarantine (5.x: CALL dbms.unquarantineDatabase(<server id>, '%s', 'keepStateKeepStore'); 4.x: CALL dbms.quarantineDatabase('%s', false))", d.Name, d.Name, d.Name)
+	case worst == "offline" && stopped:
+		return fmt.Sprintf("database %s was stopped by an administrator: START DATABASE %s on the system database", d.Name, d.Name)
+	case worst == "offline":
+		return fmt.Sprintf("database %s should be online but is not: SHOW DATABASES shows its statusMessage, debug.log on each server why it failed to start", d.Name)
+	}
+	return fmt.Sprintf("database %s is %s on some servers: wait for it to come online, and read debug.log on the servers where it is not", d.Name, worst)
+}
+
+func oneLineError(err error) string {
+	var se *bolt.ServerError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return truncate(s, 120)
 }
 
 func count(n int, noun string) string {

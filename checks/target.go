@@ -45,6 +45,7 @@ type Target struct {
 	Username       string
 	Password       string
 	Database       string // "" = the user's home database
+	AllDatabases   bool   // --all-databases: also the routing table of every database the user can see
 	ExtraCAs       []*x509.Certificate
 	Timeout        time.Duration // per network step
 	CertWarnDays   int           // warn when a certificate expires within this many days; 0 = 30
@@ -52,6 +53,8 @@ type Target struct {
 	AuraInstanceID string
 	AuraName       string
 	Info           TargetInfo
+
+	seed string // for a member's run: the address the user typed
 }
 
 // Address is host:port as a driver would dial it.
@@ -140,7 +143,12 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		case "bolt+routing":
 			return nil, inputErr("bolt+routing:// was renamed neo4j:// in Neo4j 4.0", "URI scheme bolt+routing is not supported")
 		}
-		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", scheme)
+		if !schemeLike(scheme) {
+			// Not quoted: "user:password@neo4j://host" puts the password
+			// before the "://".
+			return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "the URI's scheme (before ://) is not a scheme")
+		}
+		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", truncate(scheme, 30))
 	}
 	hostport := rest
 	if i := strings.IndexAny(hostport, "/?#"); i >= 0 {
@@ -219,6 +227,18 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		}
 	}
 	return p, nil
+}
+
+// schemeLike reports whether s has the shape RFC 3986 gives a scheme:
+// a letter, then letters, digits, '+', '-' or '.'.
+func schemeLike(s string) bool {
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func checkHost(host string) error {

@@ -18,7 +18,7 @@ type dialOutcome struct {
 	addr    string
 	conn    net.Conn
 	err     error
-	class   string // "connected", "refused", "timed out", "unreachable", "failed"
+	class   string // "connected", "refused", "reset", "timed out", "unreachable", "failed"
 	elapsed time.Duration
 }
 
@@ -28,6 +28,10 @@ func classifyDial(err error) string {
 		return "connected"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		// Accepted, then reset before the dialler saw it up: a peer that
+		// resets at once (a proxy without a backend, a connection limit).
+		return "reset"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "unreachable"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
@@ -133,6 +137,8 @@ func tcpHints(t *Target, class string) []string {
 		return h
 	case "unreachable":
 		return []string{"there is no route to the host: check VPN, network and the address (an IPv6 address without IPv6 connectivity fails like this)"}
+	case "reset":
+		return []string{fmt.Sprintf("something on port %d accepts connections and resets them at once: a load balancer or proxy without a healthy backend, a connection limit, or a firewall rule; check what listens there", t.Port)}
 	}
 	return []string{"the connection failed: check the host and port in the URI"}
 }

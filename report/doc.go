@@ -8,11 +8,13 @@
 //
 // Where output goes:
 //
-//   - stdout carries the report and nothing else: the text checklist, or
-//     with --json exactly one JSON document (schema version 1, see
-//     SchemaJSON), so `neo4j-doctor --json | jq` never sees a stray line.
-//   - stderr carries everything else: progress lines (--verbose), and
-//     diagnostics for input the tool could not act on.
+//   - stdout carries the report and nothing else, in the --format chosen:
+//     the text checklist, exactly one JSON document (schema version 1, see
+//     SchemaJSON; `neo4j-doctor --format json | jq` never sees a stray
+//     line), JUnit XML, GitHub annotations or Markdown. With -o/--output
+//     each format goes to its own file and stdout keeps the text report.
+//   - stderr carries everything else: --wait progress, and diagnostics for
+//     input the tool could not act on.
 //
 // How messages read:
 //

@@ -36,14 +36,48 @@ func Settings(agent string) (bolt, defaultAddr string) {
 	return "server.bolt.advertised_address", "server.default_advertised_address"
 }
 
+// Public reports whether host is an IP address of the public internet:
+// global unicast, and neither private, link-local nor the carrier-grade
+// NAT range 100.64.0.0/10 that VPNs such as Tailscale use.
+func Public(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsGlobalUnicast() && !ip.IsPrivate() && !sharedAddressSpace.Contains(ip)
+}
+
+var sharedAddressSpace = &net.IPNet{IP: net.IPv4(100, 64, 0, 0).To4(), Mask: net.CIDRMask(10, 32)}
+
 // Suspect says why an advertised address cannot be right for a client that
 // reached the cluster at seedHost, or "" when nothing is wrong on its face.
 func Suspect(advertisedHost, seedHost string) string {
+	return SuspectAt(advertisedHost, seedHost, "")
+}
+
+// SuspectAt is Suspect when the IP address that answered is known as well:
+// a seed typed as a name that resolved to a public address makes a
+// private advertised address as suspect as a seed typed as that address.
+func SuspectAt(advertisedHost, seedHost, answeredIP string) string {
+	reached := seedHost
+	if net.ParseIP(seedHost) == nil && answeredIP != "" {
+		reached = answeredIP
+	}
 	switch {
 	case Loopback(advertisedHost) && !Loopback(seedHost):
 		return fmt.Sprintf("%s is a loopback address: every client reaches itself there, not the server", advertisedHost)
-	case Private(advertisedHost) && !Private(seedHost) && !Loopback(seedHost) && net.ParseIP(seedHost) != nil:
-		return fmt.Sprintf("%s is a private address, but the client reached the server at public address %s", advertisedHost, seedHost)
+	case Private(advertisedHost) && Public(reached):
+		return fmt.Sprintf("%s is a private address, but the client reached the server at public address %s", advertisedHost, reached)
 	}
 	return ""
+}
+
+// Discovery names the setting that tells cluster members where to find
+// each other, for the server generation the agent names: a member that
+// cannot reach the others keeps a stale view of the cluster.
+func Discovery(agent string) string {
+	switch {
+	case strings.HasPrefix(agent, "Neo4j/3."), strings.HasPrefix(agent, "Neo4j/4."):
+		return "causal_clustering.initial_discovery_members"
+	case strings.HasPrefix(agent, "Neo4j/5."):
+		return "dbms.cluster.discovery.endpoints (dbms.cluster.endpoints with discovery v2)"
+	}
+	return "dbms.cluster.endpoints"
 }

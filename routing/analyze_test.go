@@ -118,3 +118,67 @@ func TestSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestPublic(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"34.1.2.3":     true,
+		"2a00:1450::1": true,
+		"10.0.0.1":     false,
+		"192.168.1.1":  false,
+		"127.0.0.1":    false,
+		"169.254.1.1":  false,
+		"100.64.0.1":   false, // carrier-grade NAT, Tailscale
+		"100.127.1.1":  false,
+		"100.128.0.1":  true,
+		"0.0.0.0":      false,
+		"224.0.0.1":    false,
+		"fd00::1":      false,
+		"db.example":   false,
+	} {
+		if got := routing.Public(host); got != want {
+			t.Errorf("Public(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// A seed typed as a name tells nothing about public or private; the
+// address that answered does.
+func TestSuspectAt(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		advertised, seed, answered string
+		want                       string // substring; "" = not suspect
+	}{
+		{"10.0.0.5", "db.example.com", "34.1.2.3", "public address 34.1.2.3"},
+		{"172.17.0.2", "db.example.com", "34.1.2.3", "private"}, // a Docker bridge address
+		{"fe80::1", "db.example.com", "2a00:1450::1", "private"},
+		{"10.0.0.5", "db.example.com", "10.0.0.1", ""},   // same private network: fine
+		{"10.0.0.5", "db.example.com", "100.64.0.9", ""}, // over a VPN: fine
+		{"10.0.0.5", "db.example.com", "", ""},
+		{"10.0.0.5", "34.1.2.3", "34.1.2.3", "public address 34.1.2.3"},
+		{"localhost", "db.example.com", "127.0.0.1", "loopback"}, // a tunnel: still wrong for every other client
+		{"localhost", "localhost", "127.0.0.1", ""},
+		{"db-1.example.com", "db.example.com", "34.1.2.3", ""},
+	}
+	for _, c := range cases {
+		got := routing.SuspectAt(c.advertised, c.seed, c.answered)
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("SuspectAt(%q, %q, %q) = %q, want %q", c.advertised, c.seed, c.answered, got, c.want)
+		}
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	t.Parallel()
+	for agent, want := range map[string]string{
+		"Neo4j/3.5.35":    "causal_clustering.initial_discovery_members",
+		"Neo4j/4.4.40":    "causal_clustering.initial_discovery_members",
+		"Neo4j/5.26.0":    "dbms.cluster.discovery.endpoints",
+		"Neo4j/2025.10.0": "dbms.cluster.endpoints",
+	} {
+		if got := routing.Discovery(agent); !strings.HasPrefix(got, want) {
+			t.Errorf("Discovery(%q) = %q, want %q", agent, got, want)
+		}
+	}
+}

@@ -71,6 +71,9 @@ func TestFetchByVersion(t *testing.T) {
 		{"5.26 home database", fixtures.Neo4j526(), "", routing.MethodRoute, "neo4j", "5.8"},
 		{"5.26 named database", fixtures.Neo4j526(), "movies", routing.MethodRoute, "movies", "5.8"},
 		{"4.4 named database", fixtures.Neo4j44(), "movies", routing.MethodRoute, "movies", "4.4"},
+		// 4.3's ROUTE names the database as a string and its answer has no db.
+		{"4.3 named database", neo4j43(), "movies", routing.MethodRoute, "", "4.3"},
+		{"4.3 home database", neo4j43(), "", routing.MethodRoute, "", "4.3"},
 		{"4.2 home database", fixtures.Neo4j42(), "", routing.MethodProcedure4, "", "4.2"},
 		{"4.2 named database", fixtures.Neo4j42(), "movies", routing.MethodProcedure4, "", "4.2"},
 	}
@@ -174,6 +177,42 @@ func TestFetchMalformedProcedureAnswers(t *testing.T) {
 			_, _, err := routing.Fetch(ctx, conn, v, rctx, "")
 			if !errors.Is(err, routing.ErrMalformed) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("Fetch error %v, want ErrMalformed saying %q", err, c.want)
+			}
+		})
+	}
+}
+
+// neo4j43 is a 4.3 server: the first with ROUTE, before 4.4 moved the
+// database into an extra map.
+func neo4j43() fixtures.Config {
+	c := fixtures.Neo4j44()
+	c.Agent = "Neo4j/4.3.24"
+	c.Versions = []fixtures.Range{fixtures.R(4, 3, 0), fixtures.R(3, 0, 0)}
+	return c
+}
+
+// The database reaches the server in either encoding of ROUTE.
+func TestFetchRouteDatabaseEncoding(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []fixtures.Config{neo4j43(), fixtures.Neo4j44(), fixtures.Neo4j526()} {
+		t.Run(cfg.Agent, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, cfg)
+			ctx := ctxT(t)
+			conn, v, rctx := session(t, ctx, s.Addr())
+			if _, _, err := routing.Fetch(ctx, conn, v, rctx, "movies"); err != nil {
+				t.Fatalf("Fetch: %v", err)
+			}
+			var dbs []string
+			for _, rec := range s.Received() {
+				for _, m := range rec.Messages {
+					if m.Name == "ROUTE" {
+						dbs = append(dbs, m.DB)
+					}
+				}
+			}
+			if !slices.Equal(dbs, []string{"movies"}) {
+				t.Errorf("ROUTE databases %q, want [movies]", dbs)
 			}
 		})
 	}

@@ -51,7 +51,7 @@ func Parse(rt map[string]any) (*Table, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: servers is a %T, not a list", ErrMalformed, rt["servers"])
 	}
-	total, dropped := 0, 0
+	dropped := 0
 	problem := func(format string, args ...any) {
 		if len(t.Problems) < MaxProblems {
 			t.Problems = append(t.Problems, fmt.Sprintf(format, args...))
@@ -59,11 +59,18 @@ func Parse(rt map[string]any) (*Table, error) {
 			dropped++
 		}
 	}
-	defer func() {
-		if dropped > 0 {
-			t.Problems = append(t.Problems, fmt.Sprintf("and %d more problems", dropped))
+	// A flood of addresses in one role must not crowd out the others: a
+	// table of 100,000 readers still has its routers and writers.
+	want := map[string]int{}
+	for _, s := range servers {
+		if entry, ok := s.(map[string]any); ok {
+			role, _ := entry["role"].(string)
+			addrs, _ := entry["addresses"].([]any)
+			want[strings.ToUpper(role)] += len(addrs)
 		}
-	}()
+	}
+	quota := quotas(want)
+	kept, cut := map[string]int{}, map[string]int{}
 	seen := map[string]map[string]bool{}
 	for i, s := range servers {
 		entry, ok := s.(map[string]any)
@@ -94,9 +101,9 @@ func Parse(rt map[string]any) (*Table, error) {
 			seen[role] = map[string]bool{}
 		}
 		for _, a := range addrs {
-			if total >= MaxAddresses {
-				problem("table truncated at %d addresses", MaxAddresses)
-				return t, nil
+			if kept[role] >= quota[role] {
+				cut[role]++
+				continue
 			}
 			as, ok := a.(string)
 			if !ok {
@@ -113,10 +120,37 @@ func Parse(rt map[string]any) (*Table, error) {
 				continue
 			}
 			*dst = append(*dst, as)
-			total++
+			kept[role]++
 		}
 	}
+	if dropped > 0 {
+		t.Problems = append(t.Problems, fmt.Sprintf("and %d more problems", dropped))
+	}
+	// Said outside the cap on problems: it changes what the table means.
+	if len(cut) > 0 {
+		var parts []string
+		for _, role := range []string{"WRITE", "READ", "ROUTE"} {
+			if cut[role] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", cut[role], role))
+			}
+		}
+		t.Problems = append(t.Problems, fmt.Sprintf("table truncated at %d addresses: %s addresses not read", MaxAddresses, strings.Join(parts, ", ")))
+	}
 	return t, nil
+}
+
+// quotas shares MaxAddresses between the roles: each gets what it lists up
+// to an equal share, and what small roles leave the large ones share.
+func quotas(want map[string]int) map[string]int {
+	roles := []string{"WRITE", "READ", "ROUTE"}
+	sort.SliceStable(roles, func(i, j int) bool { return want[roles[i]] < want[roles[j]] })
+	q := map[string]int{}
+	left := MaxAddresses
+	for i, r := range roles {
+		q[r] = min(want[r], left/(len(roles)-i))
+		left -= q[r]
+	}
+	return q
 }
 
 // SplitAddress splits an advertised "host:port"; a missing port is an

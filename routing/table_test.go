@@ -250,8 +250,13 @@ func TestParseCapsAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tb.Routers) != routing.MaxAddresses {
-		t.Errorf("%d routers kept, want MaxAddresses (%d)", len(tb.Routers), routing.MaxAddresses)
+	// The flood takes what the other roles leave, and the other roles are
+	// not crowded out by it.
+	if len(tb.Routers) != routing.MaxAddresses-2 {
+		t.Errorf("%d routers kept, want MaxAddresses-2 (%d)", len(tb.Routers), routing.MaxAddresses-2)
+	}
+	if !slices.Equal(tb.Readers, []string{"late:1"}) || !slices.Equal(tb.Writers, []string{"late:1"}) {
+		t.Errorf("readers %v writers %v: the roles after the flood were lost", tb.Readers, tb.Writers)
 	}
 	total := len(tb.Routers) + len(tb.Readers) + len(tb.Writers)
 	if total > routing.MaxAddresses {
@@ -385,5 +390,30 @@ func TestSplitAddress(t *testing.T) {
 		if h, p, err := routing.SplitAddress(in); err == nil {
 			t.Errorf("SplitAddress(%q) = %q %d, want an error", in, h, p)
 		}
+	}
+}
+
+// A flood in the first role listed must not cost the table its routers:
+// a driver would then call the cluster unroutable.
+func TestParseFloodKeepsLaterRoles(t *testing.T) {
+	t.Parallel()
+	const n = 100_000
+	addrs := make([]any, n)
+	for i := range addrs {
+		addrs[i] = fmt.Sprintf("reader-%d:7687", i)
+	}
+	tb, err := routing.Parse(rt(int64(300), role("WRITE", "w:1"), role("READ", addrs...), role("ROUTE", "r1:1", "r2:1", "r3:1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tb.Routers, []string{"r1:1", "r2:1", "r3:1"}) || !slices.Equal(tb.Writers, []string{"w:1"}) {
+		t.Errorf("routers %v writers %v, want every router and the writer kept", tb.Routers, tb.Writers)
+	}
+	if len(tb.Readers) != routing.MaxAddresses-4 {
+		t.Errorf("%d readers kept, want %d", len(tb.Readers), routing.MaxAddresses-4)
+	}
+	last := tb.Problems[len(tb.Problems)-1]
+	if !strings.Contains(last, "truncated at 1024 addresses") || !strings.Contains(last, fmt.Sprintf("%d READ", n-(routing.MaxAddresses-4))) {
+		t.Errorf("last problem %q, want the truncation with the readers not read", last)
 	}
 }

@@ -30,6 +30,9 @@ type CertInfo struct {
 	IsCA               bool      `json:"is_ca"`                      // basic constraints say this is a CA
 	SelfSigned         bool      `json:"self_signed"`                // issuer equals subject and the cert's own key verifies its signature
 	IssuingURL         []string  `json:"issuing_cert_url,omitempty"` // AIA "CA Issuers": where its issuer can be fetched
+	// PEM is the certificate exactly as sent, so a support engineer can
+	// run openssl on it; public data, but it names the host.
+	PEM string `json:"pem,omitempty"`
 }
 
 // Describe returns the facts about one certificate.
@@ -46,6 +49,7 @@ func Describe(c *x509.Certificate) CertInfo {
 		IsCA:               c.BasicConstraintsValid && c.IsCA,
 		SelfSigned:         isSelfSigned(c),
 		IssuingURL:         c.IssuingCertificateURL,
+		PEM:                string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})),
 	}
 	for _, ip := range c.IPAddresses {
 		ci.IPs = append(ci.IPs, ip.String())

@@ -229,12 +229,12 @@ func dateProblem(certs []*x509.Certificate, now time.Time) *CertError {
 		case now.After(c.NotAfter):
 			d := now.Sub(c.NotAfter)
 			return &CertError{Cause: ErrExpired, Cert: describePtr(c), Delta: d,
-				Detail: fmt.Sprintf("%s expired %s ago (not after %s)", who, fmtAgo(d), c.NotAfter.UTC().Format(time.RFC3339))}
+				Detail: fmt.Sprintf("%s expired %s ago (not after %s)", who, HumanDuration(d), c.NotAfter.UTC().Format(time.RFC3339))}
 		case now.Before(c.NotBefore):
 			d := c.NotBefore.Sub(now)
 			suspect := d <= 48*time.Hour || now.Before(plausibleNow)
 			detail := fmt.Sprintf("%s becomes valid in %s (not before %s; local clock %s)",
-				who, fmtAgo(d), c.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+				who, HumanDuration(d), c.NotBefore.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 			if suspect {
 				detail += "; the local clock is probably behind"
 			}

@@ -8,35 +8,49 @@ import (
 
 // Decode decodes exactly one value that fills data.
 func Decode(data []byte, lim Limits) (any, error) {
+	v, _, err := decode(data, lim)
+	return v, err
+}
+
+func decode(data []byte, lim Limits) (any, int, error) {
 	d := decoder{buf: data, lim: lim.withDefaults()}
 	v, err := d.value(0)
 	if err != nil {
-		return nil, err
+		return nil, d.values, err
 	}
 	if d.pos != len(data) {
-		return nil, &DecodeError{Offset: d.pos, Marker: data[d.pos], Err: ErrTrailingBytes,
+		return nil, d.values, &DecodeError{Offset: d.pos, Marker: data[d.pos], Err: ErrTrailingBytes,
 			Detail: fmt.Sprintf("%d bytes left", len(data)-d.pos)}
 	}
-	return v, nil
+	return v, d.values, nil
 }
 
 // DecodeStruct decodes a message: one structure filling data.
 func DecodeStruct(data []byte, lim Limits) (*Struct, error) {
-	v, err := Decode(data, lim)
+	s, _, err := DecodeMessage(data, lim)
+	return s, err
+}
+
+// DecodeMessage is DecodeStruct that also says how many values the message
+// held (the count Limits.MaxValues bounds), so a caller can bound a stream
+// of messages as a whole.
+func DecodeMessage(data []byte, lim Limits) (*Struct, int, error) {
+	v, n, err := decode(data, lim)
 	if err != nil {
-		return nil, err
+		return nil, n, err
 	}
 	s, ok := v.(*Struct)
 	if !ok {
-		return nil, &DecodeError{Offset: 0, Marker: data[0], Err: ErrUnsupported, Detail: fmt.Sprintf("message is a %T, not a structure", v)}
+		return nil, n, &DecodeError{Offset: 0, Marker: data[0], Err: ErrUnsupported, Detail: fmt.Sprintf("message is a %T, not a structure", v)}
 	}
-	return s, nil
+	return s, n, nil
 }
 
 type decoder struct {
-	buf []byte
-	pos int
-	lim Limits
+	buf    []byte
+	pos    int
+	lim    Limits
+	values int // decoded so far, at every level
 }
 
 func (d *decoder) fail(at int, err error, detail string) error {
@@ -78,6 +92,10 @@ func (d *decoder) value(depth int) (any, error) {
 	if d.pos >= len(d.buf) {
 		return nil, d.fail(at, ErrTruncated, "no marker")
 	}
+	if d.values >= d.lim.MaxValues {
+		return nil, d.fail(at, ErrTooLarge, fmt.Sprintf("more than %d values in one message", d.lim.MaxValues))
+	}
+	d.values++
 	m := d.buf[d.pos]
 	d.pos++
 	switch {
@@ -189,6 +207,10 @@ func (d *decoder) collection(at, n, perEntry, depth int) error {
 	}
 	if left := len(d.buf) - d.pos; n > left/perEntry {
 		return d.fail(at, ErrTruncated, fmt.Sprintf("%d entries claimed, %d bytes left", n, left))
+	}
+	// Checked before make: the entries would each cost a value anyway.
+	if left := d.lim.MaxValues - d.values; n > left/perEntry {
+		return d.fail(at, ErrTooLarge, fmt.Sprintf("%d entries, more than the %d values left of the limit %d", n, left, d.lim.MaxValues))
 	}
 	return nil
 }

@@ -14,9 +14,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{0x91}, 200))
 	f.Add([]byte{0xA1, 0x01, 0x02})
 	f.Add([]byte{0xC9, 0x00, 0x80})
-	lim := Limits{MaxDepth: 32, MaxCollection: 4096, MaxString: 4096}
+	lim := Limits{MaxDepth: 32, MaxCollection: 4096, MaxString: 4096, MaxValues: 2048}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := Decode(data, lim)
+		v, n, err := decode(data, lim)
+		if n > lim.MaxValues {
+			t.Fatalf("decoded %d values, limit %d", n, lim.MaxValues)
+		}
 		if err != nil {
 			var de *DecodeError
 			if !errors.As(err, &de) || de.Offset < 0 || de.Offset > len(data) {

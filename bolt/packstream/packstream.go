@@ -29,11 +29,17 @@ type Limits struct {
 	MaxDepth      int // nesting of lists, maps and structures
 	MaxCollection int // entries in one list or map
 	MaxString     int // bytes in one string or byte array
+	// MaxValues bounds the values in one decoded message, counted at every
+	// nesting level. It is what bounds memory: a one-byte empty list costs
+	// the decoder some 50 bytes, so without it a 16 MiB message of empty
+	// lists would cost most of a gigabyte.
+	MaxValues int
 }
 
 // DefaultLimits are generous for Bolt metadata and small results while
-// keeping a hostile message harmless.
-var DefaultLimits = Limits{MaxDepth: 64, MaxCollection: 1 << 20, MaxString: 16 << 20}
+// keeping a hostile message harmless: at most a few tens of MiB of decoded
+// values, whatever the message.
+var DefaultLimits = Limits{MaxDepth: 64, MaxCollection: 1 << 20, MaxString: 16 << 20, MaxValues: 1 << 18}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
@@ -44,6 +50,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxString <= 0 {
 		l.MaxString = DefaultLimits.MaxString
+	}
+	if l.MaxValues <= 0 {
+		l.MaxValues = DefaultLimits.MaxValues
 	}
 	return l
 }

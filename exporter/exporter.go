@@ -1,0 +1,430 @@
+// Package exporter is neo4j-doctor's Prometheus prober for Bolt, in the
+// manner of blackbox_exporter: Prometheus asks /probe?target=NAME, the
+// exporter runs one diagnosis of the target NAME from its targets file
+// within the scrape's timeout, and answers that probe's metrics. The
+// credentials stay in the exporter's configuration; the URL carries only a
+// name.
+//
+// Endpoints:
+//
+//	/probe?target=NAME          one diagnosis, as Prometheus metrics
+//	/probe?target=NAME&debug=true   the same diagnosis as the text report
+//	/metrics                    the exporter's own metrics
+//	/                           status page: the last result per target,
+//	                            and the reports of the last failures
+//	/-/healthy                  200 while the process serves
+//	/-/reload (POST)            reread the targets file, as SIGHUP does
+//
+// Nothing here writes to a terminal: responses are HTTP, and log lines go
+// to the *slog.Logger the caller passes (report.NewLogger).
+package exporter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fleet"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
+)
+
+// Config is how the exporter runs; only Path is required.
+type Config struct {
+	Path   string              // the targets file
+	Getenv func(string) string // for passwordEnv; nil = os.Getenv
+	// MaxConcurrent bounds the diagnoses running at once (each also checks
+	// up to 16 members at once). A probe that cannot start before its
+	// scrape's deadline answers 503.
+	MaxConcurrent int
+	// TimeoutOffset is taken off X-Prometheus-Scrape-Timeout-Seconds so
+	// the answer reaches Prometheus before it gives up on the scrape.
+	TimeoutOffset time.Duration
+	// DefaultTimeout is the budget of a probe whose request has no
+	// X-Prometheus-Scrape-Timeout-Seconds (curl, a browser).
+	DefaultTimeout time.Duration
+	// KeepFailures is how many failed probes' reports the status page
+	// keeps, newest first, after the targets recovered.
+	KeepFailures int
+	Env          *checks.Env // nil = the defaults
+	Logger       *slog.Logger
+	Version      string
+	Now          func() time.Time
+}
+
+// Defaults for Config's zero fields.
+const (
+	DefaultMaxConcurrent  = 16
+	DefaultTimeoutOffset  = 500 * time.Millisecond
+	DefaultProbeTimeout   = 10 * time.Second // Prometheus's default scrape_timeout
+	DefaultKeepFailures   = 50
+	minimumProbeTimeout   = 100 * time.Millisecond
+	scrapeTimeoutHeader   = "X-Prometheus-Scrape-Timeout-Seconds"
+	textContentType       = "text/plain; charset=utf-8"
+	maxTargetsListedIn404 = 20
+)
+
+// Exporter serves probes of the targets of one targets file.
+type Exporter struct {
+	cfg Config
+	sem chan struct{}
+	reg *prometheus.Registry
+
+	mu         sync.RWMutex
+	file       *fleet.File
+	loadedAt   time.Time
+	reloadErr  error // the last reload's error; nil after a good one
+	reloadedAt time.Time
+
+	probes        *prometheus.CounterVec
+	rejected      prometheus.Counter
+	inFlight      prometheus.Gauge
+	reloadOK      prometheus.Gauge
+	reloadSuccess prometheus.Gauge
+	targets       prometheus.Gauge
+
+	hist *history
+}
+
+// New loads the targets file and builds the exporter. A bad file is a
+// *checks.InputError, as for `check --targets`.
+func New(cfg Config) (*Exporter, error) {
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if cfg.TimeoutOffset < 0 {
+		cfg.TimeoutOffset = 0
+	}
+	if cfg.DefaultTimeout <= 0 {
+		cfg.DefaultTimeout = DefaultProbeTimeout
+	}
+	if cfg.KeepFailures <= 0 {
+		cfg.KeepFailures = DefaultKeepFailures
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Env == nil {
+		cfg.Env = &checks.Env{}
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	f, err := fleet.Load(cfg.Path, cfg.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	e := &Exporter{cfg: cfg, sem: make(chan struct{}, cfg.MaxConcurrent), file: f, loadedAt: cfg.Now(), hist: newHistory(cfg.KeepFailures)}
+	e.registerOwnMetrics()
+	e.reloadOK.Set(1)
+	e.reloadSuccess.Set(float64(e.loadedAt.Unix()))
+	e.targets.Set(float64(len(f.Targets)))
+	return e, nil
+}
+
+func (e *Exporter) registerOwnMetrics() {
+	e.reg = prometheus.NewRegistry()
+	e.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "neo4j_doctor_exporter_build_info", Help: "The exporter's version; always 1.",
+		ConstLabels: prometheus.Labels{"version": e.cfg.Version},
+	})
+	build.Set(1)
+	e.probes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "neo4j_doctor_exporter_probes_total", Help: "Probes answered, by target and result (success: exit code 0; failure: any other).",
+	}, []string{"target", "result"})
+	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "neo4j_doctor_exporter_probes_rejected_total", Help: "Probes answered 503 because max-concurrent probes were running until the scrape's deadline.",
+	})
+	e.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_probes_in_flight", Help: "Diagnoses running now."})
+	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_successful", Help: "1 when the last load of the targets file succeeded; 0 when it was refused and the previous one is still in use."})
+	e.reloadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_success_timestamp_seconds", Help: "When the targets file in use was loaded."})
+	e.targets = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_targets", Help: "Targets in the targets file in use."})
+	e.reg.MustRegister(build, e.probes, e.rejected, e.inFlight, e.reloadOK, e.reloadSuccess, e.targets)
+}
+
+// Registry is the exporter's own registry, served on /metrics.
+func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
+
+// Reload rereads the targets file. A file that does not load is refused
+// and the one in use stays; the error (a *checks.InputError) says why.
+func (e *Exporter) Reload() error {
+	f, err := fleet.Load(e.cfg.Path, e.cfg.Getenv)
+	now := e.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reloadedAt = now
+	if err != nil {
+		e.reloadErr = err
+		e.reloadOK.Set(0)
+		e.cfg.Logger.Error("targets file refused; the previous one stays in use", "file", e.cfg.Path, "err", err.Error(), "hint", hintOf(err))
+		return err
+	}
+	for _, old := range e.file.Names() {
+		if _, kept := f.Lookup(old); !kept {
+			// A removed target's counters would otherwise be exported
+			// until the process restarts.
+			e.probes.DeletePartialMatch(prometheus.Labels{"target": old})
+		}
+	}
+	e.file, e.loadedAt, e.reloadErr = f, now, nil
+	e.reloadOK.Set(1)
+	e.reloadSuccess.Set(float64(now.Unix()))
+	e.targets.Set(float64(len(f.Targets)))
+	e.hist.keepOnly(f.Names())
+	e.cfg.Logger.Info("targets file loaded", "file", e.cfg.Path, "targets", len(f.Targets))
+	return nil
+}
+
+func hintOf(err error) string {
+	var ie *checks.InputError
+	if errors.As(err, &ie) {
+		return ie.Hint
+	}
+	return ""
+}
+
+// Handler serves every endpoint.
+func (e *Exporter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/probe", e.serveProbe)
+	mux.Handle("/metrics", promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", textContentType)
+		_, _ = w.Write([]byte("healthy\n"))
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "POST to reload the targets file", http.StatusMethodNotAllowed)
+			return
+		}
+		if err := e.Reload(); err != nil {
+			http.Error(w, "targets file refused, the previous one stays in use: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", textContentType)
+		fmt.Fprintf(w, "reloaded %s\n", e.cfg.Path)
+	})
+	mux.HandleFunc("/{$}", e.serveStatus)
+	return mux
+}
+
+// budget is the time a probe may take: the scrape's timeout less the
+// offset, or the default when the request did not come from Prometheus.
+func (e *Exporter) budget(r *http.Request) (time.Duration, error) {
+	h := r.Header.Get(scrapeTimeoutHeader)
+	if h == "" {
+		return e.cfg.DefaultTimeout, nil
+	}
+	secs, err := strconv.ParseFloat(h, 64)
+	if err != nil || secs <= 0 || secs > 24*3600 {
+		return 0, fmt.Errorf("%s: %q is not a number of seconds", scrapeTimeoutHeader, h)
+	}
+	d := time.Duration(secs * float64(time.Second))
+	if d-e.cfg.TimeoutOffset >= minimumProbeTimeout {
+		return d - e.cfg.TimeoutOffset, nil
+	}
+	// A scrape timeout shorter than the offset: use most of it rather
+	// than none.
+	return max(d*9/10, minimumProbeTimeout/10), nil
+}
+
+func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	name := q.Get("target")
+	debug, _ := strconv.ParseBool(q.Get("debug"))
+	if name == "" {
+		http.Error(w, "the target parameter is missing: /probe?target=NAME, NAME from the targets file", http.StatusBadRequest)
+		return
+	}
+	e.mu.RLock()
+	file := e.file
+	e.mu.RUnlock()
+	t, ok := file.Lookup(name)
+	if !ok {
+		names := file.Names()
+		if len(names) > maxTargetsListedIn404 {
+			names = append(names[:maxTargetsListedIn404], "…")
+		}
+		http.Error(w, fmt.Sprintf("unknown target %q: the targets file %s names %s", name, file.Path, strings.Join(names, ", ")), http.StatusNotFound)
+		return
+	}
+	budget, err := e.budget(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), budget)
+	defer cancel()
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		e.rejected.Inc()
+		http.Error(w, fmt.Sprintf("%d probes were running until the scrape's deadline: raise --max-concurrent or the scrape interval", cap(e.sem)), http.StatusServiceUnavailable)
+		return
+	}
+	e.inFlight.Inc()
+	rec := e.probe(ctx, file, t)
+	e.inFlight.Dec()
+	<-e.sem
+
+	reg := probeMetrics(rec.report, rec.Duration)
+	result := "failure"
+	if rec.report != nil && rec.report.ExitCode == checks.ExitHealthy {
+		result = "success"
+	}
+	e.probes.WithLabelValues(name, result).Inc()
+
+	if !debug {
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		return
+	}
+	var b bytes.Buffer
+	b.WriteString(rec.Text)
+	b.WriteString("\nMetrics that would have been returned:\n\n")
+	mfs, err := reg.Gather()
+	if err == nil {
+		enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+		for _, mf := range mfs {
+			if err = enc.Encode(mf); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "(metrics could not be encoded: %v)\n", err)
+	}
+	w.Header().Set("Content-Type", textContentType)
+	_, _ = w.Write(b.Bytes())
+}
+
+// probe runs one diagnosis and records it for the status page.
+func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target) *record {
+	start := e.cfg.Now()
+	rec := &record{Target: t.Name, At: start}
+	ct, err := t.Resolve(file.Path, e.cfg.Getenv)
+	if err != nil {
+		// The file loaded, so the secret it names went away since: the
+		// probe fails with the reason instead of the server's.
+		rec.Duration = e.cfg.Now().Sub(start)
+		rec.ExitCode = checks.ExitNoAttempt
+		rec.Verdict = checks.Fail
+		rec.Error = err.Error()
+		var b bytes.Buffer
+		report.Error(&b, err, hintOf(err), false)
+		rec.Text = b.String()
+		e.hist.add(rec)
+		return rec
+	}
+	rep := checks.Diagnose(ctx, ct, e.cfg.Env, fleet.OptionsFor(t, false))
+	rec.Duration = e.cfg.Now().Sub(start)
+	rec.report = rep
+	rec.Verdict, rec.ExitCode = rep.Verdict, rep.ExitCode
+	s := fleet.Summarize(rep)
+	rec.Failing, rec.Bolt, rec.Agent, rec.URI = s.Failing, s.BoltVersion, s.ServerAgent, rep.Target.URI
+	if len(s.Certificates) > 0 && s.Certificates[0].Address == net.JoinHostPort(rep.Target.Host, strconv.Itoa(rep.Target.Port)) {
+		rec.CertExpiry = s.Certificates[0].NotAfter // the target's own comes first
+	}
+	var b bytes.Buffer
+	if err := report.Text(&b, rep, report.TextOptions{Version: e.cfg.Version}); err != nil {
+		fmt.Fprintf(&b, "the report could not be rendered: %v\n", err)
+	}
+	rec.Text = b.String()
+	e.hist.add(rec)
+	return rec
+}
+
+// record is one probe as the status page shows it.
+type record struct {
+	Target   string
+	URI      string
+	At       time.Time
+	Duration time.Duration
+	Verdict  checks.Status
+	ExitCode int
+	Failing  string
+	Bolt     string
+	Agent    string
+	// CertExpiry is when the target's own chain first expires; zero
+	// without TLS.
+	CertExpiry time.Time
+	Error      string // the target could not be resolved
+	Text       string // the text report, or the error and hint
+
+	report *checks.Report
+}
+
+func (r *record) failed() bool { return r.ExitCode != checks.ExitHealthy }
+
+// history keeps the last probe of each target, and the last failures
+// longer: a target that failed at 3 a.m. and recovered keeps its report
+// on the page until KeepFailures newer failures push it out.
+type history struct {
+	mu       sync.Mutex
+	keep     int
+	last     map[string]*record
+	failures []*record // newest first
+}
+
+func newHistory(keep int) *history {
+	return &history{keep: keep, last: map[string]*record{}}
+}
+
+func (h *history) add(r *record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// The status page needs the text, not the report: drop it so a
+	// thousand kept records do not pin a thousand reports' members.
+	kept := *r
+	kept.report = nil
+	h.last[r.Target] = &kept
+	if r.failed() {
+		h.failures = slices.Insert(h.failures, 0, &kept)
+		if len(h.failures) > h.keep {
+			h.failures = h.failures[:h.keep]
+		}
+	}
+}
+
+// keepOnly forgets the last result of targets no longer configured; their
+// failures stay, as history.
+func (h *history) keepOnly(names []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for n := range h.last {
+		if !slices.Contains(names, n) {
+			delete(h.last, n)
+		}
+	}
+}
+
+func (h *history) snapshot() (map[string]*record, []*record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	last := make(map[string]*record, len(h.last))
+	for k, v := range h.last {
+		last[k] = v
+	}
+	return last, slices.Clone(h.failures)
+}

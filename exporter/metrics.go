@@ -1,0 +1,105 @@
+package exporter
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fleet"
+)
+
+// Phases are the steps a driver goes through, reported as
+// neo4j_doctor_phase_duration_seconds{phase}. Every phase is reported on
+// every probe, 0 when it did not run, so dashboards and recording rules
+// see the same series whatever failed (as blackbox_exporter's HTTP phases).
+var Phases = []string{"dns", "tcp", "tls", "bolt", "auth", "routing", "members", "query"}
+
+// Statuses are the states of neo4j_doctor_check_status, a state set:
+// exactly one is 1 for each check.
+var Statuses = []checks.Status{checks.Pass, checks.Warn, checks.Fail, checks.Skip}
+
+// Roles are the routing-table roles, as neo4j_doctor_routing_table_servers'
+// role label spells them (the table's own words, lower-cased).
+var Roles = []struct{ Label, Fact string }{{"route", "routers"}, {"read", "readers"}, {"write", "writers"}}
+
+// probeMetrics is the answer to one /probe: a fresh registry holding only
+// this probe's gauges, so a target's series vanish with it instead of
+// lingering from an earlier probe. rep is nil when the target could not be
+// resolved (a password variable gone since the config was loaded); the
+// probe then fails with exit code 3 and nothing else.
+func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	gauge := func(name, help string) prometheus.Gauge {
+		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+		reg.MustRegister(g)
+		return g
+	}
+	vec := func(name, help string, labels ...string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+		reg.MustRegister(g)
+		return g
+	}
+	success := gauge("neo4j_doctor_probe_success", "1 when the diagnosis is healthy (exit code 0: every check passed, warnings allowed), else 0.")
+	gauge("neo4j_doctor_probe_duration_seconds", "How long the whole diagnosis took.").Set(took.Seconds())
+	exit := gauge("neo4j_doctor_probe_exit_code", "The CLI's exit code for this diagnosis: 0 healthy, 1 reached but a check failed, 2 no response, 3 no attempt (bad target configuration).")
+	if rep == nil {
+		exit.Set(checks.ExitNoAttempt)
+		return reg
+	}
+	exit.Set(float64(rep.ExitCode))
+	if rep.ExitCode == checks.ExitHealthy {
+		success.Set(1)
+	}
+
+	status := vec("neo4j_doctor_check_status", "The status of each check, as a state set: 1 for the check's status, 0 for the others.", "check", "status")
+	for _, c := range rep.Checks {
+		for _, s := range Statuses {
+			v := 0.0
+			if c.Status == s {
+				v = 1
+			}
+			status.WithLabelValues(c.ID, string(s)).Set(v)
+		}
+	}
+	phase := vec("neo4j_doctor_phase_duration_seconds", "How long each step took; 0 when it did not run.", "phase")
+	for _, p := range Phases {
+		d := time.Duration(0)
+		for _, c := range rep.Checks {
+			if c.ID == p && c.Status != checks.Skip {
+				d = c.Duration
+			}
+		}
+		phase.WithLabelValues(p).Set(d.Seconds())
+	}
+
+	s := fleet.Summarize(rep)
+	if s.BoltVersion != "" {
+		vec("neo4j_doctor_bolt_info", "The negotiated Bolt version and the server's agent string; present once a handshake succeeded.", "version", "agent").
+			WithLabelValues(s.BoltVersion, s.ServerAgent).Set(1)
+	}
+	if len(s.Certificates) > 0 {
+		cert := vec("neo4j_doctor_certificate_expiry_timestamp_seconds", "When the first certificate of the server's chain expires, as a Unix time, for the target and every member seen over TLS.", "address")
+		for _, c := range s.Certificates {
+			cert.WithLabelValues(c.Address).Set(float64(c.NotAfter.Unix()))
+		}
+	}
+	if s.Routing != nil {
+		rt := vec("neo4j_doctor_routing_table_servers", "How many servers the routing table lists for each role; present once a table was read.", "role")
+		sizes := map[string]int{"routers": s.Routing.Routers, "readers": s.Routing.Readers, "writers": s.Routing.Writers}
+		for _, r := range Roles {
+			rt.WithLabelValues(r.Label).Set(float64(sizes[r.Fact]))
+		}
+	}
+	if len(rep.Members) > 0 {
+		up := vec("neo4j_doctor_member_up", "1 when the cluster member is reachable and authenticates the way a driver reaches it, else 0.", "address")
+		for _, m := range rep.Members {
+			v := 1.0
+			if m.Status == checks.Fail {
+				v = 0
+			}
+			up.WithLabelValues(m.Address).Set(v)
+		}
+	}
+	return reg
+}

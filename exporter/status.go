@@ -1,0 +1,118 @@
+package exporter
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+)
+
+//go:embed status.html
+var statusHTML string
+
+var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap{
+	"ago": func(now, t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return humanAgo(now.Sub(t))
+	},
+	"ms": func(d time.Duration) string {
+		if d < time.Millisecond {
+			return "<1ms"
+		}
+		if d < time.Second {
+			return fmt.Sprintf("%dms", d.Milliseconds())
+		}
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	},
+	"stamp": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"expiry": func(now, t time.Time) string {
+		switch {
+		case t.IsZero():
+			return "–"
+		case t.Before(now):
+			return "expired " + humanAgo(now.Sub(t))
+		}
+		return fmt.Sprintf("expires in %dd", int(t.Sub(now).Hours()/24))
+	},
+	"dash": func(s string) string {
+		if s == "" {
+			return "–"
+		}
+		return s
+	},
+}).Parse(statusHTML))
+
+type statusRow struct {
+	Name, URI string
+	Last      *record
+}
+
+type statusPage struct {
+	Version    string
+	Now        time.Time
+	File       string
+	LoadedAt   time.Time
+	ReloadErr  string
+	ReloadedAt time.Time
+	Rows       []statusRow
+	Failures   []*record
+	Keep       int
+	Passing    int
+	Failing    int
+	Unprobed   int
+}
+
+// serveStatus is the page a person opens first: every target with its last
+// result, and the reports of the last failures, newest first, kept after
+// the target recovered.
+func (e *Exporter) serveStatus(w http.ResponseWriter, _ *http.Request) {
+	e.mu.RLock()
+	file, loadedAt, reloadErr, reloadedAt := e.file, e.loadedAt, e.reloadErr, e.reloadedAt
+	e.mu.RUnlock()
+	last, failures := e.hist.snapshot()
+	p := statusPage{
+		Version: e.cfg.Version, Now: e.cfg.Now(), File: e.cfg.Path, LoadedAt: loadedAt,
+		ReloadedAt: reloadedAt, Failures: failures, Keep: e.cfg.KeepFailures,
+	}
+	if reloadErr != nil {
+		p.ReloadErr = reloadErr.Error()
+		if h := hintOf(reloadErr); h != "" {
+			p.ReloadErr += " (hint: " + h + ")"
+		}
+	}
+	for _, t := range file.Targets {
+		row := statusRow{Name: t.Name, URI: t.URI, Last: last[t.Name]}
+		switch {
+		case row.Last == nil:
+			p.Unprobed++
+		case row.Last.ExitCode == checks.ExitHealthy:
+			p.Passing++
+		default:
+			p.Failing++
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := statusTemplate.Execute(w, p); err != nil {
+		e.cfg.Logger.Error("status page", "err", err.Error())
+	}
+}
+
+func humanAgo(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm ago", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}

@@ -1,0 +1,103 @@
+package exporter_test
+
+import (
+	"html"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neo4j-doctor/neo4j-doctor/exporter"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+)
+
+// TestStatusPage: the page lists every target with its last result, and
+// keeps the report of a failure after the target recovered, until newer
+// failures push it out.
+func TestStatusPage(t *testing.T) {
+	t.Parallel()
+	r := start(t, exporter.Config{KeepFailures: 2}, "healthy-single", "no-writers")
+
+	_, page := r.get(t, "/", nil)
+	for _, want := range []string{"healthy-single", "no-writers", "2 not probed yet", "No probe has failed"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("fresh page lacks %q", want)
+		}
+	}
+
+	// healthy-single fails with a wrong password, then recovers.
+	right := r.pw.getenv("HEALTHY_SINGLE_PASSWORD")
+	r.pw.set("healthy-single", "wrong-"+canary)
+	r.probe(t, "healthy-single").must(t, "neo4j_doctor_probe_success", 0)
+	r.pw.set("healthy-single", right)
+	r.probe(t, "healthy-single").must(t, "neo4j_doctor_probe_success", 1)
+	r.probe(t, "no-writers").must(t, "neo4j_doctor_probe_success", 0)
+
+	_, page = r.get(t, "/", nil)
+	text := html.UnescapeString(page)
+	for _, want := range []string{
+		"✓ 1 healthy", "✗ 1 failing",
+		`<td class="badge pass" title="exit code 0">✓ pass</td>`, // healthy-single's row is its last probe
+		"failing step <strong>auth</strong>",                     // its failure is kept
+		"authentication failed",                                  // with the report
+		"failing step <strong>routing</strong>",
+		"the routing table lists no writers",
+		`href="probe?target=no-writers&amp;debug=true"`,
+	} {
+		if !strings.Contains(page, want) && !strings.Contains(text, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Index(page, "failing step <strong>routing</strong>") > strings.Index(page, "failing step <strong>auth</strong>") {
+		t.Error("failures are not newest first")
+	}
+
+	// A third failure pushes the oldest out (KeepFailures: 2).
+	r.probe(t, "no-writers")
+	_, page = r.get(t, "/", nil)
+	if strings.Contains(page, "failing step <strong>auth</strong>") {
+		t.Error("the oldest failure is still kept past KeepFailures")
+	}
+	if n := strings.Count(page, "failing step <strong>routing</strong>"); n != 2 {
+		t.Errorf("%d no-writers failures kept, want 2", n)
+	}
+}
+
+// TestStatusPageEscapes: what a server sends (here its agent string) is
+// text on the page, never markup.
+func TestStatusPageEscapes(t *testing.T) {
+	t.Parallel()
+	cfg := fixtures.Neo4j526()
+	cfg.Agent = "Neo4j/5.26.0<script>alert(1)</script>"
+	cfg.Users = map[string]string{"neo4j": canary}
+	srv, err := fixtures.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	p := filepath.Join(t.TempDir(), "targets.yml")
+	body := "targets:\n  - {name: hostile, uri: '" + srv.URI("bolt") + "', username: neo4j, passwordEnv: PW}\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := exporter.New(exporter.Config{Path: p, Getenv: func(k string) string {
+		if k == "PW" {
+			return "wrong"
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{exp: exp, srv: httptest.NewServer(exp.Handler())}
+	t.Cleanup(func() { r.srv.Client().CloseIdleConnections(); r.srv.Close() })
+	r.probe(t, "hostile").must(t, "neo4j_doctor_probe_success", 0)
+	_, page := r.get(t, "/", nil)
+	if strings.Contains(page, "<script>") {
+		t.Error("the server's agent string is markup on the page")
+	}
+	if n := strings.Count(page, "&lt;script&gt;alert(1)&lt;/script&gt;"); n < 2 {
+		t.Errorf("the agent shows escaped %d times, want in the row and in the report", n)
+	}
+}

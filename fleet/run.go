@@ -1,0 +1,110 @@
+package fleet
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+)
+
+// Outcome is one target's diagnosis.
+type Outcome struct {
+	Name   string
+	Report *checks.Report
+}
+
+// Result is the diagnosis of every target of a file, in file order.
+type Result struct {
+	Outcomes []Outcome
+	Started  time.Time
+	Duration time.Duration
+	Verdict  checks.Status // the worst: fail, then warn, then pass
+	ExitCode int           // the worst (highest) exit code of any target
+}
+
+// Options are the run-wide choices.
+type Options struct {
+	Env    *checks.Env // shared by every diagnosis; nil takes the defaults
+	Strict bool        // warnings fail
+	Getenv func(string) string
+	// Only and Skip apply to every target, besides each target's own
+	// skip: (the CLI's --checks and --skip).
+	Only, Skip []string
+}
+
+// Diagnose resolves every target (reading passwords now; any error is a
+// *checks.InputError and nothing is diagnosed), then diagnoses them, at
+// most f.Concurrency at once.
+func Diagnose(ctx context.Context, f *File, opts Options) (*Result, error) {
+	resolved := make([]*checks.Target, len(f.Targets))
+	for i := range f.Targets {
+		ct, err := f.Targets[i].Resolve(f.Path, opts.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		resolved[i] = ct
+	}
+	env := opts.Env
+	if env == nil {
+		env = &checks.Env{}
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	res := &Result{Outcomes: make([]Outcome, len(f.Targets)), Started: now()}
+	conc := f.Concurrency
+	if conc < 1 {
+		conc = DefaultConcurrency
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i := range f.Targets {
+		// Acquire before starting the goroutine, so a file of thousands
+		// of targets holds at most conc goroutines, not thousands waiting.
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t := &f.Targets[i]
+			o := OptionsFor(t, opts.Strict)
+			o.Only, o.Skip = opts.Only, append(o.Skip, opts.Skip...)
+			rep := checks.Diagnose(ctx, resolved[i], env, o)
+			res.Outcomes[i] = Outcome{Name: t.Name, Report: rep}
+		}()
+	}
+	wg.Wait()
+	res.Duration = now().Sub(res.Started)
+	res.Verdict, res.ExitCode = Worst(res.Outcomes)
+	return res, nil
+}
+
+// OptionsFor is the checks.Options of one target.
+func OptionsFor(t *Target, strict bool) checks.Options {
+	return checks.Options{Strict: strict, Skip: slices.Clone(t.Skip)}
+}
+
+// Worst is the fleet's verdict and exit code: a single failing target
+// fails the fleet, and the exit code is the highest any target got, so
+// "no response" (2) outranks "a check failed" (1).
+func Worst(outcomes []Outcome) (checks.Status, int) {
+	v, code := checks.Pass, checks.ExitHealthy
+	for _, o := range outcomes {
+		if o.Report == nil {
+			continue
+		}
+		switch o.Report.Verdict {
+		case checks.Fail:
+			v = checks.Fail
+		case checks.Warn:
+			if v == checks.Pass {
+				v = checks.Warn
+			}
+		}
+		code = max(code, o.Report.ExitCode)
+	}
+	return v, code
+}

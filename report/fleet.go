@@ -1,0 +1,292 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fleet"
+)
+
+// FleetText writes the diagnosis of many targets for people: one summary
+// row per target (verdict, the step that failed, Bolt version, server
+// agent, time), then the full report of each target that did not pass,
+// then the fleet's verdict. Like Text it writes once.
+func FleetText(w io.Writer, res *fleet.Result, opts TextOptions) error {
+	if res == nil {
+		return errors.New("report: nil fleet result")
+	}
+	version := opts.Version
+	if version == "" {
+		version = "(devel)"
+	}
+	p := newPalette(opts.Color)
+	var b strings.Builder
+	n := len(res.Outcomes)
+	b.WriteString(paint(p.bold, "neo4j-doctor") + " " + clean(version) + " — " + plural(n, "target") + "\n\n")
+
+	head := []string{"target", "verdict", "failing", "bolt", "server agent", "time"}
+	rows := make([][]string, 0, n)
+	for _, o := range res.Outcomes {
+		s := fleet.Summarize(o.Report)
+		row := []string{oneLine(o.Name), "", dash(s.Failing), dash(oneLine(s.BoltVersion)), dash(oneLine(s.ServerAgent)), ""}
+		if o.Report != nil {
+			row[1] = string(o.Report.Verdict)
+			row[5] = formatDuration(o.Report.Duration)
+		}
+		rows = append(rows, row)
+	}
+	widths := make([]int, len(head))
+	for i, h := range head {
+		widths[i] = utf8.RuneCountInString(h)
+		for _, r := range rows {
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	line := func(cells []string) string {
+		var l strings.Builder
+		for i, c := range cells {
+			if i == len(cells)-1 {
+				l.WriteString(c)
+				break
+			}
+			l.WriteString(padRight(c, widths[i]) + "  ")
+		}
+		return strings.TrimRight(l.String(), " ")
+	}
+	b.WriteString("  " + paint(p.dim, line(head)) + "\n")
+	for i, o := range res.Outcomes {
+		st := checks.Status("")
+		if o.Report != nil {
+			st = o.Report.Verdict
+		}
+		b.WriteString(paint(p.status(st), symbol(st)) + " " + line(rows[i]) + "\n")
+	}
+
+	for _, o := range res.Outcomes {
+		if o.Report == nil || o.Report.Verdict == checks.Pass {
+			continue
+		}
+		title := "━━ " + oneLine(o.Name) + " "
+		b.WriteString("\n" + paint(p.bold, title+strings.Repeat("━", max(lineLimit-utf8.RuneCountInString(title), 3))) + "\n")
+		t := &textRenderer{p: p, verbose: opts.Verbose}
+		t.targetHeader(o.Report)
+		t.checks(o.Report)
+		t.verdict(o.Report)
+		b.WriteString(t.flush())
+	}
+
+	counts := map[checks.Status]int{}
+	for _, o := range res.Outcomes {
+		if o.Report != nil {
+			counts[o.Report.Verdict]++
+		}
+	}
+	var parts []string
+	for _, s := range []struct {
+		st    checks.Status
+		label string
+	}{{checks.Pass, "passed"}, {checks.Warn, "warned"}, {checks.Fail, "failed"}} {
+		if k := counts[s.st]; k > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", k, s.label))
+		}
+	}
+	b.WriteString("\n" + paint(p.status(res.Verdict), symbol(res.Verdict)+" "+string(res.Verdict)) + " — " +
+		plural(n, "target") + ": " + strings.Join(parts, ", ") + " in " + formatDuration(res.Duration) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// targetHeader is header without the tool's line, which the fleet's
+// heading already carries.
+func (t *textRenderer) targetHeader(r *checks.Report) {
+	t.header(r, "")
+	t.lines = t.lines[2:]
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+type fleetDoc struct {
+	SchemaVersion int           `json:"schemaVersion"`
+	Tool          ToolInfo      `json:"tool"`
+	Verdict       string        `json:"verdict"`
+	ExitCode      int           `json:"exitCode"`
+	StartedAt     string        `json:"startedAt"`
+	DurationMs    float64       `json:"durationMs"`
+	Targets       []fleetTarget `json:"targets"`
+}
+
+type fleetTarget struct {
+	Name   string          `json:"name"`
+	Report json.RawMessage `json:"report"`
+}
+
+// FleetJSON writes one document (FleetSchemaJSON) holding every target's
+// report, each exactly as JSON writes it for one target.
+func FleetJSON(w io.Writer, res *fleet.Result, tool ToolInfo) error {
+	if res == nil {
+		return errors.New("report: nil fleet result")
+	}
+	if tool.Name == "" {
+		tool.Name = "neo4j-doctor"
+	}
+	doc := fleetDoc{
+		SchemaVersion: SchemaVersion,
+		Tool:          tool,
+		Verdict:       string(res.Verdict),
+		ExitCode:      res.ExitCode,
+		StartedAt:     res.Started.UTC().Format(time.RFC3339Nano),
+		DurationMs:    millis(res.Duration),
+		Targets:       make([]fleetTarget, 0, len(res.Outcomes)),
+	}
+	for _, o := range res.Outcomes {
+		var buf bytes.Buffer
+		if err := JSON(&buf, o.Report, tool); err != nil {
+			return fmt.Errorf("target %s: %w", o.Name, err)
+		}
+		doc.Targets = append(doc.Targets, fleetTarget{Name: o.Name, Report: bytes.TrimSpace(buf.Bytes())})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// FleetJUnit writes one JUnit document with, for each target, the suites
+// JUnit writes for one target, named and classed by the target
+// ("prod-eu checks", neo4j-doctor.prod-eu.checks), so a CI dashboard
+// groups the cases per target.
+func FleetJUnit(w io.Writer, res *fleet.Result, tool ToolInfo) error {
+	if res == nil {
+		return errors.New("report: nil fleet result")
+	}
+	if tool.Name == "" {
+		tool.Name = "neo4j-doctor"
+	}
+	all := junitSuites{Name: tool.Name + " " + plural(len(res.Outcomes), "target"), Time: seconds(res.Duration)}
+	for _, o := range res.Outcomes {
+		var buf bytes.Buffer
+		if err := JUnit(&buf, o.Report, tool); err != nil {
+			return fmt.Errorf("target %s: %w", o.Name, err)
+		}
+		var one junitSuites
+		if err := xml.Unmarshal(buf.Bytes(), &one); err != nil {
+			return fmt.Errorf("target %s: %w", o.Name, err)
+		}
+		name := clean(o.Name)
+		for _, s := range one.Suites {
+			s.Name = name + " " + s.Name
+			if s.Properties == nil {
+				s.Properties = &junitProps{}
+			}
+			s.Properties.Props = append([]junitProp{{"target", name}}, s.Properties.Props...)
+			for i := range s.Cases {
+				s.Cases[i].Classname = strings.Replace(s.Cases[i].Classname, "neo4j-doctor.", "neo4j-doctor."+name+".", 1)
+			}
+			all.Suites = append(all.Suites, s)
+			all.Tests += s.Tests
+			all.Failures += s.Failures
+			all.Errors += s.Errors
+			all.Skipped += s.Skipped
+		}
+	}
+	out, err := xml.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, xml.Header+string(out)+"\n")
+	return err
+}
+
+// FleetSchemaJSON is the JSON Schema of FleetJSON's document; each target's
+// report refers to SchemaJSON.
+//
+//go:embed schema/fleet.v1.schema.json
+var FleetSchemaJSON []byte
+
+// FleetSchemaID is the $id of FleetSchemaJSON.
+const FleetSchemaID = "https://github.com/neo4j-doctor/neo4j-doctor/report/schema/fleet.v1.schema.json"
+
+var compiledFleetSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	for _, r := range []struct {
+		id  string
+		doc []byte
+	}{{SchemaID, SchemaJSON}, {FleetSchemaID, FleetSchemaJSON}} {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.doc))
+		if err != nil {
+			return nil, fmt.Errorf("report: embedded schema %s: %w", r.id, err)
+		}
+		if err := c.AddResource(r.id, doc); err != nil {
+			return nil, fmt.Errorf("report: embedded schema %s: %w", r.id, err)
+		}
+	}
+	return c.Compile(FleetSchemaID)
+})
+
+// ValidateFleetJSON checks that doc is one JSON value conforming to
+// FleetSchemaJSON.
+func ValidateFleetJSON(doc []byte) error {
+	s, err := compiledFleetSchema()
+	if err != nil {
+		return err
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return fmt.Errorf("report: not json: %w", err)
+	}
+	if err := s.Validate(v); err != nil {
+		return fmt.Errorf("report: json does not match the fleet schema version %d: %w", SchemaVersion, err)
+	}
+	return nil
+}
+
+// NewLogger is the log of a long-running command (serve): one
+// logfmt-style line per event on w (stderr), so the server's own output
+// also goes through this package. Attribute values are made safe for a
+// terminal like everything else written here.
+func NewLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(&cleanWriter{w: w}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// cleanWriter escapes control characters a server may have put in an
+// error message before a log line reaches the terminal.
+type cleanWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (c *cleanWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := strings.TrimSuffix(string(p), "\n")
+	if _, err := io.WriteString(c.w, clean(s)+"\n"); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bundle"
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
+)
+
+func reportCommand(getenv func(string) string) *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "show a support bundle's run again, exactly as its user saw it",
+		UsageText: "neo4j-doctor report [--format FORMAT] [--verbose] BUNDLE",
+		Description: "Renders the report inside a bundle written by neo4j-doctor bundle (or a report written\n" +
+			"with --format json) in any format, with the version that wrote it in the header. stderr says\n" +
+			"whose run it was; stdout is what the user saw. The exit code is the run's own (0, 1 or 2),\n" +
+			"or 3 when the file is not a bundle.",
+		ArgsUsage: "BUNDLE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, junit, github or markdown"},
+			&cli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
+			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
+		},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{msg: err.Error(), hint: "see neo4j-doctor report --help"}
+		},
+		Action: func(cCtx *cli.Context) error { return reportAction(cCtx, getenv) },
+	}
+}
+
+const readHint = "neo4j-doctor report takes a file written by neo4j-doctor bundle -o FILE (or --format json)"
+
+func reportAction(cCtx *cli.Context, getenv func(string) string) error {
+	if cCtx.NArg() != 1 {
+		return &usageError{msg: fmt.Sprintf("expected one bundle file, got %d arguments", cCtx.NArg()), hint: "neo4j-doctor report BUNDLE"}
+	}
+	o := options{color: cCtx.String("color"), verbose: cCtx.Bool("verbose")}
+	format := cCtx.String("format")
+	if !slices.Contains(formats, format) {
+		return &usageError{msg: fmt.Sprintf("--format %q is not a format", format), hint: formatHint}
+	}
+	if err := report.CheckColorMode(o.color); err != nil {
+		return &usageError{msg: fmt.Sprintf("--color %q is not a choice", o.color), hint: "--color takes auto, always or never"}
+	}
+	path := cCtx.Args().First()
+	data, err := readBundle(path)
+	if err != nil {
+		return err
+	}
+	rep, tool, err := decodeBundle(cCtx, data, o, getenv)
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle: %v", path, firstLine(err.Error())), hint: readHint}
+	}
+	w := cCtx.App.Writer
+	if err := render(w, w, format, rep, tool, o, getenv); err != nil {
+		return err
+	}
+	return &exitError{code: rep.ExitCode}
+}
+
+// decodeBundle reads a bundle, or failing that a plain JSON report, and
+// says on stderr whose run a bundle holds.
+func decodeBundle(cCtx *cli.Context, data []byte, o options, getenv func(string) string) (*checks.Report, report.ToolInfo, error) {
+	b, berr := bundle.Read(data)
+	if berr == nil {
+		errw := cCtx.App.ErrWriter
+		t := b.Tool
+		report.BundleOrigin(errw, t.Name+" "+t.Version, t.Commit, b.Environment.OS+"/"+b.Environment.Arch, b.CreatedAt,
+			b.Redactions.Hosts, report.ColorEnabled(o.color, errw, getenv))
+		return b.Report, b.ReportTool, nil
+	}
+	if rep, tool, err := report.Decode(data); err == nil {
+		return rep, tool, nil
+	}
+	return nil, report.ToolInfo{}, berr
+}
+
+func readBundle(path string) ([]byte, error) {
+	bad := func(err error) error {
+		return &usageError{msg: fmt.Sprintf("cannot read bundle %s: %v", path, unwrapPathError(err)), hint: readHint}
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, bad(err)
+	case st.IsDir():
+		return nil, bad(errors.New("it is a directory"))
+	case !st.Mode().IsRegular():
+		// A FIFO without a writer would block forever.
+		return nil, bad(errors.New("it is not a regular file"))
+	case st.Size() > bundle.MaxSize:
+		return nil, bad(fmt.Errorf("%d bytes is more than a bundle can be", st.Size()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, bad(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	if err != nil {
+		return nil, bad(err)
+	}
+	return data, nil
+}

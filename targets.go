@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fleet"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
+)
+
+func targetsFlag() cli.Flag {
+	return &cli.StringFlag{Name: "targets", Usage: "diagnose every target of this YAML `FILE` concurrently: a summary table, then the reports of those that did not pass; the exit code is the worst", TakesFile: true}
+}
+
+// targetsExcludes are the flags that describe one target: with --targets
+// the file describes every target, so each is refused with the key that
+// replaces it (defaults: applies it to every target).
+var targetsExcludes = []struct{ flag, key string }{
+	{"uri", "uri:"},
+	{"username", "username:"},
+	{"password", "passwordEnv: or passwordFile:"},
+	{"database", "database:"},
+	{"ca-file", "caFile:"},
+	{"cert-warn-days", "certWarnDays:"},
+	{"timeout", "timeout:"},
+	{"dns-server", "dnsServer:"},
+	{"all-databases", ""},
+	{"output", ""},
+	{"wait", ""},
+	{"wait-all", ""},
+}
+
+// targetsAction is `check --targets FILE`.
+func targetsAction(cCtx *cli.Context, getenv func(string) string) error {
+	path := cCtx.String("targets")
+	if cCtx.NArg() > 0 {
+		return &usageError{msg: "a connection file and --targets together", hint: "put the connection in the targets file (neo4j-doctor check --targets FILE), or drop --targets"}
+	}
+	for _, x := range targetsExcludes {
+		if !cCtx.IsSet(x.flag) {
+			continue
+		}
+		hint := "--" + x.flag + " is not available with --targets"
+		if x.key != "" {
+			hint = fmt.Sprintf("set %s in the targets file, for one target or under defaults: for all", x.key)
+		}
+		return &usageError{msg: fmt.Sprintf("--%s and --targets together", x.flag), hint: hint}
+	}
+	format := "text"
+	if fs := splitList(cCtx.StringSlice("format")); len(fs) > 1 {
+		return &usageError{msg: "several --format values with --targets", hint: "--targets writes one format to stdout: text, json or junit"}
+	} else if len(fs) == 1 {
+		format = fs[0]
+	}
+	switch format {
+	case "text", "json", "junit":
+	default:
+		return &usageError{msg: fmt.Sprintf("--format %q is not a format for --targets", format), hint: "--targets writes text, json or junit"}
+	}
+	colorMode := cCtx.String("color")
+	if err := report.CheckColorMode(colorMode); err != nil {
+		return &usageError{msg: fmt.Sprintf("--color %q is not a choice", colorMode), hint: "--color takes auto, always or never"}
+	}
+	only, skip := splitList(cCtx.StringSlice("checks")), splitList(cCtx.StringSlice("skip"))
+	if _, err := checks.LeftOut(only, skip); err != nil {
+		return err
+	}
+	f, err := fleet.Load(path, getenv)
+	if err != nil {
+		return err
+	}
+	v, _, _ := buildInfo()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var res *fleet.Result
+	unlocked(func() {
+		res, err = fleet.Diagnose(ctx, f, fleet.Options{
+			Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: getenv, Only: only, Skip: skip,
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if cCtx.Bool("quiet") {
+		return &exitError{code: res.ExitCode}
+	}
+	w := cCtx.App.Writer
+	tool := report.ToolInfo{Name: "neo4j-doctor", Version: v}
+	switch format {
+	case "json":
+		err = report.FleetJSON(w, res, tool)
+	case "junit":
+		err = report.FleetJUnit(w, res, tool)
+	default:
+		err = report.FleetText(w, res, report.TextOptions{
+			Version: v, Verbose: cCtx.Bool("verbose"), Color: report.ColorEnabled(colorMode, w, getenv),
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %s", strings.TrimPrefix(err.Error(), "report: "))
+	}
+	return &exitError{code: res.ExitCode}
+}
