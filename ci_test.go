@@ -5,7 +5,6 @@ package main
 // exit codes. testdata/ci holds one script per use.
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -49,9 +48,19 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cfg := fixtures.Neo4j526()
 	cfg.Users = map[string]string{"neo4j": ciPassword}
-	cfg.Port = reservePort(ts)
+	port, release, err := fixtures.ReserveRefusedPort()
+	ts.Check(err)
+	cfg.Port = port
+	// Held until the server starts, so no parallel test's fixture can take
+	// the port while it is meant to refuse.
+	start := func() (*fixtures.Server, error) {
+		if err := release(); err != nil {
+			return nil, err
+		}
+		return fixtures.Start(cfg)
+	}
 	if delay == 0 {
-		srv, err := fixtures.Start(cfg)
+		srv, err := start()
 		ts.Check(err)
 		ts.Defer(func() { _ = srv.Close() })
 		ts.Setenv("LATE_URI", srv.URI("bolt"))
@@ -71,11 +80,14 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 			return
 		case <-time.After(delay):
 		}
-		srv, startErr = fixtures.Start(cfg)
+		srv, startErr = start()
 	}()
 	ts.Defer(func() {
 		close(done)
 		wg.Wait()
+		if srv == nil && startErr == nil {
+			_ = release()
+		}
 		if srv != nil {
 			_ = srv.Close()
 		}
@@ -84,12 +96,4 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	})
 	ts.Setenv("LATE_URI", "bolt://127.0.0.1:"+strconv.Itoa(cfg.Port))
-}
-
-func reservePort(ts *testscript.TestScript) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ts.Check(ln.Close())
-	return port
 }

@@ -83,6 +83,7 @@ func connectionFlags() []cli.Flag {
 		&cli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&cli.StringSliceFlag{Name: "format", Usage: "report format: text, json, junit, github or markdown; several, each with its own -o", DefaultText: "text"},
 		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
+		&cli.BoolFlag{Name: "no-pipelining", Usage: "wait for the Bolt handshake's answer before sending HELLO, for a proxy that chokes on bytes sent ahead (costs a round trip per connection)"},
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
 		&cli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
@@ -249,6 +250,7 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 		DNSServer:    cCtx.String("dns-server"),
 		CertWarnDays: cCtx.Int("cert-warn-days"),
 		AllDatabases: cCtx.Bool("all-databases"),
+		Pipelining:   !cCtx.Bool("no-pipelining"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {

@@ -73,6 +73,9 @@ type Conn struct {
 	// budget, when positive, is how many decoded values the current Query
 	// may still receive: a result is bounded as a whole, not per record.
 	budget int
+	// spec holds the answers to a HELLO sent with the handshake until Hello
+	// collects them.
+	spec *speculated
 }
 
 // NewConn wraps a connection on which Handshake succeeded.
@@ -145,23 +148,18 @@ type QueryResult struct {
 // Request "HELLO" (up to 5.0) or "LOGON". A ROUTE problem does not fail the
 // login: it lands in RouteErr.
 func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error) {
-	var res HelloResult
-	c.log.secret = req.Auth.Credentials
-	reqs := []request{helloMessage(c.v, req)}
-	logon := c.v.atLeast(5, 1)
-	if logon {
-		reqs = append(reqs, logonMessage(req.Auth))
-	}
-	route := false
-	if req.Route != nil {
-		m, err := routeMessage(c.v, *req.Route)
-		if err != nil {
-			res.RouteErr = err
-		} else {
-			reqs, route = append(reqs, m), true
+	if sp := c.spec; sp != nil {
+		// The requests already went out with the handshake: hand over
+		// their answers, but only for the very request that was sent.
+		c.spec = nil
+		reqs, _, _, _ := helloRequests(c.v, req)
+		if !sameWire(reqs, sp.reqs) {
+			return sp.res, fmt.Errorf("bolt: HELLO: a different HELLO was already sent with the handshake")
 		}
+		return sp.res, sp.err
 	}
-
+	c.log.secret = req.Auth.Credentials
+	reqs, logon, route, res := helloRequests(c.v, req)
 	release, err := c.begin(ctx, "HELLO")
 	if err != nil {
 		return res, err
@@ -171,11 +169,48 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 	if err := c.send(ctx, reqs...); err != nil {
 		return res, err
 	}
+	err = c.helloAnswers(ctx, start, reqs, logon, route, &res)
+	return res, err
+}
+
+// helloRequests encodes HELLO, LOGON (5.1+) and the optional ROUTE for v.
+// A ROUTE that v cannot carry lands in res.RouteErr.
+func helloRequests(v Version, req HelloRequest) (reqs []request, logon, route bool, res HelloResult) {
+	reqs = []request{helloMessage(v, req)}
+	logon = v.atLeast(5, 1)
+	if logon {
+		reqs = append(reqs, logonMessage(req.Auth))
+	}
+	if req.Route != nil {
+		m, err := routeMessage(v, *req.Route)
+		if err != nil {
+			res.RouteErr = err
+		} else {
+			reqs, route = append(reqs, m), true
+		}
+	}
+	return reqs, logon, route, res
+}
+
+func sameWire(a, b []request) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if string(a[i].msg) != string(b[i].msg) {
+			return false
+		}
+	}
+	return true
+}
+
+// helloAnswers reads the answers to reqs, sent at start, into res.
+func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request, logon, route bool, res *HelloResult) error {
 	meta, err := c.answer(ctx, "HELLO")
 	res.HelloDuration = time.Since(start)
 	if err != nil {
 		c.owe(len(reqs) - 1)
-		return res, err
+		return err
 	}
 	res.Metadata = meta
 	res.Malformed = append(res.Malformed, wrongTypes("HELLO", meta, helloTypes)...)
@@ -191,7 +226,7 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 		res.LogonDuration = time.Since(t)
 		if err != nil {
 			c.owe(len(reqs) - 2)
-			return res, err
+			return err
 		}
 		res.Malformed = append(res.Malformed, wrongTypes("LOGON", meta, logonTypes)...)
 		if exp, _ := meta["credentials_expired"].(bool); exp {
@@ -203,11 +238,11 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 		meta, err := c.answer(ctx, "ROUTE")
 		if err != nil {
 			res.RouteErr = err
-			return res, nil
+			return nil
 		}
 		res.Route, res.RouteErr = routingTable(meta)
 	}
-	return res, nil
+	return nil
 }
 
 // Route fetches a routing table with the ROUTE message (4.3+). Older
@@ -236,37 +271,82 @@ func routingTable(meta map[string]any) (map[string]any, error) {
 // Query runs RUN and PULL {n: -1} in one write and collects the result,
 // at most Options.MaxRecords records and MaxResultBytes bytes.
 func (c *Conn) Query(ctx context.Context, query string, params, extra map[string]any) (QueryResult, error) {
-	var res QueryResult
-	run, err := runMessage(c.v, query, params, extra)
-	if err != nil {
-		return res, err
+	res, errs := c.Queries(ctx, Statement{Query: query, Params: params, Extra: extra})
+	return res[0], errs[0]
+}
+
+// Statement is one auto-commit query of Queries.
+type Statement struct {
+	Query  string
+	Params map[string]any
+	Extra  map[string]any
+}
+
+// Queries runs every statement's RUN and PULL {n: -1} in one write, so n
+// queries cost one round trip, and collects the results in order. After
+// a failure the server ignores the rest: their errors wrap ErrIgnored.
+// Each result is bounded as Query's is.
+func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, []error) {
+	res := make([]QueryResult, len(stmts))
+	errs := make([]error, len(stmts))
+	fill := func(from int, err error) ([]QueryResult, []error) {
+		for i := from; i < len(stmts); i++ {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return res, errs
 	}
-	pull := pullMessage(c.v, -1)
+	var reqs []request
+	for _, st := range stmts {
+		run, err := runMessage(c.v, st.Query, st.Params, st.Extra)
+		if err != nil {
+			return fill(0, err)
+		}
+		reqs = append(reqs, run, pullMessage(c.v, -1))
+	}
 	release, err := c.begin(ctx, "RUN")
 	if err != nil {
-		return res, err
+		return fill(0, err)
 	}
 	defer release()
-	c.budget = c.opts.MaxResultValues
-	defer func() { c.budget = 0 }()
-	if err := c.send(ctx, run, pull); err != nil {
-		return res, err
+	if err := c.send(ctx, reqs...); err != nil {
+		return fill(0, err)
 	}
-	meta, err := c.answer(ctx, "RUN")
-	if err != nil {
-		c.owe(1)
-		return res, err
+	for i := range stmts {
+		pull := reqs[2*i+1]
+		left := len(reqs) - 2*i - 2 // answers still due after this PULL's
+		c.budget = c.opts.MaxResultValues
+		meta, err := c.answer(ctx, "RUN")
+		if err != nil {
+			errs[i] = err
+			c.owe(left + 1)
+			c.budget = 0
+			return fill(i+1, fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored))
+		}
+		res[i].Fields = stringList(meta["fields"])
+		res[i], errs[i] = c.pulled(ctx, pull.name, res[i])
+		c.budget = 0
+		if errs[i] != nil {
+			if c.broken == nil {
+				c.owe(left)
+			}
+			return fill(i+1, fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored))
+		}
 	}
-	res.Fields = stringList(meta["fields"])
+	return res, errs
+}
 
+// pulled reads the records and the summary of one PULL.
+func (c *Conn) pulled(ctx context.Context, step string, res QueryResult) (QueryResult, error) {
 	size := 0
 	for {
-		r, err := c.read(ctx, pull.name)
+		r, err := c.read(ctx, step)
 		if err != nil {
 			return res, err
 		}
 		if r.tag != MsgRecord {
-			meta, err := c.summary(pull.name, r)
+			meta, err := c.summary(step, r)
 			if err != nil {
 				return res, err
 			}
@@ -278,7 +358,7 @@ func (c *Conn) Query(ctx context.Context, query string, params, extra map[string
 		}
 		size += len(r.raw)
 		if len(res.Records) >= c.opts.MaxRecords || size > c.opts.MaxResultBytes {
-			err := &PeerError{Step: pull.name, Err: ErrResultTooLarge,
+			err := &PeerError{Step: step, Err: ErrResultTooLarge,
 				Cause: fmt.Errorf("over %d records or %d bytes", c.opts.MaxRecords, c.opts.MaxResultBytes)}
 			c.broken = err // the rest of the stream is unread
 			return res, err

@@ -29,21 +29,34 @@ func (t *Target) routingContext() map[string]string {
 
 func supportsRoute(v bolt.Version) bool { return v.Major > 4 || v.Major == 4 && v.Minor >= 3 }
 
-// checkAuth sends HELLO (and LOGON from 5.1) and, for routing URIs on Bolt
-// 4.3+, ROUTE in the same write, so a healthy server costs one round trip.
-func checkAuth(ctx context.Context, r *Run) Result {
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
+// helloRequest is HELLO (and LOGON from 5.1) plus, on Bolt 4.3+, ROUTE for
+// a routing URI's seed and for a router's own view, so a healthy server
+// costs one round trip. Before the handshake (speculation) it is built for
+// the speculative versions, all 4.3+.
+func helloRequest(r *Run) bolt.HelloRequest {
 	req := bolt.HelloRequest{
 		UserAgent: "neo4j-doctor/" + r.Env.Version,
 		BoltAgent: "neo4j-doctor/" + r.Env.Version,
 		Auth:      bolt.BasicAuth(r.T.Username, r.T.Password),
 		Routing:   r.T.routingContext(),
 	}
-	if r.T.Routing && !r.member && supportsRoute(r.hs.Version) {
+	routeOK := r.bconn == nil || supportsRoute(r.hs.Version)
+	switch {
+	case !r.T.Routing || !routeOK:
+	case !r.member:
 		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
+	case r.T.routerView:
+		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.routerViewDB}
 	}
-	hello, err := r.bconn.Hello(ctx, req)
+	return req
+}
+
+// checkAuth sends the HELLO of helloRequest, or collects its answers when
+// the bolt check sent it with the handshake.
+func checkAuth(ctx context.Context, r *Run) Result {
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	hello, err := r.bconn.Hello(ctx, helloRequest(r))
 	// HELLO's answer (the server agent) is worth keeping even when LOGON
 	// failed: the version check reports it.
 	r.hello = &hello

@@ -4,43 +4,164 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
 // checkBolt performs the handshake and, when the peer is not a Bolt server,
-// says what it is instead.
-func checkBolt(ctx context.Context, r *Run) Result {
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+// says what it is instead. Unless pipelining is off it sends HELLO, LOGON
+// and ROUTE with the handshake (see bolt.Speculate), and falls back to the
+// sequential exchange on a fresh connection when the server does not take
+// them, so speculation never decides a verdict.
+func checkBolt(parent context.Context, r *Run) Result {
+	ctx, cancel := context.WithTimeout(parent, r.T.Timeout)
 	defer cancel()
 	conn := r.conn
 	if r.tlsConn != nil {
 		conn = r.tlsConn
 	}
+	pipelining := "off"
+	switch {
+	case !r.T.Pipelining:
+	case r.T.TLS != TLSOff && r.tlsConn == nil:
+		// Credentials go out before the server answers: only over a
+		// connection whose certificate was accepted.
+		pipelining = "off: the TLS connection was not accepted"
+	default:
+		var listing <-chan bolt.HandshakeResult
+		if !r.member {
+			listing = r.T.versions
+		}
+		bc, hs, err := bolt.Speculate(ctx, conn, helloRequest(r), bolt.Options{})
+		if listing != nil {
+			// The listing connection was opened with the run's, so it is
+			// as far along: waiting for it costs no round trip.
+			select {
+			case l := <-listing:
+				if err == nil && l.Manifest {
+					hs.Manifest, hs.Offered, hs.Capabilities = true, l.Offered, l.Capabilities
+				}
+			case <-ctx.Done():
+			}
+		}
+		if err == nil {
+			r.hs, r.bconn = hs, bc
+			res := Result{Status: Pass}
+			res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
+			res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
+			res.Facts = append(res.Facts, Fact{"negotiation", "version range 5.8..5.3 with HELLO pipelined"},
+				Fact{"pipelining", pipelinedFact(r)})
+			if hs.Manifest {
+				res.Facts = append(res.Facts, Fact{"manifest", "read on a parallel connection"})
+			}
+			return res
+		}
+		if !errors.Is(err, bolt.ErrSpeculationRefused) {
+			// Decided by the first bytes, as a sequential handshake
+			// would have been: HTTP, TLS, silence, not Bolt.
+			r.hs = hs
+			return boltFailed(ctx, r, hs, err, Fact{"pipelining", "on; the server's first answer decided"})
+		}
+		pipelining = "fell back to the sequential exchange: " + err.Error()
+		// The fallback is a step of its own: it gets a full timeout.
+		cancel()
+		ctx, cancel = context.WithTimeout(parent, r.T.Timeout)
+		defer cancel()
+		fresh, ferr := r.redial(ctx)
+		if ferr != nil {
+			return Result{Status: Fail, Error: ferr.Error(),
+				Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + ferr.Error(),
+				Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
+				Facts:   []Fact{{"pipelining", pipelining}}}
+		}
+		conn = fresh
+	}
 	hs, err := bolt.Handshake(ctx, conn, bolt.DefaultProposals)
 	r.hs = hs // the bytes are evidence even when the handshake failed
-	res := Result{}
-	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
-	if len(hs.Received) > 0 {
-		res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
-	}
 	if err != nil {
-		res.Status = Fail
-		res.Error = err.Error()
-		res.Summary, res.Hints = boltFailure(ctx, r, err)
-		return res
+		return boltFailed(ctx, r, hs, err, Fact{"pipelining", pipelining})
 	}
 	r.bconn = bolt.NewConn(conn, hs, bolt.Options{})
-	res.Status = Pass
+	res := Result{Status: Pass}
+	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
 	how := "legacy negotiation"
 	if hs.Manifest {
 		how = "handshake manifest v1"
 	}
 	res.Summary = fmt.Sprintf("Bolt %s agreed by %s in %s", hs.Version, how, roundDur(hs.Duration))
-	res.Facts = append(res.Facts, Fact{"negotiation", how})
+	res.Facts = append(res.Facts, Fact{"negotiation", how}, Fact{"pipelining", pipelining})
 	return res
 }
 
+func pipelinedFact(r *Run) string {
+	if r.T.Routing && supportsRoute(r.hs.Version) && (!r.member || r.T.routerView) {
+		return "handshake, HELLO, LOGON and ROUTE in one flight"
+	}
+	return "handshake, HELLO and LOGON in one flight"
+}
+
+func boltFailed(ctx context.Context, r *Run, hs bolt.HandshakeResult, err error, facts ...Fact) Result {
+	res := Result{Status: Fail, Error: err.Error(), Facts: facts}
+	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
+	if len(hs.Received) > 0 {
+		res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
+	}
+	res.Summary, res.Hints = boltFailure(ctx, r, err)
+	return res
+}
+
+// redial opens a fresh connection to the address the tcp check reached,
+// with TLS as the tls check did, and makes it the run's connection.
+func (r *Run) redial(ctx context.Context) (net.Conn, error) {
+	raw, err := r.Env.Dial(ctx, "tcp", r.connAddr)
+	if err != nil {
+		return nil, err
+	}
+	r.conn = raw
+	if r.T.TLS == TLSOff {
+		return raw, nil
+	}
+	tc, _, err := tlsprobe.Probe(ctx, raw, r.tlsConfig())
+	if err != nil {
+		_ = raw.Close()
+		r.conn = nil
+		return nil, err
+	}
+	r.tlsConn = tc
+	return tc, nil
+}
+
+// listVersions reads the manifest (every version the server speaks) on
+// spare, a connection of its own, in parallel with the run's, since the
+// speculative connection proposes no manifest. It sends nothing but the
+// handshake. The result reaches the bolt check through the run's own copy
+// of the Target, which the tcp check makes here, before any later check
+// reads r.T.
+func (r *Run) listVersions(ctx context.Context, spare net.Conn) {
+	out := make(chan bolt.HandshakeResult, 1)
+	t := *r.T
+	t.versions = out
+	r.T = &t
+	go func() {
+		var hs bolt.HandshakeResult
+		defer func() { out <- hs }()
+		defer spare.Close()
+		ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+		defer cancel()
+		conn := spare
+		if t.TLS != TLSOff {
+			tc, _, err := tlsprobe.Probe(ctx, spare, r.tlsConfig())
+			if err != nil {
+				return
+			}
+			defer tc.Close()
+			conn = tc
+		}
+		hs, _ = bolt.Handshake(ctx, conn, bolt.DefaultProposals)
+	}()
+}
 func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
 	t := r.T
 	port := t.Port

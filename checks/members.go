@@ -358,6 +358,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		t.seed = r.T.Address()
 	}
 	t.Host, t.Port = host, port
+	t.versions = nil // the seed's, already read
 	sub := &Run{T: &t, Env: r.Env, member: true, resolver: r.resolver}
 	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
 		sub.resolver = nil
@@ -368,6 +369,8 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	var view routerView
 	router := slices.Contains(m.Roles, "ROUTE")
 	if router {
+		// Asked for with HELLO, so the router's view costs no round trip.
+		t.routerView, t.routerViewDB = true, r.tableDatabase()
 		list = append(list, r.routerCheck(&view))
 	}
 	out.member.Checks = Execute(ctx, sub, list)
@@ -410,7 +413,19 @@ func (r *Run) routerCheck(v *routerView) Check {
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Run: func(ctx context.Context, sub *Run) Result {
 		ctx, cancel := context.WithTimeout(ctx, sub.T.Timeout)
 		defer cancel()
-		t, method, err := routing.Fetch(ctx, sub.bconn, sub.hs.Version, r.T.routingContext(), r.tableDatabase())
+		var (
+			t      *routing.Table
+			method = routing.MethodRoute
+			err    error
+		)
+		if h := sub.hello; h != nil && (h.Route != nil || h.RouteErr != nil) {
+			err = h.RouteErr
+			if err == nil {
+				t, err = routing.Parse(h.Route)
+			}
+		} else {
+			t, method, err = routing.Fetch(ctx, sub.bconn, sub.hs.Version, r.T.routingContext(), r.tableDatabase())
+		}
 		res := Result{Facts: []Fact{{"fetched with", method}}}
 		if err != nil {
 			v.err = err

@@ -14,6 +14,20 @@ import (
 // it so often that it costs more than it saves.
 const shortTTL = 10
 
+// longTTL is where drivers would keep a table long after the cluster
+// changed.
+const longTTL = 24 * 60 * 60
+
+// problemsMention reports whether a parse problem concerns role.
+func problemsMention(t *routing.Table, role string) bool {
+	for _, p := range t.Problems {
+		if strings.Contains(strings.ToUpper(p), role) {
+			return true
+		}
+	}
+	return false
+}
+
 func checkRouting(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
 		return r.directRouting(ctx)
@@ -109,6 +123,9 @@ func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
 	case len(t.Routers) == 0:
 		fail("the routing table lists no routers",
 			"drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
+	case len(t.Writers) == 0 && problemsMention(t, "WRITE"):
+		fail("the routing table has no writers: its WRITE entry is malformed",
+			fmt.Sprintf("the server sent a WRITE entry drivers cannot read (see evidence): check %s on the writer; an address is a \"host:port\" string", boltSetting))
 	case len(t.Writers) == 0:
 		fail("the routing table lists no writers; writes fail, reads still work",
 			"the database has no leader (election in progress, lost quorum) or is read-only: run SHOW DATABASES and SHOW SERVERS on the system database, and check that a majority of primaries is up")
@@ -126,6 +143,9 @@ func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
 	case t.TTL < shortTTL:
 		v.status, v.problem = Warn, fmt.Sprintf("TTL only %ds", t.TTL)
 		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; dbms.routing_ttl defaults to 300s", t.TTL))
+	case t.TTL > longTTL:
+		v.status, v.problem = Warn, fmt.Sprintf("TTL %ds", t.TTL)
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds (over a day): drivers keep a stale table that long after members change; dbms.routing_ttl defaults to 300s", t.TTL))
 	}
 	if len(t.Problems) > 0 {
 		v.status = Warn

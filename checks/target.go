@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 // TLSMode is what the URI scheme asks of TLS.
@@ -46,6 +48,10 @@ type Target struct {
 	Password       string
 	Database       string // "" = the user's home database
 	AllDatabases   bool   // --all-databases: also the routing table of every database the user can see
+	// Pipelining sends HELLO, LOGON and ROUTE with the handshake; off
+	// (--no-pipelining), they wait for its answer, for a proxy that chokes
+	// on bytes sent ahead.
+	Pipelining     bool
 	ExtraCAs       []*x509.Certificate
 	Timeout        time.Duration // per network step
 	CertWarnDays   int           // warn when a certificate expires within this many days; 0 = 30
@@ -55,6 +61,13 @@ type Target struct {
 	Info           TargetInfo
 
 	seed string // for a member's run: the address the user typed
+	// routerView: a member's run asks this router for its own table of
+	// routerViewDB along with HELLO.
+	routerView   bool
+	routerViewDB string
+	// versions delivers the manifest read on a parallel connection; set by
+	// the tcp check of a pipelining run on that run's own copy.
+	versions <-chan bolt.HandshakeResult
 }
 
 // Address is host:port as a driver would dial it.

@@ -20,6 +20,7 @@ type dialOutcome struct {
 	err     error
 	class   string // "connected", "refused", "reset", "timed out", "unreachable", "failed"
 	elapsed time.Duration
+	spare   net.Conn // a second connection for the version listing, or nil
 }
 
 func classifyDial(err error) string {
@@ -50,6 +51,10 @@ func classifyDial(err error) string {
 func checkTCP(ctx context.Context, r *Run) Result {
 	port := strconv.Itoa(r.T.Port)
 	outs := make([]dialOutcome, len(r.Addrs))
+	// A pipelining run reads the server's version list on a connection of
+	// its own (see listVersions), dialled with the first so it costs no
+	// round trip.
+	spares := r.T.Pipelining && !r.member
 	var wg sync.WaitGroup
 	for i, ip := range r.Addrs {
 		wg.Add(1)
@@ -58,9 +63,25 @@ func checkTCP(ctx context.Context, r *Run) Result {
 			addr := net.JoinHostPort(ip.String(), port)
 			dctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 			defer cancel()
+			var spare net.Conn
+			done := make(chan struct{})
+			if spares {
+				go func() {
+					defer close(done)
+					spare, _ = r.Env.Dial(dctx, "tcp", addr)
+				}()
+			} else {
+				close(done)
+			}
 			start := r.Env.Now()
 			c, err := r.Env.Dial(dctx, "tcp", addr)
 			outs[i] = dialOutcome{addr: addr, conn: c, err: err, class: classifyDial(err), elapsed: r.Env.Now().Sub(start)}
+			<-done
+			if spare != nil && err == nil {
+				outs[i].spare = spare
+			} else if spare != nil {
+				_ = spare.Close()
+			}
 		}()
 	}
 	wg.Wait()
@@ -76,8 +97,14 @@ func checkTCP(ctx context.Context, r *Run) Result {
 		}
 		if r.conn == nil {
 			r.conn, r.connAddr = o.conn, o.addr
+			if o.spare != nil {
+				r.listVersions(ctx, o.spare)
+			}
 		} else {
 			o.conn.Close()
+			if o.spare != nil {
+				_ = o.spare.Close()
+			}
 		}
 		ok = append(ok, o)
 	}

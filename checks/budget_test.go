@@ -1,0 +1,228 @@
+package checks_test
+
+import (
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+)
+
+func startLatency(t testing.TB, d time.Duration, target string) *fixtures.Latency {
+	t.Helper()
+	p, err := fixtures.StartLatency(d, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// latencyCluster starts n members, each behind its own latency proxy and
+// advertised under the proxy's address, so every connection the diagnosis
+// makes crosses the simulated link.
+func latencyCluster(t testing.TB, n int, d time.Duration) []*fixtures.Latency {
+	t.Helper()
+	proxies := make([]*fixtures.Latency, n)
+	adv := map[int]string{}
+	for i := range proxies {
+		proxies[i] = startLatency(t, d, "")
+		adv[i] = proxies[i].Addr()
+	}
+	cfg := fixtures.ClusterConfig{Member: fixtures.Neo4j526(), Advertise: adv}
+	cfg.Member.Users = users()
+	c, err := fixtures.StartCluster(n, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	for i, m := range c.Members {
+		proxies[i].SetTarget(m.Addr())
+	}
+	return proxies
+}
+
+// Budgets count round trips (client flights the server answered) per
+// connection, not seconds, so they hold on a loaded machine. The connect
+// is one more round trip per connection, not counted here.
+//
+// Pipelined (the CLI's default):
+//   - bolt:// single server: the connection 3 (handshake+HELLO+LOGON, the
+//     direct-routing ROUTE, RETURN 1 + dbms.components()), plus the version
+//     listing 1, opened in parallel.
+//   - neo4j:// cluster: the entry 2 (handshake+HELLO+LOGON+ROUTE, the two
+//     queries), the listing 1, every member 1 (handshake+HELLO+LOGON+its
+//     own ROUTE), members at once.
+//
+// Sequential (--no-pipelining): one more round trip per connection
+// (handshake, then HELLO), and no listing connection.
+const budgetDelay = 2 * time.Millisecond
+
+// roundTrips is the sorted round trips of every connection a proxy saw.
+func roundTrips(p *fixtures.Latency) []int {
+	_ = p.Close() // waits for every connection's end, so the counts are final
+	var out []int
+	for _, c := range p.Conns() {
+		out = append(out, c.RoundTrips)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func diagnosePipelined(t *testing.T, tg target, on bool) *checks.Report {
+	t.Helper()
+	tt := resolve(t, tg)
+	tt.Pipelining = on
+	return diagnose(t, tt, nil)
+}
+
+func TestBudgetSingle(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		pipelining bool
+		want       []int
+	}{{true, []int{1, 3}}, {false, []int{4}}} {
+		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withUsers(fixtures.Neo4j526()))
+			p := startLatency(t, budgetDelay, s.Addr())
+			rep := diagnosePipelined(t, target{uri: "bolt://" + p.Addr()}, tc.pipelining)
+			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			if got := roundTrips(p); !slices.Equal(got, tc.want) {
+				t.Errorf("round trips per connection %v, budget %v", got, tc.want)
+			}
+			// The version check still has the server's whole list.
+			if v, _ := fact(result(t, rep, "version"), "offered by the server"); !strings.Contains(v, "4.4") {
+				t.Errorf("offered list %q", v)
+			}
+		})
+	}
+}
+
+func TestBudgetCluster(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		pipelining    bool
+		entry, member []int
+	}{
+		{true, []int{1, 1, 2}, []int{1}},
+		{false, []int{2, 3}, []int{2}},
+	} {
+		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
+			t.Parallel()
+			ps := latencyCluster(t, 3, budgetDelay)
+			rep := diagnosePipelined(t, target{uri: "neo4j://" + ps[0].Addr()}, tc.pipelining)
+			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			if len(rep.Members) != 3 {
+				t.Fatalf("%d members checked, want 3", len(rep.Members))
+			}
+			// Members are checked at once: every member connection opened
+			// before any of them closed.
+			var lastOpen, firstClose time.Time
+			for i, p := range ps {
+				if i > 0 {
+					cs := p.Conns()
+					if len(cs) != 1 {
+						t.Fatalf("member %d: %d connections", i, len(cs))
+					}
+					if cs[0].Opened.After(lastOpen) {
+						lastOpen = cs[0].Opened
+					}
+					_ = p.Close()
+					if c := p.Conns()[0]; firstClose.IsZero() || c.Closed.Before(firstClose) {
+						firstClose = c.Closed
+					}
+				}
+			}
+			if !lastOpen.Before(firstClose) {
+				t.Errorf("members were checked one after another: last opened %s, first closed %s", lastOpen, firstClose)
+			}
+			if got := roundTrips(ps[0]); !slices.Equal(got, tc.entry) {
+				t.Errorf("entry (seed, listing, member 0): round trips per connection %v, budget %v", got, tc.entry)
+			}
+			for i, p := range ps[1:] {
+				if got := roundTrips(p); !slices.Equal(got, tc.member) {
+					t.Errorf("member %d: round trips %v, budget %v", i+1, got, tc.member)
+				}
+			}
+		})
+	}
+}
+
+// TestPipeliningFallbacks: whatever the server or a proxy does with HELLO
+// sent along with the handshake, the verdict is the sequential one.
+func TestPipeliningFallbacks(t *testing.T) {
+	t.Parallel()
+	t.Run("server picks 4.4", func(t *testing.T) {
+		t.Parallel()
+		s := startServer(t, withUsers(fixtures.Neo4j44()))
+		rep := diagnosePipelined(t, target{uri: s.URI("neo4j")}, true)
+		// Warn: the version check says 4.4 is past its end of support.
+		wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+		wantStatuses(t, rep, map[string]checks.Status{"auth": checks.Pass, "routing": checks.Pass, "query": checks.Pass})
+		r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt 4.4 agreed")
+		if v, _ := fact(r, "pipelining"); !strings.Contains(v, "fell back") {
+			t.Errorf("pipelining fact %q, want the fallback named", v)
+		}
+	})
+	t.Run("proxy closes on the pipelined bytes", func(t *testing.T) {
+		t.Parallel()
+		s := startServer(t, withUsers(fixtures.Neo4j526()))
+		p, err := fixtures.StartLatencyRejectingPipelined(0, s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = p.Close() })
+		rep := diagnosePipelined(t, target{uri: "neo4j://" + p.Addr()}, true)
+		wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+		r := wantCheck(t, rep, "bolt", checks.Pass, "by handshake manifest v1")
+		if v, _ := fact(r, "pipelining"); !strings.Contains(v, "fell back") || !strings.Contains(v, "closed") {
+			t.Errorf("pipelining fact %q, want the fallback and the close named", v)
+		}
+	})
+	t.Run("wrong password is one failed login", func(t *testing.T) {
+		t.Parallel()
+		s := startServer(t, withUsers(fixtures.Neo4j526()))
+		rep := diagnosePipelined(t, target{uri: s.URI("bolt"), pass: "wrong"}, true)
+		wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+		wantCheck(t, rep, "auth", checks.Fail, "wrong username or password", "NEO4J_PASSWORD")
+		logins := 0
+		for _, rec := range s.Received() {
+			if rec.SentCredentials() {
+				logins++
+			}
+		}
+		if logins != 1 {
+			t.Errorf("%d connections carried credentials, want 1: a wrong password must not be tried twice", logins)
+		}
+	})
+	t.Run("no credentials over an unverified certificate", func(t *testing.T) {
+		t.Parallel()
+		cfg := withUsers(fixtures.Neo4j526())
+		cfg.TLS = certs.ServerConfig(newPKI(t).leaf(t, certs.LeafOptions{IPs: []net.IP{lo}}))
+		s := startServer(t, cfg)
+		// testEnv trusts only an unrelated root: verification fails.
+		rep := diagnosePipelined(t, target{uri: s.URI("bolt+s")}, true)
+		wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+		wantCheck(t, rep, "tls", checks.Fail, "")
+		noCredentialsSent(t, s)
+	})
+	t.Run("no-pipelining", func(t *testing.T) {
+		t.Parallel()
+		s := startServer(t, withUsers(fixtures.Neo4j526()))
+		rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, false)
+		wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+		r := wantCheck(t, rep, "bolt", checks.Pass, "by handshake manifest v1")
+		if v, _ := fact(r, "pipelining"); v != "off" {
+			t.Errorf("pipelining fact %q, want off", v)
+		}
+		if recs := s.Received(); len(recs) != 1 || recs[0].Version != "5.8" || !recs[0].Manifest {
+			t.Errorf("the server saw %+v, want one manifest connection", recs)
+		}
+	})
+}
