@@ -349,27 +349,6 @@ func (t *textRenderer) labelled(indent int, label string, labelC, lineC *color.C
 // each state, and the wall time, e.g.
 // "✗ fail — 6 passed, 1 failed, 3 skipped in 1.2s".
 func (t *textRenderer) verdict(r *checks.Report) {
-	n := map[checks.Status]int{}
-	for _, c := range r.Checks {
-		n[c.Status]++
-	}
-	var parts []string
-	for _, s := range []struct {
-		st    checks.Status
-		label string
-	}{{checks.Pass, "passed"}, {checks.Warn, "warning"}, {checks.Fail, "failed"}, {checks.Skip, "skipped"}} {
-		if k := n[s.st]; k > 0 {
-			label := s.label
-			if s.st == checks.Warn && k > 1 {
-				label += "s"
-			}
-			parts = append(parts, fmt.Sprintf("%d %s", k, label))
-		}
-	}
-	counts := strings.Join(parts, ", ")
-	if counts == "" {
-		counts = "no checks ran"
-	}
 	word := string(r.Verdict)
 	if word == "" {
 		word = "unknown"
@@ -384,7 +363,7 @@ func (t *textRenderer) verdict(r *checks.Report) {
 		c.Add(color.FgRed)
 	}
 	t.blank()
-	t.add(paint(c, symbol(r.Verdict)+" "+clean(word)) + " — " + counts + " in " + formatDuration(r.Duration))
+	t.add(paint(c, symbol(r.Verdict)+" "+clean(word)) + " — " + tally(r))
 }
 
 func symbol(s checks.Status) string {
