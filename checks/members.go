@@ -67,14 +67,28 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	members := pickMembers(all, MaxMembersChecked)
 	probes := make([]memberProbe, len(members))
 	sem := make(chan struct{}, r.Env.MemberConcurrency)
+	// One budget for the whole step, so members that all stall cost
+	// 2 × --timeout, not (members / concurrency) × --timeout; a member the
+	// budget cut short is reported as not checked, not as dead.
+	budget := 2 * r.T.Timeout
+	mctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, m := range members {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
+			select {
+			case sem <- struct{}{}:
+			case <-mctx.Done():
+				probes[i] = unchecked(m)
+				return
+			}
 			defer func() { <-sem }()
-			probes[i] = r.checkMember(ctx, m, inTable)
+			probes[i] = r.checkMember(mctx, m, inTable)
+			if mctx.Err() != nil && ctx.Err() == nil && cutShort(probes[i].member) {
+				probes[i] = unchecked(m)
+			}
 		}()
 	}
 	// The seed's own advertised address is checked alongside: the server
@@ -98,7 +112,7 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	res := Result{}
 	boltSetting, defAddr := routing.Settings(r.hello.Server)
 	answeredIP, _, _ := net.SplitHostPort(r.connAddr)
-	var dead, suspects, elsewhere []string
+	var dead, suspects, elsewhere, notChecked []string
 	failedSteps := map[string]bool{}
 	if seedMismatch != "" {
 		res.Evidence = append(res.Evidence, Fact{seedSelf, seedMismatch})
@@ -121,6 +135,10 @@ func checkMembers(ctx context.Context, r *Run) Result {
 				why = p.mismatch
 			}
 		}
+		if p.member.Status == Skip {
+			notChecked = append(notChecked, m.Address)
+			continue
+		}
 		if p.member.Status == Fail {
 			dead = append(dead, m.Address)
 			if failed := firstFailed(p.member.Checks); failed != nil {
@@ -140,7 +158,7 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	for i, m := range members {
 		for _, role := range m.Roles {
 			total[role]++
-			if probes[i].member.Status != Fail {
+			if st := probes[i].member.Status; st != Fail && st != Skip {
 				live[role]++
 			}
 		}
@@ -152,7 +170,7 @@ func checkMembers(ctx context.Context, r *Run) Result {
 		}
 	}
 	var lost []string
-	checked := fmt.Sprintf("%d checked, %d reachable", len(members), len(members)-len(dead))
+	checked := fmt.Sprintf("%d checked, %d reachable", len(members)-len(notChecked), len(members)-len(dead)-len(notChecked))
 	if len(all) > len(members) {
 		checked = fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", len(all), len(members), MaxMembersChecked, len(members)-len(dead))
 	}
@@ -176,6 +194,13 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	}
 
 	switch {
+	case len(lost) > 0:
+		res.Status = Fail
+		what := "failed"
+		if len(notChecked) > 0 {
+			what = "failed or did not answer in time"
+		}
+		res.Summary = fmt.Sprintf("%d of %d %s %s; no working %s member", len(dead)+len(notChecked), len(members), noun, what, strings.Join(lost, " or "))
 	case len(dead) == 0:
 		res.Status = Pass
 		res.Summary = fmt.Sprintf("all %d members reachable and authenticated", len(members))
@@ -185,12 +210,17 @@ func checkMembers(ctx context.Context, r *Run) Result {
 		if len(suspects) > 0 {
 			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(suspects), len(members))
 		}
-	case len(lost) > 0:
-		res.Status = Fail
-		res.Summary = fmt.Sprintf("%d of %d %s failed; no working %s member", len(dead), len(members), noun, strings.Join(lost, " or "))
 	default:
 		res.Status = Warn
 		res.Summary = fmt.Sprintf("%d of %d %s failed (%s); every role still has a working member", len(dead), len(members), noun, listOrNone(dead))
+	}
+	if len(notChecked) > 0 {
+		worsen(&res, Warn)
+		res.Facts = append(res.Facts, Fact{"not checked in time", fmt.Sprintf("%d (%s)", len(notChecked), listOrNone(notChecked))})
+		if len(dead) == 0 && len(lost) == 0 {
+			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(notChecked), len(members), budget)
+		}
+		res.Hints = append(res.Hints, fmt.Sprintf("%d members did not answer within the members step's budget of %s: they are slow or stalled; check one directly with bolt://<member address>, or raise --timeout", len(notChecked), budget))
 	}
 	if len(suspects) > 0 {
 		worsen(&res, Warn)
@@ -512,4 +542,22 @@ func selfMismatch(ctx context.Context, resolver *net.Resolver, self, answered st
 func sortRoles(roles []string) {
 	order := map[string]int{"WRITE": 0, "READ": 1, "ROUTE": 2}
 	sort.Slice(roles, func(i, j int) bool { return order[roles[i]] < order[roles[j]] })
+}
+
+// unchecked is a member the step's time budget did not reach or cut short.
+func unchecked(m routing.Member) memberProbe {
+	p := memberProbe{member: Member{Address: m.Address, Roles: m.Roles, Status: Skip, Checks: []Result{}}}
+	sortRoles(p.member.Roles)
+	return p
+}
+
+// cutShort reports whether a member's checks failed only because the
+// budget ran out (the runner words such failures "interrupted before").
+func cutShort(m Member) bool {
+	for _, c := range m.Checks {
+		if c.Status == Fail && strings.HasPrefix(c.Summary, "interrupted before") {
+			return true
+		}
+	}
+	return false
 }
