@@ -64,15 +64,7 @@ func Handshake(ctx context.Context, conn net.Conn, proposals [4]uint32) (Handsha
 		return res, withContext(ctx, &PeerError{Step: "handshake", Err: writeSentinel(err), Cause: err})
 	}
 
-	p := replyParser{r: conn, proposals: proposals, beforeEvidence: func() {
-		d := time.Now().Add(evidenceWait)
-		if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
-			d = cd
-		}
-		if ctx.Err() == nil {
-			_ = conn.SetReadDeadline(d)
-		}
-	}}
+	p := newReplyParser(ctx, conn, proposals)
 	reply, err := p.parse()
 	res.Received = p.got
 	if err != nil {
@@ -288,4 +280,19 @@ func (p *replyParser) varint() (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("varint longer than %d bytes", maxVarintLen)
+}
+
+// newReplyParser reads a handshake reply from conn; once the reply is known
+// not to be Bolt, it waits at most evidenceWait (within ctx's deadline) for
+// more bytes to quote.
+func newReplyParser(ctx context.Context, conn net.Conn, proposals [4]uint32) replyParser {
+	return replyParser{r: conn, proposals: proposals, beforeEvidence: func() {
+		d := time.Now().Add(evidenceWait)
+		if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+			d = cd
+		}
+		if ctx.Err() == nil {
+			_ = conn.SetReadDeadline(d)
+		}
+	}}
 }

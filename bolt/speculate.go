@@ -75,15 +75,7 @@ func Speculate(ctx context.Context, conn net.Conn, req HelloRequest, opts Option
 		return nil, hs, refused(conn, withContext(ctx, &PeerError{Step: "handshake", Err: writeSentinel(err), Cause: err}))
 	}
 
-	p := replyParser{r: conn, proposals: SpeculativeProposals, beforeEvidence: func() {
-		d := time.Now().Add(evidenceWait)
-		if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
-			d = cd
-		}
-		if ctx.Err() == nil {
-			_ = conn.SetReadDeadline(d)
-		}
-	}}
+	p := newReplyParser(ctx, conn, SpeculativeProposals)
 	reply, err := p.parse()
 	hs.Received = p.got
 	hs.Duration = time.Since(start)
