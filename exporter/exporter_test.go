@@ -3,7 +3,6 @@ package exporter_test
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -409,34 +408,14 @@ func TestProbeDebugAndErrors(t *testing.T) {
 // as long as its budget allows.
 func silent(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cfg := fixtures.Neo4j526()
+	cfg.Misbehave = fixtures.Misbehaviour{Kind: fixtures.Stall}
+	srv, err := fixtures.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-				for {
-					if _, err := c.Read(make([]byte, 512)); err != nil {
-						break
-					}
-				}
-				_ = c.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv.Addr()
 }
 
 func silentRig(t *testing.T, cfg exporter.Config) *rig {

@@ -132,35 +132,15 @@ func TestWorstExitCodeOrder(t *testing.T) {
 
 // silentListener accepts connections and never answers.
 func silentListener(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	t.Helper()
+	cfg := fixtures.Neo4j526()
+	cfg.Misbehave = fixtures.Misbehaviour{Kind: fixtures.Stall}
+	srv, err := fixtures.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				// The client's deadline closes it; 5 s bounds a broken client.
-				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-				for {
-					if _, err := c.Read(make([]byte, 1024)); err != nil {
-						break
-					}
-				}
-				_ = c.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv.Addr()
 }
 
 // openCounter counts the client's open connections, as the bound is meant
