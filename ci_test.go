@@ -5,9 +5,7 @@ package main
 // exit codes. testdata/ci holds one script per use.
 
 import (
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,10 +20,7 @@ func TestCIScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/ci",
 		RequireExplicitExec: true,
-		Setup: func(e *testscript.Env) error {
-			e.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-			return nil
-		},
+		Setup:               noRaceExitSleep,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"late-server": cmdLateServer,
 		},

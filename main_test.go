@@ -67,17 +67,20 @@ func expectExit() {
 	os.Exit(0)
 }
 
+// noRaceExitSleep: a -race binary sleeps a second before exiting (to catch
+// late reports); each exec in a script would pay it. Keeps the caller's
+// other GORACE options.
+func noRaceExitSleep(e *testscript.Env) error {
+	e.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	return nil
+}
+
 func TestScript(t *testing.T) {
 	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
-		Setup: func(e *testscript.Env) error {
-			// A -race binary sleeps a second before exiting (to catch late
-			// reports); each exec would pay it. Keep the caller's options.
-			e.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-			return nil
-		},
+		Setup:               noRaceExitSleep,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"diag":       cmdDiag,
 			"hexfile":    cmdHexfile,
