@@ -20,6 +20,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
 // bundleStrings is every string of a bundle, and the bytes of every hex
@@ -67,7 +68,7 @@ func readBundleFile(t *testing.T, path string) []byte {
 	if err != nil {
 		t.Fatalf("the bundle was not written: %v", err)
 	}
-	if err := bundle.Validate(data); err != nil {
+	if err := contract.Bundle(data); err != nil {
 		t.Fatalf("the bundle does not match its schema: %v", err)
 	}
 	return data
@@ -194,7 +195,7 @@ func TestBundleStdout(t *testing.T) {
 	if r.code != 1 || r.stderr != "" {
 		t.Fatalf("want exit 1 (wrong password) and nothing on stderr:\n%s", r)
 	}
-	if err := bundle.Validate([]byte(r.stdout)); err != nil {
+	if err := contract.Bundle([]byte(r.stdout)); err != nil {
 		t.Fatalf("stdout is not a bundle: %v", err)
 	}
 	b, err := bundle.Read([]byte(r.stdout))

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
-	"github.com/neo4j-doctor/neo4j-doctor/report"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
 // runMu serialises the calls to run made by the Go tests; fixtures still
@@ -160,7 +160,7 @@ type jsonSetting struct {
 // decodeReport validates stdout against the embedded schema and decodes it.
 func decodeReport(t *testing.T, r result) jsonReport {
 	t.Helper()
-	if err := report.ValidateJSON([]byte(r.stdout)); err != nil {
+	if err := contract.Report([]byte(r.stdout)); err != nil {
 		t.Fatalf("stdout is not a valid report: %v\n%s", err, r)
 	}
 	var rep jsonReport
@@ -933,7 +933,7 @@ func TestFlagsBeforeSubcommand(t *testing.T) {
 		ok   func(r result) bool
 		want string
 	}{
-		{[]string{"--format", "json", "demo", "healthy-single"}, "format", func(r result) bool { return report.ValidateJSON([]byte(r.stdout)) == nil }, "a JSON report"},
+		{[]string{"--format", "json", "demo", "healthy-single"}, "format", func(r result) bool { return contract.Report([]byte(r.stdout)) == nil }, "a JSON report"},
 		{[]string{"--quiet", "demo", "wrong-password"}, "quiet", func(r result) bool { return r.stdout == "" && r.code == 1 }, "no output and exit 1"},
 		{[]string{"--format", "xml", "demo", "healthy-single"}, "format", func(r result) bool { return r.code == 3 && strings.Contains(r.stderr, `--format "xml"`) }, "exit 3 for --format xml"},
 		{[]string{"--uri", "bolt://localhost:0", "check"}, "uri", func(r result) bool { return r.code == 3 && strings.Contains(r.stderr, `port "0"`) }, `exit 3 for port "0"`},

@@ -17,7 +17,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
-	"github.com/neo4j-doctor/neo4j-doctor/report"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
 // junitFile is what a CI dashboard reads from JUnit XML.
@@ -87,7 +87,7 @@ func TestEveryFormatOfAFailingRun(t *testing.T) {
 
 	// JSON: the schema, and the exit code.
 	js := readFile(t, p("report.json"))
-	if err := report.ValidateJSON([]byte(js)); err != nil {
+	if err := contract.Report([]byte(js)); err != nil {
 		t.Errorf("report.json: %v", err)
 	}
 	if !strings.Contains(js, `"exitCode": 1`) {
@@ -215,7 +215,7 @@ func TestFormatsOnStdout(t *testing.T) {
 			}
 		}},
 		{"json to -", []string{"--format", "json", "-o", "-"}, func(t *testing.T, out string) {
-			if err := report.ValidateJSON([]byte(out)); err != nil {
+			if err := contract.Report([]byte(out)); err != nil {
 				t.Errorf("stdout is not one JSON report: %v\n%s", err, out)
 			}
 		}},
@@ -251,7 +251,7 @@ func TestOutputReplacesFile(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "✓ pass — ") {
 		t.Fatalf("want exit 0 and the text report on stdout:\n%s", r)
 	}
-	if err := report.ValidateJSON([]byte(readFile(t, path))); err != nil {
+	if err := contract.Report([]byte(readFile(t, path))); err != nil {
 		t.Errorf("the replaced file is not one report: %v", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {

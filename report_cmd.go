@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +24,9 @@ func reportCommand(getenv func(string) string) *cli.Command {
 		Description: "Renders the report inside a bundle written by neo4j-doctor bundle (or a report written\n" +
 			"with --format json) in any format, with the version that wrote it in the header. stderr says\n" +
 			"whose run it was; stdout is what the user saw. The exit code is the run's own (0, 1 or 2),\n" +
-			"or 3 when the file is not a bundle.",
+			"or 3, with one error: line saying what is wrong and where, when the file is not one it can read:\n" +
+			"not JSON, cut short, of another bundleVersion or schemaVersion, or with a key missing, unknown\n" +
+			"or of the wrong type.",
 		ArgsUsage: "BUNDLE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, junit, github or markdown"},
@@ -57,7 +61,11 @@ func reportAction(cCtx *cli.Context, getenv func(string) string) error {
 	}
 	rep, tool, err := decodeBundle(cCtx, data, o, getenv)
 	if err != nil {
-		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle: %v", path, firstLine(err.Error())), hint: readHint}
+		hint := readHint
+		if v := (*report.VersionError)(nil); errors.As(err, &v) && v.Got != "" {
+			hint = "it was written by another release of neo4j-doctor: read it with that release (its tool.version says which)"
+		}
+		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle or report: %v", path, firstLine(err.Error())), hint: hint}
 	}
 	w := cCtx.App.Writer
 	if err := render(w, w, format, rep, tool, o, getenv); err != nil {
@@ -77,8 +85,26 @@ func decodeBundle(cCtx *cli.Context, data []byte, o options, getenv func(string)
 			b.Redactions.Hosts, report.ColorEnabled(o.color, errw, getenv))
 		return b.Report, b.ReportTool, nil
 	}
-	if rep, tool, err := report.Decode(data); err == nil {
+	rep, tool, rerr := report.Decode(data)
+	if rerr == nil {
 		return rep, tool, nil
+	}
+	// Say why it is not what it looks like. Short of one JSON object,
+	// bundle and report say the same: say it once, as neither.
+	if t := bytes.TrimLeft(data, " \t\r\n"); !json.Valid(data) || t[0] != '{' {
+		if inner := errors.Unwrap(berr); inner != nil {
+			return nil, report.ToolInfo{}, inner
+		}
+		return nil, report.ToolInfo{}, berr
+	}
+	// An object without a bundleVersion but with a schemaVersion is a
+	// broken report.
+	var bv, rv *report.VersionError
+	if errors.As(berr, &bv) && bv.Got == "" {
+		if errors.As(rerr, &rv) && rv.Got == "" {
+			return nil, report.ToolInfo{}, errors.New("neither a bundle (no bundleVersion) nor a report (no schemaVersion)")
+		}
+		return nil, report.ToolInfo{}, rerr
 	}
 	return nil, report.ToolInfo{}, berr
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
-	"github.com/neo4j-doctor/neo4j-doctor/report"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
 // fleetCanary is every fleet target's password; no output may hold it.
@@ -96,7 +96,7 @@ func TestCheckTargets(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("json: exit %d\n%s", r.code, r)
 	}
-	if err := report.ValidateFleetJSON([]byte(r.stdout)); err != nil {
+	if err := contract.Fleet([]byte(r.stdout)); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	var doc struct {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -407,7 +408,7 @@ func TestWaitQuiet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.ValidateJSON(b); err != nil || !bytes.Contains(b, []byte(`"exitCode": 2`)) {
+	if err := contract.Report(b); err != nil || !bytes.Contains(b, []byte(`"exitCode": 2`)) {
 		t.Errorf("the file is not the last report (%v):\n%s", err, b)
 	}
 }

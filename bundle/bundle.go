@@ -189,9 +189,6 @@ func Build(rep *checks.Report, opts Options) ([]byte, *Summary, error) {
 	if err := lastLook(data, sec.password, h); err != nil {
 		return nil, nil, err
 	}
-	if err := Validate(data); err != nil {
-		return nil, nil, err
-	}
 	sum := &Summary{Bytes: len(data), Checks: len(rep.Checks), Members: len(rep.Members), Redactions: doc.Redactions}
 	countArtifacts(artsOut, sum)
 	return data, sum, nil
@@ -437,23 +434,25 @@ type Bundle struct {
 // few megabytes.
 const MaxSize = 64 << 20
 
-// Read checks data against the bundle schema and returns the bundle with
-// its report. Durations come from the artifacts' nanoseconds where they
-// are there, so the report renders exactly as it did for the user.
+// Read decodes data strictly (see report.DecodeStrict: one JSON value,
+// bundleVersion 1, every key and no other, the right types) and returns
+// the bundle with its report; the error is one line. Durations come from
+// the artifacts' nanoseconds where they are there, so the report renders
+// exactly as it did for the user.
 func Read(data []byte) (*Bundle, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("bundle: %d bytes is more than a bundle can be (%d)", len(data), MaxSize)
 	}
-	if err := Validate(data); err != nil {
-		return nil, err
-	}
 	var b Bundle
-	if err := json.Unmarshal(data, &b.Document); err != nil {
-		return nil, fmt.Errorf("bundle: decode: %w", err)
+	if err := report.DecodeStrict(data, &b.Document, "bundleVersion", Version); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if err := checkValues(&b.Document); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	rep, tool, err := report.Decode(b.Document.Report)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	b.Report, b.ReportTool = rep, tool
 	if a := b.Artifacts; a != nil {

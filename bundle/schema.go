@@ -1,18 +1,22 @@
 package bundle
 
 import (
-	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
-	"sync"
+	"strconv"
+	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"github.com/neo4j-doctor/neo4j-doctor/report"
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
 // SchemaJSON is the JSON Schema (draft 2020-12) of a bundle. Its report
 // is described by report.SchemaJSON, which it references by $id.
+//
+// Like report.SchemaJSON it is shipped, not enforced by the binary: Read
+// decodes strictly (report.DecodeStrict and checkValues) and the tests
+// check every bundle Build writes against it with a full validator
+// (internal/contract).
 //
 //go:embed schema/bundle.v1.schema.json
 var SchemaJSON []byte
@@ -20,41 +24,35 @@ var SchemaJSON []byte
 // SchemaID is the $id of SchemaJSON.
 const SchemaID = "https://github.com/neo4j-doctor/neo4j-doctor/bundle/schema/bundle.v1.schema.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	for _, s := range []struct {
-		id  string
-		doc []byte
-	}{{SchemaID, SchemaJSON}, {report.SchemaID, report.SchemaJSON}} {
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(s.doc))
-		if err != nil {
-			return nil, fmt.Errorf("bundle: embedded schema %s: %w", s.id, err)
-		}
-		if err := c.AddResource(s.id, v); err != nil {
-			return nil, fmt.Errorf("bundle: embedded schema %s: %w", s.id, err)
-		}
+// checkValues holds a decoded bundle to the value rules of SchemaJSON that
+// Read relies on: the origin line prints the tool and createdAt, and the
+// artifacts' timings restore the report's durations. The report inside is
+// report.Decode's to check.
+func checkValues(d *Document) error {
+	if d.Tool.Name == "" {
+		return errors.New("tool.name: empty")
 	}
-	s, err := c.Compile(SchemaID)
-	if err != nil {
-		return nil, fmt.Errorf("bundle: embedded schema: %w", err)
+	if _, err := time.Parse(time.RFC3339Nano, d.CreatedAt); err != nil {
+		return fmt.Errorf("createdAt: want an RFC 3339 date-time, got %.40s", strconv.Quote(d.CreatedAt))
 	}
-	return s, nil
-})
+	if d.Artifacts == nil {
+		return errors.New("artifacts: want an object, got null")
+	}
+	return checkTimings(d.Artifacts, "artifacts")
+}
 
-// Validate checks that doc is one JSON value that conforms to SchemaJSON,
-// its report included.
-func Validate(doc []byte) error {
-	s, err := compiled()
-	if err != nil {
-		return err
+func checkTimings(a *checks.Artifacts, path string) error {
+	for i, t := range a.Timings {
+		if t.Nanos < 0 {
+			return fmt.Errorf("%s.timings[%d].ns: negative (%d)", path, i, t.Nanos)
+		}
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return fmt.Errorf("bundle: not json: %w", err)
-	}
-	if err := s.Validate(v); err != nil {
-		return fmt.Errorf("bundle: does not match bundle schema version %d: %w", Version, err)
+	for i, m := range a.Members {
+		if m.Artifacts != nil {
+			if err := checkTimings(m.Artifacts, fmt.Sprintf("%s.members[%d].artifacts", path, i)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -337,7 +338,7 @@ func assertRenders(t *testing.T, rep *checks.Report, want ...string) {
 	if err := report.JSON(&js, rep, report.ToolInfo{Name: "neo4j-doctor", Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := report.ValidateJSON(js.Bytes()); err != nil {
+	if err := contract.Report(js.Bytes()); err != nil {
 		t.Errorf("JSON report: %v", err)
 	}
 	// Every string of the document, decoded, so escaping does not matter.

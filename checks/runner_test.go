@@ -14,6 +14,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -66,7 +67,7 @@ func wantJSON(t *testing.T, rep *checks.Report) map[string]any {
 	if err := report.JSON(&b, rep, report.ToolInfo{Version: "test"}); err != nil {
 		t.Fatalf("report.JSON: %v", err)
 	}
-	if err := report.ValidateJSON(b.Bytes()); err != nil {
+	if err := contract.Report(b.Bytes()); err != nil {
 		t.Fatalf("the JSON report does not validate: %v\n%s", err, b.String())
 	}
 	var doc map[string]any

@@ -10,7 +10,7 @@ package checks_test
 // asserts what a user reads: the check's status, summary, facts and hints
 // in the Result, in report.Text (the "✗ tls" line, its facts and its
 // "hint:" lines) and in report.JSON (checks[id=tls]), the JSON being valid
-// per report.ValidateJSON, and the exit code.
+// per contract.Report, and the exit code.
 //
 // Helpers here are prefixed tlsc so that they cannot collide with those of
 // the other test files of the package.
@@ -36,6 +36,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
@@ -264,7 +265,7 @@ func tlscDiagnose(t *testing.T, run tlscRun) *tlscDiag {
 	}
 	d.text, d.json = tb.String(), jb.Bytes()
 	d.lines = strings.Split(d.text, "\n")
-	if err := report.ValidateJSON(d.json); err != nil {
+	if err := contract.Report(d.json); err != nil {
 		t.Errorf("JSON report does not validate: %v\n%s", err, d.json)
 	}
 	if err := json.Unmarshal(d.json, &d.doc); err != nil {

@@ -1,32 +1,33 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
-// Decode reads back a document that JSON wrote: it checks it against
-// SchemaJSON and returns the report and the tool that wrote it, so a
-// report can be rendered again in any format (`neo4j-doctor report
-// BUNDLE`). What JSON rounds is rounded here too: durations come back to
-// the microsecond, and an empty setting source stays empty.
+// Decode reads back a document that JSON wrote and returns the report
+// and the tool that wrote it, so a report can be rendered again in any
+// format (`neo4j-doctor report BUNDLE`). It refuses, with a one-line
+// error, anything JSON would not have written: see DecodeStrict for the
+// shape, checkValues for the values. What JSON rounds is rounded here
+// too: durations come back to the microsecond.
 func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
-	if err := ValidateJSON(doc); err != nil {
-		return nil, ToolInfo{}, err
-	}
 	var d jsonDoc
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	if err := dec.Decode(&d); err != nil {
-		return nil, ToolInfo{}, fmt.Errorf("report: decode: %w", err)
+	if err := DecodeStrict(doc, &d, "schemaVersion", SchemaVersion); err != nil {
+		return nil, ToolInfo{}, fmt.Errorf("report: %w", err)
+	}
+	if err := checkValues(&d); err != nil {
+		return nil, ToolInfo{}, fmt.Errorf("report: %w", err)
 	}
 	started, err := time.Parse(time.RFC3339Nano, d.StartedAt)
 	if err != nil {
-		return nil, ToolInfo{}, fmt.Errorf("report: startedAt: %w", err)
+		return nil, ToolInfo{}, fmt.Errorf("report: startedAt: want an RFC 3339 date-time, got %s", shorten(strconv.Quote(d.StartedAt)))
 	}
 	t := d.Target
 	r := &checks.Report{
@@ -51,6 +52,88 @@ func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
 		})
 	}
 	return r, d.Tool, nil
+}
+
+// checkValues holds a decoded document to SchemaJSON's value rules that
+// matter when it is rendered again: the exit code becomes the process's,
+// statuses pick symbols and colours, and a password value must never be
+// shown (JSON never writes one).
+func checkValues(d *jsonDoc) error {
+	switch {
+	case d.Tool.Name == "":
+		return errors.New("tool.name: empty")
+	case !slices.Contains([]string{"pass", "warn", "fail"}, d.Verdict):
+		return fmt.Errorf("verdict: want pass, warn or fail, got %s", shorten(strconv.Quote(d.Verdict)))
+	case d.ExitCode < checks.ExitHealthy || d.ExitCode > checks.ExitNoAttempt:
+		return fmt.Errorf("exitCode: want 0 to 3, got %d", d.ExitCode)
+	case d.DurationMs < 0:
+		return fmt.Errorf("durationMs: negative (%v)", d.DurationMs)
+	case d.Target.Port < 0 || d.Target.Port > 65535:
+		return fmt.Errorf("target.port: want 0 to 65535, got %d", d.Target.Port)
+	}
+	for _, k := range sortedKeysOf(d.Target.Settings) {
+		s := d.Target.Settings[k]
+		if !slices.Contains([]string{"flag", "file", "env", "uri", "default"}, s.Source) {
+			return fmt.Errorf("%s.source: want flag, file, env, uri or default, got %s", join("target.settings", k), shorten(strconv.Quote(s.Source)))
+		}
+		if k == "password" && s.Value != "" {
+			return errors.New("target.settings.password.value: not empty, and a report never holds the password")
+		}
+	}
+	if err := checkChecks(d.Checks, "checks"); err != nil {
+		return err
+	}
+	for i, m := range d.Members {
+		path := fmt.Sprintf("members[%d]", i)
+		if m.Address == "" {
+			return fmt.Errorf("%s.address: empty", path)
+		}
+		if !validStatus(m.Status) {
+			return fmt.Errorf("%s.status: want pass, warn, fail or skip, got %s", path, shorten(strconv.Quote(m.Status)))
+		}
+		if err := checkChecks(m.Checks, path+".checks"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkChecks(cs []jsonCheck, path string) error {
+	ids := map[string]bool{}
+	for _, c := range checks.Checks() {
+		ids[c.ID] = true
+	}
+	for i, c := range cs {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case !ids[c.ID]:
+			return fmt.Errorf("%s.id: not a check: %s", p, shorten(strconv.Quote(c.ID)))
+		case !validStatus(c.Status):
+			return fmt.Errorf("%s.status: want pass, warn, fail or skip, got %s", p, shorten(strconv.Quote(c.Status)))
+		case c.DurationMs < 0:
+			return fmt.Errorf("%s.durationMs: negative (%v)", p, c.DurationMs)
+		}
+		for _, fs := range []struct {
+			name  string
+			facts []checks.Fact
+		}{{"facts", c.Facts}, {"evidence", c.Evidence}} {
+			for j, f := range fs.facts {
+				if f.Name == "" {
+					return fmt.Errorf("%s.%s[%d].name: empty", p, fs.name, j)
+				}
+			}
+		}
+		for j, h := range c.Hints {
+			if h == "" {
+				return fmt.Errorf("%s.hints[%d]: empty", p, j)
+			}
+		}
+	}
+	return nil
+}
+
+func validStatus(s string) bool {
+	return slices.Contains([]string{"pass", "warn", "fail", "skip"}, s)
 }
 
 func fromJSONChecks(cs []jsonCheck) []checks.Result {

@@ -14,8 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
@@ -223,48 +221,14 @@ func FleetJUnit(w io.Writer, res *fleet.Result, tool ToolInfo) error {
 }
 
 // FleetSchemaJSON is the JSON Schema of FleetJSON's document; each target's
-// report refers to SchemaJSON.
+// report refers to SchemaJSON. Like SchemaJSON it is checked by the tests
+// (internal/contract), not by the binary.
 //
 //go:embed schema/fleet.v1.schema.json
 var FleetSchemaJSON []byte
 
 // FleetSchemaID is the $id of FleetSchemaJSON.
 const FleetSchemaID = "https://github.com/neo4j-doctor/neo4j-doctor/report/schema/fleet.v1.schema.json"
-
-var compiledFleetSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	for _, r := range []struct {
-		id  string
-		doc []byte
-	}{{SchemaID, SchemaJSON}, {FleetSchemaID, FleetSchemaJSON}} {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.doc))
-		if err != nil {
-			return nil, fmt.Errorf("report: embedded schema %s: %w", r.id, err)
-		}
-		if err := c.AddResource(r.id, doc); err != nil {
-			return nil, fmt.Errorf("report: embedded schema %s: %w", r.id, err)
-		}
-	}
-	return c.Compile(FleetSchemaID)
-})
-
-// ValidateFleetJSON checks that doc is one JSON value conforming to
-// FleetSchemaJSON.
-func ValidateFleetJSON(doc []byte) error {
-	s, err := compiledFleetSchema()
-	if err != nil {
-		return err
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return fmt.Errorf("report: not json: %w", err)
-	}
-	if err := s.Validate(v); err != nil {
-		return fmt.Errorf("report: json does not match the fleet schema version %d: %w", SchemaVersion, err)
-	}
-	return nil
-}
 
 // NewLogger is the log of a long-running command (serve): one
 // logfmt-style line per event on w (stderr), so the server's own output

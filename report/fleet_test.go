@@ -82,7 +82,7 @@ func TestFleetJSON(t *testing.T) {
 	if err := FleetJSON(&b, fleetResult(), ToolInfo{Version: "1.2.3"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ValidateFleetJSON(b.Bytes()); err != nil {
+	if err := validateFleetJSON(b.Bytes()); err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	var doc struct {
@@ -101,12 +101,12 @@ func TestFleetJSON(t *testing.T) {
 	}
 	for _, tg := range doc.Targets {
 		// Each report is the single-target document, valid on its own.
-		if err := ValidateJSON(tg.Report); err != nil {
+		if err := validateJSON(tg.Report); err != nil {
 			t.Errorf("%s: %v", tg.Name, err)
 		}
 	}
 	// The schema is closed: a document without targets is refused.
-	if err := ValidateFleetJSON([]byte(`{"schemaVersion":1,"tool":{"name":"x","version":""},"verdict":"pass","exitCode":0,"startedAt":"2025-01-01T00:00:00Z","durationMs":1,"targets":[],"extra":1}`)); err == nil {
+	if err := validateFleetJSON([]byte(`{"schemaVersion":1,"tool":{"name":"x","version":""},"verdict":"pass","exitCode":0,"startedAt":"2025-01-01T00:00:00Z","durationMs":1,"targets":[],"extra":1}`)); err == nil {
 		t.Error("an empty, extended document validates")
 	}
 }

@@ -64,7 +64,7 @@ func TestJSONGolden(t *testing.T) {
 			if err := JSON(&b, c.report(), ToolInfo{Version: "1.0.0"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := ValidateJSON(b.Bytes()); err != nil {
+			if err := validateJSON(b.Bytes()); err != nil {
 				t.Errorf("golden document is invalid: %v", err)
 			}
 			golden(t, c.name+".json", b.Bytes())

@@ -9,7 +9,17 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract/schemacheck"
 )
+
+// validateJSON and validateFleetJSON are contract.Report and
+// contract.Fleet for this package's own tests, which cannot import
+// contract: it imports report.
+func validateJSON(doc []byte) error { return schemacheck.Validate(doc, SchemaJSON) }
+
+func validateFleetJSON(doc []byte) error {
+	return schemacheck.Validate(doc, FleetSchemaJSON, SchemaJSON)
+}
 
 // validDoc returns the cluster report as a generic JSON value, for tests
 // that break one thing and expect the schema to notice.
@@ -56,15 +66,15 @@ func TestSchemaRejects(t *testing.T) {
 			d["target"].(map[string]any)["settings"].(map[string]any)["uri"].(map[string]any)["source"] = "magic"
 		}},
 	}
-	if err := ValidateJSON(mustMarshal(t, validDoc(t))); err != nil {
+	if err := validateJSON(mustMarshal(t, validDoc(t))); err != nil {
 		t.Fatalf("unbroken document is invalid: %v", err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := validDoc(t)
 			tt.mutate(doc)
-			if err := ValidateJSON(mustMarshal(t, doc)); err == nil {
-				t.Error("ValidateJSON accepted a broken document")
+			if err := validateJSON(mustMarshal(t, doc)); err == nil {
+				t.Error("the schema accepted a broken document")
 			}
 		})
 	}
@@ -72,8 +82,8 @@ func TestSchemaRejects(t *testing.T) {
 
 func TestValidateJSONRejectsNonDocuments(t *testing.T) {
 	for _, in := range []string{"", "not json", "[]", `{"schemaVersion":1}`} {
-		if err := ValidateJSON([]byte(in)); err == nil {
-			t.Errorf("ValidateJSON(%q) = nil", in)
+		if err := validateJSON([]byte(in)); err == nil {
+			t.Errorf("validateJSON(%q) = nil", in)
 		}
 	}
 	var b bytes.Buffer
@@ -82,8 +92,8 @@ func TestValidateJSONRejectsNonDocuments(t *testing.T) {
 	}
 	// Two documents on stdout would break `| jq`; the validator must see it.
 	twice := append(bytes.Clone(b.Bytes()), b.Bytes()...)
-	if err := ValidateJSON(twice); err == nil {
-		t.Error("ValidateJSON accepted two documents")
+	if err := validateJSON(twice); err == nil {
+		t.Error("the schema accepted two documents")
 	}
 }
 
@@ -113,7 +123,7 @@ func TestJSONNilSlicesAreEmptyArrays(t *testing.T) {
 	if bytes.Contains(b.Bytes(), []byte("null")) {
 		t.Errorf("null in document:\n%s", b.Bytes())
 	}
-	if err := ValidateJSON(b.Bytes()); err != nil {
+	if err := validateJSON(b.Bytes()); err != nil {
 		t.Error(err)
 	}
 
@@ -127,7 +137,7 @@ func TestJSONNilSlicesAreEmptyArrays(t *testing.T) {
 			t.Errorf("missing %s in:\n%s", want, b.Bytes())
 		}
 	}
-	if err := ValidateJSON(b.Bytes()); err != nil {
+	if err := validateJSON(b.Bytes()); err != nil {
 		t.Error(err)
 	}
 }

@@ -50,7 +50,7 @@ func TestJSONNeverRendersSecrets(t *testing.T) {
 			t.Errorf("json contains %q:\n%s", s, b.String())
 		}
 	}
-	if err := ValidateJSON(b.Bytes()); err != nil {
+	if err := validateJSON(b.Bytes()); err != nil {
 		t.Error(err)
 	}
 }
