@@ -250,7 +250,7 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 		DNSServer:    cCtx.String("dns-server"),
 		CertWarnDays: cCtx.Int("cert-warn-days"),
 		AllDatabases: cCtx.Bool("all-databases"),
-		Pipelining:   !cCtx.Bool("no-pipelining"),
+		NoPipelining: cCtx.Bool("no-pipelining"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {

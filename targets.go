@@ -82,6 +82,7 @@ func targetsAction(cCtx *cli.Context, getenv func(string) string) error {
 	unlocked(func() {
 		res, err = fleet.Diagnose(ctx, f, fleet.Options{
 			Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: getenv, Only: only, Skip: skip,
+			NoPipelining: cCtx.Bool("no-pipelining"),
 		})
 	})
 	if err != nil {

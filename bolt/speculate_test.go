@@ -131,6 +131,39 @@ func TestSpeculateWrongPassword(t *testing.T) {
 	assertNoSecret(t, c, err)
 }
 
+// TestSpeculateWrongPasswordRouteIgnored: with ROUTE pipelined behind
+// LOGON, a server that answers the ROUTE with IGNORED after the failed
+// LOGON (instead of closing) still gives the LOGON failure as the verdict.
+func TestSpeculateWrongPasswordRouteIgnored(t *testing.T) {
+	t.Parallel()
+	addr := serve(t, func(s net.Conn) {
+		readFull(t, s, 20)
+		readMsg(t, s)
+		readMsg(t, s)
+		readMsg(t, s)
+		writeMsgs(s, h(t, "00 00 08 05"), success(t, map[string]any{"server": "Neo4j/5.26.0"}),
+			encodeMsg(t, MsgFailure, map[string]any{"neo4j_code": "Neo.ClientError.Security.Unauthorized", "message": "no"}),
+			encodeMsg(t, MsgIgnored))
+		waitClose(s)
+	})
+	raw := dial(t, addr)
+	ctx := ctxTimeout(t, 2*time.Second)
+	c, _, err := Speculate(ctx, raw, specReq, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Hello(ctx, specReq)
+	var se *ServerError
+	if !errors.As(err, &se) || se.Request != "LOGON" || se.Code != "Neo.ClientError.Security.Unauthorized" {
+		t.Fatalf("err = %v, want the LOGON failure", err)
+	}
+	if res.Server != "Neo4j/5.26.0" {
+		t.Errorf("HELLO's answer lost: %+v", res)
+	}
+	assertNoSecret(t, c, err)
+}
+
 // TestSpeculateHTTP: a verdict the first bytes decide is not retried.
 func TestSpeculateHTTP(t *testing.T) {
 	t.Parallel()

@@ -29,10 +29,11 @@ func (t *Target) routingContext() map[string]string {
 
 func supportsRoute(v bolt.Version) bool { return v.Major > 4 || v.Major == 4 && v.Minor >= 3 }
 
-// helloRequest is HELLO (and LOGON from 5.1) plus, on Bolt 4.3+, ROUTE for
-// a routing URI's seed and for a router's own view, so a healthy server
-// costs one round trip. Before the handshake (speculation) it is built for
-// the speculative versions, all 4.3+.
+// helloRequest is HELLO (and LOGON from 5.1) plus, on Bolt 4.3+, ROUTE
+// for a routing URI's seed, for a router's own view, and for a bolt://
+// run's direct-routing check, so a healthy server costs one round trip.
+// Before the handshake (speculation) it is built for the speculative
+// versions, all 4.3+.
 func helloRequest(r *Run) bolt.HelloRequest {
 	req := bolt.HelloRequest{
 		UserAgent: "neo4j-doctor/" + r.Env.Version,
@@ -42,7 +43,13 @@ func helloRequest(r *Run) bolt.HelloRequest {
 	}
 	routeOK := r.bconn == nil || supportsRoute(r.hs.Version)
 	switch {
-	case !r.T.Routing || !routeOK:
+	case !routeOK:
+	case !r.T.Routing && !r.member:
+		// The direct-routing check asks whether this server is one of a
+		// cluster. HELLO still carries no routing context, as drivers
+		// send for bolt://: only the ROUTE names the address.
+		req.Route = &bolt.RouteRequest{Context: directRoutingContext(r.T), Database: r.T.Database}
+	case !r.T.Routing:
 	case !r.member:
 		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
 	case r.T.routerView:

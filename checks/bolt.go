@@ -24,7 +24,7 @@ func checkBolt(parent context.Context, r *Run) Result {
 	}
 	pipelining := "off"
 	switch {
-	case !r.T.Pipelining:
+	case r.T.NoPipelining:
 	case r.T.TLS != TLSOff && r.tlsConn == nil:
 		// Credentials go out before the server answers: only over a
 		// connection whose certificate was accepted.
@@ -34,7 +34,17 @@ func checkBolt(parent context.Context, r *Run) Result {
 		if !r.member {
 			listing = r.T.versions
 		}
-		bc, hs, err := bolt.Speculate(ctx, conn, helloRequest(r), bolt.Options{})
+		req := helloRequest(r)
+		bc, hs, err := bolt.Speculate(ctx, conn, req, bolt.Options{})
+		if err != nil && listing != nil {
+			// Only a speculation that worked uses the list: a peer that
+			// stalls the listing connection must not cost a timeout before
+			// the fallback costs its own. Its answer comes after its
+			// connection is closed, so none outlives this check.
+			r.T.stopListing()
+			<-listing
+			listing = nil
+		}
 		if listing != nil {
 			// The listing connection was opened with the run's, so it is
 			// as far along: waiting for it costs no round trip.
@@ -52,7 +62,7 @@ func checkBolt(parent context.Context, r *Run) Result {
 			res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
 			res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
 			res.Facts = append(res.Facts, Fact{"negotiation", "version range 5.8..5.3 with HELLO pipelined"},
-				Fact{"pipelining", pipelinedFact(r)})
+				Fact{"pipelining", pipelinedFact(req)})
 			if hs.Manifest {
 				res.Facts = append(res.Facts, Fact{"manifest", "read on a parallel connection"})
 			}
@@ -95,8 +105,9 @@ func checkBolt(parent context.Context, r *Run) Result {
 	return res
 }
 
-func pipelinedFact(r *Run) string {
-	if r.T.Routing && supportsRoute(r.hs.Version) && (!r.member || r.T.routerView) {
+// pipelinedFact says what went out in the speculative flight.
+func pipelinedFact(req bolt.HelloRequest) string {
+	if req.Route != nil {
 		return "handshake, HELLO, LOGON and ROUTE in one flight"
 	}
 	return "handshake, HELLO and LOGON in one flight"
@@ -141,14 +152,14 @@ func (r *Run) redial(ctx context.Context) (net.Conn, error) {
 // reads r.T.
 func (r *Run) listVersions(ctx context.Context, spare net.Conn) {
 	out := make(chan bolt.HandshakeResult, 1)
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	t := *r.T
-	t.versions = out
+	t.versions, t.stopListing = out, cancel
 	r.T = &t
 	go func() {
 		var hs bolt.HandshakeResult
 		defer func() { out <- hs }()
 		defer spare.Close()
-		ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 		defer cancel()
 		conn := spare
 		if t.TLS != TLSOff {

@@ -129,35 +129,66 @@ func TestBoltManifestWithoutCommonVersion(t *testing.T) {
 	wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade")
 }
 
+// TestBoltVersionsNegotiated: every server generation gets the same
+// version, the same verdict and (where it has a manifest) the same list of
+// versions whether HELLO went with the handshake or after it. Pipelined,
+// a 5.3+ server takes the speculative range, an older one makes the check
+// fall back to the sequential exchange.
 func TestBoltVersionsNegotiated(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name     string
-		cfg      fixtures.Config
-		version  string
-		manifest bool
+		name        string
+		cfg         fixtures.Config
+		version     string
+		manifest    bool
+		speculative bool // in the pipelined range 5.8..5.3
 	}{
-		{"2025", fixtures.Neo4j2025(), "5.8", true},
-		{"5.26", fixtures.Neo4j526(), "5.8", true},
-		{"5.22", fixtures.Neo4j522(), "5.4", false},
-		{"4.4", fixtures.Neo4j44(), "4.4", false},
-		{"4.2", fixtures.Neo4j42(), "4.2", false},
-		{"3.5", fixtures.Neo4j35(), "3.0", false},
+		{"2025", fixtures.Neo4j2025(), "5.8", true, true},
+		{"5.26", fixtures.Neo4j526(), "5.8", true, true},
+		{"5.22", fixtures.Neo4j522(), "5.4", false, true},
+		{"4.4", fixtures.Neo4j44(), "4.4", false, false},
+		{"4.2", fixtures.Neo4j42(), "4.2", false, false},
+		{"3.5", fixtures.Neo4j35(), "3.0", false, false},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			s := startServer(t, withUsers(c.cfg))
-			rep := run(t, target{uri: s.URI("bolt")})
-			r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt "+c.version+" agreed")
-			how, _ := fact(r, "negotiation")
-			if got := how == "handshake manifest v1"; got != c.manifest {
-				t.Errorf("negotiation %q, manifest want %v", how, c.manifest)
-			}
-			wantStatuses(t, rep, map[string]checks.Status{"auth": checks.Pass, "query": checks.Pass})
-			if recs := s.Received(); len(recs) == 0 || recs[0].Version != c.version {
-				t.Errorf("the server negotiated %+v", recs)
-			}
-		})
+		for _, m := range modes {
+			t.Run(c.name+" "+m.name, func(t *testing.T) {
+				t.Parallel()
+				s := startServer(t, withUsers(c.cfg))
+				rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
+				r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt "+c.version+" agreed")
+				wantStatuses(t, rep, map[string]checks.Status{"auth": checks.Pass, "query": checks.Pass})
+				how, _ := fact(r, "negotiation")
+				pipe, _ := fact(r, "pipelining")
+				switch {
+				case m.pipelining && c.speculative:
+					if how != "version range 5.8..5.3 with HELLO pipelined" || !strings.HasPrefix(pipe, "handshake, HELLO") {
+						t.Errorf("negotiation %q, pipelining %q: want HELLO sent with the handshake", how, pipe)
+					}
+				case m.pipelining:
+					if how != "legacy negotiation" || !strings.Contains(pipe, "fell back") {
+						t.Errorf("negotiation %q, pipelining %q: want the legacy fallback", how, pipe)
+					}
+				default:
+					if got := how == "handshake manifest v1"; got != c.manifest || pipe != "off" {
+						t.Errorf("negotiation %q, pipelining %q: manifest want %v, pipelining off", how, pipe, c.manifest)
+					}
+				}
+				if _, ok := fact(result(t, rep, "version"), "offered by the server"); ok != c.manifest {
+					t.Errorf("offered list shown %v, want %v", ok, c.manifest)
+				}
+				// The connection the verdict came from is the one that
+				// logged in, and only one did.
+				var logins []fixtures.Received
+				for _, rec := range s.Received() {
+					if rec.SentCredentials() {
+						logins = append(logins, rec)
+					}
+				}
+				if len(logins) != 1 || logins[0].Version != c.version {
+					t.Errorf("the server negotiated %+v, want one login over %s", s.Received(), c.version)
+				}
+			})
+		}
 	}
 }

@@ -1,12 +1,15 @@
 package checks_test
 
 import (
+	"bytes"
 	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
@@ -51,16 +54,16 @@ func latencyCluster(t testing.TB, n int, d time.Duration) []*fixtures.Latency {
 // connection, not seconds, so they hold on a loaded machine. The connect
 // is one more round trip per connection, not counted here.
 //
-// Pipelined (the CLI's default):
-//   - bolt:// single server: the connection 3 (handshake+HELLO+LOGON, the
-//     direct-routing ROUTE, RETURN 1 + dbms.components()), plus the version
-//     listing 1, opened in parallel.
+// Pipelined (the default):
+//   - bolt:// single server: the connection 2 (handshake+HELLO+LOGON+the
+//     direct-routing ROUTE, then RETURN 1 + dbms.components()), plus the
+//     version listing 1, opened in parallel.
 //   - neo4j:// cluster: the entry 2 (handshake+HELLO+LOGON+ROUTE, the two
 //     queries), the listing 1, every member 1 (handshake+HELLO+LOGON+its
 //     own ROUTE), members at once.
 //
 // Sequential (--no-pipelining): one more round trip per connection
-// (handshake, then HELLO), and no listing connection.
+// (handshake, then HELLO+LOGON+ROUTE), and no listing connection.
 const budgetDelay = 2 * time.Millisecond
 
 // roundTrips is the sorted round trips of every connection a proxy saw.
@@ -77,8 +80,60 @@ func roundTrips(p *fixtures.Latency) []int {
 func diagnosePipelined(t *testing.T, tg target, on bool) *checks.Report {
 	t.Helper()
 	tt := resolve(t, tg)
-	tt.Pipelining = on
+	tt.NoPipelining = !on
 	return diagnose(t, tt, nil)
+}
+
+// modes names the two ways a connection starts, for subtests.
+var modes = []struct {
+	name       string
+	pipelining bool
+}{{"pipelined", true}, {"sequential", false}}
+
+// flightMessages decodes the Bolt messages that follow the 20-byte
+// handshake in a client flight.
+func flightMessages(t *testing.T, flight []byte) []*packstream.Struct {
+	t.Helper()
+	if len(flight) < 20 {
+		t.Fatalf("flight of %d bytes holds no handshake", len(flight))
+	}
+	r := bytes.NewReader(flight[20:])
+	var out []*packstream.Struct
+	for r.Len() > 0 {
+		raw, err := bolt.ReadMessage(r, 1<<20)
+		if err != nil {
+			t.Fatalf("message %d of the flight: %v", len(out)+1, err)
+		}
+		m, _, err := packstream.DecodeMessage(raw, packstream.DefaultLimits)
+		if err != nil {
+			t.Fatalf("message %d of the flight: %v", len(out)+1, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// wantDirectFlight asserts what a bolt:// run sends with the handshake:
+// HELLO without a routing context (as drivers send for bolt://), LOGON,
+// then the direct-routing ROUTE naming the address the user typed.
+func wantDirectFlight(t *testing.T, flight []byte, addr string) {
+	t.Helper()
+	msgs := flightMessages(t, flight)
+	var tags []byte
+	for _, m := range msgs {
+		tags = append(tags, m.Tag)
+	}
+	if !bytes.Equal(tags, []byte{bolt.MsgHello, bolt.MsgLogon, bolt.MsgRoute}) {
+		t.Fatalf("the flight holds messages % X, want HELLO, LOGON, ROUTE", tags)
+	}
+	hello, _ := msgs[0].Fields[0].(map[string]any)
+	if rc, ok := hello["routing"]; ok && rc != nil {
+		t.Errorf("HELLO carries routing context %v on bolt://", rc)
+	}
+	rctx, _ := msgs[2].Fields[0].(map[string]any)
+	if rctx["address"] != addr || len(rctx) != 1 {
+		t.Errorf("ROUTE context %v, want only the address %s", rctx, addr)
+	}
 }
 
 func TestBudgetSingle(t *testing.T) {
@@ -86,19 +141,32 @@ func TestBudgetSingle(t *testing.T) {
 	for _, tc := range []struct {
 		pipelining bool
 		want       []int
-	}{{true, []int{1, 3}}, {false, []int{4}}} {
+	}{{true, []int{1, 2}}, {false, []int{3}}} {
 		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, withUsers(fixtures.Neo4j526()))
 			p := startLatency(t, budgetDelay, s.Addr())
 			rep := diagnosePipelined(t, target{uri: "bolt://" + p.Addr()}, tc.pipelining)
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			// The ROUTE that rode with HELLO still told a standalone
+			// server from a cluster member.
+			wantCheck(t, rep, "routing", checks.Skip, "standalone server")
 			if got := roundTrips(p); !slices.Equal(got, tc.want) {
 				t.Errorf("round trips per connection %v, budget %v", got, tc.want)
 			}
 			// The version check still has the server's whole list.
 			if v, _ := fact(result(t, rep, "version"), "offered by the server"); !strings.Contains(v, "4.4") {
 				t.Errorf("offered list %q", v)
+			}
+			if tc.pipelining {
+				for _, c := range p.Conns() {
+					if c.RoundTrips == 2 { // the run's own, not the listing
+						wantDirectFlight(t, c.FirstFlight, p.Addr())
+					}
+				}
+				if v, _ := fact(result(t, rep, "bolt"), "pipelining"); v != "handshake, HELLO, LOGON and ROUTE in one flight" {
+					t.Errorf("pipelining fact %q, want the ROUTE named", v)
+				}
 			}
 		})
 	}
@@ -185,20 +253,65 @@ func TestPipeliningFallbacks(t *testing.T) {
 			t.Errorf("pipelining fact %q, want the fallback and the close named", v)
 		}
 	})
-	t.Run("wrong password is one failed login", func(t *testing.T) {
-		t.Parallel()
-		s := startServer(t, withUsers(fixtures.Neo4j526()))
-		rep := diagnosePipelined(t, target{uri: s.URI("bolt"), pass: "wrong"}, true)
-		wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-		wantCheck(t, rep, "auth", checks.Fail, "wrong username or password", "NEO4J_PASSWORD")
-		logins := 0
-		for _, rec := range s.Received() {
-			if rec.SentCredentials() {
-				logins++
+	// The direct-routing ROUTE rides behind LOGON: a failed LOGON is
+	// still the verdict, whatever becomes of the ROUTE.
+	for _, m := range modes {
+		t.Run("wrong password is one failed login, "+m.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withUsers(fixtures.Neo4j526()))
+			rep := diagnosePipelined(t, target{uri: s.URI("bolt"), pass: "wrong"}, m.pipelining)
+			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+			r := wantCheck(t, rep, "auth", checks.Fail, "wrong username or password", "NEO4J_PASSWORD")
+			if v, _ := evidence(r, "request"); v != "LOGON" {
+				t.Errorf("failed request %q, want LOGON", v)
 			}
+			wantCheck(t, rep, "routing", checks.Skip, "auth did not pass")
+			logins := 0
+			for _, rec := range s.Received() {
+				if rec.SentCredentials() {
+					logins++
+				}
+			}
+			if logins != 1 {
+				t.Errorf("%d connections carried credentials, want 1: a wrong password must not be tried twice", logins)
+			}
+		})
+	}
+	t.Run("server fails HELLO", func(t *testing.T) {
+		t.Parallel()
+		// What Neo4j 5.3+ answers a HELLO without a valid bolt_agent, as
+		// a proxy that rewrites HELLO might send it.
+		bad := fixtures.Failure{Code: "Neo.ClientError.Request.Invalid",
+			Message:     `Illegal value for field "bolt_agent": Must be a map with string keys and string values.`,
+			GQLStatus:   "08N06",
+			Description: "error: connection exception - protocol error. General network protocol error."}
+		cfg := withUsers(fixtures.Neo4j526())
+		cfg.FailRequests = map[string]fixtures.Failure{"HELLO": bad}
+		reps := map[bool]*checks.Report{}
+		for _, m := range modes {
+			s := startServer(t, cfg)
+			rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
+			reps[m.pipelining] = rep
+			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+			r := wantCheck(t, rep, "auth", checks.Fail, "refused neo4j-doctor's request as malformed", "bug in neo4j-doctor")
+			if v, _ := evidence(r, "code"); v != bad.Code {
+				t.Errorf("%s: code evidence %q, want %s", m.name, v, bad.Code)
+			}
+			if v, _ := evidence(r, "request"); v != "HELLO" {
+				t.Errorf("%s: failed request %q, want HELLO", m.name, v)
+			}
+			// The server closes after a failed HELLO: LOGON was never read.
+			noCredentialsSent(t, s)
 		}
-		if logins != 1 {
-			t.Errorf("%d connections carried credentials, want 1: a wrong password must not be tried twice", logins)
+		if v, _ := fact(result(t, reps[true], "bolt"), "pipelining"); !strings.Contains(v, "fell back") || !strings.Contains(v, bad.Code) {
+			t.Errorf("pipelining fact %q, want the fallback and the server's code named", v)
+		}
+		pip, seq := reps[true], reps[false]
+		if pip.Verdict != seq.Verdict || pip.ExitCode != seq.ExitCode || firstFailing(pip).ID != firstFailing(seq).ID ||
+			result(t, pip, "auth").Summary != result(t, seq, "auth").Summary {
+			t.Errorf("pipelined: %s, exit %d, %s: %q; sequential: %s, exit %d, %s: %q",
+				pip.Verdict, pip.ExitCode, firstFailing(pip).ID, result(t, pip, "auth").Summary,
+				seq.Verdict, seq.ExitCode, firstFailing(seq).ID, result(t, seq, "auth").Summary)
 		}
 	})
 	t.Run("no credentials over an unverified certificate", func(t *testing.T) {
@@ -225,4 +338,39 @@ func TestPipeliningFallbacks(t *testing.T) {
 			t.Errorf("the server saw %+v, want one manifest connection", recs)
 		}
 	})
+}
+
+// TestDirectRoutingRouteFails: the direct-routing ROUTE rides with HELLO;
+// when the server fails it, bolt:// is still what the user asked for, and
+// the connection, reset, still runs the query.
+func TestDirectRoutingRouteFails(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := withUsers(fixtures.Neo4j526())
+			cfg.FailRequests = map[string]fixtures.Failure{"ROUTE": {Code: "Neo.ClientError.Procedure.ProcedureCallFailed",
+				Message: "Failed to invoke procedure `dbms.routing.getRoutingTable`: Caused by: java.lang.IllegalStateException"}}
+			s := startServer(t, cfg)
+			rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
+			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			wantCheck(t, rep, "routing", checks.Skip, "connects directly; no routing table is used")
+			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
+			var seen [][]string
+			for _, rec := range s.Received() {
+				if !rec.SentCredentials() {
+					continue
+				}
+				var names []string
+				for _, msg := range rec.Messages {
+					names = append(names, msg.Name)
+				}
+				seen = append(seen, names)
+			}
+			want := []string{"HELLO", "LOGON", "ROUTE", "RESET", "RUN"}
+			if len(seen) != 1 || len(seen[0]) < len(want) || !slices.Equal(seen[0][:len(want)], want) {
+				t.Errorf("the server saw %q, want one connection starting %q", seen, want)
+			}
+		})
+	}
 }

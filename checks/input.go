@@ -29,9 +29,10 @@ type Inputs struct {
 	DNSServer    string
 	CertWarnDays int  // 0 = 30
 	AllDatabases bool // --all-databases
-	// Pipelining sends HELLO with the handshake (bolt.Speculate); the CLI
-	// sets it unless --no-pipelining.
-	Pipelining bool
+	// NoPipelining (--no-pipelining) waits for the handshake's answer
+	// before HELLO. The zero value pipelines (bolt.Speculate), so library
+	// callers, the exporter and fleet get the fast path without asking.
+	NoPipelining bool
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -174,7 +175,7 @@ func Resolve(in Inputs) (*Target, error) {
 	t := &Target{
 		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
 		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
-		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays, Pipelining: in.Pipelining,
+		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays, NoPipelining: in.NoPipelining,
 		AllDatabases: in.AllDatabases,
 	}
 	if t.Timeout <= 0 {

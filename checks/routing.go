@@ -165,10 +165,18 @@ func worsen(res *Result, s Status) {
 	}
 }
 
+// directRoutingContext is the ROUTE context of the direct-routing check:
+// the address the user typed, which a standalone server echoes back.
+func directRoutingContext(t *Target) map[string]string {
+	return map[string]string{"address": t.Address()}
+}
+
 // directRouting answers for bolt:// URIs, which bypass routing: against a
 // cluster member that is worth saying, because writes then fail whenever
 // that member is not the leader and nothing fails over. The server's own
-// routing table tells a cluster from a standalone server.
+// routing table tells a cluster from a standalone server. On Bolt 4.3+
+// the table came with HELLO (see helloRequest); older servers are asked
+// through the routing procedure now.
 func (r *Run) directRouting(ctx context.Context) Result {
 	skip := Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; no routing table is used"}
 	if r.T.AllDatabases {
@@ -177,15 +185,26 @@ func (r *Run) directRouting(ctx context.Context) Result {
 	if r.T.Database != "" && r.hs.Version.Major < 4 {
 		return skip
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
-	rctx := map[string]string{"address": r.T.Address()}
-	table, method, err := routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, r.T.Database)
+	var (
+		table  *routing.Table
+		method = routing.MethodRoute
+		err    error
+	)
+	if r.hello.Route != nil || r.hello.RouteErr != nil {
+		err = r.hello.RouteErr
+		if err == nil {
+			table, err = routing.Parse(r.hello.Route)
+		}
+	} else {
+		fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+		table, method, err = routing.Fetch(fctx, r.bconn, r.hs.Version, directRoutingContext(r.T), r.T.Database)
+		cancel()
+	}
 	if err != nil {
 		// A standalone 3.5 server has no routing procedure, and a server
 		// may refuse routing to a direct connection: either way bolt:// is
-		// what the user asked for. The connection resets itself before the
-		// query check's next request.
+		// what the user asked for. After a FAILURE the connection sends
+		// RESET ahead of the query check's next request.
 		return skip
 	}
 	members := table.Members()

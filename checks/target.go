@@ -48,10 +48,10 @@ type Target struct {
 	Password       string
 	Database       string // "" = the user's home database
 	AllDatabases   bool   // --all-databases: also the routing table of every database the user can see
-	// Pipelining sends HELLO, LOGON and ROUTE with the handshake; off
-	// (--no-pipelining), they wait for its answer, for a proxy that chokes
-	// on bytes sent ahead.
-	Pipelining     bool
+	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for
+	// the handshake's answer, for a proxy that chokes on bytes sent ahead;
+	// by default they go with the handshake.
+	NoPipelining   bool
 	ExtraCAs       []*x509.Certificate
 	Timeout        time.Duration // per network step
 	CertWarnDays   int           // warn when a certificate expires within this many days; 0 = 30
@@ -68,6 +68,9 @@ type Target struct {
 	// versions delivers the manifest read on a parallel connection; set by
 	// the tcp check of a pipelining run on that run's own copy.
 	versions <-chan bolt.HandshakeResult
+	// stopListing ends the listing connection early, when the bolt check
+	// will not use its list.
+	stopListing func()
 }
 
 // Address is host:port as a driver would dial it.

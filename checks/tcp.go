@@ -54,7 +54,7 @@ func checkTCP(ctx context.Context, r *Run) Result {
 	// A pipelining run reads the server's version list on a connection of
 	// its own (see listVersions), dialled with the first so it costs no
 	// round trip.
-	spares := r.T.Pipelining && !r.member
+	spares := !r.T.NoPipelining && !r.member
 	var wg sync.WaitGroup
 	for i, ip := range r.Addrs {
 		wg.Add(1)

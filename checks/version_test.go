@@ -38,26 +38,36 @@ func TestVersionEndOfLifeBolt(t *testing.T) {
 	}
 }
 
+// TestVersionManifestOfferedList: the server's whole list is shown either
+// way: pipelined it is read on the parallel listing connection. Only a
+// connection that negotiated by the manifest gets protocol_version in
+// HELLO's answer, so pipelined (HELLO sent before any choice) it is absent.
 func TestVersionManifestOfferedList(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, withUsers(fixtures.Neo4j526()))
-	rep := run(t, target{uri: s.URI("bolt")})
-	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	r := wantCheck(t, rep, "version", checks.Pass, "Bolt 5.8, Neo4j/5.26.0")
-	offered, ok := fact(r, "offered by the server")
-	if !ok {
-		t.Fatal("no offered-by-the-server fact after a manifest handshake")
-	}
-	for _, want := range []string{"5.8", "5.6", "5.4", "5.0", "4.4", "4.0"} {
-		if !strings.Contains(offered, want) {
-			t.Errorf("offered %q does not mention %s", offered, want)
-		}
-	}
-	if v, _ := fact(r, "protocol_version"); v != "5.8" {
-		t.Errorf("protocol_version fact %q", v)
-	}
-	if len(r.Hints) != 0 {
-		t.Errorf("a current server gets hints: %q", r.Hints)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, withUsers(fixtures.Neo4j526()))
+			rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
+			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			r := wantCheck(t, rep, "version", checks.Pass, "Bolt 5.8, Neo4j/5.26.0")
+			offered, ok := fact(r, "offered by the server")
+			if !ok {
+				t.Fatal("no offered-by-the-server fact from a manifest server")
+			}
+			for _, want := range []string{"5.8", "5.6", "5.4", "5.0", "4.4", "4.0"} {
+				if !strings.Contains(offered, want) {
+					t.Errorf("offered %q does not mention %s", offered, want)
+				}
+			}
+			want := map[bool]string{true: "", false: "5.8"}[m.pipelining]
+			if v, _ := fact(r, "protocol_version"); v != want {
+				t.Errorf("protocol_version fact %q, want %q", v, want)
+			}
+			if len(r.Hints) != 0 {
+				t.Errorf("a current server gets hints: %q", r.Hints)
+			}
+		})
 	}
 }
 

@@ -32,6 +32,8 @@ type Options struct {
 	// Only and Skip apply to every target, besides each target's own
 	// skip: (the CLI's --checks and --skip).
 	Only, Skip []string
+	// NoPipelining (--no-pipelining) applies to every target.
+	NoPipelining bool
 }
 
 // Diagnose resolves every target (reading passwords now; any error is a
@@ -44,6 +46,7 @@ func Diagnose(ctx context.Context, f *File, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		ct.NoPipelining = opts.NoPipelining
 		resolved[i] = ct
 	}
 	env := opts.Env
