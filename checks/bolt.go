@@ -154,9 +154,11 @@ func (r *Run) listVersions(ctx context.Context, spare net.Conn) {
 	out := make(chan bolt.HandshakeResult, 1)
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	t := *r.T
-	t.versions, t.stopListing = out, cancel
+	done := make(chan struct{})
+	t.versions, t.stopListing, t.listingDone = out, cancel, done
 	r.T = &t
 	go func() {
+		defer close(done)
 		var hs bolt.HandshakeResult
 		defer func() { out <- hs }()
 		defer spare.Close()

@@ -388,7 +388,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		t.seed = r.T.Address()
 	}
 	t.Host, t.Port = host, port
-	t.versions = nil // the seed's, already read
+	t.versions, t.stopListing, t.listingDone = nil, nil, nil // the seed's
 	sub := &Run{T: &t, Env: r.Env, member: true, resolver: r.resolver}
 	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
 		sub.resolver = nil

@@ -94,6 +94,13 @@ type Run struct {
 
 // Close releases the connections a run kept open.
 func (r *Run) Close() {
+	// The listing connection is read only by the bolt check; when that
+	// check never ran (tls failed, --skip bolt) or stopped waiting, end it
+	// here rather than let it run out its own timeout after the report.
+	if r.T != nil && r.T.stopListing != nil {
+		r.T.stopListing()
+		<-r.T.listingDone
+	}
 	if r.bconn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		_ = r.bconn.Goodbye(ctx)

@@ -71,6 +71,9 @@ type Target struct {
 	// stopListing ends the listing connection early, when the bolt check
 	// will not use its list.
 	stopListing func()
+	// listingDone is closed when the listing goroutine has ended, so
+	// Run.Close can make sure none outlives the diagnosis.
+	listingDone <-chan struct{}
 }
 
 // Address is host:port as a driver would dial it.
