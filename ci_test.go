@@ -43,16 +43,21 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cfg := fixtures.Neo4j526()
 	cfg.Users = map[string]string{"neo4j": ciPassword}
-	port, release, err := fixtures.ReserveRefusedPort()
+	port, listen, release, err := fixtures.ReserveLatePort()
 	ts.Check(err)
-	cfg.Port = port
-	// Held until the server starts, so no parallel test's fixture can take
-	// the port while it is meant to refuse.
+	// Held until the server starts, and then served by the same socket, so
+	// no parallel test can take the port while it refuses or in between.
 	start := func() (*fixtures.Server, error) {
-		if err := release(); err != nil {
+		ln, err := listen()
+		if err != nil {
 			return nil, err
 		}
-		return fixtures.Start(cfg)
+		cfg.Listener = ln
+		srv, err := fixtures.Start(cfg)
+		if err != nil {
+			_ = ln.Close()
+		}
+		return srv, err
 	}
 	if delay == 0 {
 		srv, err := start()
@@ -90,5 +95,5 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Logf("late-server: %v", startErr) // the script's assertions have failed already
 		}
 	})
-	ts.Setenv("LATE_URI", "bolt://127.0.0.1:"+strconv.Itoa(cfg.Port))
+	ts.Setenv("LATE_URI", "bolt://127.0.0.1:"+strconv.Itoa(port))
 }
