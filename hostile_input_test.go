@@ -1,3 +1,7 @@
+//go:build unix
+
+// Unix only: the table needs a FIFO (syscall.Mkfifo).
+
 package main
 
 // Bad input, every case the hardening issue lists in one table: no attempt
@@ -54,6 +58,7 @@ func TestBadInputTable(t *testing.T) {
 		{"UTF-16 file", []string{write("utf16.env", []byte("\xff\xfeN\x00E\x00O\x00=\x00"))}, "UTF-16"},
 		{"10 MB file", []string{big}, "a connection file is a few hundred"},
 		{"directory", []string{dir}, "is a directory"},
+		{"a URI where the file goes", []string{"neo4j+s://neo4j:" + canary + "@db.example.com"}, "the argument is a neo4j+s:// URI, not a connection file"},
 		{"FIFO without a writer", []string{fifo}, "not a regular file"},
 		{"symlink loop", []string{loop}, "cannot read connection file"},
 		{"dangling symlink", []string{dangling}, "does not exist"},

@@ -40,6 +40,12 @@ const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt)
 // ReadConnectionFile reads a dotenv connection file such as the one Aura
 // offers for download. Every error is an *InputError.
 func ReadConnectionFile(path string) (map[string]string, error) {
+	if i := strings.Index(path, "://"); i > 0 && !strings.ContainsAny(path[:i], `/\`) {
+		// A URI where a file was expected: not echoed, since it may
+		// carry user:password.
+		return nil, inputErr("pass a URI with --uri (neo4j-doctor --uri neo4j+s://host), the password with -p or NEO4J_PASSWORD",
+			"the argument is a %s:// URI, not a connection file", truncate(path[:i], 30))
+	}
 	name := filepath.Base(path)
 	st, err := os.Stat(path)
 	if err != nil {
