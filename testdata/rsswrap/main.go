@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -34,7 +35,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rsswrap: no rusage")
 		os.Exit(125)
 	}
-	if err := os.WriteFile(os.Args[1], []byte(strconv.FormatInt(ru.Maxrss<<10, 10)), 0o600); err != nil { // Linux: KiB
+	peak := ru.Maxrss << 10 // Linux and the BSDs count KiB
+	if runtime.GOOS == "darwin" {
+		peak = ru.Maxrss // bytes
+	}
+	if err := os.WriteFile(os.Args[1], []byte(strconv.FormatInt(peak, 10)), 0o600); err != nil {
 		fmt.Fprintln(os.Stderr, "rsswrap:", err)
 		os.Exit(125)
 	}
