@@ -7,7 +7,6 @@ package main
 // testdata/rsswrap, which reports its peak RSS.
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -50,31 +49,17 @@ type childRun struct {
 
 func runBinary(t *testing.T, bin binaries, env []string, args ...string) childRun {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	rssFile := filepath.Join(t.TempDir(), "rss")
-	cmd := exec.CommandContext(ctx, bin.rsswrap, append([]string{rssFile, bin.doctor}, args...)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	took := time.Since(start)
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatalf("run: %v", err)
-	}
+	r := runDirect(t, bin.rsswrap, env, append([]string{rssFile, bin.doctor}, args...)...)
 	data, err := os.ReadFile(rssFile)
 	if err != nil {
-		t.Fatalf("no RSS figure (%v); stderr:\n%s", err, errb.String())
+		t.Fatalf("no RSS figure (%v); stderr:\n%s", err, r.stderr)
 	}
 	rss, err := strconv.ParseInt(string(data), 10, 64)
 	if err != nil || rss <= 0 {
 		t.Fatalf("RSS figure %q: %v", data, err)
 	}
-	return childRun{
-		result: result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errb.String(), took: took},
-		rss:    rss,
-	}
+	return childRun{result: r, rss: rss}
 }
 
 // hostileRSSCase is one server the binary is pointed at.

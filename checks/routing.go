@@ -32,26 +32,12 @@ func checkRouting(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
 		return r.directRouting(ctx)
 	}
-	var (
-		table  *routing.Table
-		method = routing.MethodRoute
-		err    error
-	)
 	if r.T.Database != "" && r.hs.Version.Major < 4 {
 		return Result{Status: Fail,
 			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, r.hs.Version),
 			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
 	}
-	if r.hello.Route != nil || r.hello.RouteErr != nil {
-		err = r.hello.RouteErr
-		if err == nil {
-			table, err = routing.Parse(r.hello.Route)
-		}
-	} else {
-		fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-		table, method, err = routing.Fetch(fctx, r.bconn, r.hs.Version, r.T.routingContext(), r.T.Database)
-		cancel()
-	}
+	table, method, err := r.fetchTable(ctx, r.T.routingContext())
 	res := Result{}
 	res.Facts = append(res.Facts, Fact{"fetched with", method})
 	db := r.T.Database
@@ -167,6 +153,21 @@ func worsen(res *Result, s Status) {
 
 // directRoutingContext is the ROUTE context of the direct-routing check:
 // the address the user typed, which a standalone server echoes back.
+// fetchTable is the table the ROUTE sent with HELLO got (4.3+), or else
+// the one the routing procedure gives now (Bolt 3, 4.0-4.2).
+func (r *Run) fetchTable(ctx context.Context, rctx map[string]string) (*routing.Table, string, error) {
+	if r.hello.Route != nil || r.hello.RouteErr != nil {
+		if r.hello.RouteErr != nil {
+			return nil, routing.MethodRoute, r.hello.RouteErr
+		}
+		t, err := routing.Parse(r.hello.Route)
+		return t, routing.MethodRoute, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	return routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, r.T.Database)
+}
+
 func directRoutingContext(t *Target) map[string]string {
 	return map[string]string{"address": t.Address()}
 }
@@ -185,21 +186,7 @@ func (r *Run) directRouting(ctx context.Context) Result {
 	if r.T.Database != "" && r.hs.Version.Major < 4 {
 		return skip
 	}
-	var (
-		table  *routing.Table
-		method = routing.MethodRoute
-		err    error
-	)
-	if r.hello.Route != nil || r.hello.RouteErr != nil {
-		err = r.hello.RouteErr
-		if err == nil {
-			table, err = routing.Parse(r.hello.Route)
-		}
-	} else {
-		fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-		table, method, err = routing.Fetch(fctx, r.bconn, r.hs.Version, directRoutingContext(r.T), r.T.Database)
-		cancel()
-	}
+	table, method, err := r.fetchTable(ctx, directRoutingContext(r.T))
 	if err != nil {
 		// A standalone 3.5 server has no routing procedure, and a server
 		// may refuse routing to a direct connection: either way bolt:// is
