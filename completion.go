@@ -52,22 +52,6 @@ func completionCommand() *cli.Command {
 	}
 }
 
-func manCommand() *cli.Command {
-	return &cli.Command{
-		Name:   "man",
-		Usage:  "print the man page (troff, section 1)",
-		Hidden: true,
-		Action: func(cCtx *cli.Context) error {
-			s, err := cCtx.App.ToManWithSection(1)
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(cCtx.App.Writer, s)
-			return err
-		},
-	}
-}
-
 // spec is what a completion script needs to know.
 type spec struct {
 	commands []string            // visible subcommands
