@@ -77,9 +77,9 @@ func TestPipeliningCLI(t *testing.T) {
 		// round trips of the run's own connection: pipelined, sequential
 		pipelined, sequential int
 	}{
-		// handshake+HELLO+LOGON+ROUTE, then the query; sequential: the
-		// handshake on its own first.
-		{"healthy", pw, checks.ExitHealthy, "pass", "", 2, 3},
+		// handshake+HELLO+LOGON+ROUTE and the query in one flight;
+		// sequential: the handshake on its own first.
+		{"healthy", pw, checks.ExitHealthy, "pass", "", 1, 2},
 		// The failed LOGON ends the connection: the ROUTE behind it is
 		// never answered, and the password is tried once.
 		{"wrong password", "wrong-" + pw, checks.ExitFailed, "fail", "auth", 1, 2},
@@ -134,7 +134,7 @@ func TestPipeliningCLI(t *testing.T) {
 					t.Errorf("%s: pipelined %s, --no-pipelining %s", c.ID, c.Status, st)
 				}
 			}
-			if v := pip.rep.fact("bolt", "pipelining"); v != "handshake, HELLO, LOGON and ROUTE in one flight" {
+			if v := pip.rep.fact("bolt", "pipelining"); v != "handshake, HELLO, LOGON, ROUTE and the query in one flight" {
 				t.Errorf("pipelined: pipelining fact %q", v)
 			}
 			if v := seq.rep.fact("bolt", "pipelining"); v != "off" {

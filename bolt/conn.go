@@ -76,6 +76,10 @@ type Conn struct {
 	// spec holds the answers to a HELLO sent with the handshake until Hello
 	// collects them.
 	spec *speculated
+	// presented are the RUN/PULL pairs of HelloRequest.Statements, sent
+	// with HELLO, whose answers only Queries with the same statements
+	// reads: they are another caller's verdict, not the login's.
+	presented []request
 }
 
 // NewConn wraps a connection on which Handshake succeeded.
@@ -115,6 +119,12 @@ type HelloRequest struct {
 	Auth      Auth
 	Routing   map[string]string // nil = direct (bolt://); for neo4j:// at least {"address": "host:port"}
 	Route     *RouteRequest     // pipelined behind HELLO/LOGON when the version has ROUTE
+	// Statements ride behind HELLO, LOGON and ROUTE in the same write.
+	// Hello does not read their answers: they stay owed until Queries is
+	// called with the same statements, which then sends nothing and reads
+	// them under its own deadline. Any other request first discards them
+	// (RESET), and after a failed login they are never read.
+	Statements []Statement
 }
 
 // HelloResult is what the server said about itself and the login.
@@ -153,24 +163,39 @@ func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error)
 		// their answers, but only for the very request that was sent.
 		c.spec = nil
 		reqs, _, _, _ := helloRequests(c.v, req)
-		if !sameWire(reqs, sp.reqs) {
+		if !sameWire(append(reqs, statementRequests(c.v, req.Statements)...), sp.reqs) {
 			return sp.res, fmt.Errorf("bolt: HELLO: a different HELLO was already sent with the handshake")
 		}
 		return sp.res, sp.err
 	}
 	c.log.secret = req.Auth.Credentials
 	reqs, logon, route, res := helloRequests(c.v, req)
+	pre := statementRequests(c.v, req.Statements)
 	release, err := c.begin(ctx, "HELLO")
 	if err != nil {
 		return res, err
 	}
 	defer release()
 	start := time.Now()
-	if err := c.send(ctx, reqs...); err != nil {
+	if err := c.send(ctx, append(reqs[:len(reqs):len(reqs)], pre...)...); err != nil {
 		return res, err
 	}
-	err = c.helloAnswers(ctx, start, reqs, logon, route, &res)
+	err = c.helloAnswers(ctx, start, reqs, logon, route, &res, pre)
 	return res, err
+}
+
+// statementRequests encodes the RUN/PULL pairs of stmts for v; nil when
+// one cannot be encoded, so Queries meets that error itself.
+func statementRequests(v Version, stmts []Statement) []request {
+	var out []request
+	for _, st := range stmts {
+		run, err := runMessage(v, st.Query, st.Params, st.Extra)
+		if err != nil {
+			return nil
+		}
+		out = append(out, run, pullMessage(v, -1))
+	}
+	return out
 }
 
 // helloRequests encodes HELLO, LOGON (5.1+) and the optional ROUTE for v.
@@ -204,12 +229,14 @@ func sameWire(a, b []request) bool {
 	return true
 }
 
-// helloAnswers reads the answers to reqs, sent at start, into res.
-func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request, logon, route bool, res *HelloResult) error {
+// helloAnswers reads the answers to reqs, sent at start, into res. The
+// answers to pre, sent after reqs, are left for Queries after a login,
+// and owed after a failed one.
+func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request, logon, route bool, res *HelloResult, pre []request) error {
 	meta, err := c.answer(ctx, "HELLO")
 	res.HelloDuration = time.Since(start)
 	if err != nil {
-		c.owe(len(reqs) - 1)
+		c.owe(len(reqs) - 1 + len(pre))
 		return err
 	}
 	res.Metadata = meta
@@ -225,7 +252,7 @@ func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request
 		meta, err := c.answer(ctx, "LOGON")
 		res.LogonDuration = time.Since(t)
 		if err != nil {
-			c.owe(len(reqs) - 2)
+			c.owe(len(reqs) - 2 + len(pre))
 			return err
 		}
 		res.Malformed = append(res.Malformed, wrongTypes("LOGON", meta, logonTypes)...)
@@ -234,6 +261,9 @@ func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request
 		}
 		res.AdvertisedAddress = str(meta, "advertised_address")
 	}
+	// Set before ROUTE's answer: a failed ROUTE leaves the statements
+	// IGNORED, which Queries, not the login, has to deal with.
+	c.presented = pre
 	if route {
 		meta, err := c.answer(ctx, "ROUTE")
 		if err != nil {
@@ -286,6 +316,10 @@ type Statement struct {
 // queries cost one round trip, and collects the results in order. After
 // a failure the server ignores the rest: their errors wrap ErrIgnored.
 // Each result is bounded as Query's is.
+//
+// When the same statements went out with HELLO (HelloRequest.Statements)
+// it sends nothing and reads their answers. If the server ignored them
+// (a request before them failed) it runs them once more, after RESET.
 func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, []error) {
 	res := make([]QueryResult, len(stmts))
 	errs := make([]error, len(stmts))
@@ -310,10 +344,33 @@ func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, 
 		return fill(0, err)
 	}
 	defer release()
+	if c.presented != nil && sameWire(reqs, c.presented) {
+		c.presented = nil
+		res, errs = c.collect(ctx, reqs, len(stmts))
+		// IGNORED: an earlier request of the flight (ROUTE) failed, so
+		// the server never ran them. Run them now, once, after RESET,
+		// so the answer is the statements' own.
+		if !errors.Is(errs[0], ErrIgnored) || c.broken != nil {
+			return res, errs
+		}
+	}
 	if err := c.send(ctx, reqs...); err != nil {
 		return fill(0, err)
 	}
-	for i := range stmts {
+	return c.collect(ctx, reqs, len(stmts))
+}
+
+// collect reads the answers to the n RUN/PULL pairs of reqs, sent.
+func (c *Conn) collect(ctx context.Context, reqs []request, n int) ([]QueryResult, []error) {
+	res := make([]QueryResult, n)
+	errs := make([]error, n)
+	fill := func(from int) ([]QueryResult, []error) {
+		for i := from; i < n; i++ {
+			errs[i] = fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored)
+		}
+		return res, errs
+	}
+	for i := range n {
 		pull := reqs[2*i+1]
 		left := len(reqs) - 2*i - 2 // answers still due after this PULL's
 		c.budget = c.opts.MaxResultValues
@@ -322,7 +379,7 @@ func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, 
 			errs[i] = err
 			c.owe(left + 1)
 			c.budget = 0
-			return fill(i+1, fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored))
+			return fill(i + 1)
 		}
 		res[i].Fields = stringList(meta["fields"])
 		res[i], errs[i] = c.pulled(ctx, pull.name, res[i])
@@ -331,7 +388,7 @@ func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, 
 			if c.broken == nil {
 				c.owe(left)
 			}
-			return fill(i+1, fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored))
+			return fill(i + 1)
 		}
 	}
 	return res, errs
@@ -458,6 +515,11 @@ func (c *Conn) owe(n int) {
 // send writes reqs in one write; when the server is FAILED or answers are
 // owed it puts RESET first and reads up to and including its SUCCESS.
 func (c *Conn) send(ctx context.Context, reqs ...request) error {
+	if c.presented != nil {
+		// Answers nobody asked for yet are in the way: skip them.
+		c.owe(len(c.presented))
+		c.presented = nil
+	}
 	reset := c.needReset || c.owed > 0
 	if reset {
 		reqs = append([]request{resetMessage()}, reqs...)

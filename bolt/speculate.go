@@ -32,9 +32,11 @@ type speculated struct {
 	err  error
 }
 
-// Speculate writes the magic, SpeculativeProposals, HELLO, LOGON and, with
-// req.Route, ROUTE in one write, so a healthy server costs one round trip
-// for all of them. On success the next Conn.Hello with the same request
+// Speculate writes the magic, SpeculativeProposals, HELLO, LOGON, with
+// req.Route ROUTE, and req.Statements in one write, so a healthy server
+// costs one round trip for all of them. RUN and PULL, too, encode the same
+// in every speculative version; their answers are left for Conn.Queries,
+// as Conn.Hello leaves them. On success the next Conn.Hello with the same request
 // returns the answers without I/O. A LOGON failure (wrong password) is the
 // server's verdict, returned by that Hello as usual: it is not retried, so
 // a login is never attempted twice.
@@ -62,12 +64,14 @@ func Speculate(ctx context.Context, conn net.Conn, req HelloRequest, opts Option
 	defer release()
 
 	reqs, logon, route, res := helloRequests(speculativeVersion, req)
+	pre := statementRequests(speculativeVersion, req.Statements)
+	all := append(reqs[:len(reqs):len(reqs)], pre...)
 	out := append([]byte(nil), Magic[:]...)
 	for _, p := range SpeculativeProposals {
 		out = binary.BigEndian.AppendUint32(out, p)
 	}
 	hs.Sent = append([]byte(nil), out...)
-	for _, r := range reqs {
+	for _, r := range all {
 		out = AppendMessage(out, r.msg)
 	}
 	if _, err := conn.Write(out); err != nil {
@@ -89,10 +93,10 @@ func Speculate(ctx context.Context, conn net.Conn, req HelloRequest, opts Option
 	hs.Version = reply.version
 	c := NewConn(conn, hs, opts)
 	c.log.secret = req.Auth.Credentials
-	for _, r := range reqs {
+	for _, r := range all {
 		c.log.add("C", r.summary, r.msg, r.secret)
 	}
-	herr := c.helloAnswers(ctx, start, reqs, logon, route, &res)
+	herr := c.helloAnswers(ctx, start, reqs, logon, route, &res, pre)
 	if herr != nil {
 		var se *ServerError
 		if !(errors.As(herr, &se) && se.Request == "LOGON") && (errors.As(herr, &se) || speculationFault(herr)) {
@@ -103,7 +107,7 @@ func Speculate(ctx context.Context, conn net.Conn, req HelloRequest, opts Option
 			return nil, hs, refused(conn, herr)
 		}
 	}
-	c.spec = &speculated{reqs: reqs, res: res, err: herr}
+	c.spec = &speculated{reqs: all, res: res, err: herr}
 	return c, hs, nil
 }
 

@@ -34,6 +34,14 @@ func supportsRoute(v bolt.Version) bool { return v.Major > 4 || v.Major == 4 && 
 // run's direct-routing check, so a healthy server costs one round trip.
 // Before the handshake (speculation) it is built for the speculative
 // versions, all 4.3+.
+//
+// A bolt:// run's own connection also carries the query check's
+// statements when that check is to run: nothing else is sent on it before
+// the query check, so their answers wait on the connection for that check
+// (see bolt.HelloRequest.Statements). Only with the ROUTE: without it
+// (3.0, 4.0-4.2) the direct-routing check asks the routing procedure
+// first, and would have to read through the queries' answers to get its
+// own.
 func helloRequest(r *Run) bolt.HelloRequest {
 	req := bolt.HelloRequest{
 		UserAgent: "neo4j-doctor/" + r.Env.Version,
@@ -54,6 +62,14 @@ func helloRequest(r *Run) bolt.HelloRequest {
 		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
 	case r.T.routerView:
 		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.routerViewDB}
+	}
+	if !r.T.Routing && !r.member && req.Route != nil && r.willRun("query") {
+		v := r.hs.Version
+		if r.bconn == nil {
+			v = bolt.Version{Major: 5, Minor: 8} // any speculative version encodes the same
+		}
+		// r.table is never set on bolt://: this is queryDatabase's answer.
+		req.Statements = queryStatements(r.T.Database, v)
 	}
 	return req
 }

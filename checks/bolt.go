@@ -107,6 +107,9 @@ func checkBolt(parent context.Context, r *Run) Result {
 
 // pipelinedFact says what went out in the speculative flight.
 func pipelinedFact(req bolt.HelloRequest) string {
+	if req.Route != nil && len(req.Statements) > 0 {
+		return "handshake, HELLO, LOGON, ROUTE and the query in one flight"
+	}
 	if req.Route != nil {
 		return "handshake, HELLO, LOGON and ROUTE in one flight"
 	}

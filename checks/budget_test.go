@@ -55,15 +55,17 @@ func latencyCluster(t testing.TB, n int, d time.Duration) []*fixtures.Latency {
 // is one more round trip per connection, not counted here.
 //
 // Pipelined (the default):
-//   - bolt:// single server: the connection 2 (handshake+HELLO+LOGON+the
-//     direct-routing ROUTE, then RETURN 1 + dbms.components()), plus the
-//     version listing 1, opened in parallel.
+//   - bolt:// single server: the connection 1 (handshake+HELLO+LOGON+the
+//     direct-routing ROUTE+RETURN 1+dbms.components()), plus the version
+//     listing 1, opened in parallel.
+
 //   - neo4j:// cluster: the entry 2 (handshake+HELLO+LOGON+ROUTE, the two
 //     queries), the listing 1, every member 1 (handshake+HELLO+LOGON+its
 //     own ROUTE), members at once.
 //
 // Sequential (--no-pipelining): one more round trip per connection
-// (handshake, then HELLO+LOGON+ROUTE), and no listing connection.
+// (handshake, then HELLO+LOGON+ROUTE, on bolt:// with the two queries),
+// and no listing connection.
 const budgetDelay = 2 * time.Millisecond
 
 // roundTrips is the sorted round trips of every connection a proxy saw.
@@ -115,16 +117,31 @@ func flightMessages(t *testing.T, flight []byte) []*packstream.Struct {
 
 // wantDirectFlight asserts what a bolt:// run sends with the handshake:
 // HELLO without a routing context (as drivers send for bolt://), LOGON,
-// then the direct-routing ROUTE naming the address the user typed.
-func wantDirectFlight(t *testing.T, flight []byte, addr string) {
+// the direct-routing ROUTE naming the address the user typed, then, when
+// the query check is to run, its RETURN 1 and dbms.components() in read
+// mode.
+func wantDirectFlight(t *testing.T, flight []byte, addr string, query bool) {
 	t.Helper()
 	msgs := flightMessages(t, flight)
 	var tags []byte
 	for _, m := range msgs {
 		tags = append(tags, m.Tag)
 	}
-	if !bytes.Equal(tags, []byte{bolt.MsgHello, bolt.MsgLogon, bolt.MsgRoute}) {
-		t.Fatalf("the flight holds messages % X, want HELLO, LOGON, ROUTE", tags)
+	want := []byte{bolt.MsgHello, bolt.MsgLogon, bolt.MsgRoute}
+	if query {
+		want = append(want, bolt.MsgRun, bolt.MsgPull, bolt.MsgRun, bolt.MsgPull)
+	}
+	if !bytes.Equal(tags, want) {
+		t.Fatalf("the flight holds messages % X, want % X", tags, want)
+	}
+	for i, q := range map[int]string{3: "RETURN 1", 5: "CALL dbms.components()"} {
+		if !query {
+			break
+		}
+		extra, _ := msgs[i].Fields[2].(map[string]any)
+		if msgs[i].Fields[0] != q || extra["mode"] != "r" {
+			t.Errorf("message %d: RUN %v with %v, want %q in read mode", i+1, msgs[i].Fields[0], extra, q)
+		}
 	}
 	hello, _ := msgs[0].Fields[0].(map[string]any)
 	if rc, ok := hello["routing"]; ok && rc != nil {
@@ -141,13 +158,18 @@ func TestBudgetSingle(t *testing.T) {
 	for _, tc := range []struct {
 		pipelining bool
 		want       []int
-	}{{true, []int{1, 2}}, {false, []int{3}}} {
+	}{{true, []int{1, 1}}, {false, []int{2}}} {
 		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, withUsers(fixtures.Neo4j526()))
 			p := startLatency(t, budgetDelay, s.Addr())
 			rep := diagnosePipelined(t, target{uri: "bolt://" + p.Addr()}, tc.pipelining)
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
+			if v, _ := fact(result(t, rep, "query"), "Neo4j Kernel"); v == "" {
+				t.Error("no edition fact: the pre-sent dbms.components() was lost")
+			}
+			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL")
 			// The ROUTE that rode with HELLO still told a standalone
 			// server from a cluster member.
 			wantCheck(t, rep, "routing", checks.Skip, "standalone server")
@@ -159,16 +181,86 @@ func TestBudgetSingle(t *testing.T) {
 				t.Errorf("offered list %q", v)
 			}
 			if tc.pipelining {
-				for _, c := range p.Conns() {
-					if c.RoundTrips == 2 { // the run's own, not the listing
-						wantDirectFlight(t, c.FirstFlight, p.Addr())
-					}
-				}
-				if v, _ := fact(result(t, rep, "bolt"), "pipelining"); v != "handshake, HELLO, LOGON and ROUTE in one flight" {
-					t.Errorf("pipelining fact %q, want the ROUTE named", v)
+				wantDirectFlight(t, runFlight(t, p), p.Addr(), true)
+				if v, _ := fact(result(t, rep, "bolt"), "pipelining"); v != "handshake, HELLO, LOGON, ROUTE and the query in one flight" {
+					t.Errorf("pipelining fact %q, want the ROUTE and the query named", v)
 				}
 			}
 		})
+	}
+}
+
+// runFlight is the first flight of the run's own connection: the one
+// that sent more than the listing's bare handshake.
+func runFlight(t *testing.T, p *fixtures.Latency) []byte {
+	t.Helper()
+	var out []byte
+	for _, c := range p.Conns() {
+		if len(c.FirstFlight) > 20 {
+			if out != nil {
+				t.Fatal("two connections sent Bolt messages with the handshake")
+			}
+			out = c.FirstFlight
+		}
+	}
+	if out == nil {
+		t.Fatal("no connection sent Bolt messages with the handshake")
+	}
+	return out
+}
+
+// wantServerSaw asserts the requests of the one connection that logged in.
+// The closing GOODBYE may or may not be recorded yet, so it is left out.
+func wantServerSaw(t *testing.T, s *fixtures.Server, want ...string) {
+	t.Helper()
+	var seen [][]string
+	for _, rec := range s.Received() {
+		if !rec.SentCredentials() {
+			continue
+		}
+		var names []string
+		for _, msg := range rec.Messages {
+			if msg.Name != "GOODBYE" {
+				names = append(names, msg.Name)
+			}
+		}
+		seen = append(seen, names)
+	}
+	if len(seen) != 1 || !slices.Equal(seen[0], want) {
+		t.Errorf("the server saw %q, want one connection with %q", seen, want)
+	}
+}
+
+// TestBudgetLeftOutQuery: --skip query and --checks without query send no
+// RUN at all, and the first flight says so.
+func TestBudgetLeftOutQuery(t *testing.T) {
+	t.Parallel()
+	for _, m := range modes {
+		for name, opts := range map[string]checks.Options{
+			"skip query":  {Skip: []string{"query"}},
+			"checks auth": {Only: []string{"auth"}},
+		} {
+			t.Run(name+", "+m.name, func(t *testing.T) {
+				t.Parallel()
+				s := startServer(t, withUsers(fixtures.Neo4j526()))
+				p := startLatency(t, budgetDelay, s.Addr())
+				tt := resolve(t, target{uri: "bolt://" + p.Addr()})
+				tt.NoPipelining = !m.pipelining
+				rep := checks.Diagnose(t.Context(), tt, testEnv(t), opts)
+				wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+				wantCheck(t, rep, "query", checks.Skip, "")
+				wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE")
+				if got := roundTrips(p); m.pipelining && !slices.Equal(got, []int{1, 1}) || !m.pipelining && !slices.Equal(got, []int{2}) {
+					t.Errorf("round trips per connection %v", got)
+				}
+				if m.pipelining {
+					wantDirectFlight(t, runFlight(t, p), p.Addr(), false)
+					if v, _ := fact(result(t, rep, "bolt"), "pipelining"); v != "handshake, HELLO, LOGON and ROUTE in one flight" {
+						t.Errorf("pipelining fact %q, want no query named", v)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -341,8 +433,9 @@ func TestPipeliningFallbacks(t *testing.T) {
 }
 
 // TestDirectRoutingRouteFails: the direct-routing ROUTE rides with HELLO;
-// when the server fails it, bolt:// is still what the user asked for, and
-// the connection, reset, still runs the query.
+// when the server fails it, bolt:// is still what the user asked for. The
+// queries sent along were IGNORED, so the query check runs them again
+// after RESET and gets their real answer.
 func TestDirectRoutingRouteFails(t *testing.T) {
 	t.Parallel()
 	for _, m := range modes {
@@ -367,7 +460,7 @@ func TestDirectRoutingRouteFails(t *testing.T) {
 				}
 				seen = append(seen, names)
 			}
-			want := []string{"HELLO", "LOGON", "ROUTE", "RESET", "RUN"}
+			want := []string{"HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RESET", "RUN", "PULL", "RUN", "PULL"}
 			if len(seen) != 1 || len(seen[0]) < len(want) || !slices.Equal(seen[0][:len(want)], want) {
 				t.Errorf("the server saw %q, want one connection starting %q", seen, want)
 			}

@@ -43,6 +43,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	start := env.Now()
 	list := Checks()
 	if left, err := LeftOut(opts.Only, opts.Skip); err == nil {
+		r.leftOut = left
 		for i, c := range list {
 			if why, ok := left[c.ID]; ok {
 				list[i].Run = func(context.Context, *Run) Result {

@@ -15,10 +15,6 @@ import (
 func checkQuery(ctx context.Context, r *Run) Result {
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
-	extra := map[string]any{"mode": "r"}
-	if db := r.queryDatabase(); db != "" && r.hs.Version.Major >= 4 {
-		extra["db"] = db
-	}
 	res := Result{}
 	if r.T.Database != "" && r.hs.Version.Major < 4 {
 		res.Status = Fail
@@ -26,8 +22,10 @@ func checkQuery(ctx context.Context, r *Run) Result {
 		res.Hints = append(res.Hints, "leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later")
 		return res
 	}
-	// Both queries in one flight: the edition costs no round trip of its own.
-	qs, errs := r.bconn.Queries(ctx, bolt.Statement{Query: "RETURN 1", Extra: extra}, bolt.Statement{Query: "CALL dbms.components()", Extra: extra})
+	// Both queries in one flight: the edition costs no round trip of its
+	// own. On bolt:// they may have gone out with HELLO (helloRequest):
+	// then only their answers are read, here, under this check's deadline.
+	qs, errs := r.bconn.Queries(ctx, queryStatements(r.queryDatabase(), r.hs.Version)...)
 	q, err := qs[0], errs[0]
 	if err != nil {
 		res.Status = Fail
@@ -84,6 +82,16 @@ func checkQuery(ctx context.Context, r *Run) Result {
 		_ = r.bconn.Reset(ctx)
 	}
 	return res
+}
+
+// queryStatements are the query check's RETURN 1 and dbms.components(),
+// in read mode, in db when the version has named databases.
+func queryStatements(db string, v bolt.Version) []bolt.Statement {
+	extra := map[string]any{"mode": "r"}
+	if db != "" && v.Major >= 4 {
+		extra["db"] = db
+	}
+	return []bolt.Statement{{Query: "RETURN 1", Extra: extra}, {Query: "CALL dbms.components()", Extra: extra}}
 }
 
 // queryDatabase is the database RETURN 1 runs in: the one asked for, or the

@@ -88,6 +88,11 @@ type Run struct {
 
 	noResponse bool // nothing answered in time: exit 2, not 1
 
+	// listed (by Execute) and leftOut (by Diagnose: --checks, --skip) say
+	// which checks run, so a request can be sent ahead of its check.
+	listed  map[string]bool
+	leftOut map[string]string
+
 	results map[string]*Result
 	blocked map[string]bool // failed, or skipped because something it needs failed
 }
@@ -117,8 +122,10 @@ func (r *Run) Close() {
 // the results in the order of list.
 func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	done := make(map[string]chan struct{}, len(list))
+	r.listed = make(map[string]bool, len(list))
 	for _, c := range list {
 		done[c.ID] = make(chan struct{})
+		r.listed[c.ID] = true
 	}
 	r.results = make(map[string]*Result, len(list))
 	r.blocked = make(map[string]bool, len(list))
@@ -171,6 +178,14 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 		out = append(out, normalise(*r.results[c.ID]))
 	}
 	return out
+}
+
+// willRun reports whether check id is in the run's list and not left out
+// by --checks or --skip. It may still be skipped when a check it needs
+// fails.
+func (r *Run) willRun(id string) bool {
+	_, out := r.leftOut[id]
+	return r.listed[id] && !out
 }
 
 // normalise makes empty lists empty rather than nil, so JSON has [] not null.
