@@ -449,21 +449,7 @@ func TestDirectRoutingRouteFails(t *testing.T) {
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 			wantCheck(t, rep, "routing", checks.Skip, "connects directly; no routing table is used")
 			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
-			var seen [][]string
-			for _, rec := range s.Received() {
-				if !rec.SentCredentials() {
-					continue
-				}
-				var names []string
-				for _, msg := range rec.Messages {
-					names = append(names, msg.Name)
-				}
-				seen = append(seen, names)
-			}
-			want := []string{"HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RESET", "RUN", "PULL", "RUN", "PULL"}
-			if len(seen) != 1 || len(seen[0]) < len(want) || !slices.Equal(seen[0][:len(want)], want) {
-				t.Errorf("the server saw %q, want one connection starting %q", seen, want)
-			}
+			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RESET", "RUN", "PULL", "RUN", "PULL")
 		})
 	}
 }
