@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -69,18 +68,7 @@ func (e *PeerError) Unwrap() []error {
 
 // Hex returns the evidence bytes as lower-case hex pairs separated by spaces.
 func (e *PeerError) Hex() string {
-	if len(e.Bytes) == 0 {
-		return ""
-	}
-	h := hex.EncodeToString(e.Bytes)
-	out := make([]byte, 0, len(h)+len(h)/2)
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			out = append(out, ' ')
-		}
-		out = append(out, h[i:i+2]...)
-	}
-	return string(out)
+	return fmt.Sprintf("% x", e.Bytes)
 }
 
 // ServerError is a FAILURE the server sent.

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strconv"
@@ -125,21 +124,8 @@ func formatValue(b *strings.Builder, v any) {
 
 // hexDump renders bytes as spaced hex pairs, cut at maxHex bytes.
 func hexDump(p []byte) string {
-	cut := p
 	if len(p) > maxHex {
-		cut = p[:maxHex]
+		return fmt.Sprintf("% x … (%d bytes)", p[:maxHex], len(p))
 	}
-	h := hex.EncodeToString(cut)
-	var b strings.Builder
-	b.Grow(len(h) * 3 / 2)
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(h[i : i+2])
-	}
-	if len(p) > maxHex {
-		fmt.Fprintf(&b, " … (%d bytes)", len(p))
-	}
-	return b.String()
+	return fmt.Sprintf("% x", p)
 }

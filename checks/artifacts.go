@@ -1,12 +1,10 @@
 package checks
 
 import (
-	"encoding/hex"
 	"fmt"
 	"math"
 	"net"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
@@ -310,19 +308,7 @@ func tlsArtifact(info *tlsprobe.Result) *TLSArtifact {
 // hexPairs is every byte as lower-case hex pairs separated by spaces;
 // unlike the report's evidence it is not cut.
 func hexPairs(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	h := hex.EncodeToString(b)
-	var s strings.Builder
-	s.Grow(len(h) * 3 / 2)
-	for i := 0; i < len(h); i += 2 {
-		if i > 0 {
-			s.WriteByte(' ')
-		}
-		s.WriteString(h[i : i+2])
-	}
-	return s.String()
+	return fmt.Sprintf("% x", b)
 }
 
 func orEmpty[T any](s []T) []T {
