@@ -156,15 +156,7 @@ func tlscCA(t *testing.T, cn string, opts ...certs.Option) *certs.CA {
 
 func tlscLeaf(t *testing.T, ca *certs.CA, o certs.LeafOptions) *certs.Leaf {
 	t.Helper()
-	var (
-		l   *certs.Leaf
-		err error
-	)
-	if ca == nil {
-		l, err = certs.SelfSigned(o)
-	} else {
-		l, err = ca.Leaf(o)
-	}
+	l, err := ca.Leaf(o) // a nil ca: self-signed
 	if err != nil {
 		t.Fatal(err)
 	}
