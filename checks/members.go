@@ -443,19 +443,7 @@ func (r *Run) routerCheck(v *routerView) Check {
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Run: func(ctx context.Context, sub *Run) Result {
 		ctx, cancel := context.WithTimeout(ctx, sub.T.Timeout)
 		defer cancel()
-		var (
-			t      *routing.Table
-			method = routing.MethodRoute
-			err    error
-		)
-		if h := sub.hello; h != nil && (h.Route != nil || h.RouteErr != nil) {
-			err = h.RouteErr
-			if err == nil {
-				t, err = routing.Parse(h.Route)
-			}
-		} else {
-			t, method, err = routing.Fetch(ctx, sub.bconn, sub.hs.Version, r.T.routingContext(), r.tableDatabase())
-		}
+		t, method, err := sub.fetchTable(ctx, r.T.routingContext(), r.tableDatabase())
 		res := Result{Facts: []Fact{{"fetched with", method}}}
 		if err != nil {
 			v.err = err

@@ -37,7 +37,7 @@ func checkRouting(ctx context.Context, r *Run) Result {
 			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, r.hs.Version),
 			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
 	}
-	table, method, err := r.fetchTable(ctx, r.T.routingContext())
+	table, method, err := r.fetchTable(ctx, r.T.routingContext(), r.T.Database)
 	res := Result{}
 	res.Facts = append(res.Facts, Fact{"fetched with", method})
 	db := r.T.Database
@@ -153,19 +153,20 @@ func worsen(res *Result, s Status) {
 
 // directRoutingContext is the ROUTE context of the direct-routing check:
 // the address the user typed, which a standalone server echoes back.
-// fetchTable is the table the ROUTE sent with HELLO got (4.3+), or else
-// the one the routing procedure gives now (Bolt 3, 4.0-4.2).
-func (r *Run) fetchTable(ctx context.Context, rctx map[string]string) (*routing.Table, string, error) {
-	if r.hello.Route != nil || r.hello.RouteErr != nil {
-		if r.hello.RouteErr != nil {
-			return nil, routing.MethodRoute, r.hello.RouteErr
+// fetchTable is the table of db the ROUTE sent with HELLO got (4.3+;
+// helloRequest asked for the same database), or else the one the routing
+// procedure gives now (Bolt 3, 4.0-4.2).
+func (r *Run) fetchTable(ctx context.Context, rctx map[string]string, db string) (*routing.Table, string, error) {
+	if h := r.hello; h != nil && (h.Route != nil || h.RouteErr != nil) {
+		if h.RouteErr != nil {
+			return nil, routing.MethodRoute, h.RouteErr
 		}
-		t, err := routing.Parse(r.hello.Route)
+		t, err := routing.Parse(h.Route)
 		return t, routing.MethodRoute, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
-	return routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, r.T.Database)
+	return routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, db)
 }
 
 func directRoutingContext(t *Target) map[string]string {
@@ -186,7 +187,7 @@ func (r *Run) directRouting(ctx context.Context) Result {
 	if r.T.Database != "" && r.hs.Version.Major < 4 {
 		return skip
 	}
-	table, method, err := r.fetchTable(ctx, directRoutingContext(r.T))
+	table, method, err := r.fetchTable(ctx, directRoutingContext(r.T), r.T.Database)
 	if err != nil {
 		// A standalone 3.5 server has no routing procedure, and a server
 		// may refuse routing to a direct connection: either way bolt:// is
