@@ -92,10 +92,7 @@ func checkAuth(ctx context.Context, r *Run) Result {
 	}
 	if err != nil {
 		res.Status = Fail
-		res.Error = err.Error()
-		var se *bolt.ServerError
-		if errors.As(err, &se) {
-			res.Evidence = append(res.Evidence, serverEvidence(se)...)
+		if se := res.noteError(err); se != nil {
 			res.Summary, res.Hints = authFailure(r.T, se)
 			return res
 		}
@@ -141,12 +138,20 @@ func checkAuth(ctx context.Context, r *Run) Result {
 
 const credentialsExpiredHint = "change the password: in cypher-shell or Browser run ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' (on the system database); for new servers set it beforehand with neo4j-admin dbms set-initial-password or Docker's NEO4J_AUTH"
 
-func serverEvidence(se *bolt.ServerError) []Fact {
-	ev := []Fact{{"request", se.Request}, {"code", se.Code}, {"message", se.Message}}
-	if se.GQLStatus != "" {
-		ev = append(ev, Fact{"gql status", se.GQLStatus})
+// noteError records err on res and, when it is a FAILURE the server sent,
+// the server's code and message as evidence; it returns that FAILURE, or
+// nil when the error is the peer's behaviour or ours.
+func (res *Result) noteError(err error) *bolt.ServerError {
+	res.Error = err.Error()
+	var se *bolt.ServerError
+	if !errors.As(err, &se) {
+		return nil
 	}
-	return ev
+	res.Evidence = append(res.Evidence, Fact{"request", se.Request}, Fact{"code", se.Code}, Fact{"message", se.Message})
+	if se.GQLStatus != "" {
+		res.Evidence = append(res.Evidence, Fact{"gql status", se.GQLStatus})
+	}
+	return se
 }
 
 func authFailure(t *Target, se *bolt.ServerError) (string, []string) {

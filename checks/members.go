@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -448,11 +446,8 @@ func (r *Run) routerCheck(v *routerView) Check {
 		if err != nil {
 			v.err = err
 			res.Status = Warn
-			res.Error = err.Error()
 			res.Summary = "this router gives no routing table"
-			var se *bolt.ServerError
-			if errors.As(err, &se) {
-				res.Evidence = append(res.Evidence, serverEvidence(se)...)
+			if se := res.noteError(err); se != nil {
 				res.Summary += ": " + se.Code
 			}
 			res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: read this server's debug.log")

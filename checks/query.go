@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -29,16 +28,14 @@ func checkQuery(ctx context.Context, r *Run) Result {
 	q, err := qs[0], errs[0]
 	if err != nil {
 		res.Status = Fail
-		res.Error = err.Error()
-		var se *bolt.ServerError
-		if !errors.As(err, &se) {
+		se := res.noteError(err)
+		if se == nil {
 			summary, hints, silent := peerFailure(r.T, peerStep(err, "RUN"), err)
 			res.Summary = "RETURN 1 failed: " + summary
 			res.Hints = append(res.Hints, hints...)
 			r.noResponse = r.noResponse || silent
 			return res
 		}
-		res.Evidence = append(res.Evidence, serverEvidence(se)...)
 		switch {
 		case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
 			res.Summary = "the password has expired: queries are refused until it is changed"

@@ -46,10 +46,7 @@ func checkRouting(ctx context.Context, r *Run) Result {
 	}
 	if err != nil {
 		res.Status = Fail
-		res.Error = err.Error()
-		var se *bolt.ServerError
-		if errors.As(err, &se) {
-			res.Evidence = append(res.Evidence, serverEvidence(se)...)
+		if se := res.noteError(err); se != nil {
 			res.Summary, res.Hints = routingFailure(r.T, se, db)
 			if !r.T.AllDatabases {
 				r.explainMissingDatabase(ctx, &res, se)
