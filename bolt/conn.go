@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
@@ -57,29 +58,28 @@ func (o Options) withDefaults() Options {
 // maxErrorText bounds server-supplied text copied into errors.
 const maxErrorText = 1024
 
-// Conn is a Bolt session over a negotiated connection. It is not safe for
-// concurrent use. After a FAILURE it sends RESET ahead of the next request,
-// as drivers do; after an I/O or protocol error every call fails.
+// Conn is a Bolt session over a negotiated connection. Requests go out with
+// Send, which returns one Reply per request; answers are read, in the
+// order the server sends them, when a Reply is waited on. The Conn knows
+// nothing of who sent what: it matches answers to requests by position.
+// It is safe for concurrent use. After a FAILURE it sends RESET ahead of
+// the next request, as drivers do; after an I/O or protocol error every
+// call fails.
 type Conn struct {
-	conn      net.Conn
-	r         *bufio.Reader
-	hs        HandshakeResult
-	v         Version
-	opts      Options
-	log       transcript
-	owed      int   // responses still due to requests whose caller stopped reading
-	needReset bool  // the server is FAILED or mid-stream
-	broken    error // the byte stream is out of step; nothing more can be read
-	// budget, when positive, is how many decoded values the current Query
-	// may still receive: a result is bounded as a whole, not per record.
+	mu      sync.Mutex
+	conn    net.Conn
+	r       *bufio.Reader
+	hs      HandshakeResult
+	v       Version
+	opts    Options
+	log     transcript
+	pending []*Reply // sent, not yet answered, oldest first
+	dirty   bool     // the server is FAILED or mid-stream: RESET goes first
+	broken  error    // the byte stream is out of step; nothing more can be read
+	// budget, when positive, is how many decoded values the reply being
+	// read may still receive: a result is bounded as a whole, not per
+	// record.
 	budget int
-	// spec holds the answers to a HELLO sent with the handshake until Hello
-	// collects them.
-	spec *speculated
-	// presented are the RUN/PULL pairs of HelloRequest.Statements, sent
-	// with HELLO, whose answers only Queries with the same statements
-	// reads: they are another caller's verdict, not the login's.
-	presented []request
 }
 
 // NewConn wraps a connection on which Handshake succeeded.
@@ -93,13 +93,19 @@ func NewConn(conn net.Conn, hs HandshakeResult, opts Options) *Conn {
 func (c *Conn) Version() Version { return c.v }
 
 // Transcript returns the last frames exchanged, oldest first.
-func (c *Conn) Transcript() []Frame { return c.log.list() }
+func (c *Conn) Transcript() []Frame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.log.list()
+}
 
 // Close closes the socket without GOODBYE.
 func (c *Conn) Close() error {
+	c.mu.Lock()
 	if c.broken == nil {
 		c.broken = net.ErrClosed
 	}
+	c.mu.Unlock()
 	return c.conn.Close()
 }
 
@@ -118,13 +124,9 @@ type HelloRequest struct {
 	BoltAgent string // bolt_agent.product from 5.3; default UserAgent
 	Auth      Auth
 	Routing   map[string]string // nil = direct (bolt://); for neo4j:// at least {"address": "host:port"}
-	Route     *RouteRequest     // pipelined behind HELLO/LOGON when the version has ROUTE
-	// Statements ride behind HELLO, LOGON and ROUTE in the same write.
-	// Hello does not read their answers: they stay owed until Queries is
-	// called with the same statements, which then sends nothing and reads
-	// them under its own deadline. Any other request first discards them
-	// (RESET), and after a failed login they are never read.
-	Statements []Statement
+	// Route, for Conn.Hello only, pipelines a ROUTE behind HELLO/LOGON
+	// when the version has ROUTE.
+	Route *RouteRequest
 }
 
 // HelloResult is what the server said about itself and the login.
@@ -136,11 +138,14 @@ type HelloResult struct {
 	CredentialsExpired bool
 	AdvertisedAddress  string         // LOGON SUCCESS, 5.8+
 	Metadata           map[string]any // the HELLO SUCCESS metadata as sent
+	// LogonMetadata is the LOGON SUCCESS metadata as sent (5.1+), the
+	// server's own word on the login, e.g. {credentials_expired: true}.
+	LogonMetadata map[string]any
 	// Malformed lists metadata of the wrong type, e.g. `HELLO SUCCESS
 	// "server" is an integer, not a string`. Such fields read as absent; a
 	// Neo4j server never sends them, so the peer is something else.
 	Malformed     []string
-	Route         map[string]any // rt of the pipelined ROUTE
+	Route         map[string]any // rt of the ROUTE Conn.Hello pipelined
 	RouteErr      error          // why Route is empty when a ROUTE was asked for
 	HelloDuration time.Duration
 	LogonDuration time.Duration
@@ -153,92 +158,302 @@ type QueryResult struct {
 	Summary map[string]any
 }
 
-// Hello sends HELLO, LOGON (5.1+) and optionally ROUTE (4.3+) in one write
-// and reads the answers in order. An auth failure is a *ServerError with
-// Request "HELLO" (up to 5.0) or "LOGON". A ROUTE problem does not fail the
-// login: it lands in RouteErr.
-func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error) {
-	if sp := c.spec; sp != nil {
-		// The requests already went out with the handshake: hand over
-		// their answers, but only for the very request that was sent.
-		c.spec = nil
-		reqs, _, _, _ := helloRequests(c.v, req)
-		if !sameWire(append(reqs, statementRequests(c.v, req.Statements)...), sp.reqs) {
-			return sp.res, fmt.Errorf("bolt: HELLO: a different HELLO was already sent with the handshake")
-		}
-		return sp.res, sp.err
-	}
-	c.log.secret = req.Auth.Credentials
-	reqs, logon, route, res := helloRequests(c.v, req)
-	pre := statementRequests(c.v, req.Statements)
-	release, err := c.begin(ctx, "HELLO")
-	if err != nil {
-		return res, err
-	}
-	defer release()
-	start := time.Now()
-	if err := c.send(ctx, append(reqs[:len(reqs):len(reqs)], pre...)...); err != nil {
-		return res, err
-	}
-	err = c.helloAnswers(ctx, start, reqs, logon, route, &res, pre)
-	return res, err
+// Statement is one auto-commit query.
+type Statement struct {
+	Query  string
+	Params map[string]any
+	Extra  map[string]any
 }
 
-// statementRequests encodes the RUN/PULL pairs of stmts for v; nil when
-// one cannot be encoded, so Queries meets that error itself.
-func statementRequests(v Version, stmts []Statement) []request {
-	var out []request
-	for _, st := range stmts {
-		run, err := runMessage(v, st.Query, st.Params, st.Extra)
-		if err != nil {
-			return nil
-		}
-		out = append(out, run, pullMessage(v, -1))
+// Request is one client message. It is encoded for the connection's
+// version when it is sent, so the same Request serves a speculative flight
+// and a negotiated connection.
+type Request struct {
+	name  string
+	build func(v Version) (request, error)
+}
+
+// Name is the message's name: HELLO, LOGON, ROUTE, RUN, PULL, ...
+func (r Request) Name() string { return r.name }
+
+// Login is HELLO and, from 5.1, LOGON: the requests that open a session
+// on version v.
+func Login(v Version, h HelloRequest) []Request {
+	out := []Request{{name: "HELLO", build: func(v Version) (request, error) { return helloMessage(v, h), nil }}}
+	if v.atLeast(5, 1) {
+		out = append(out, Request{name: "LOGON", build: func(Version) (request, error) { return logonMessage(h.Auth), nil }})
 	}
 	return out
 }
 
-// helloRequests encodes HELLO, LOGON (5.1+) and the optional ROUTE for v.
-// A ROUTE that v cannot carry lands in res.RouteErr.
-func helloRequests(v Version, req HelloRequest) (reqs []request, logon, route bool, res HelloResult) {
-	reqs = []request{helloMessage(v, req)}
-	logon = v.atLeast(5, 1)
-	if logon {
-		reqs = append(reqs, logonMessage(req.Auth))
-	}
-	if req.Route != nil {
-		m, err := routeMessage(v, *req.Route)
-		if err != nil {
-			res.RouteErr = err
-		} else {
-			reqs, route = append(reqs, m), true
-		}
-	}
-	return reqs, logon, route, res
+// Route asks for a routing table (4.3+).
+func Route(rr RouteRequest) Request {
+	return Request{name: "ROUTE", build: func(v Version) (request, error) { return routeMessage(v, rr) }}
 }
 
-func sameWire(a, b []request) bool {
-	if len(a) != len(b) {
-		return false
+// Query is RUN and PULL {n: -1} for each statement, in order; ReadQueries
+// reads their answers.
+func Query(stmts ...Statement) []Request {
+	var out []Request
+	for _, st := range stmts {
+		out = append(out,
+			Request{name: "RUN", build: func(v Version) (request, error) { return runMessage(v, st.Query, st.Params, st.Extra) }},
+			Request{name: "PULL", build: func(v Version) (request, error) { return pullMessage(v, -1), nil }})
 	}
-	for i := range a {
-		if string(a[i].msg) != string(b[i].msg) {
-			return false
-		}
-	}
-	return true
+	return out
 }
 
-// helloAnswers reads the answers to reqs, sent at start, into res. The
-// answers to pre, sent after reqs, are left for Queries after a login,
-// and owed after a failed one.
-func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request, logon, route bool, res *HelloResult, pre []request) error {
-	meta, err := c.answer(ctx, "HELLO")
-	res.HelloDuration = time.Since(start)
+func resetRequest() Request {
+	return Request{name: "RESET", build: func(Version) (request, error) { return resetMessage(), nil }}
+}
+
+// Answer is the server's answer to one request.
+type Answer struct {
+	Meta    map[string]any // the SUCCESS metadata
+	Records [][]any        // the RECORDs before it (PULL)
+	// Elapsed runs from the write that sent the request to the moment its
+	// answer was read.
+	Elapsed time.Duration
+}
+
+// Reply is the answer due to one request sent.
+type Reply struct {
+	c       *Conn
+	name    string
+	records bool // RECORDs may come before the summary (PULL)
+	sent    time.Time
+	done    bool
+	ans     Answer
+	err     error
+}
+
+// Name is the request's name.
+func (r *Reply) Name() string { return r.name }
+
+// Wait reads answers, oldest first, until this request's has arrived,
+// under ctx's deadline; the answers to earlier requests are kept for their
+// own Wait. A FAILURE is a *ServerError; an IGNORED (an earlier request
+// failed) wraps ErrIgnored.
+func (r *Reply) Wait(ctx context.Context) (Answer, error) {
+	c := r.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r.done {
+		return r.ans, r.err
+	}
+	release, err := c.begin(ctx, r.name)
 	if err != nil {
-		c.owe(len(reqs) - 1 + len(pre))
-		return err
+		return Answer{}, err
 	}
+	defer release()
+	for !r.done {
+		c.readReply(ctx, c.pending[0])
+	}
+	return r.ans, r.err
+}
+
+// Send writes reqs in one write and returns their replies, in order. It
+// first reads every answer still due, so that a RESET can go ahead of reqs
+// when the server is in its FAILED state; those answers stay with their
+// own replies. A request the version cannot express fails Send before
+// anything is written.
+func (c *Conn) Send(ctx context.Context, reqs ...Request) ([]*Reply, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	msgs, err := buildAll(c.v, reqs)
+	if err != nil {
+		return nil, err
+	}
+	release, err := c.begin(ctx, reqs[0].name)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	for len(c.pending) > 0 {
+		c.readReply(ctx, c.pending[0])
+		if c.broken != nil {
+			return nil, c.unusable(reqs[0].name)
+		}
+	}
+	if c.dirty {
+		reset, _ := resetRequest().build(c.v)
+		msgs = append([]request{reset}, msgs...)
+	}
+	replies, err := c.write(ctx, msgs)
+	if err != nil {
+		return nil, err
+	}
+	if c.dirty {
+		// Nobody waits for RESET: the next Wait reads through its answer,
+		// and a server that refuses it cannot be talked to.
+		replies = replies[1:]
+		c.dirty = false
+	}
+	return replies, nil
+}
+
+// Expressible returns nil when version v can carry every request of reqs,
+// else the error sending them would meet (it wraps ErrUnsupportedRequest
+// when the version lacks the message or a field).
+func Expressible(v Version, reqs ...Request) error {
+	_, err := buildAll(v, reqs)
+	return err
+}
+
+func buildAll(v Version, reqs []Request) ([]request, error) {
+	msgs := make([]request, len(reqs))
+	for i, r := range reqs {
+		m, err := r.build(v)
+		if err != nil {
+			return nil, err
+		}
+		msgs[i] = m
+	}
+	return msgs, nil
+}
+
+// write puts msgs on the wire in one write and queues their replies.
+func (c *Conn) write(ctx context.Context, msgs []request) ([]*Reply, error) {
+	var wire []byte
+	for _, m := range msgs {
+		wire = AppendMessage(wire, m.msg)
+		if m.credentials != "" {
+			c.log.secret = m.credentials
+		}
+		c.log.add("C", m.summary, m.msg, m.secret)
+	}
+	if _, err := c.conn.Write(wire); err != nil {
+		pe := &PeerError{Step: msgs[0].name, Err: writeSentinel(err), Cause: err}
+		c.broken = pe
+		return nil, withContext(ctx, pe)
+	}
+	return c.queue(time.Now(), msgs), nil
+}
+
+func (c *Conn) queue(sent time.Time, msgs []request) []*Reply {
+	replies := make([]*Reply, len(msgs))
+	for i, m := range msgs {
+		replies[i] = &Reply{c: c, name: m.name, records: m.name == "PULL" || m.name == "PULL_ALL", sent: sent}
+	}
+	c.pending = append(c.pending, replies...)
+	return replies
+}
+
+// readReply reads the answer to rep, the oldest pending request. Any
+// error that leaves the stream out of step ends every pending reply.
+func (c *Conn) readReply(ctx context.Context, rep *Reply) {
+	if rep.records {
+		c.budget = c.opts.MaxResultValues
+		defer func() { c.budget = 0 }()
+	}
+	size := 0
+	for {
+		r, err := c.read(ctx, rep.name)
+		if err != nil {
+			c.breakAll(err)
+			return
+		}
+		if r.tag == MsgRecord && rep.records {
+			size += len(r.raw)
+			if len(rep.ans.Records) >= c.opts.MaxRecords || size > c.opts.MaxResultBytes {
+				c.breakAll(&PeerError{Step: rep.name, Err: ErrResultTooLarge,
+					Cause: fmt.Errorf("over %d records or %d bytes", c.opts.MaxRecords, c.opts.MaxResultBytes)})
+				return
+			}
+			rep.ans.Records = append(rep.ans.Records, r.values)
+			continue
+		}
+		meta, err := c.summary(rep.name, r)
+		if c.broken != nil {
+			c.breakAll(err)
+			return
+		}
+		if more, _ := meta["has_more"].(bool); more && rep.records {
+			c.dirty = true // the stream is still open on the server
+		}
+		c.finish(rep, meta, err)
+		return
+	}
+}
+
+func (c *Conn) finish(rep *Reply, meta map[string]any, err error) {
+	rep.ans.Meta, rep.err, rep.done = meta, err, true
+	rep.ans.Elapsed = time.Since(rep.sent)
+	if len(c.pending) > 0 && c.pending[0] == rep {
+		c.pending = c.pending[1:]
+	}
+}
+
+// breakAll marks the stream unusable: the reply being read gets err, every
+// later one an error that wraps it.
+func (c *Conn) breakAll(err error) {
+	if c.broken == nil {
+		c.broken = err
+	}
+	for i, rep := range c.pending {
+		rep.done, rep.ans.Elapsed = true, time.Since(rep.sent)
+		if i == 0 {
+			rep.err = err
+		} else {
+			rep.err = c.unusable(rep.name)
+		}
+	}
+	c.pending = nil
+}
+
+func (c *Conn) unusable(step string) error {
+	return fmt.Errorf("bolt: %s: connection unusable after an earlier failure: %w", step, c.broken)
+}
+
+// Hello sends HELLO, LOGON (5.1+) and, with req.Route, ROUTE (4.3+) in
+// one write and reads the answers in order. An auth failure is a
+// *ServerError with Request "HELLO" (up to 5.0) or "LOGON". A ROUTE
+// problem does not fail the login: it lands in RouteErr.
+func (c *Conn) Hello(ctx context.Context, req HelloRequest) (HelloResult, error) {
+	reqs := Login(c.v, req)
+	var routeErr error
+	if req.Route != nil {
+		if _, err := routeMessage(c.v, *req.Route); err != nil {
+			routeErr = err
+		} else {
+			reqs = append(reqs, Route(*req.Route))
+		}
+	}
+	replies, err := c.Send(ctx, reqs...)
+	if err != nil {
+		return HelloResult{}, err
+	}
+	login := replies
+	if req.Route != nil && routeErr == nil {
+		login = replies[:len(replies)-1]
+	}
+	res, err := ReadLogin(ctx, login)
+	if err != nil {
+		return res, err
+	}
+	res.RouteErr = routeErr
+	if len(login) < len(replies) {
+		res.Route, res.RouteErr = ReadRoute(ctx, replies[len(replies)-1])
+	}
+	return res, nil
+}
+
+// ReadLogin waits for the answers to the requests of Login, in order, and
+// reads what the server said about itself and the login.
+func ReadLogin(ctx context.Context, replies []*Reply) (HelloResult, error) {
+	var res HelloResult
+	if len(replies) == 0 {
+		return res, errors.New("bolt: no login was sent")
+	}
+	hello, err := replies[0].Wait(ctx)
+	res.HelloDuration = hello.Elapsed
+	if err != nil {
+		return res, err
+	}
+	meta := hello.Meta
 	res.Metadata = meta
 	res.Malformed = append(res.Malformed, wrongTypes("HELLO", meta, helloTypes)...)
 	res.Server = str(meta, "server")
@@ -246,48 +461,65 @@ func (c *Conn) helloAnswers(ctx context.Context, start time.Time, reqs []request
 	res.ProtocolVersion = str(meta, "protocol_version")
 	res.Hints, _ = meta["hints"].(map[string]any)
 	res.CredentialsExpired, _ = meta["credentials_expired"].(bool)
+	if len(replies) < 2 {
+		return res, nil
+	}
+	logon, err := replies[1].Wait(ctx)
+	res.LogonDuration = max(logon.Elapsed-hello.Elapsed, 0)
+	if err != nil {
+		return res, err
+	}
+	res.LogonMetadata = logon.Meta
+	res.Malformed = append(res.Malformed, wrongTypes("LOGON", logon.Meta, logonTypes)...)
+	if exp, _ := logon.Meta["credentials_expired"].(bool); exp {
+		res.CredentialsExpired = true
+	}
+	res.AdvertisedAddress = str(logon.Meta, "advertised_address")
+	return res, nil
+}
 
-	if logon {
-		t := time.Now()
-		meta, err := c.answer(ctx, "LOGON")
-		res.LogonDuration = time.Since(t)
-		if err != nil {
-			c.owe(len(reqs) - 2 + len(pre))
-			return err
-		}
-		res.Malformed = append(res.Malformed, wrongTypes("LOGON", meta, logonTypes)...)
-		if exp, _ := meta["credentials_expired"].(bool); exp {
-			res.CredentialsExpired = true
-		}
-		res.AdvertisedAddress = str(meta, "advertised_address")
+// ReadRoute waits for the answer to a ROUTE and returns its routing
+// table, the rt map.
+func ReadRoute(ctx context.Context, reply *Reply) (map[string]any, error) {
+	a, err := reply.Wait(ctx)
+	if err != nil {
+		return nil, err
 	}
-	// Set before ROUTE's answer: a failed ROUTE leaves the statements
-	// IGNORED, which Queries, not the login, has to deal with.
-	c.presented = pre
-	if route {
-		meta, err := c.answer(ctx, "ROUTE")
+	return routingTable(a.Meta)
+}
+
+// ReadQueries waits for the answers to the RUN/PULL pairs of Query and
+// assembles each result. After a failure the server ignores the rest:
+// their errors wrap ErrIgnored.
+func ReadQueries(ctx context.Context, replies []*Reply) ([]QueryResult, []error) {
+	n := len(replies) / 2
+	res := make([]QueryResult, n)
+	errs := make([]error, n)
+	for i := range n {
+		run, err := replies[2*i].Wait(ctx)
 		if err != nil {
-			res.RouteErr = err
-			return nil
+			errs[i] = err
+			// The PULL's answer is IGNORED or the stream is broken; read
+			// it so it is not left for somebody else.
+			_, _ = replies[2*i+1].Wait(ctx)
+			continue
 		}
-		res.Route, res.RouteErr = routingTable(meta)
+		res[i].Fields = stringList(run.Meta["fields"])
+		pull, err := replies[2*i+1].Wait(ctx)
+		res[i].Records, res[i].Summary, errs[i] = pull.Records, pull.Meta, err
 	}
-	return nil
+	return res, errs
 }
 
 // Route fetches a routing table with the ROUTE message (4.3+). Older
 // versions need the routing procedure, which is the caller's job: the error
 // wraps ErrUnsupportedRequest.
 func (c *Conn) Route(ctx context.Context, req RouteRequest) (map[string]any, error) {
-	m, err := routeMessage(c.v, req)
+	replies, err := c.Send(ctx, Route(req))
 	if err != nil {
 		return nil, err
 	}
-	meta, err := c.exchange(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	return routingTable(meta)
+	return ReadRoute(ctx, replies[0])
 }
 
 func routingTable(meta map[string]any) (map[string]any, error) {
@@ -305,263 +537,63 @@ func (c *Conn) Query(ctx context.Context, query string, params, extra map[string
 	return res[0], errs[0]
 }
 
-// Statement is one auto-commit query of Queries.
-type Statement struct {
-	Query  string
-	Params map[string]any
-	Extra  map[string]any
-}
-
 // Queries runs every statement's RUN and PULL {n: -1} in one write, so n
 // queries cost one round trip, and collects the results in order. After
 // a failure the server ignores the rest: their errors wrap ErrIgnored.
 // Each result is bounded as Query's is.
-//
-// When the same statements went out with HELLO (HelloRequest.Statements)
-// it sends nothing and reads their answers. If the server ignored them
-// (a request before them failed) it runs them once more, after RESET.
 func (c *Conn) Queries(ctx context.Context, stmts ...Statement) ([]QueryResult, []error) {
-	res := make([]QueryResult, len(stmts))
-	errs := make([]error, len(stmts))
-	fill := func(from int, err error) ([]QueryResult, []error) {
-		for i := from; i < len(stmts); i++ {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-		return res, errs
-	}
-	var reqs []request
-	for _, st := range stmts {
-		run, err := runMessage(c.v, st.Query, st.Params, st.Extra)
-		if err != nil {
-			return fill(0, err)
-		}
-		reqs = append(reqs, run, pullMessage(c.v, -1))
-	}
-	release, err := c.begin(ctx, "RUN")
+	replies, err := c.Send(ctx, Query(stmts...)...)
 	if err != nil {
-		return fill(0, err)
-	}
-	defer release()
-	if c.presented != nil && sameWire(reqs, c.presented) {
-		c.presented = nil
-		res, errs = c.collect(ctx, reqs, len(stmts))
-		// IGNORED: an earlier request of the flight (ROUTE) failed, so
-		// the server never ran them. Run them now, once, after RESET,
-		// so the answer is the statements' own.
-		if !errors.Is(errs[0], ErrIgnored) || c.broken != nil {
-			return res, errs
-		}
-	}
-	if err := c.send(ctx, reqs...); err != nil {
-		return fill(0, err)
-	}
-	return c.collect(ctx, reqs, len(stmts))
-}
-
-// collect reads the answers to the n RUN/PULL pairs of reqs, sent.
-func (c *Conn) collect(ctx context.Context, reqs []request, n int) ([]QueryResult, []error) {
-	res := make([]QueryResult, n)
-	errs := make([]error, n)
-	fill := func(from int) ([]QueryResult, []error) {
-		for i := from; i < n; i++ {
-			errs[i] = fmt.Errorf("bolt: not run after an earlier failure: %w", ErrIgnored)
-		}
-		return res, errs
-	}
-	for i := range n {
-		pull := reqs[2*i+1]
-		left := len(reqs) - 2*i - 2 // answers still due after this PULL's
-		c.budget = c.opts.MaxResultValues
-		meta, err := c.answer(ctx, "RUN")
-		if err != nil {
+		errs := make([]error, len(stmts))
+		for i := range errs {
 			errs[i] = err
-			c.owe(left + 1)
-			c.budget = 0
-			return fill(i + 1)
 		}
-		res[i].Fields = stringList(meta["fields"])
-		res[i], errs[i] = c.pulled(ctx, pull.name, res[i])
-		c.budget = 0
-		if errs[i] != nil {
-			if c.broken == nil {
-				c.owe(left)
-			}
-			return fill(i + 1)
-		}
+		return make([]QueryResult, len(stmts)), errs
 	}
-	return res, errs
+	return ReadQueries(ctx, replies)
 }
 
-// pulled reads the records and the summary of one PULL.
-func (c *Conn) pulled(ctx context.Context, step string, res QueryResult) (QueryResult, error) {
-	size := 0
-	for {
-		r, err := c.read(ctx, step)
-		if err != nil {
-			return res, err
-		}
-		if r.tag != MsgRecord {
-			meta, err := c.summary(step, r)
-			if err != nil {
-				return res, err
-			}
-			res.Summary = meta
-			if more, _ := meta["has_more"].(bool); more {
-				c.needReset = true // the stream is still open on the server
-			}
-			return res, nil
-		}
-		size += len(r.raw)
-		if len(res.Records) >= c.opts.MaxRecords || size > c.opts.MaxResultBytes {
-			err := &PeerError{Step: step, Err: ErrResultTooLarge,
-				Cause: fmt.Errorf("over %d records or %d bytes", c.opts.MaxRecords, c.opts.MaxResultBytes)}
-			c.broken = err // the rest of the stream is unread
-			return res, err
-		}
-		res.Records = append(res.Records, r.values)
-	}
-}
-
-// Begin opens an explicit transaction.
-func (c *Conn) Begin(ctx context.Context, extra map[string]any) error {
-	m, err := beginMessage(c.v, extra)
-	if err != nil {
-		return err
-	}
-	_, err = c.exchange(ctx, m)
-	return err
-}
-
-// Commit commits and returns the SUCCESS metadata (with the bookmark).
-func (c *Conn) Commit(ctx context.Context) (map[string]any, error) {
-	return c.exchange(ctx, commitMessage())
-}
-
-// Rollback rolls the open transaction back.
-func (c *Conn) Rollback(ctx context.Context) error {
-	_, err := c.exchange(ctx, rollbackMessage())
-	return err
-}
-
-// Telemetry sends TELEMETRY (5.4+). Only useful when the HELLO hints say
-// telemetry.enabled; a diagnostic run normally should not send it.
-func (c *Conn) Telemetry(ctx context.Context, api int) error {
-	m, err := telemetryMessage(c.v, int64(api))
-	if err != nil {
-		return err
-	}
-	_, err = c.exchange(ctx, m)
-	return err
-}
-
-// Reset returns the server to READY, draining answers still owed.
+// Reset returns the server to READY, reading every answer still due.
 func (c *Conn) Reset(ctx context.Context) error {
-	release, err := c.begin(ctx, "RESET")
+	c.mu.Lock()
+	c.dirty = false // the RESET below is the one Send would put first
+	c.mu.Unlock()
+	replies, err := c.Send(ctx, resetRequest())
 	if err != nil {
 		return err
 	}
-	defer release()
-	c.needReset = true
-	return c.send(ctx)
+	_, err = replies[0].Wait(ctx)
+	return err
 }
 
-// Goodbye announces the close; the server does not answer it.
+// Goodbye announces the close; the server does not answer it, and answers
+// still due are not read.
 func (c *Conn) Goodbye(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	release, err := c.begin(ctx, "GOODBYE")
 	if err != nil {
 		return err
 	}
 	defer release()
-	err = c.write(ctx, []request{goodbyeMessage()})
+	bye := goodbyeMessage()
+	_, err = c.conn.Write(AppendMessage(nil, bye.msg))
+	c.log.add("C", bye.summary, bye.msg, false)
 	if c.broken == nil {
 		c.broken = errors.New("bolt: connection ended with GOODBYE")
 	}
 	return err
 }
 
-// exchange is one request with one summary answer.
-func (c *Conn) exchange(ctx context.Context, m request) (map[string]any, error) {
-	release, err := c.begin(ctx, m.name)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if err := c.send(ctx, m); err != nil {
-		return nil, err
-	}
-	return c.answer(ctx, m.name)
-}
-
 func (c *Conn) begin(ctx context.Context, step string) (func(), error) {
 	if c.broken != nil {
-		return nil, fmt.Errorf("bolt: %s: connection unusable after an earlier failure: %w", step, c.broken)
+		return nil, c.unusable(step)
 	}
 	release, err := bindContext(ctx, c.conn)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: %s: %w", step, err)
 	}
 	return release, nil
-}
-
-// owe records answers a failed pipeline still has coming (IGNORED, as a
-// rule), so the next call can skip them.
-func (c *Conn) owe(n int) {
-	c.owed += n
-	c.needReset = true
-}
-
-// send writes reqs in one write; when the server is FAILED or answers are
-// owed it puts RESET first and reads up to and including its SUCCESS.
-func (c *Conn) send(ctx context.Context, reqs ...request) error {
-	if c.presented != nil {
-		// Answers nobody asked for yet are in the way: skip them.
-		c.owe(len(c.presented))
-		c.presented = nil
-	}
-	reset := c.needReset || c.owed > 0
-	if reset {
-		reqs = append([]request{resetMessage()}, reqs...)
-	}
-	if len(reqs) == 0 {
-		return nil
-	}
-	if err := c.write(ctx, reqs); err != nil {
-		return err
-	}
-	if !reset {
-		return nil
-	}
-	for c.owed > 0 {
-		r, err := c.read(ctx, "RESET")
-		if err != nil {
-			return err
-		}
-		if r.tag != MsgRecord {
-			c.owed--
-		}
-	}
-	if _, err := c.answer(ctx, "RESET"); err != nil {
-		c.broken = err // a server that refuses RESET cannot be talked to
-		return err
-	}
-	c.needReset = false
-	return nil
-}
-
-func (c *Conn) write(ctx context.Context, reqs []request) error {
-	var wire []byte
-	for _, r := range reqs {
-		wire = AppendMessage(wire, r.msg)
-		c.log.add("C", r.summary, r.msg, r.secret)
-	}
-	if _, err := c.conn.Write(wire); err != nil {
-		pe := &PeerError{Step: reqs[0].name, Err: writeSentinel(err), Cause: err}
-		c.broken = pe
-		return withContext(ctx, pe)
-	}
-	return nil
 }
 
 // response is one decoded server message.
@@ -650,24 +682,15 @@ func (c *Conn) read(ctx context.Context, step string) (response, error) {
 	return r, nil
 }
 
-// answer reads the summary that ends a request.
-func (c *Conn) answer(ctx context.Context, step string) (map[string]any, error) {
-	r, err := c.read(ctx, step)
-	if err != nil {
-		return nil, err
-	}
-	return c.summary(step, r)
-}
-
 func (c *Conn) summary(step string, r response) (map[string]any, error) {
 	switch r.tag {
 	case MsgSuccess:
 		return r.meta, nil
 	case MsgFailure:
-		c.needReset = true
+		c.dirty = true
 		return nil, c.serverError(step, r.meta)
 	case MsgIgnored:
-		c.needReset = true
+		c.dirty = true
 		return nil, &PeerError{Step: step, Err: ErrIgnored}
 	}
 	return nil, c.protocolError(step, r.raw, fmt.Errorf("%w: %s where the answer to %s was due", ErrUnexpectedMessage, tagName(r.tag), step))

@@ -7,6 +7,7 @@ import (
 	"net"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,23 +313,11 @@ func TestResetAfterFailure(t *testing.T) {
 	}
 }
 
-func TestTransactions(t *testing.T) {
+// TestResetAndGoodbye: RESET is answered, GOODBYE ends the connection and
+// nothing is sent after it.
+func TestResetAndGoodbye(t *testing.T) {
 	c, _ := session(t, "00 00 04 04", Options{}, func(s net.Conn) {
 		readMsg(t, s)
-		writeMsgs(s, success(t, map[string]any{}))
-		if m := readMsg(t, s); m == nil || m.Tag != MsgBegin || !reflect.DeepEqual(m.Fields[0], map[string]any{"mode": "r"}) {
-			t.Errorf("BEGIN %v", m)
-		}
-		writeMsgs(s, success(t, map[string]any{}))
-		if m := readMsg(t, s); m == nil || m.Tag != MsgCommit {
-			t.Errorf("COMMIT %v", m)
-		}
-		writeMsgs(s, success(t, map[string]any{"bookmark": "bm:1"}))
-		readMsg(t, s) // BEGIN
-		writeMsgs(s, success(t, map[string]any{}))
-		if m := readMsg(t, s); m == nil || m.Tag != MsgRollback {
-			t.Errorf("ROLLBACK %v", m)
-		}
 		writeMsgs(s, success(t, map[string]any{}))
 		if m := readMsg(t, s); m == nil || m.Tag != MsgReset {
 			t.Errorf("RESET %v", m)
@@ -342,18 +331,6 @@ func TestTransactions(t *testing.T) {
 	if _, err := c.Hello(ctx, HelloRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Begin(ctx, map[string]any{"mode": "r"}); err != nil {
-		t.Fatal(err)
-	}
-	if meta, err := c.Commit(ctx); err != nil || meta["bookmark"] != "bm:1" {
-		t.Fatalf("%v %v", meta, err)
-	}
-	if err := c.Begin(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Rollback(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if err := c.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -364,6 +341,128 @@ func TestTransactions(t *testing.T) {
 		t.Fatal("query after GOODBYE")
 	}
 	_ = c.Close()
+}
+
+// TestRepliesInOrder: answers are matched to requests by position, whoever
+// waits first; waiting on a later reply keeps the earlier answers for
+// their own Wait, and a new Send reads every answer still due first.
+func TestRepliesInOrder(t *testing.T) {
+	c, raw := session(t, "00 00 08 05", Options{}, func(s net.Conn) {
+		for range 5 { // HELLO, LOGON, ROUTE, RUN, PULL: one flight
+			if m := readMsg(t, s); m == nil {
+				return
+			}
+		}
+		writeMsgs(s, success(t, map[string]any{"server": "Neo4j/5.26.0"}), success(t, map[string]any{}),
+			success(t, map[string]any{"rt": map[string]any{"ttl": int64(300), "db": "neo4j", "servers": []any{}}}),
+			success(t, map[string]any{"fields": []any{"1"}}), encodeMsg(t, MsgRecord, []any{int64(1)}), success(t, map[string]any{}))
+		readMsg(t, s)
+		readMsg(t, s)
+		writeMsgs(s, success(t, map[string]any{"fields": []any{"x"}}), encodeMsg(t, MsgRecord, []any{int64(2)}), success(t, map[string]any{}))
+		waitClose(s)
+	})
+	ctx := ctxTimeout(t, 2*time.Second)
+	reqs := append(Login(c.Version(), HelloRequest{Auth: BasicAuth("neo4j", password)}), Route(RouteRequest{}))
+	reqs = append(reqs, Query(Statement{Query: "RETURN 1"})...)
+	replies, err := c.Send(ctx, reqs...)
+	if err != nil || len(replies) != 5 || raw.Writes() != 2 { // the handshake, then one write
+		t.Fatalf("%d replies, %d writes, %v", len(replies), raw.Writes(), err)
+	}
+	// The query's answer first: the login's and the table's are kept.
+	qs, errs := ReadQueries(ctx, replies[3:])
+	if errs[0] != nil || len(qs[0].Records) != 1 || qs[0].Records[0][0] != int64(1) {
+		t.Fatalf("query %+v %v", qs, errs)
+	}
+	rt, err := ReadRoute(ctx, replies[2])
+	if err != nil || rt["db"] != "neo4j" {
+		t.Fatalf("table %v %v", rt, err)
+	}
+	login, err := ReadLogin(ctx, replies[:2])
+	if err != nil || login.Server != "Neo4j/5.26.0" {
+		t.Fatalf("login %+v %v", login, err)
+	}
+	if q, err := c.Query(ctx, "RETURN 2", nil, nil); err != nil || q.Records[0][0] != int64(2) {
+		t.Fatalf("second query %+v %v", q, err)
+	}
+	assertNoSecret(t, c)
+}
+
+// TestSendReadsWhatIsDue: a Send while answers are still unread reads
+// them first (keeping them for their replies) and, after a FAILURE among
+// them, puts RESET ahead of the new request.
+func TestSendReadsWhatIsDue(t *testing.T) {
+	c, raw := session(t, "00 00 04 04", Options{}, func(s net.Conn) {
+		readMsg(t, s)
+		readMsg(t, s)
+		writeMsgs(s, encodeMsg(t, MsgFailure, map[string]any{"code": "Neo.ClientError.Statement.SyntaxError", "message": "no"}),
+			encodeMsg(t, MsgIgnored))
+		if m := readMsg(t, s); m == nil || m.Tag != MsgReset {
+			t.Errorf("server: got %v, want RESET first", m)
+			return
+		}
+		readMsg(t, s)
+		readMsg(t, s)
+		writeMsgs(s, success(t, map[string]any{}), success(t, map[string]any{"fields": []any{}}), success(t, map[string]any{}))
+		waitClose(s)
+	})
+	ctx := ctxTimeout(t, 2*time.Second)
+	first, err := c.Send(ctx, Query(Statement{Query: "RETURN"})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Send(ctx, Query(Statement{Query: "RETURN 1"})...)
+	if err != nil || raw.Writes() != 3 {
+		t.Fatalf("second send: %v, %d writes", err, raw.Writes())
+	}
+	var se *ServerError
+	if _, errs := ReadQueries(ctx, first); !errors.As(errs[0], &se) || se.Code != "Neo.ClientError.Statement.SyntaxError" {
+		t.Fatalf("first: %v", errs)
+	}
+	if _, errs := ReadQueries(ctx, second); errs[0] != nil {
+		t.Fatalf("second: %v", errs)
+	}
+}
+
+// TestConcurrentWaits: replies waited on from several goroutines at once
+// each get their own answer (run under -race).
+func TestConcurrentWaits(t *testing.T) {
+	const n = 8
+	c, _ := session(t, "00 00 08 05", Options{}, func(s net.Conn) {
+		for range 2 * n {
+			readMsg(t, s)
+		}
+		for i := range n {
+			writeMsgs(s, success(t, map[string]any{"fields": []any{"n"}}), encodeMsg(t, MsgRecord, []any{int64(i)}), success(t, map[string]any{}))
+		}
+		waitClose(s)
+	})
+	ctx := ctxTimeout(t, 2*time.Second)
+	var stmts []Statement
+	for range n {
+		stmts = append(stmts, Statement{Query: "RETURN $n"})
+	}
+	replies, err := c.Send(ctx, Query(stmts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]any, n)
+	var wg sync.WaitGroup
+	for i := n - 1; i >= 0; i-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			qs, errs := ReadQueries(ctx, replies[2*i:2*i+2])
+			if errs[0] == nil && len(qs[0].Records) == 1 {
+				got[i] = qs[0].Records[0][0]
+			}
+		}()
+	}
+	wg.Wait()
+	for i, v := range got {
+		if v != int64(i) {
+			t.Fatalf("reply %d got %v: %v", i, v, got)
+		}
+	}
 }
 
 // helloOK answers the HELLO/LOGON pair of a 5.8 session.

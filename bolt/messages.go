@@ -94,6 +94,9 @@ type request struct {
 	msg     []byte // one PackStream structure, not chunked
 	summary string // credentials already redacted
 	secret  bool   // msg holds credentials: keep its bytes out of evidence
+	// credentials is the secret msg carries, for the transcript to mask
+	// wherever a server echoes it.
+	credentials string
 }
 
 func encode(name string, tag byte, fields ...any) (request, error) {
@@ -125,9 +128,10 @@ func withSecret(name string, tag byte, token map[string]any) request {
 	if err != nil {
 		panic(err) // only strings and string maps: cannot fail
 	}
-	shown, secret := token, false
+	shown, secret, credentials := token, false, ""
 	if c, ok := token["credentials"]; ok {
 		secret = true
+		credentials, _ = c.(string)
 		shown = make(map[string]any, len(token))
 		for k, v := range token {
 			shown[k] = v
@@ -136,7 +140,7 @@ func withSecret(name string, tag byte, token map[string]any) request {
 			shown["credentials"] = redacted
 		}
 	}
-	return request{name: name, msg: msg, summary: summarize(name, shown), secret: secret}
+	return request{name: name, msg: msg, summary: summarize(name, shown), secret: secret, credentials: credentials}
 }
 
 func helloMessage(v Version, req HelloRequest) request {
@@ -166,8 +170,6 @@ func helloMessage(v Version, req HelloRequest) request {
 }
 
 func logonMessage(a Auth) request { return withSecret("LOGON", MsgLogon, a.token()) }
-
-func logoffMessage() request { return mustEncode("LOGOFF", MsgLogoff) }
 
 func routeMessage(v Version, req RouteRequest) (request, error) {
 	if !v.atLeast(4, 3) {
@@ -235,28 +237,5 @@ func pullMessage(v Version, n int64) request {
 	return mustEncode("PULL", MsgPull, map[string]any{"n": n})
 }
 
-func discardMessage(v Version, n int64) request {
-	if v.Major < 4 {
-		return mustEncode("DISCARD_ALL", MsgDiscard)
-	}
-	return mustEncode("DISCARD", MsgDiscard, map[string]any{"n": n})
-}
-
-func beginMessage(v Version, extra map[string]any) (request, error) {
-	if err := checkExtra(v, extra); err != nil {
-		return request{}, err
-	}
-	return encode("BEGIN", MsgBegin, orEmpty(extra))
-}
-
-func commitMessage() request   { return mustEncode("COMMIT", MsgCommit) }
-func rollbackMessage() request { return mustEncode("ROLLBACK", MsgRollback) }
-func resetMessage() request    { return mustEncode("RESET", MsgReset) }
-func goodbyeMessage() request  { return mustEncode("GOODBYE", MsgGoodbye) }
-
-func telemetryMessage(v Version, api int64) (request, error) {
-	if !v.atLeast(5, 4) {
-		return request{}, unsupported(v, "TELEMETRY needs Bolt 5.4+")
-	}
-	return encode("TELEMETRY", MsgTelemetry, api)
-}
+func resetMessage() request   { return mustEncode("RESET", MsgReset) }
+func goodbyeMessage() request { return mustEncode("GOODBYE", MsgGoodbye) }

@@ -48,8 +48,6 @@ func TestMessageBytes(t *testing.T) {
 		{"RUN v3", must(runMessage(v3, "RETURN 1", map[string]any{}, map[string]any{})), "00 0D B3 10 88 52 45 54 55 52 4E 20 31 A0 A0 00 00"},
 		{"PULL", pullMessage(v44, -1), "00 06 B1 3F A1 81 6E FF 00 00"},
 		{"PULL_ALL", pullMessage(v3, -1), "00 02 B0 3F 00 00"},
-		{"DISCARD", discardMessage(v58, -1), "00 06 B1 2F A1 81 6E FF 00 00"},
-		{"DISCARD_ALL", discardMessage(v3, -1), "00 02 B0 2F 00 00"},
 		{"ROUTE 5.x", must(routeMessage(v58, RouteRequest{Context: map[string]string{"address": "localhost:7687"}})),
 			"00 1C B3 66 A1 87 61 64 64 72 65 73 73 8E 6C 6F 63 61 6C 68 6F 73 74 3A 37 36 38 37 90 A0 00 00"},
 		{"ROUTE 4.4", must(routeMessage(v44, RouteRequest{Context: map[string]string{"address": "localhost:7687"}})),
@@ -58,13 +56,8 @@ func TestMessageBytes(t *testing.T) {
 			"00 1C B3 66 A1 87 61 64 64 72 65 73 73 8E 6C 6F 63 61 6C 68 6F 73 74 3A 37 36 38 37 90 C0 00 00"},
 		{"ROUTE 4.3 db", must(routeMessage(v43, RouteRequest{Database: "neo4j"})), "00 0A B3 66 A0 90 85 6E 65 6F 34 6A 00 00"},
 		{"LOGON none", logonMessage(BasicAuth("", "")), "00 0F B1 6A A1 86 73 63 68 65 6D 65 84 6E 6F 6E 65 00 00"},
-		{"LOGOFF", logoffMessage(), "00 02 B0 6B 00 00"},
 		{"GOODBYE", goodbyeMessage(), "00 02 B0 02 00 00"},
 		{"RESET", resetMessage(), "00 02 B0 0F 00 00"},
-		{"BEGIN", must(beginMessage(v58, nil)), "00 03 B1 11 A0 00 00"},
-		{"COMMIT", commitMessage(), "00 02 B0 12 00 00"},
-		{"ROLLBACK", rollbackMessage(), "00 02 B0 13 00 00"},
-		{"TELEMETRY", must(telemetryMessage(Version{5, 4}, 2)), "00 03 B1 54 02 00 00"},
 	} {
 		if got := wire(tc.got); !bytes.Equal(got, h(t, tc.want)) {
 			t.Errorf("%s:\n got % X\nwant %s", tc.name, got, tc.want)
@@ -190,14 +183,11 @@ func TestRunExtraChecks(t *testing.T) {
 	if _, err := runMessage(v3, "RETURN 1", nil, map[string]any{"db": "x"}); !errors.Is(err, ErrUnsupportedRequest) {
 		t.Fatalf("v3 db: %v", err)
 	}
-	if _, err := beginMessage(v43, map[string]any{"imp_user": "x"}); !errors.Is(err, ErrUnsupportedRequest) {
+	if _, err := runMessage(v43, "RETURN 1", nil, map[string]any{"imp_user": "x"}); !errors.Is(err, ErrUnsupportedRequest) {
 		t.Fatalf("4.3 imp_user: %v", err)
 	}
 	if _, err := runMessage(v44, "RETURN 1", map[string]any{"x": struct{}{}}, nil); err == nil {
 		t.Fatal("unencodable parameter accepted")
-	}
-	if _, err := telemetryMessage(v53, 0); !errors.Is(err, ErrUnsupportedRequest) {
-		t.Fatalf("telemetry 5.3: %v", err)
 	}
 	r := must(runMessage(v44, "RETURN $x", map[string]any{"x": 1}, map[string]any{"db": "neo4j", "mode": "r"}))
 	if r.summary != `RUN "RETURN $x" {x: 1} {db: "neo4j", mode: "r"}` {

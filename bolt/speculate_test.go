@@ -9,7 +9,29 @@ import (
 )
 
 var specReq = HelloRequest{UserAgent: "neo4j-doctor/test", Auth: BasicAuth("neo4j", password),
-	Routing: map[string]string{"address": "db:7687"}, Route: &RouteRequest{Context: map[string]string{"address": "db:7687"}}}
+	Routing: map[string]string{"address": "db:7687"}}
+
+// specFlight is a routing driver's first flight: HELLO, LOGON and ROUTE.
+func specFlight() []Request {
+	return append(Login(SpeculativeVersion, specReq), Route(RouteRequest{Context: map[string]string{"address": "db:7687"}}))
+}
+
+// speculate runs Speculate and, as its callers do, judges the login's
+// answers: a refusal closes the connection.
+func speculate(t *testing.T, raw net.Conn, reqs []Request) (*Conn, []*Reply, HelloResult, error) {
+	t.Helper()
+	ctx := ctxTimeout(t, 2*time.Second)
+	c, replies, _, err := Speculate(ctx, raw, reqs, Options{})
+	if err != nil {
+		return nil, nil, HelloResult{}, err
+	}
+	res, err := ReadLogin(ctx, replies[:2])
+	if SpeculationRefused(err) {
+		_ = c.Close()
+		return nil, nil, res, err
+	}
+	return c, replies, res, err
+}
 
 // TestSpeculateOneWrite: handshake, HELLO, LOGON and ROUTE leave in one
 // write, the server reads them all before it says anything, and Hello
@@ -34,19 +56,23 @@ func TestSpeculateOneWrite(t *testing.T) {
 	})
 	raw := dial(t, addr)
 	ctx := ctxTimeout(t, 2*time.Second)
-	c, hs, err := Speculate(ctx, raw, specReq, Options{})
+	c, replies, hs, err := Speculate(ctx, raw, specFlight(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if raw.Writes() != 1 || hs.Version != (Version{5, 7}) || hs.Manifest {
-		t.Fatalf("%d writes, handshake %+v", raw.Writes(), hs)
+	if raw.Writes() != 1 || hs.Version != (Version{5, 7}) || hs.Manifest || len(replies) != 3 {
+		t.Fatalf("%d writes, %d replies, handshake %+v", raw.Writes(), len(replies), hs)
 	}
-	res, err := c.Hello(ctx, specReq)
-	if err != nil || res.Server != "Neo4j/5.22.0" || res.Route["db"] != "neo4j" || res.RouteErr != nil {
-		t.Fatalf("Hello: %+v, %v", res, err)
+	res, err := ReadLogin(ctx, replies[:2])
+	if err != nil || res.Server != "Neo4j/5.22.0" {
+		t.Fatalf("login: %+v, %v", res, err)
+	}
+	rt, err := ReadRoute(ctx, replies[2])
+	if err != nil || rt["db"] != "neo4j" {
+		t.Fatalf("route: %v, %v", rt, err)
 	}
 	if raw.Writes() != 1 {
-		t.Fatalf("Hello wrote again: %d writes", raw.Writes())
+		t.Fatalf("reading the answers wrote again: %d writes", raw.Writes())
 	}
 	assertNoSecret(t, c, err)
 	_ = c.Close()
@@ -88,9 +114,9 @@ func TestSpeculateFallbacks(t *testing.T) {
 			t.Parallel()
 			addr := serve(t, func(s net.Conn) { tc.script(t, s) })
 			raw := dial(t, addr)
-			c, _, err := Speculate(ctxTimeout(t, 2*time.Second), raw, specReq, Options{})
-			if c != nil || !errors.Is(err, ErrSpeculationRefused) {
-				t.Fatalf("conn %v, err %v: want ErrSpeculationRefused", c, err)
+			c, _, _, err := speculate(t, raw, specFlight())
+			if c != nil || !errors.Is(err, ErrSpeculationRefused) && !SpeculationRefused(err) {
+				t.Fatalf("conn %v, err %v: want a refusal", c, err)
 			}
 			if _, werr := raw.Write([]byte{0}); werr == nil {
 				t.Error("the refused connection is still open")
@@ -114,16 +140,12 @@ func TestSpeculateWrongPassword(t *testing.T) {
 			encodeMsg(t, MsgFailure, map[string]any{"neo4j_code": "Neo.ClientError.Security.Unauthorized", "message": "no"}))
 		waitClose(s)
 	})
-	req := specReq
-	req.Route = nil
 	raw := dial(t, addr)
-	ctx := ctxTimeout(t, 2*time.Second)
-	c, _, err := Speculate(ctx, raw, req, Options{})
-	if err != nil {
-		t.Fatal(err)
+	c, _, _, err := speculate(t, raw, Login(SpeculativeVersion, specReq))
+	if c == nil {
+		t.Fatalf("refused: %v", err)
 	}
 	defer c.Close()
-	_, err = c.Hello(ctx, req)
 	var se *ServerError
 	if !errors.As(err, &se) || se.Request != "LOGON" || se.Code != "Neo.ClientError.Security.Unauthorized" {
 		t.Fatalf("err = %v", err)
@@ -147,13 +169,14 @@ func TestSpeculateWrongPasswordRouteIgnored(t *testing.T) {
 		waitClose(s)
 	})
 	raw := dial(t, addr)
-	ctx := ctxTimeout(t, 2*time.Second)
-	c, _, err := Speculate(ctx, raw, specReq, Options{})
-	if err != nil {
-		t.Fatal(err)
+	c, replies, res, err := speculate(t, raw, specFlight())
+	if c == nil {
+		t.Fatalf("refused: %v", err)
 	}
 	defer c.Close()
-	res, err := c.Hello(ctx, specReq)
+	if _, rerr := ReadRoute(ctxTimeout(t, 2*time.Second), replies[2]); !errors.Is(rerr, ErrIgnored) {
+		t.Errorf("ROUTE after the failed LOGON: %v, want IGNORED", rerr)
+	}
 	var se *ServerError
 	if !errors.As(err, &se) || se.Request != "LOGON" || se.Code != "Neo.ClientError.Security.Unauthorized" {
 		t.Fatalf("err = %v, want the LOGON failure", err)
@@ -171,7 +194,7 @@ func TestSpeculateHTTP(t *testing.T) {
 		readFull(t, s, 20)
 		writeMsgs(s, []byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
 	})
-	_, _, err := Speculate(ctxTimeout(t, 2*time.Second), dial(t, addr), specReq, Options{})
+	_, _, _, err := Speculate(ctxTimeout(t, 2*time.Second), dial(t, addr), specFlight(), Options{})
 	if !errors.Is(err, ErrHTTP) || errors.Is(err, ErrSpeculationRefused) {
 		t.Fatalf("err = %v, want ErrHTTP alone", err)
 	}

@@ -1,12 +1,14 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net"
 	"sort"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
@@ -157,7 +159,7 @@ func (r *Run) Artifacts() *Artifacts {
 	a := &Artifacts{
 		Address:    r.T.Address(),
 		Resolved:   []string{},
-		Connected:  r.connAddr,
+		Connected:  r.s.connAddr,
 		Timings:    []Timing{},
 		Transcript: []TranscriptFrame{},
 		Failures:   []ServerFailure{},
@@ -169,9 +171,12 @@ func (r *Run) Artifacts() *Artifacts {
 	for _, id := range r.resultOrder() {
 		res := r.results[id]
 		a.Timings = append(a.Timings, Timing{Check: id, Nanos: int64(res.Duration)})
-		a.Failures = append(a.Failures, failuresIn(id, res.Evidence)...)
+		var se *bolt.ServerError
+		if errors.As(res.Err, &se) {
+			a.Failures = append(a.Failures, ServerFailure{Check: id, Request: se.Request, Code: se.Code, Message: se.Message, GQLStatus: se.GQLStatus})
+		}
 	}
-	if hs := r.hs; len(hs.Sent) > 0 {
+	if hs := r.s.hs; len(hs.Sent) > 0 {
 		h := &HandshakeArtifact{
 			Sent: hexPairs(hs.Sent), Received: hexPairs(hs.Received),
 			Version: hs.Version.String(), Manifest: hs.Manifest, Offered: []string{},
@@ -182,13 +187,13 @@ func (r *Run) Artifacts() *Artifacts {
 		}
 		a.Handshake = h
 	}
-	if r.bconn != nil {
-		for _, f := range r.bconn.Transcript() {
+	if r.s.bc != nil {
+		for _, f := range r.s.bc.Transcript() {
 			a.Transcript = append(a.Transcript, TranscriptFrame{Dir: f.Dir, Message: f.Message, Hex: f.Hex})
 		}
 	}
-	if r.tls != nil {
-		a.TLS = tlsArtifact(r.tls)
+	if r.s.tlsInfo != nil {
+		a.TLS = tlsArtifact(r.s.tlsInfo)
 	}
 	if r.hello != nil {
 		h := r.hello
@@ -201,19 +206,15 @@ func (r *Run) Artifacts() *Artifacts {
 	}
 	if t := r.table; t != nil {
 		ra := &RoutingArtifact{
-			Method: "ROUTE", TTL: t.TTL, Database: t.Database,
+			Method: r.tableMethod, TTL: t.TTL, Database: t.Database,
 			Routers: orEmpty(t.Routers), Readers: orEmpty(t.Readers), Writers: orEmpty(t.Writers),
-			Problems: orEmpty(t.Problems),
+			Problems: []string{},
 		}
-		if res := r.results["routing"]; res != nil {
-			for _, f := range res.Facts {
-				if f.Name == "fetched with" {
-					ra.Method = f.Value
-				}
-			}
+		for _, p := range t.Problems {
+			ra.Problems = append(ra.Problems, p.Text)
 		}
-		if r.hello != nil && r.hello.Route != nil {
-			ra.Raw = JSONValue(r.hello.Route)
+		if r.tableRaw != nil {
+			ra.Raw = JSONValue(r.tableRaw)
 		}
 		a.Routing = ra
 	}
@@ -250,38 +251,6 @@ func (r *Run) resultOrder() []string {
 		return ids[i] < ids[j]
 	})
 	return ids
-}
-
-// failuresIn reads back the server failures that serverEvidence wrote.
-func failuresIn(check string, ev []Fact) []ServerFailure {
-	var out []ServerFailure
-	var cur *ServerFailure
-	for _, f := range ev {
-		switch f.Name {
-		case "request":
-			out = append(out, ServerFailure{Check: check, Request: f.Value})
-			cur = &out[len(out)-1]
-		case "code":
-			if cur != nil {
-				cur.Code = f.Value
-			}
-		case "message":
-			if cur != nil {
-				cur.Message = f.Value
-			}
-		case "gql status":
-			if cur != nil {
-				cur.GQLStatus = f.Value
-			}
-		}
-	}
-	kept := out[:0]
-	for _, f := range out {
-		if f.Code != "" {
-			kept = append(kept, f)
-		}
-	}
-	return kept
 }
 
 func tlsArtifact(info *tlsprobe.Result) *TLSArtifact {

@@ -9,19 +9,25 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
+var authCheck = Check{
+	ID: "auth", Title: "authentication", Needs: []string{"bolt"}, Member: true, Phase: true,
+	Doc: "HELLO/LOGON with the credentials: wrong password, rate limit, expired token or password",
+	Run: checkAuth,
+}
+
 // routingContext is what drivers send in HELLO and ROUTE for neo4j://
 // URIs: the URI's query plus the address the user typed, on every
 // connection, members' included.
-func (t *Target) routingContext() map[string]string {
-	if !t.Routing {
+func (r *Run) routingContext() map[string]string {
+	if !r.T.Routing {
 		return nil
 	}
-	addr := t.seed
+	addr := r.seed
 	if addr == "" {
-		addr = t.Address()
+		addr = r.T.Address()
 	}
 	m := map[string]string{"address": addr}
-	for k, v := range t.RoutingContext {
+	for k, v := range r.T.RoutingContext {
 		m[k] = v
 	}
 	return m
@@ -29,60 +35,22 @@ func (t *Target) routingContext() map[string]string {
 
 func supportsRoute(v bolt.Version) bool { return v.Major > 4 || v.Major == 4 && v.Minor >= 3 }
 
-// helloRequest is HELLO (and LOGON from 5.1) plus, on Bolt 4.3+, ROUTE
-// for a routing URI's seed, for a router's own view, and for a bolt://
-// run's direct-routing check, so a healthy server costs one round trip.
-// Before the handshake (speculation) it is built for the speculative
-// versions, all 4.3+.
-//
-// A bolt:// run's own connection also carries the query check's
-// statements when that check is to run: nothing else is sent on it before
-// the query check, so their answers wait on the connection for that check
-// (see bolt.HelloRequest.Statements). Only with the ROUTE: without it
-// (3.0, 4.0-4.2) the direct-routing check asks the routing procedure
-// first, and would have to read through the queries' answers to get its
-// own.
-func helloRequest(r *Run) bolt.HelloRequest {
-	req := bolt.HelloRequest{
-		UserAgent: "neo4j-doctor/" + r.Env.Version,
-		BoltAgent: "neo4j-doctor/" + r.Env.Version,
-		Auth:      bolt.BasicAuth(r.T.Username, r.T.Password),
-		Routing:   r.T.routingContext(),
-	}
-	routeOK := r.bconn == nil || supportsRoute(r.hs.Version)
-	switch {
-	case !routeOK:
-	case !r.T.Routing && !r.member:
-		// The direct-routing check asks whether this server is one of a
-		// cluster. HELLO still carries no routing context, as drivers
-		// send for bolt://: only the ROUTE names the address.
-		req.Route = &bolt.RouteRequest{Context: directRoutingContext(r.T), Database: r.T.Database}
-	case !r.T.Routing:
-	case !r.member:
-		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.Database}
-	case r.T.routerView:
-		req.Route = &bolt.RouteRequest{Context: req.Routing, Database: r.T.routerViewDB}
-	}
-	if !r.T.Routing && !r.member && req.Route != nil && r.willRun("query") {
-		v := r.hs.Version
-		if r.bconn == nil {
-			v = bolt.Version{Major: 5, Minor: 8} // any speculative version encodes the same
-		}
-		// r.table is never set on bolt://: this is queryDatabase's answer.
-		req.Statements = queryStatements(r.T.Database, v)
-	}
-	return req
-}
-
-// checkAuth sends the HELLO of helloRequest, or collects its answers when
-// the bolt check sent it with the handshake.
+// checkAuth reads the server's answer to HELLO and LOGON (see
+// session.login): sent with the handshake, or now.
 func checkAuth(ctx context.Context, r *Run) Result {
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
-	hello, err := r.bconn.Hello(ctx, helloRequest(r))
+	hello, err := r.s.login(ctx)
 	// HELLO's answer (the server agent) is worth keeping even when LOGON
 	// failed: the version check reports it.
 	r.hello = &hello
+	res := judgeAuth(r.T, hello, err)
+	if err != nil && noAnswer(err) {
+		r.noResponse = true
+	}
+	return res
+}
+
+// judgeAuth reads the login's outcome.
+func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	res := Result{}
 	if hello.Server != "" {
 		res.Facts = append(res.Facts, Fact{"server", hello.Server})
@@ -93,18 +61,16 @@ func checkAuth(ctx context.Context, r *Run) Result {
 	if err != nil {
 		res.Status = Fail
 		if se := res.noteError(err); se != nil {
-			res.Summary, res.Hints = authFailure(r.T, se)
+			res.Summary, res.Hints = authFailure(t, se)
 			return res
 		}
-		var silent bool
-		res.Summary, res.Hints, silent = peerFailure(r.T, peerStep(err, "HELLO"), err)
+		res.Summary, res.Hints, _ = peerFailure(t, peerStep(err, "HELLO"), err)
 		if errors.Is(err, bolt.ErrClosed) {
 			res.Summary = "the server broke off authentication: it closed the connection during " + peerStep(err, "HELLO")
 		}
-		r.noResponse = r.noResponse || silent
 		return res
 	}
-	user := r.T.Username
+	user := t.Username
 	if user == "" {
 		user = "(no credentials)"
 	}
@@ -119,7 +85,7 @@ func checkAuth(ctx context.Context, r *Run) Result {
 		for _, m := range hello.Malformed {
 			res.Evidence = append(res.Evidence, Fact{"malformed", m})
 		}
-		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", r.T.Port))
+		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", t.Port))
 		return res
 	}
 	if hello.CredentialsExpired {
@@ -142,7 +108,7 @@ const credentialsExpiredHint = "change the password: in cypher-shell or Browser 
 // the server's code and message as evidence; it returns that FAILURE, or
 // nil when the error is the peer's behaviour or ours.
 func (res *Result) noteError(err error) *bolt.ServerError {
-	res.Error = err.Error()
+	res.Err = err
 	var se *bolt.ServerError
 	if !errors.As(err, &se) {
 		return nil

@@ -4,182 +4,94 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"slices"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
-	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
-// checkBolt performs the handshake and, when the peer is not a Bolt server,
-// says what it is instead. Unless pipelining is off it sends HELLO, LOGON
-// and ROUTE with the handshake (see bolt.Speculate), and falls back to the
-// sequential exchange on a fresh connection when the server does not take
-// them, so speculation never decides a verdict.
-func checkBolt(parent context.Context, r *Run) Result {
-	ctx, cancel := context.WithTimeout(parent, r.T.Timeout)
-	defer cancel()
-	conn := r.conn
-	if r.tlsConn != nil {
-		conn = r.tlsConn
+var boltCheck = Check{
+	ID: "bolt", Title: "Bolt handshake", Needs: []string{"tls"}, Member: true, Phase: true,
+	Doc: "the Bolt handshake, and what the peer is when it is not Bolt",
+	Run: checkBolt,
+}
+
+// checkBolt performs the handshake (see session.handshake) and, when the
+// peer is not a Bolt server, says what it is instead.
+func checkBolt(ctx context.Context, r *Run) Result {
+	out := r.s.handshake(ctx)
+	res := judgeBolt(r.T, out)
+	if out.err != nil && noAnswer(out.err) {
+		r.noResponse = true
 	}
-	pipelining := "off"
+	return res
+}
+
+// noAnswer: nothing (or not enough) came back in time, which the exit code
+// reports as no response.
+func noAnswer(err error) bool {
+	return errors.Is(err, bolt.ErrStalled) || errors.Is(err, bolt.ErrNotReading) || errors.Is(err, bolt.ErrSilent)
+}
+
+// judgeBolt reads the handshake step's outcome.
+func judgeBolt(t *Target, out boltOutcome) Result {
+	hs := out.hs
 	switch {
-	case r.T.NoPipelining:
-	case r.T.TLS != TLSOff && r.tlsConn == nil:
-		// Credentials go out before the server answers: only over a
-		// connection whose certificate was accepted.
-		pipelining = "off: the TLS connection was not accepted"
-	default:
-		var listing <-chan bolt.HandshakeResult
-		if !r.member {
-			listing = r.T.versions
+	case out.redialErr != nil:
+		return Result{Status: Fail, Err: out.redialErr,
+			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
+			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
+			Facts:   []Fact{{"pipelining", pipeliningFact(out)}}}
+	case out.err != nil:
+		res := Result{Status: Fail, Err: out.err, Facts: []Fact{{"pipelining", pipeliningFact(out)}}}
+		res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
+		if len(hs.Received) > 0 {
+			res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
 		}
-		req := helloRequest(r)
-		bc, hs, err := bolt.Speculate(ctx, conn, req, bolt.Options{})
-		if err != nil && listing != nil {
-			// Only a speculation that worked uses the list: a peer that
-			// stalls the listing connection must not cost a timeout before
-			// the fallback costs its own. Its answer comes after its
-			// connection is closed, so none outlives this check.
-			r.T.stopListing()
-			<-listing
-			listing = nil
-		}
-		if listing != nil {
-			// The listing connection was opened with the run's, so it is
-			// as far along: waiting for it costs no round trip.
-			select {
-			case l := <-listing:
-				if err == nil && l.Manifest {
-					hs.Manifest, hs.Offered, hs.Capabilities = true, l.Offered, l.Capabilities
-				}
-			case <-ctx.Done():
-			}
-		}
-		if err == nil {
-			r.hs, r.bconn = hs, bc
-			res := Result{Status: Pass}
-			res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
-			res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
-			res.Facts = append(res.Facts, Fact{"negotiation", "version range 5.8..5.3 with HELLO pipelined"},
-				Fact{"pipelining", pipelinedFact(req)})
-			if hs.Manifest {
-				res.Facts = append(res.Facts, Fact{"manifest", "read on a parallel connection"})
-			}
-			return res
-		}
-		if !errors.Is(err, bolt.ErrSpeculationRefused) {
-			// Decided by the first bytes, as a sequential handshake
-			// would have been: HTTP, TLS, silence, not Bolt.
-			r.hs = hs
-			return boltFailed(ctx, r, hs, err, Fact{"pipelining", "on; the server's first answer decided"})
-		}
-		pipelining = "fell back to the sequential exchange: " + err.Error()
-		// The fallback is a step of its own: it gets a full timeout.
-		cancel()
-		ctx, cancel = context.WithTimeout(parent, r.T.Timeout)
-		defer cancel()
-		fresh, ferr := r.redial(ctx)
-		if ferr != nil {
-			return Result{Status: Fail, Error: ferr.Error(),
-				Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + ferr.Error(),
-				Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
-				Facts:   []Fact{{"pipelining", pipelining}}}
-		}
-		conn = fresh
+		res.Summary, res.Hints = boltFailure(t, out)
+		return res
 	}
-	hs, err := bolt.Handshake(ctx, conn, bolt.DefaultProposals)
-	r.hs = hs // the bytes are evidence even when the handshake failed
-	if err != nil {
-		return boltFailed(ctx, r, hs, err, Fact{"pipelining", pipelining})
-	}
-	r.bconn = bolt.NewConn(conn, hs, bolt.Options{})
 	res := Result{Status: Pass}
 	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
+	if out.pipelined {
+		res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
+		res.Facts = append(res.Facts, Fact{"negotiation", "version range 5.8..5.3 with HELLO pipelined"},
+			Fact{"pipelining", pipeliningFact(out)})
+		if hs.Manifest {
+			res.Facts = append(res.Facts, Fact{"manifest", "read on a parallel connection"})
+		}
+		return res
+	}
 	how := "legacy negotiation"
 	if hs.Manifest {
 		how = "handshake manifest v1"
 	}
 	res.Summary = fmt.Sprintf("Bolt %s agreed by %s in %s", hs.Version, how, roundDur(hs.Duration))
-	res.Facts = append(res.Facts, Fact{"negotiation", how}, Fact{"pipelining", pipelining})
+	res.Facts = append(res.Facts, Fact{"negotiation", how}, Fact{"pipelining", pipeliningFact(out)})
 	return res
 }
 
-// pipelinedFact says what went out in the speculative flight.
-func pipelinedFact(req bolt.HelloRequest) string {
-	if req.Route != nil && len(req.Statements) > 0 {
-		return "handshake, HELLO, LOGON, ROUTE and the query in one flight"
-	}
-	if req.Route != nil {
-		return "handshake, HELLO, LOGON and ROUTE in one flight"
-	}
-	return "handshake, HELLO and LOGON in one flight"
-}
-
-func boltFailed(ctx context.Context, r *Run, hs bolt.HandshakeResult, err error, facts ...Fact) Result {
-	res := Result{Status: Fail, Error: err.Error(), Facts: facts}
-	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
-	if len(hs.Received) > 0 {
-		res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
-	}
-	res.Summary, res.Hints = boltFailure(ctx, r, err)
-	return res
-}
-
-// redial opens a fresh connection to the address the tcp check reached,
-// with TLS as the tls check did, and makes it the run's connection.
-func (r *Run) redial(ctx context.Context) (net.Conn, error) {
-	raw, err := r.Env.Dial(ctx, "tcp", r.connAddr)
-	if err != nil {
-		return nil, err
-	}
-	r.conn = raw
-	if r.T.TLS == TLSOff {
-		return raw, nil
-	}
-	tc, _, err := tlsprobe.Probe(ctx, raw, r.tlsConfig())
-	if err != nil {
-		_ = raw.Close()
-		r.conn = nil
-		return nil, err
-	}
-	r.tlsConn = tc
-	return tc, nil
-}
-
-// listVersions reads the manifest (every version the server speaks) on
-// spare, a connection of its own, in parallel with the run's, since the
-// speculative connection proposes no manifest. It sends nothing but the
-// handshake. The result reaches the bolt check through the run's own copy
-// of the Target, which the tcp check makes here, before any later check
-// reads r.T.
-func (r *Run) listVersions(ctx context.Context, spare net.Conn) {
-	out := make(chan bolt.HandshakeResult, 1)
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	t := *r.T
-	done := make(chan struct{})
-	t.versions, t.stopListing, t.listingDone = out, cancel, done
-	r.T = &t
-	go func() {
-		defer close(done)
-		var hs bolt.HandshakeResult
-		defer func() { out <- hs }()
-		defer spare.Close()
-		defer cancel()
-		conn := spare
-		if t.TLS != TLSOff {
-			tc, _, err := tlsprobe.Probe(ctx, spare, r.tlsConfig())
-			if err != nil {
-				return
-			}
-			defer tc.Close()
-			conn = tc
+// pipeliningFact says how the first flight went out.
+func pipeliningFact(out boltOutcome) string {
+	switch {
+	case out.pipelined:
+		route, query := slices.Contains(out.flight, "ROUTE"), slices.Contains(out.flight, "RUN")
+		switch {
+		case route && query:
+			return "handshake, HELLO, LOGON, ROUTE and the query in one flight"
+		case route:
+			return "handshake, HELLO, LOGON and ROUTE in one flight"
 		}
-		hs, _ = bolt.Handshake(ctx, conn, bolt.DefaultProposals)
-	}()
+		return "handshake, HELLO and LOGON in one flight"
+	case out.refused != nil:
+		return "fell back to the sequential exchange: " + out.refused.Error()
+	case out.sequential != "":
+		return out.sequential
+	}
+	return "on; the server's first answer decided"
 }
-func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
-	t := r.T
+
+func boltFailure(t *Target, out boltOutcome) (string, []string) {
+	err := out.err
 	port := t.Port
 	switch {
 	case errors.Is(err, bolt.ErrHTTP):
@@ -197,7 +109,7 @@ func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
 			what = "reset the connection"
 		}
 		if t.TLS == TLSOff {
-			if speaksTLS(ctx, r) {
+			if out.speaksTLS {
 				if IsAuraHost(t.Host) {
 					return "the server " + what + " without answering: this port requires TLS, as Aura always does",
 						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}
@@ -214,15 +126,12 @@ func boltFailure(ctx context.Context, r *Run, err error) (string, []string) {
 		return "the server " + what + " inside TLS without answering the Bolt handshake",
 			[]string{"TLS works but Bolt does not: a TLS-terminating proxy may forward to a port that is not Bolt; check the proxy's upstream port"}
 	case errors.Is(err, bolt.ErrStalled):
-		r.noResponse = true
 		return "the server started to answer the handshake, then stalled: " + causeOf(err),
 			[]string{fmt.Sprintf("something on port %d sends a trickle and stops (an overloaded server, a tarpit, or a proxy whose backend hangs): check what listens there, or retry with a longer --timeout", port)}
 	case errors.Is(err, bolt.ErrNotReading):
-		r.noResponse = true
 		return fmt.Sprintf("the server did not read the handshake in %s", t.Timeout),
 			[]string{fmt.Sprintf("the connection is half-open: something on port %d accepted it but does not read; check what listens there", port)}
 	case errors.Is(err, bolt.ErrSilent):
-		r.noResponse = true
 		return fmt.Sprintf("the server accepted the connection but sent nothing in %s", t.Timeout),
 			[]string{"something accepts TCP but does not speak Bolt: a load balancer without a healthy backend, a paused cloud instance, or another service; check what listens on port " + fmt.Sprint(port)}
 	case errors.Is(err, bolt.ErrNotBolt):

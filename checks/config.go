@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+var configCheck = Check{
+	ID: "config", Title: "configuration",
+	Doc: "the URI and what its scheme means (routing or direct, TLS or not); credentials present; an Aura instance recognised",
+	Run: checkConfig,
+}
+
 func checkConfig(_ context.Context, r *Run) Result {
 	t := r.T
 	res := Result{Status: Pass}

@@ -46,6 +46,12 @@ type resolverAnswer struct {
 	rtt    time.Duration
 }
 
+var dnsCheck = Check{
+	ID: "dns", Title: "name resolution", Needs: []string{"config"}, Member: true, Phase: true,
+	Doc: "the host name resolves (system resolver or --dns-server); NXDOMAIN, SERVFAIL and timeouts told apart",
+	Run: checkDNS,
+}
+
 func checkDNS(ctx context.Context, r *Run) Result {
 	host := r.T.Host
 	if ip := net.ParseIP(host); ip != nil {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -23,17 +24,11 @@ const maxViewsShown = 5
 // sample of every role says as much as all of it, in a fraction of the time.
 const MaxMembersChecked = 256
 
-// memberChecks are the steps each advertised member gets: the way a driver
-// reaches it, with the member's own host name for DNS and TLS.
-func memberChecks() []Check {
-	var out []Check
-	for _, c := range Checks() {
-		switch c.ID {
-		case "dns", "tcp", "tls", "bolt", "auth":
-			out = append(out, c)
-		}
-	}
-	return out
+var membersCheck = Check{
+	ID: "members", Title: "cluster members", Needs: []string{"routing"}, Phase: true,
+	Doc:   "neo4j:// only: every advertised member is reachable the way a driver reaches it",
+	Retry: membersMayComeUp,
+	Run:   checkMembers,
 }
 
 // memberProbe is what checking one member found, beyond its report.
@@ -57,22 +52,51 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
 		return Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; cluster members are not used"}
 	}
-	all := r.table.Members()
-	inTable := make(map[string]bool, len(all))
-	for _, m := range all {
+	in := membersInput{
+		seed: r.T.Address(), seedHost: r.T.Host, answered: r.s.connAddr,
+		agent: r.hello.Server, seedSelf: r.hello.AdvertisedAddress, table: r.table,
+		all: r.table.Members(), budget: 2 * r.T.Timeout,
+	}
+	in.members = pickMembers(in.all, MaxMembersChecked)
+	in.probes, in.seedMismatch = r.fanOut(ctx, in)
+	r.members = make([]Member, len(in.probes))
+	for i, p := range in.probes {
+		r.members[i] = p.member
+	}
+	return judgeMembers(in)
+}
+
+// membersInput is what the members step found, for judgeMembers.
+type membersInput struct {
+	seed, seedHost string // the address the user typed, and its host
+	answered       string // the IP:port the seed answered at
+	agent          string // the seed's server agent, for the names of settings
+	seedSelf       string // the address the seed advertises for itself (LOGON, 5.8+)
+	table          *routing.Table
+	all            []routing.Member // every member of the table
+	members        []routing.Member // those checked (pickMembers)
+	budget         time.Duration    // the whole step's
+	probes         []memberProbe    // one per members entry
+	seedMismatch   string           // why seedSelf leads elsewhere; ""
+}
+
+// fanOut checks every member, MemberConcurrency at once, under one budget
+// for the whole step, so members that all stall cost 2 × --timeout, not
+// (members / concurrency) × --timeout; a member the budget cut short is
+// reported as not checked, not as dead. The seed's own advertised address
+// is checked alongside: the server that answered may call itself by a
+// name that leads elsewhere.
+func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, string) {
+	inTable := make(map[string]bool, len(in.all))
+	for _, m := range in.all {
 		inTable[strings.ToLower(m.Address)] = true
 	}
-	members := pickMembers(all, MaxMembersChecked)
-	probes := make([]memberProbe, len(members))
+	probes := make([]memberProbe, len(in.members))
 	sem := make(chan struct{}, r.Env.MemberConcurrency)
-	// One budget for the whole step, so members that all stall cost
-	// 2 × --timeout, not (members / concurrency) × --timeout; a member the
-	// budget cut short is reported as not checked, not as dead.
-	budget := 2 * r.T.Timeout
-	mctx, cancel := context.WithTimeout(ctx, budget)
+	mctx, cancel := context.WithTimeout(ctx, in.budget)
 	defer cancel()
 	var wg sync.WaitGroup
-	for i, m := range members {
+	for i, m := range in.members {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -89,88 +113,105 @@ func checkMembers(ctx context.Context, r *Run) Result {
 			}
 		}()
 	}
-	// The seed's own advertised address is checked alongside: the server
-	// that answered may call itself by a name that leads elsewhere.
-	seedSelf := r.hello.AdvertisedAddress
 	var seedMismatch string
-	if seedSelf != "" && !strings.EqualFold(seedSelf, r.T.Address()) {
+	if in.seedSelf != "" && !strings.EqualFold(in.seedSelf, in.seed) {
 		resolver := r.lookupResolver()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			seedMismatch = selfMismatch(ctx, resolver, seedSelf, r.connAddr, r.T.Timeout)
+			seedMismatch = selfMismatch(ctx, resolver, in.seedSelf, in.answered, r.T.Timeout)
 		}()
 	}
 	wg.Wait()
-	r.members = make([]Member, len(probes))
-	for i, p := range probes {
-		r.members[i] = p.member
-	}
+	return probes, seedMismatch
+}
 
-	res := Result{}
-	boltSetting, defAddr := routing.Settings(r.hello.Server)
-	answeredIP, _, _ := net.SplitHostPort(r.connAddr)
-	var dead, suspects, elsewhere, notChecked []string
-	failedSteps := map[string]bool{}
-	if seedMismatch != "" {
-		res.Evidence = append(res.Evidence, Fact{seedSelf, seedMismatch})
-		suspects = append(suspects, seedSelf)
-		elsewhere = append(elsewhere, seedSelf)
+// memberTally counts what the probes found.
+type memberTally struct {
+	dead, suspects, elsewhere, notChecked []string
+	failedSteps                           map[string]bool
+	total, live, advertised               map[string]int // per role
+	lost                                  []string       // roles without a working member
+	evidence                              []Fact
+}
+
+// tally sorts the members into dead, suspect (an address other clients
+// cannot use), leading elsewhere, and not checked in time, and counts the
+// working members of each role.
+func tally(in membersInput) memberTally {
+	answeredIP, _, _ := net.SplitHostPort(in.answered)
+	t := memberTally{failedSteps: map[string]bool{}, total: map[string]int{}, live: map[string]int{}, advertised: map[string]int{}}
+	if in.seedMismatch != "" {
+		t.evidence = append(t.evidence, Fact{in.seedSelf, in.seedMismatch})
+		t.suspects = append(t.suspects, in.seedSelf)
+		t.elsewhere = append(t.elsewhere, in.seedSelf)
 	}
-	for i, m := range members {
-		p := probes[i]
+	for i, m := range in.members {
+		p := in.probes[i]
 		host, _, _ := routing.SplitAddress(m.Address)
-		why := routing.SuspectAt(host, r.T.Host, answeredIP)
+		why := routing.SuspectAt(host, in.seedHost, answeredIP)
 		if why != "" {
-			res.Evidence = append(res.Evidence, Fact{m.Address, why})
+			t.evidence = append(t.evidence, Fact{m.Address, why})
 		}
 		if p.mismatch != "" {
-			res.Evidence = append(res.Evidence, Fact{m.Address, p.mismatch})
-			if !slices.Contains(elsewhere, m.Address) {
-				elsewhere = append(elsewhere, m.Address)
+			t.evidence = append(t.evidence, Fact{m.Address, p.mismatch})
+			if !slices.Contains(t.elsewhere, m.Address) {
+				t.elsewhere = append(t.elsewhere, m.Address)
 			}
 			if why == "" {
 				why = p.mismatch
 			}
 		}
 		if p.member.Status == Skip {
-			notChecked = append(notChecked, m.Address)
+			t.notChecked = append(t.notChecked, m.Address)
 			continue
 		}
 		if p.member.Status == Fail {
-			dead = append(dead, m.Address)
+			t.dead = append(t.dead, m.Address)
 			if failed := firstFailed(p.member.Checks); failed != nil {
-				failedSteps[failed.ID] = true
-				res.Evidence = append(res.Evidence, Fact{m.Address, failed.ID + ": " + failed.Summary})
+				t.failedSteps[failed.ID] = true
+				t.evidence = append(t.evidence, Fact{m.Address, failed.ID + ": " + failed.Summary})
 				if failed.ID == "dns" && why == "" {
 					why = "its name does not resolve from here"
 				}
 			}
 		}
-		if why != "" && !slices.Contains(suspects, m.Address) {
-			suspects = append(suspects, m.Address)
+		if why != "" && !slices.Contains(t.suspects, m.Address) {
+			t.suspects = append(t.suspects, m.Address)
 		}
 	}
-
-	total, live := map[string]int{}, map[string]int{}
-	for i, m := range members {
+	for i, m := range in.members {
 		for _, role := range m.Roles {
-			total[role]++
-			if st := probes[i].member.Status; st != Fail && st != Skip {
-				live[role]++
+			t.total[role]++
+			if st := in.probes[i].member.Status; st != Fail && st != Skip {
+				t.live[role]++
 			}
 		}
 	}
-	advertised := map[string]int{}
-	for _, m := range all {
+	for _, m := range in.all {
 		for _, role := range m.Roles {
-			advertised[role]++
+			t.advertised[role]++
 		}
 	}
-	var lost []string
-	checked := fmt.Sprintf("%d checked, %d reachable", len(members)-len(notChecked), len(members)-len(dead)-len(notChecked))
+	for _, role := range []string{"WRITE", "READ", "ROUTE"} {
+		if t.total[role] > 0 && t.live[role] == 0 {
+			t.lost = append(t.lost, role)
+		}
+	}
+	return t
+}
+
+// judgeMembers gives the verdict on the members step: a role without a
+// working member fails (drivers cannot serve it), a dead member or one
+// that advertises an address other clients cannot use warns, and routers
+// that disagree with the seed warn.
+func judgeMembers(in membersInput) Result {
+	t := tally(in)
+	res := Result{Evidence: t.evidence}
+	members, all := in.members, in.all
+	checked := fmt.Sprintf("%d checked, %d reachable", len(members)-len(t.notChecked), len(members)-len(t.dead)-len(t.notChecked))
 	if len(all) > len(members) {
-		checked = fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", len(all), len(members), MaxMembersChecked, len(members)-len(dead))
+		checked = fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", len(all), len(members), MaxMembersChecked, len(members)-len(t.dead))
 	}
 	res.Facts = append(res.Facts, Fact{"members", checked})
 	noun := "members"
@@ -178,80 +219,90 @@ func checkMembers(ctx context.Context, r *Run) Result {
 		noun = "checked members"
 	}
 	for _, role := range []struct{ role, name string }{{"WRITE", "writers"}, {"READ", "readers"}, {"ROUTE", "routers"}} {
-		if total[role.role] == 0 {
+		if t.total[role.role] == 0 {
 			continue
 		}
-		f := fmt.Sprintf("%d of %d reachable", live[role.role], total[role.role])
-		if n := advertised[role.role] - total[role.role]; n > 0 {
+		f := fmt.Sprintf("%d of %d reachable", t.live[role.role], t.total[role.role])
+		if n := t.advertised[role.role] - t.total[role.role]; n > 0 {
 			f += fmt.Sprintf("; %d more not checked", n)
 		}
 		res.Facts = append(res.Facts, Fact{role.name, f})
-		if live[role.role] == 0 {
-			lost = append(lost, role.role)
-		}
 	}
 
 	switch {
-	case len(lost) > 0:
+	case len(t.lost) > 0:
 		res.Status = Fail
 		what := "failed"
-		if len(notChecked) > 0 {
+		if len(t.notChecked) > 0 {
 			what = "failed or did not answer in time"
 		}
-		res.Summary = fmt.Sprintf("%d of %d %s %s; no working %s member", len(dead)+len(notChecked), len(members), noun, what, strings.Join(lost, " or "))
-	case len(dead) == 0:
+		res.Summary = fmt.Sprintf("%d of %d %s %s; no working %s member", len(t.dead)+len(t.notChecked), len(members), noun, what, strings.Join(t.lost, " or "))
+	case len(t.dead) == 0:
 		res.Status = Pass
 		res.Summary = fmt.Sprintf("all %d members reachable and authenticated", len(members))
 		if len(members) == 1 {
 			res.Summary = "the only member is reachable and authenticated"
 		}
-		if len(suspects) > 0 {
-			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(suspects), len(members))
+		if len(t.suspects) > 0 {
+			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(t.suspects), len(members))
 		}
 	default:
 		res.Status = Warn
-		res.Summary = fmt.Sprintf("%d of %d %s failed (%s); every role still has a working member", len(dead), len(members), noun, listOrNone(dead))
+		res.Summary = fmt.Sprintf("%d of %d %s failed (%s); every role still has a working member", len(t.dead), len(members), noun, listOrNone(t.dead))
 	}
-	if len(notChecked) > 0 {
+	if len(t.notChecked) > 0 {
 		worsen(&res, Warn)
-		res.Facts = append(res.Facts, Fact{"not checked in time", fmt.Sprintf("%d (%s)", len(notChecked), listOrNone(notChecked))})
-		if len(dead) == 0 && len(lost) == 0 {
-			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(notChecked), len(members), budget)
+		res.Facts = append(res.Facts, Fact{"not checked in time", fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
+		if len(t.dead) == 0 && len(t.lost) == 0 {
+			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(t.notChecked), len(members), in.budget)
 		}
-		res.Hints = append(res.Hints, fmt.Sprintf("%d members did not answer within the members step's budget of %s: they are slow or stalled; check one directly with bolt://<member address>, or raise --timeout", len(notChecked), budget))
 	}
-	if len(suspects) > 0 {
+	res.Hints = memberHints(in, t)
+	if len(t.suspects) > 0 {
 		worsen(&res, Warn)
-		if len(elsewhere) > 0 {
-			res.Hints = append(res.Hints,
-				fmt.Sprintf("advertised addresses lead to another address than the server that answered (%s): fix the DNS record so the name points at that server, or behind NAT or a port mapping (docker run -p 17687:7687) set %s=<the host clients use>:<the port clients use>", strings.Join(elsewhere, ", "), boltSetting))
+	}
+	judgeViews(&res, in)
+	return res
+}
+
+// memberHints are the fixes for what tally found.
+func memberHints(in membersInput, t memberTally) []string {
+	var hints []string
+	boltSetting, defAddr := routing.Settings(in.agent)
+	if len(t.notChecked) > 0 {
+		hints = append(hints, fmt.Sprintf("%d members did not answer within the members step's budget of %s: they are slow or stalled; check one directly with bolt://<member address>, or raise --timeout", len(t.notChecked), in.budget))
+	}
+	switch {
+	case len(t.suspects) > 0:
+		if len(t.elsewhere) > 0 {
+			hints = append(hints,
+				fmt.Sprintf("advertised addresses lead to another address than the server that answered (%s): fix the DNS record so the name points at that server, or behind NAT or a port mapping (docker run -p 17687:7687) set %s=<the host clients use>:<the port clients use>", strings.Join(t.elsewhere, ", "), boltSetting))
 		}
-		if others := without(suspects, elsewhere); len(others) > 0 {
-			res.Hints = append(res.Hints,
+		if others := without(t.suspects, t.elsewhere); len(others) > 0 {
+			hints = append(hints,
 				fmt.Sprintf("members advertise addresses clients cannot use (%s): on each such server set %s=<name clients resolve>:<port> (or %s=<name>)", strings.Join(others, ", "), boltSetting, defAddr))
 		}
-		res.Hints = append(res.Hints,
-			fmt.Sprintf("stop-gap: bolt://%s connects to that one server and bypasses the routing table", r.T.Address()))
-	} else if len(dead) > 0 {
-		if failedSteps["dns"] || failedSteps["tcp"] || failedSteps["bolt"] {
-			res.Hints = append(res.Hints, fmt.Sprintf("start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check %s on each", boltSetting))
+		hints = append(hints,
+			fmt.Sprintf("stop-gap: bolt://%s connects to that one server and bypasses the routing table", in.seed))
+	case len(t.dead) > 0:
+		if t.failedSteps["dns"] || t.failedSteps["tcp"] || t.failedSteps["bolt"] {
+			hints = append(hints, fmt.Sprintf("start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check %s on each", boltSetting))
 		}
-		if failedSteps["tls"] || failedSteps["auth"] {
-			res.Hints = append(res.Hints, "some members answer but fail TLS or authentication: see each failing member's own check below for its fix (every member needs a certificate for its advertised name, and the same users)")
+		if t.failedSteps["tls"] || t.failedSteps["auth"] {
+			hints = append(hints, "some members answer but fail TLS or authentication: see each failing member's own check below for its fix (every member needs a certificate for its advertised name, and the same users)")
 		}
 	}
-	r.judgeViews(&res, members, probes)
-	return res
+	return hints
 }
 
 // judgeViews compares every live router's own table with the seed's:
 // drivers refresh their table from any router, so a router with another
 // view of the writer or the members sends some clients elsewhere.
-func (r *Run) judgeViews(res *Result, members []routing.Member, probes []memberProbe) {
+func judgeViews(res *Result, in membersInput) {
 	var asked, broken int
 	var disagree []int
 	var what routing.Disagreement
-	for i, p := range probes {
+	for i, p := range in.probes {
 		switch {
 		case p.view == nil:
 		case p.view.err != nil:
@@ -288,15 +339,15 @@ func (r *Run) judgeViews(res *Result, members []routing.Member, probes []memberP
 	}
 	worsen(res, Warn)
 	res.Summary += fmt.Sprintf("; %d of %d routers disagree about %s", len(disagree), asked, what)
-	res.Evidence = append(res.Evidence, Fact{"view of the seed " + r.T.Address(), r.table.View()})
+	res.Evidence = append(res.Evidence, Fact{"view of the seed " + in.seed, in.table.View()})
 	for n, i := range disagree {
 		if n == maxViewsShown {
 			res.Evidence = append(res.Evidence, Fact{"other views", fmt.Sprintf("%d more routers disagree", len(disagree)-n)})
 			break
 		}
-		res.Evidence = append(res.Evidence, Fact{"view of " + members[i].Address, probes[i].view.table.View()})
+		res.Evidence = append(res.Evidence, Fact{"view of " + in.members[i].Address, in.probes[i].view.table.View()})
 	}
-	res.Hints = append(res.Hints, fmt.Sprintf("routers disagree about %s (both views under evidence): a router with a stale view (partitioned from the others, or just restarted) sends drivers to the wrong server; run SHOW SERVERS and SHOW DATABASES on each, check %s, and restart the odd one out", what, routing.Discovery(r.hello.Server)))
+	res.Hints = append(res.Hints, fmt.Sprintf("routers disagree about %s (both views under evidence): a router with a stale view (partitioned from the others, or just restarted) sends drivers to the wrong server; run SHOW SERVERS and SHOW DATABASES on each, check %s, and restart the odd one out", what, routing.Discovery(in.agent)))
 }
 
 // pickMembers chooses at most max members to check: first the leading
@@ -382,23 +433,21 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		return out
 	}
 	t := *r.T
-	if t.seed == "" {
-		t.seed = r.T.Address()
-	}
 	t.Host, t.Port = host, port
-	t.versions, t.stopListing, t.listingDone = nil, nil, nil // the seed's
-	sub := &Run{T: &t, Env: r.Env, member: true, resolver: r.resolver}
+	sub := newRun(&t, r.Env)
+	sub.member, sub.seed, sub.resolver = true, r.seed, r.resolver
+	if sub.seed == "" {
+		sub.seed = r.T.Address()
+	}
 	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
 		sub.resolver = nil
 	}
 	defer sub.Close()
 	out.member.run = sub
-	list := memberChecks()
+	list := slices.Clone(r.memberChecks)
 	var view routerView
 	router := slices.Contains(m.Roles, "ROUTE")
 	if router {
-		// Asked for with HELLO, so the router's view costs no round trip.
-		t.routerView, t.routerViewDB = true, r.tableDatabase()
 		list = append(list, r.routerCheck(&view))
 	}
 	out.member.Checks = Execute(ctx, sub, list)
@@ -426,9 +475,9 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		case inTable[strings.ToLower(self)]:
 			// Two entries of the table lead to one server: this one's
 			// name or port points at another member.
-			out.mismatch = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.connAddr, self, m.Address)
+			out.mismatch = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.s.connAddr, self, m.Address)
 		default:
-			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.connAddr, t.Timeout)
+			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.s.connAddr, t.Timeout)
 		}
 	}
 	return out
@@ -436,12 +485,18 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 
 // routerCheck is the member check that asks a router for its own table
 // (for the database the seed's table is for) and compares it with the
-// seed's. It writes what it found into v for the members check.
+// seed's. The ROUTE goes with the login, so the router's view costs no
+// round trip. It writes what it found into v for the members check.
 func (r *Run) routerCheck(v *routerView) Check {
-	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Run: func(ctx context.Context, sub *Run) Result {
-		ctx, cancel := context.WithTimeout(ctx, sub.T.Timeout)
-		defer cancel()
-		t, method, err := sub.fetchTable(ctx, r.T.routingContext(), r.tableDatabase())
+	db := r.tableDatabase()
+	ride := func(f Flight) []bolt.Request {
+		if !supportsRoute(f.Version) {
+			return nil
+		}
+		return []bolt.Request{bolt.Route(bolt.RouteRequest{Context: f.Routing, Database: db})}
+	}
+	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Ride: ride, Run: func(ctx context.Context, sub *Run) Result {
+		t, method, err := sub.fetchTable(ctx, r.routingContext(), db)
 		res := Result{Facts: []Fact{{"fetched with", method}}}
 		if err != nil {
 			v.err = err
@@ -535,12 +590,36 @@ func unchecked(m routing.Member) memberProbe {
 }
 
 // cutShort reports whether a member's checks failed only because the
-// budget ran out (the runner words such failures "interrupted before").
+// budget ran out.
 func cutShort(m Member) bool {
 	for _, c := range m.Checks {
-		if c.Status == Fail && strings.HasPrefix(c.Summary, "interrupted before") {
+		if c.Status == Fail && c.Code == CodeInterrupted {
 			return true
 		}
 	}
 	return false
+}
+
+// membersMayComeUp is --wait's rule for the members check: at least one
+// member failed, and every failed member failed in a way that waiting may
+// fix, on an address that could be right (a member advertising localhost
+// to remote clients stays broken).
+func membersMayComeUp(_ Result, rep *Report) bool {
+	failed := 0
+	for _, m := range rep.Members {
+		if m.Status != Fail {
+			continue
+		}
+		failed++
+		host, _, err := routing.SplitAddress(m.Address)
+		if err != nil || routing.Suspect(host, rep.Target.Host) != "" {
+			return false
+		}
+		for _, c := range m.Checks {
+			if c.Status == Fail && !waitable(c, rep) {
+				return false
+			}
+		}
+	}
+	return failed > 0
 }

@@ -27,11 +27,17 @@ type Fact struct {
 	Value string `json:"value"`
 }
 
-// Result is what one check found.
+// Result is what one check found. Status, Code, the error value and the
+// run's Artifacts are for programs; Summary, Facts, Evidence and Hints are
+// for people, and nothing reads them back.
 type Result struct {
-	ID       string        `json:"id"`
-	Title    string        `json:"title"`
-	Status   Status        `json:"status"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status Status `json:"status"`
+	// Code is the outcome, stable and machine-readable, e.g.
+	// "tls.self_signed" (see Check.Codes); every result that is not a pass
+	// has one.
+	Code     string        `json:"code,omitempty"`
 	Summary  string        `json:"summary"`
 	Duration time.Duration `json:"-"`
 	Facts    []Fact        `json:"facts"`
@@ -39,7 +45,11 @@ type Result struct {
 	// certificate subjects. Keyed for machines, ordered for people.
 	Evidence []Fact   `json:"evidence"`
 	Hints    []string `json:"hints"`
-	Error    string   `json:"error,omitempty"`
+	// Error is Err in words, for the report.
+	Error string `json:"error,omitempty"`
+	// Err is the error that decided the result, typed (a *bolt.ServerError,
+	// a *bolt.PeerError, a *tlsprobe.CertError, ...); nil when none did.
+	Err error `json:"-"`
 }
 
 // Member is one advertised routing-table member and its own checks.

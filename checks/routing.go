@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
@@ -18,49 +19,148 @@ const shortTTL = 10
 // changed.
 const longTTL = 24 * 60 * 60
 
-// problemsMention reports whether a parse problem concerns role.
-func problemsMention(t *routing.Table, role string) bool {
-	for _, p := range t.Problems {
-		if strings.Contains(strings.ToUpper(p), role) {
-			return true
-		}
+var routingCheck = Check{
+	ID: "routing", Title: "routing table", Needs: []string{"auth"}, Phase: true,
+	Doc:  "the routing table has routers, readers and writers (neo4j://); on bolt://, whether the server is a cluster member whose routing is bypassed",
+	Ride: routingRide,
+	Run:  checkRouting,
+}
+
+// routingRide asks for the table with the login, so a healthy server
+// costs no round trip for it: for a neo4j:// URI the table drivers use,
+// for bolt:// the server's own, which tells a cluster member from a
+// standalone server. HELLO itself carries no routing context on bolt://,
+// as drivers send it; only the ROUTE names the address. Before 4.3 there
+// is no ROUTE: the check calls the routing procedure after the login.
+func routingRide(f Flight) []bolt.Request {
+	if f.Member || !supportsRoute(f.Version) {
+		return nil
 	}
-	return false
+	rctx := f.Routing
+	if !f.Target.Routing {
+		rctx = directRoutingContext(f.Target)
+	}
+	return []bolt.Request{bolt.Route(bolt.RouteRequest{Context: rctx, Database: f.Target.Database})}
+}
+
+// routingOutcome is what asking for the table (and, where it helps, for
+// the list of databases) gave.
+type routingOutcome struct {
+	table  *routing.Table
+	method string
+	err    error
+	// dbs is SHOW DATABASES: asked for when the database asked for is
+	// missing or unavailable, to say which exist or what state it is in,
+	// and for --all-databases.
+	dbs     *databasesOutcome
+	version bolt.Version
+	agent   string // the server agent, for the names of settings
+}
+
+// databasesOutcome is SHOW DATABASES and, for --all-databases, the table
+// of every other online database.
+type databasesOutcome struct {
+	list    []routing.Database
+	dropped int
+	err     error
+	tables  map[string]fetchedTable // by name, lower-cased
+}
+
+type fetchedTable struct {
+	table *routing.Table
+	err   error
 }
 
 func checkRouting(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
 		return r.directRouting(ctx)
 	}
-	if r.T.Database != "" && r.hs.Version.Major < 4 {
+	out := routingOutcome{version: r.BoltVersion(), agent: r.hello.Server}
+	if r.T.Database != "" && out.version.Major < 4 {
+		return judgeRouting(r.T, out)
+	}
+	var raw map[string]any
+	out.table, out.method, raw, out.err = r.fetchRawTable(ctx, r.routingContext(), r.T.Database)
+	if out.err == nil {
+		r.table, r.tableMethod, r.tableRaw = out.table, out.method, raw
+	}
+	switch {
+	case r.T.AllDatabases:
+		out.dbs = r.allDatabases(ctx, out.table)
+	case out.version.Major >= 4 && missingDatabase(out.err):
+		ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+		defer cancel()
+		d := &databasesOutcome{}
+		d.list, d.dropped, d.err = routing.ShowDatabases(ctx, r.Bolt(), out.version)
+		out.dbs = d
+	}
+	return judgeRouting(r.T, out)
+}
+
+// missingDatabase: the database asked for does not exist or is not
+// available, which SHOW DATABASES can explain.
+func missingDatabase(err error) bool {
+	var se *bolt.ServerError
+	return errors.As(err, &se) && (strings.HasSuffix(se.Code, "Database.DatabaseNotFound") || strings.HasSuffix(se.Code, "General.DatabaseUnavailable"))
+}
+
+// allDatabases asks SHOW DATABASES and, for every online database but the
+// one main is the table of, its own routing table.
+func (r *Run) allDatabases(ctx context.Context, main *routing.Table) *databasesOutcome {
+	d := &databasesOutcome{tables: map[string]fetchedTable{}}
+	v := r.BoltVersion()
+	if v.Major < 4 {
+		return d
+	}
+	qctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	d.list, d.dropped, d.err = routing.ShowDatabases(qctx, r.Bolt(), v)
+	cancel()
+	mainDB := r.T.Database
+	if main != nil && main.Database != "" {
+		mainDB = main.Database
+	}
+	for _, db := range d.list {
+		if !db.Online() || main != nil && strings.EqualFold(db.Name, mainDB) {
+			continue
+		}
+		fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+		t, _, err := routing.Fetch(fctx, r.Bolt(), v, r.routingContext(), db.Name)
+		cancel()
+		d.tables[strings.ToLower(db.Name)] = fetchedTable{t, err}
+	}
+	return d
+}
+
+// judgeRouting reads the routing table of a neo4j:// run.
+func judgeRouting(t *Target, out routingOutcome) Result {
+	if t.Database != "" && out.version.Major < 4 {
 		return Result{Status: Fail,
-			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, r.hs.Version),
+			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", t.Database, out.version),
 			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
 	}
-	table, method, err := r.fetchTable(ctx, r.T.routingContext(), r.T.Database)
 	res := Result{}
-	res.Facts = append(res.Facts, Fact{"fetched with", method})
-	db := r.T.Database
+	res.Facts = append(res.Facts, Fact{"fetched with", out.method})
+	db := t.Database
 	if db == "" {
 		db = "the home database"
 	}
-	if err != nil {
+	if out.err != nil {
 		res.Status = Fail
-		if se := res.noteError(err); se != nil {
-			res.Summary, res.Hints = routingFailure(r.T, se, db)
-			if !r.T.AllDatabases {
-				r.explainMissingDatabase(ctx, &res, se)
+		if se := res.noteError(out.err); se != nil {
+			res.Summary, res.Hints = routingFailure(t, se, db)
+			if !t.AllDatabases {
+				explainMissingDatabase(t, &res, se, out.dbs)
 			}
 		} else {
 			res.Summary = "the routing table could not be read"
-			res.Hints = append(res.Hints, "the server's answer to "+method+" is not a routing table: check the server's logs")
+			res.Hints = append(res.Hints, "the server's answer to "+out.method+" is not a routing table: check the server's logs")
 		}
-		if r.T.AllDatabases {
-			r.allDatabases(ctx, &res, r.T.Database, nil)
+		if t.AllDatabases {
+			judgeAllDatabases(t, &res, out, t.Database, nil)
 		}
 		return res
 	}
-	r.table = table
+	table := out.table
 	if table.Database != "" {
 		db = table.Database
 	}
@@ -72,13 +172,13 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		Fact{"writers", listOrNone(table.Writers)},
 	)
 	for _, p := range table.Problems {
-		res.Evidence = append(res.Evidence, Fact{"problem", p})
+		res.Evidence = append(res.Evidence, Fact{"problem", p.Text})
 	}
-	boltSetting, _ := routing.Settings(r.hello.Server)
+	boltSetting, _ := routing.Settings(out.agent)
 	v := judgeTable(db, table, boltSetting)
 	res.Status, res.Summary, res.Hints = v.status, v.summary, v.hints
-	if r.T.AllDatabases {
-		r.allDatabases(ctx, &res, db, table)
+	if t.AllDatabases {
+		judgeAllDatabases(t, &res, out, db, table)
 	}
 	return res
 }
@@ -106,7 +206,7 @@ func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
 	case len(t.Routers) == 0:
 		fail("the routing table lists no routers",
 			"drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
-	case len(t.Writers) == 0 && problemsMention(t, "WRITE"):
+	case len(t.Writers) == 0 && slices.ContainsFunc(t.Problems, func(p routing.Problem) bool { return p.Role == "WRITE" }):
 		fail("the routing table has no writers: its WRITE entry is malformed",
 			fmt.Sprintf("the server sent a WRITE entry drivers cannot read (see evidence): check %s on the writer; an address is a \"host:port\" string", boltSetting))
 	case len(t.Writers) == 0:
@@ -148,24 +248,33 @@ func worsen(res *Result, s Status) {
 	}
 }
 
-// directRoutingContext is the ROUTE context of the direct-routing check:
-// the address the user typed, which a standalone server echoes back.
-// fetchTable is the table of db the ROUTE sent with HELLO got (4.3+;
-// helloRequest asked for the same database), or else the one the routing
+// fetchTable is the table of db that the ROUTE sent with the login got
+// (routingRide asked for the same database), or else the one the routing
 // procedure gives now (Bolt 3, 4.0-4.2).
 func (r *Run) fetchTable(ctx context.Context, rctx map[string]string, db string) (*routing.Table, string, error) {
-	if h := r.hello; h != nil && (h.Route != nil || h.RouteErr != nil) {
-		if h.RouteErr != nil {
-			return nil, routing.MethodRoute, h.RouteErr
-		}
-		t, err := routing.Parse(h.Route)
-		return t, routing.MethodRoute, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
-	return routing.Fetch(ctx, r.bconn, r.hs.Version, rctx, db)
+	t, method, _, err := r.fetchRawTable(ctx, rctx, db)
+	return t, method, err
 }
 
+// fetchRawTable is fetchTable that also returns the table as the server
+// sent it, when it came with the login (ROUTE); nil otherwise.
+func (r *Run) fetchRawTable(ctx context.Context, rctx map[string]string, db string) (*routing.Table, string, map[string]any, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	if replies, err := r.Rides("routing"); err == nil && len(replies) == 1 {
+		rt, err := bolt.ReadRoute(ctx, replies[0])
+		if err != nil {
+			return nil, routing.MethodRoute, nil, err
+		}
+		t, err := routing.Parse(rt)
+		return t, routing.MethodRoute, rt, err
+	}
+	t, method, err := routing.Fetch(ctx, r.Bolt(), r.BoltVersion(), rctx, db)
+	return t, method, nil, err
+}
+
+// directRoutingContext is the ROUTE context of the direct-routing check:
+// the address the user typed, which a standalone server echoes back.
 func directRoutingContext(t *Target) map[string]string {
 	return map[string]string{"address": t.Address()}
 }
@@ -174,18 +283,24 @@ func directRoutingContext(t *Target) map[string]string {
 // cluster member that is worth saying, because writes then fail whenever
 // that member is not the leader and nothing fails over. The server's own
 // routing table tells a cluster from a standalone server. On Bolt 4.3+
-// the table came with HELLO (see helloRequest); older servers are asked
-// through the routing procedure now.
+// the table came with the login (see routingRide); older servers are
+// asked through the routing procedure now.
 func (r *Run) directRouting(ctx context.Context) Result {
-	skip := Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; no routing table is used"}
-	if r.T.AllDatabases {
-		skip.Facts = append(skip.Facts, Fact{"all databases", "--all-databases needs a neo4j:// URI"})
-	}
-	if r.T.Database != "" && r.hs.Version.Major < 4 {
-		return skip
+	if r.T.Database != "" && r.BoltVersion().Major < 4 {
+		return judgeDirect(r.T, "", nil, "", nil)
 	}
 	table, method, err := r.fetchTable(ctx, directRoutingContext(r.T), r.T.Database)
-	if err != nil {
+	return judgeDirect(r.T, r.hello.AdvertisedAddress, table, method, err)
+}
+
+// judgeDirect reads the table a bolt:// server gave for itself; advertised
+// is the address it advertises for itself (LOGON, 5.8+).
+func judgeDirect(t *Target, advertised string, table *routing.Table, method string, err error) Result {
+	skip := Result{Status: Skip, Summary: t.Scheme + ":// connects directly; no routing table is used"}
+	if t.AllDatabases {
+		skip.Facts = append(skip.Facts, Fact{"all databases", "--all-databases needs a neo4j:// URI"})
+	}
+	if table == nil || err != nil {
 		// A standalone 3.5 server has no routing procedure, and a server
 		// may refuse routing to a direct connection: either way bolt:// is
 		// what the user asked for. After a FAILURE the connection sends
@@ -194,14 +309,14 @@ func (r *Run) directRouting(ctx context.Context) Result {
 	}
 	members := table.Members()
 	if len(members) <= 1 {
-		skip.Summary = r.T.Scheme + ":// connects directly to a standalone server; no routing table is used"
+		skip.Summary = t.Scheme + ":// connects directly to a standalone server; no routing table is used"
 		return skip
 	}
 	res := Result{Status: Warn, Facts: []Fact{{"fetched with", method}}}
-	self, roles := identifySelf(members, r.hello.AdvertisedAddress, r.T.Address())
+	self, roles := identifySelf(members, advertised, t.Address())
 	db := table.Database
 	if db == "" {
-		db = r.T.Database
+		db = t.Database
 	}
 	if db == "" {
 		db = "the home database"
@@ -213,29 +328,29 @@ func (r *Run) directRouting(ctx context.Context) Result {
 		Fact{"readers", listOrNone(table.Readers)},
 		Fact{"writers", listOrNone(table.Writers)},
 	)
-	res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is one of %d cluster members", r.T.Scheme, len(members))
+	res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is one of %d cluster members", t.Scheme, len(members))
 	switch {
 	case self == "":
-		res.Facts = append(res.Facts, Fact{"this server", "not found in the table under " + r.T.Address()})
-	case !strings.Contains(roles, "WRITE"):
-		res.Facts = append(res.Facts, Fact{"this server", self + " (" + roles + ")"})
-		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", r.T.Scheme, db)
+		res.Facts = append(res.Facts, Fact{"this server", "not found in the table under " + t.Address()})
+	case !slices.Contains(roles, "WRITE"):
+		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
+		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, db)
 	default:
-		res.Facts = append(res.Facts, Fact{"this server", self + " (" + roles + ")"})
+		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
 	}
 	scheme := "neo4j://"
-	if r.T.TLS == TLSVerify {
+	if t.TLS == TLSVerify {
 		scheme = "neo4j+s://"
-	} else if r.T.TLS == TLSAcceptAny {
+	} else if t.TLS == TLSAcceptAny {
 		scheme = "neo4j+ssc://"
 	}
-	res.Hints = append(res.Hints, fmt.Sprintf("use %s%s in applications: the driver then sends writes to the current leader and fails over when a member goes down; keep %s:// for tools that must talk to this one server", scheme, r.T.Address(), r.T.Scheme))
+	res.Hints = append(res.Hints, fmt.Sprintf("use %s%s in applications: the driver then sends writes to the current leader and fails over when a member goes down; keep %s:// for tools that must talk to this one server", scheme, t.Address(), t.Scheme))
 	return res
 }
 
 // identifySelf finds the connected server among the table's members by
 // the address it advertises (LOGON, 5.8+) or the address the user typed.
-func identifySelf(members []routing.Member, names ...string) (string, string) {
+func identifySelf(members []routing.Member, names ...string) (string, []string) {
 	for _, n := range names {
 		if n == "" {
 			continue
@@ -244,11 +359,11 @@ func identifySelf(members []routing.Member, names ...string) (string, string) {
 			if strings.EqualFold(m.Address, n) {
 				roles := append([]string(nil), m.Roles...)
 				sortRoles(roles)
-				return m.Address, strings.Join(roles, ", ")
+				return m.Address, roles
 			}
 		}
 	}
-	return "", ""
+	return "", nil
 }
 
 // tableDatabase is the database the members' own tables are asked for:
@@ -261,34 +376,27 @@ func (r *Run) tableDatabase() string {
 	return r.T.Database
 }
 
-// explainMissingDatabase adds what SHOW DATABASES says when the database
+// explainMissingDatabase adds what SHOW DATABASES said when the database
 // asked for does not exist or is not available: the names that do exist,
 // or the state the database is in on each server.
-func (r *Run) explainMissingDatabase(ctx context.Context, res *Result, se *bolt.ServerError) {
-	notFound := strings.HasSuffix(se.Code, "Database.DatabaseNotFound")
-	if !notFound && !strings.HasSuffix(se.Code, "General.DatabaseUnavailable") || r.hs.Version.Major < 4 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	defer cancel()
-	dbs, dropped, err := routing.ShowDatabases(ctx, r.bconn, r.hs.Version)
-	if err != nil {
+func explainMissingDatabase(t *Target, res *Result, se *bolt.ServerError, dbs *databasesOutcome) {
+	if dbs == nil || dbs.err != nil {
 		return // only a better explanation was at stake
 	}
-	if notFound {
+	if strings.HasSuffix(se.Code, "Database.DatabaseNotFound") {
 		var names []string
-		for _, d := range dbs {
+		for _, d := range dbs.list {
 			names = append(names, d.Name)
 		}
 		list := listOrNone(names)
-		if dropped > 0 {
-			list += fmt.Sprintf(" and %d more", dropped)
+		if dbs.dropped > 0 {
+			list += fmt.Sprintf(" and %d more", dbs.dropped)
 		}
 		res.Facts = append(res.Facts, Fact{"databases that exist", list})
 		return
 	}
-	want := r.T.Database
-	for _, d := range dbs {
+	want := t.Database
+	for _, d := range dbs.list {
 		if want == "" && d.Home || strings.EqualFold(d.Name, want) {
 			res.Facts = append(res.Facts, Fact{"db " + d.Name, describeDatabase(d)})
 			if m := d.Message(); m != "" {
@@ -302,22 +410,20 @@ func (r *Run) explainMissingDatabase(ctx context.Context, res *Result, se *bolt.
 	}
 }
 
-// allDatabases adds every database the user can see (SHOW DATABASES on
-// the system database) to res: its status on each server, the server that
-// takes its writes, and its own routing table. A problem with a database
-// other than the one asked for is a warning: the connection works, but
-// the user asked to hear about every database.
-func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, mainTable *routing.Table) {
-	if r.hs.Version.Major < 4 {
+// judgeAllDatabases adds every database the user can see (SHOW DATABASES
+// on the system database) to res: its status on each server, the server
+// that takes its writes, and its own routing table. A problem with a
+// database other than the one asked for is a warning: the connection
+// works, but the user asked to hear about every database.
+func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string, mainTable *routing.Table) {
+	if out.version.Major < 4 {
 		res.Facts = append(res.Facts, Fact{"all databases", "Bolt 3 (Neo4j 3.5 and older) has a single database"})
 		return
 	}
-	qctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-	dbs, dropped, err := routing.ShowDatabases(qctx, r.bconn, r.hs.Version)
-	cancel()
-	if err != nil {
+	dbs := out.dbs
+	if dbs.err != nil {
 		worsen(res, Warn)
-		res.Evidence = append(res.Evidence, Fact{"SHOW DATABASES", err.Error()})
+		res.Evidence = append(res.Evidence, Fact{"SHOW DATABASES", dbs.err.Error()})
 		only := mainDB
 		if only == "" {
 			only = "the home database"
@@ -325,12 +431,12 @@ func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, main
 		res.Hints = append(res.Hints, fmt.Sprintf("SHOW DATABASES on the system database failed, so only %s was checked: the user needs access to the system database (GRANT ACCESS ON DATABASE system TO <role>) to list the others", only))
 		return
 	}
-	user := r.T.Username
+	user := t.Username
 	if user == "" {
 		user = "this user"
 	}
-	res.Facts = append(res.Facts, Fact{"databases", fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs), user)})
-	boltSetting, _ := routing.Settings(r.hello.Server)
+	res.Facts = append(res.Facts, Fact{"databases", fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs.list), user)})
+	boltSetting, _ := routing.Settings(out.agent)
 	var problems []string
 	seenHint := map[string]bool{}
 	for _, h := range res.Hints {
@@ -342,7 +448,7 @@ func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, main
 			res.Hints = append(res.Hints, h)
 		}
 	}
-	for _, d := range dbs {
+	for _, d := range dbs.list {
 		line := describeDatabase(d)
 		problem := ""
 		if worst := d.Worst(); worst != "" {
@@ -350,37 +456,33 @@ func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, main
 			hint(statusHint(d, worst))
 		}
 		if d.Online() {
-			var t *routing.Table
+			var tbl *routing.Table
 			if mainTable != nil && strings.EqualFold(d.Name, mainDB) {
-				t = mainTable
-			} else {
-				fctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-				var err error
-				t, _, err = routing.Fetch(fctx, r.bconn, r.hs.Version, r.T.routingContext(), d.Name)
-				cancel()
-				if err != nil {
-					line += "; no routing table: " + oneLineError(err)
-					if problem == "" {
-						problem = d.Name + ": no routing table"
-					}
-					var se *bolt.ServerError
-					if errors.As(err, &se) {
-						t := *r.T
-						t.Database = d.Name
-						_, hs := routingFailure(&t, se, d.Name)
-						for _, h := range hs {
-							hint(h)
-						}
+				tbl = mainTable
+			} else if f, ok := dbs.tables[strings.ToLower(d.Name)]; ok && f.err != nil {
+				line += "; no routing table: " + oneLineError(f.err)
+				if problem == "" {
+					problem = d.Name + ": no routing table"
+				}
+				var se *bolt.ServerError
+				if errors.As(f.err, &se) {
+					dt := *t
+					dt.Database = d.Name
+					_, hs := routingFailure(&dt, se, d.Name)
+					for _, h := range hs {
+						hint(h)
 					}
 				}
+			} else if ok {
+				tbl = f.table
 			}
-			if t != nil {
-				v := judgeTable(d.Name, t, boltSetting)
-				line += fmt.Sprintf("; table %s, %s, %s, ttl %ds", count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"), t.TTL)
+			if tbl != nil {
+				v := judgeTable(d.Name, tbl, boltSetting)
+				line += fmt.Sprintf("; table %s, %s, %s, ttl %ds", count(len(tbl.Routers), "router"), count(len(tbl.Readers), "reader"), count(len(tbl.Writers), "writer"), tbl.TTL)
 				if v.problem != "" && problem == "" {
 					problem = d.Name + ": " + v.problem
 				}
-				if t != mainTable { // the main table's hints are there already
+				if tbl != mainTable { // the main table's hints are there already
 					for _, h := range v.hints {
 						hint(d.Name + ": " + h)
 					}
@@ -395,11 +497,11 @@ func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, main
 			}
 		}
 	}
-	if dropped > 0 {
-		res.Facts = append(res.Facts, Fact{"not checked", fmt.Sprintf("%d more databases (at most %d are checked)", dropped, routing.MaxDatabases)})
+	if dbs.dropped > 0 {
+		res.Facts = append(res.Facts, Fact{"not checked", fmt.Sprintf("%d more databases (at most %d are checked)", dbs.dropped, routing.MaxDatabases)})
 	}
 	if len(problems) == 0 {
-		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs))
+		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs.list))
 		return
 	}
 	worsen(res, Warn)
@@ -407,7 +509,7 @@ func (r *Run) allDatabases(ctx context.Context, res *Result, mainDB string, main
 	if len(shown) > 3 {
 		shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(problems)-3))
 	}
-	res.Summary += fmt.Sprintf("; %d of %d databases have a problem (%s)", len(problems), len(dbs), strings.Join(shown, ", "))
+	res.Summary += fmt.Sprintf("; %d of %d databases have a problem (%s)", len(problems), len(dbs.list), strings.Join(shown, ", "))
 }
 
 // describeDatabase is one line per database: its status, what it is, and

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"sync"
@@ -10,21 +9,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
-	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
-
-// Check is one step of the diagnosis.
-type Check struct {
-	ID    string
-	Title string
-	// Needs lists checks that must not have failed (or been blocked);
-	// otherwise this check is skipped.
-	Needs []string
-	// After lists checks that must finish first without being required to
-	// pass: ordering only, e.g. two checks sharing one Bolt connection.
-	After []string
-	Run   func(ctx context.Context, r *Run) Result
-}
 
 // Env holds what the runner takes from the outside world, so tests can
 // substitute it.
@@ -62,70 +47,60 @@ func (e *Env) withDefaults() *Env {
 // Run is the state of one diagnosis. Each check writes only its own fields
 // and reads only those of the checks it Needs or runs After, so the
 // channel that marks a check done is all the synchronisation there is.
+// The connections belong to the session, which hands each check the
+// outcome of its step.
 type Run struct {
 	T   *Target
 	Env *Env
+	s   *session
+
+	// seed is, for a member's run, the address the user typed: drivers
+	// send it as the routing context on every connection.
+	seed   string
+	member bool // this run checks one member of a cluster
+	// memberChecks are the checks each member gets (Check.Member).
+	memberChecks []Check
 
 	// dns
 	Addrs    []net.IP
 	resolver *net.Resolver
-	// tcp
-	conn     net.Conn
-	connAddr string
-	// tls
-	tls     *tlsprobe.Result
-	tlsConn *tls.Conn // nil unless credentials may go over it
-	// bolt
-	hs    bolt.HandshakeResult
-	bconn *bolt.Conn
 	// auth
 	hello *bolt.HelloResult
 	// routing
-	table *routing.Table
+	table       *routing.Table
+	tableMethod string
+	tableRaw    map[string]any // as the server sent it, when ROUTE brought it
 	// members
 	members []Member
-	member  bool // this run checks one member of a cluster
 
 	noResponse bool // nothing answered in time: exit 2, not 1
 
-	// listed (by Execute) and leftOut (by Diagnose: --checks, --skip) say
-	// which checks run, so a request can be sent ahead of its check.
-	listed  map[string]bool
+	// list is what Execute runs; leftOut (by Diagnose: --checks, --skip)
+	// says which of them do not, so the first flight carries only what a
+	// check that runs asked for.
+	list    []Check
 	leftOut map[string]string
 
 	results map[string]*Result
 	blocked map[string]bool // failed, or skipped because something it needs failed
 }
 
-// Close releases the connections a run kept open.
-func (r *Run) Close() {
-	// The listing connection is read only by the bolt check; when that
-	// check never ran (tls failed, --skip bolt) or stopped waiting, end it
-	// here rather than let it run out its own timeout after the report.
-	if r.T != nil && r.T.stopListing != nil {
-		r.T.stopListing()
-		<-r.T.listingDone
-	}
-	if r.bconn != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		_ = r.bconn.Goodbye(ctx)
-		cancel()
-		_ = r.bconn.Close()
-	} else if r.tlsConn != nil {
-		_ = r.tlsConn.Close()
-	} else if r.conn != nil {
-		_ = r.conn.Close()
-	}
+func newRun(t *Target, env *Env) *Run {
+	r := &Run{T: t, Env: env}
+	r.s = &session{r: r}
+	return r
 }
+
+// Close releases the connections a run kept open.
+func (r *Run) Close() { r.s.close() }
 
 // Execute runs checks, each as soon as what it needs is done, and returns
 // the results in the order of list.
 func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	done := make(map[string]chan struct{}, len(list))
-	r.listed = make(map[string]bool, len(list))
+	r.list = list
 	for _, c := range list {
 		done[c.ID] = make(chan struct{})
-		r.listed[c.ID] = true
 	}
 	r.results = make(map[string]*Result, len(list))
 	r.blocked = make(map[string]bool, len(list))
@@ -152,15 +127,19 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 			}
 			mu.Unlock()
 			var res Result
-			if blockedBy != "" {
-				res = Result{Status: Skip, Summary: "skipped: " + blockedBy + " did not pass"}
-			} else {
+			switch why, out := r.leftOut[c.ID]; {
+			case blockedBy != "":
+				res = Result{Status: Skip, Code: CodeBlocked, Summary: "skipped: " + blockedBy + " did not pass"}
+			case out:
+				res = Result{Status: Skip, Code: CodeLeftOut, Summary: "skipped: " + why}
+			default:
 				start := r.Env.Now()
 				res = c.Run(ctx, r)
 				res.Duration = r.Env.Now().Sub(start)
 				if res.Status == Fail && ctx.Err() != nil {
 					// The failure is ours, not the server's: say so
 					// rather than blame the network.
+					res.Code = CodeInterrupted
 					res.Summary = "interrupted before " + c.ID + " finished"
 					res.Hints = []string{"the run was cancelled (Ctrl-C or a deadline); run it again to finish the diagnosis"}
 				}
@@ -184,11 +163,19 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 // by --checks or --skip. It may still be skipped when a check it needs
 // fails.
 func (r *Run) willRun(id string) bool {
-	_, out := r.leftOut[id]
-	return r.listed[id] && !out
+	if _, out := r.leftOut[id]; out {
+		return false
+	}
+	for _, c := range r.list {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
-// normalise makes empty lists empty rather than nil, so JSON has [] not null.
+// normalise makes empty lists empty rather than nil, so JSON has [] not
+// null, and keeps the error's text for the report.
 func normalise(res Result) Result {
 	if res.Facts == nil {
 		res.Facts = []Fact{}
@@ -198,6 +185,9 @@ func normalise(res Result) Result {
 	}
 	if res.Hints == nil {
 		res.Hints = []string{}
+	}
+	if res.Error == "" && res.Err != nil {
+		res.Error = res.Err.Error()
 	}
 	return res
 }

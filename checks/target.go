@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 // TLSMode is what the URI scheme asks of TLS.
@@ -36,7 +34,8 @@ func (m TLSMode) String() string {
 // DefaultPort is Bolt's.
 const DefaultPort = 7687
 
-// Target is everything a run needs to know about what to diagnose.
+// Target is what the user asked to diagnose, and how: input only. What a
+// run learns and holds open is the Run's and its session's.
 type Target struct {
 	Scheme         string // bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc
 	Routing        bool   // neo4j* schemes
@@ -59,21 +58,6 @@ type Target struct {
 	AuraInstanceID string
 	AuraName       string
 	Info           TargetInfo
-
-	seed string // for a member's run: the address the user typed
-	// routerView: a member's run asks this router for its own table of
-	// routerViewDB along with HELLO.
-	routerView   bool
-	routerViewDB string
-	// versions delivers the manifest read on a parallel connection; set by
-	// the tcp check of a pipelining run on that run's own copy.
-	versions <-chan bolt.HandshakeResult
-	// stopListing ends the listing connection early, when the bolt check
-	// will not use its list.
-	stopListing func()
-	// listingDone is closed when the listing goroutine has ended, so
-	// Run.Close can make sure none outlives the diagnosis.
-	listingDone <-chan struct{}
 }
 
 // Address is host:port as a driver would dial it.

@@ -6,21 +6,15 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
 
-// dialOutcome is what dialling one resolved address gave.
-type dialOutcome struct {
-	addr    string
-	conn    net.Conn
-	err     error
-	class   string // "connected", "refused", "reset", "timed out", "unreachable", "failed"
-	elapsed time.Duration
-	spare   net.Conn // a second connection for the version listing, or nil
+var tcpCheck = Check{
+	ID: "tcp", Title: "TCP connection", Needs: []string{"dns"}, Member: true, Phase: true,
+	Doc: "every resolved address accepts a TCP connection; refused, timed out and unreachable told apart",
+	Run: checkTCP,
 }
 
 func classifyDial(err error) string {
@@ -45,89 +39,46 @@ func classifyDial(err error) string {
 	return "failed"
 }
 
-// checkTCP dials every resolved address at once and keeps the connection
-// to the first address in resolution order that answered, as drivers try
-// them in that order.
+// checkTCP dials every resolved address at once (see session.dial) and
+// judges what each gave.
 func checkTCP(ctx context.Context, r *Run) Result {
-	port := strconv.Itoa(r.T.Port)
-	outs := make([]dialOutcome, len(r.Addrs))
-	// A pipelining run reads the server's version list on a connection of
-	// its own (see listVersions), dialled with the first so it costs no
-	// round trip.
-	spares := !r.T.NoPipelining && !r.member
-	var wg sync.WaitGroup
-	for i, ip := range r.Addrs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			addr := net.JoinHostPort(ip.String(), port)
-			dctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
-			defer cancel()
-			var spare net.Conn
-			done := make(chan struct{})
-			if spares {
-				go func() {
-					defer close(done)
-					spare, _ = r.Env.Dial(dctx, "tcp", addr)
-				}()
-			} else {
-				close(done)
-			}
-			start := r.Env.Now()
-			c, err := r.Env.Dial(dctx, "tcp", addr)
-			outs[i] = dialOutcome{addr: addr, conn: c, err: err, class: classifyDial(err), elapsed: r.Env.Now().Sub(start)}
-			<-done
-			if spare != nil && err == nil {
-				outs[i].spare = spare
-			} else if spare != nil {
-				_ = spare.Close()
-			}
-		}()
-	}
-	wg.Wait()
+	return judgeTCP(r.T, r.s.dial(ctx, r.Addrs), r.s.connAddr)
+}
 
+// judgeTCP reads the dial outcomes; connected is the address the run
+// kept, "" when none answered.
+func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
 	res := Result{}
 	var ok, failed []dialOutcome
 	for _, o := range outs {
-		res.Facts = append(res.Facts, Fact{o.addr, fmt.Sprintf("%s in %s", o.class, o.elapsed.Round(time.Microsecond*100))})
+		res.Facts = append(res.Facts, Fact{o.addr, fmt.Sprintf("%s in %s", classifyDial(o.err), o.elapsed.Round(time.Microsecond*100))})
 		if o.err != nil {
 			failed = append(failed, o)
 			res.Evidence = append(res.Evidence, Fact{o.addr, o.err.Error()})
 			continue
-		}
-		if r.conn == nil {
-			r.conn, r.connAddr = o.conn, o.addr
-			if o.spare != nil {
-				r.listVersions(ctx, o.spare)
-			}
-		} else {
-			o.conn.Close()
-			if o.spare != nil {
-				_ = o.spare.Close()
-			}
 		}
 		ok = append(ok, o)
 	}
 	switch {
 	case len(ok) > 0 && len(failed) == 0:
 		res.Status = Pass
-		res.Summary = fmt.Sprintf("connected to %s", r.connAddr)
+		res.Summary = fmt.Sprintf("connected to %s", connected)
 		if len(ok) > 1 {
 			res.Summary = fmt.Sprintf("all %d addresses accept connections", len(ok))
 		}
 	case len(ok) > 0:
 		res.Status = Warn
-		res.Summary = fmt.Sprintf("%d of %d addresses accept connections; %s %s", len(ok), len(outs), failed[0].addr, failed[0].class)
+		res.Summary = fmt.Sprintf("%d of %d addresses accept connections; %s %s", len(ok), len(outs), failed[0].addr, classifyDial(failed[0].err))
 		res.Hints = append(res.Hints, fmt.Sprintf("drivers try addresses in order, so connections through %s wait or fail first: fix the firewall or listen address for it, or remove its DNS record", failed[0].addr))
 	default:
 		res.Status = Fail
 		o := failed[0]
-		res.Error = o.err.Error()
-		res.Summary = fmt.Sprintf("%s: connection %s", o.addr, o.class)
+		res.Err = o.err
+		res.Summary = fmt.Sprintf("%s: connection %s", o.addr, classifyDial(o.err))
 		if len(failed) > 1 {
 			res.Summary = fmt.Sprintf("no address accepts connections (%s)", describeClasses(failed))
 		}
-		res.Hints = append(res.Hints, tcpHints(r.T, o.class)...)
+		res.Hints = append(res.Hints, tcpHints(t, classifyDial(o.err))...)
 	}
 	return res
 }
@@ -136,10 +87,11 @@ func describeClasses(outs []dialOutcome) string {
 	count := map[string]int{}
 	var order []string
 	for _, o := range outs {
-		if count[o.class] == 0 {
-			order = append(order, o.class)
+		class := classifyDial(o.err)
+		if count[class] == 0 {
+			order = append(order, class)
 		}
-		count[o.class]++
+		count[class]++
 	}
 	parts := make([]string, len(order))
 	for i, c := range order {

@@ -10,21 +10,10 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
-func (r *Run) tlsConfig() tlsprobe.Config {
-	mode := tlsprobe.Verify
-	if r.T.TLS == TLSAcceptAny {
-		mode = tlsprobe.AcceptAny
-	}
-	return tlsprobe.Config{
-		ServerName:     r.T.Host,
-		Mode:           mode,
-		Roots:          r.Env.Roots,
-		RootsAreSystem: r.Env.Roots != nil,
-		ExtraCAs:       r.T.ExtraCAs,
-		Now:            r.Env.Now,
-		Timeout:        r.T.Timeout,
-		WarnDays:       r.T.CertWarnDays,
-	}
+var tlsCheck = Check{
+	ID: "tls", Title: "TLS", Needs: []string{"tcp"}, Member: true, Phase: true,
+	Doc: "+s and +ssc only: TLS version, the certificate chain, names and expiry, and the cause of a failure",
+	Run: checkTLS,
 }
 
 // checkTLS runs the TLS handshake for +s and +ssc URIs. Under +s a chain
@@ -36,30 +25,32 @@ func checkTLS(ctx context.Context, r *Run) Result {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
-	tc, info, err := tlsprobe.Probe(ctx, r.conn, r.tlsConfig())
-	r.tls, r.tlsConn = info, tc
-	if tc == nil {
-		r.conn = nil // Probe closed it
+	info, err := r.s.startTLS(ctx)
+	res := judgeTLS(r.T, info, err)
+	if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
+		r.noResponse = true
 	}
+	return res
+}
+
+// judgeTLS reads what the TLS handshake gave.
+func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 	res := Result{}
 	res.Facts = tlsFacts(info)
 	res.Evidence = chainEvidence(info)
 	if err != nil {
 		res.Status = Fail
-		res.Error = err.Error()
-		if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
-			r.noResponse = true
-		}
-		res.Summary, res.Hints = tlsFailure(r.T, info, err)
+		res.Err = err
+		res.Summary, res.Hints = tlsFailure(t, info, err)
 		return res
 	}
 	res.Status = Pass
 	days := info.DaysLeft
-	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more days", info.Version, r.T.Host, days)
+	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more days", info.Version, t.Host, days)
 	if info.AcceptedAny {
 		res.Status = Warn
 		res.Summary = fmt.Sprintf("%s with an unverified certificate (accepted because of +ssc)", info.Version)
-		res.Hints = append(res.Hints, fmt.Sprintf("the certificate would fail verification (%v); +ssc accepts any certificate, including an attacker's: for production trust its CA (--ca-file) and use %s", info.Unverified, secureScheme(r.T)))
+		res.Hints = append(res.Hints, fmt.Sprintf("the certificate would fail verification (%v); +ssc accepts any certificate, including an attacker's: for production trust its CA (--ca-file) and use %s", info.Unverified, secureScheme(t)))
 	}
 	if info.ExpiringSoon {
 		res.Status = Warn
@@ -67,7 +58,7 @@ func checkTLS(ctx context.Context, r *Run) Result {
 	}
 	if info.Interception != "" {
 		res.Status = Warn
-		res.Hints = append(res.Hints, fmt.Sprintf("the chain names %s, a TLS-inspecting proxy: it reads this traffic; exempt %s:%d from inspection", info.Interception, r.T.Host, r.T.Port))
+		res.Hints = append(res.Hints, fmt.Sprintf("the chain names %s, a TLS-inspecting proxy: it reads this traffic; exempt %s:%d from inspection", info.Interception, t.Host, t.Port))
 	}
 	return res
 }
@@ -210,19 +201,4 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 		}
 	}
 	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}
-}
-
-// speaksTLS asks the port again, with a TLS handshake, after a plaintext
-// handshake was closed without a byte.
-func speaksTLS(ctx context.Context, r *Run) bool {
-	if r.connAddr == "" {
-		return false
-	}
-	raw, err := r.Env.Dial(ctx, "tcp", r.connAddr)
-	if err != nil {
-		return false
-	}
-	cfg := r.tlsConfig()
-	ok, _, _ := tlsprobe.SpeaksTLS(ctx, raw, cfg)
-	return ok
 }

@@ -7,11 +7,17 @@ import (
 	"strings"
 )
 
+var versionCheck = Check{
+	ID: "version", Title: "versions", Needs: []string{"bolt"}, After: []string{"auth"},
+	Doc: "the negotiated Bolt version, the versions the server offers, the server's release",
+	Run: checkVersion,
+}
+
 // checkVersion judges the negotiated Bolt version and the server's release.
 // It runs after auth only because the server's agent string arrives in
 // HELLO's answer.
 func checkVersion(_ context.Context, r *Run) Result {
-	hs := r.hs
+	hs := r.s.hs
 	res := Result{Status: Pass}
 	res.Facts = append(res.Facts, Fact{"bolt", hs.Version.String()})
 	if hs.Manifest {

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
-	"github.com/neo4j-doctor/neo4j-doctor/routing"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
@@ -72,7 +71,7 @@ func waitable(res Result, rep *Report) bool {
 		// named database on Bolt 3 is not something that waiting fixes.
 		return res.Error == "" && (fact(res, "writers") == "(none)" || fact(res, "readers") == "(none)")
 	case "members":
-		return membersNotUpYet(rep)
+		return membersMayComeUp(res, rep)
 	}
 	return false
 }
@@ -102,29 +101,6 @@ func boltNotUpYet(res Result) bool {
 		}
 	}
 	return false
-}
-
-// membersNotUpYet: at least one member failed, and every failed member
-// failed in a way that waiting may fix, on an address that could be right
-// (a member advertising localhost to remote clients stays broken).
-func membersNotUpYet(rep *Report) bool {
-	failed := 0
-	for _, m := range rep.Members {
-		if m.Status != Fail {
-			continue
-		}
-		failed++
-		host, _, err := routing.SplitAddress(m.Address)
-		if err != nil || routing.Suspect(host, rep.Target.Host) != "" {
-			return false
-		}
-		for _, c := range m.Checks {
-			if c.Status == Fail && !waitable(c, rep) {
-				return false
-			}
-		}
-	}
-	return failed > 0
 }
 
 func fact(res Result, name string) string { return lookup(res.Facts, name) }

@@ -57,8 +57,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%d problems, cap %d and a count", len(tbl.Problems), MaxProblems)
 		}
 		for _, p := range tbl.Problems {
-			if len(p) > 200 {
-				t.Fatalf("problem of %d bytes: a hostile string is not cut", len(p))
+			if len(p.Text) > 200 {
+				t.Fatalf("problem of %d bytes: a hostile string is not cut", len(p.Text))
 			}
 		}
 		for role, list := range map[string][]string{"ROUTE": tbl.Routers, "READ": tbl.Readers, "WRITE": tbl.Writers} {

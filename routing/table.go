@@ -26,8 +26,18 @@ type Table struct {
 	Writers  []string
 	// Problems found while parsing that did not make the table unusable:
 	// unknown roles, malformed or duplicate addresses, truncation.
-	Problems []string
+	Problems []Problem
 }
+
+// Problem is one thing wrong with a table that did not make it unusable.
+type Problem struct {
+	// Role is the role whose entry it concerns (ROUTE, READ, WRITE); ""
+	// when it concerns no single role (an unknown role, truncation).
+	Role string
+	Text string
+}
+
+func (p Problem) String() string { return p.Text }
 
 // ErrMalformed means the server's answer is not a routing table.
 var ErrMalformed = errors.New("routing: malformed routing table")
@@ -52,9 +62,9 @@ func Parse(rt map[string]any) (*Table, error) {
 		return nil, fmt.Errorf("%w: servers is a %T, not a list", ErrMalformed, rt["servers"])
 	}
 	dropped := 0
-	problem := func(format string, args ...any) {
+	problem := func(role, format string, args ...any) {
 		if len(t.Problems) < MaxProblems {
-			t.Problems = append(t.Problems, fmt.Sprintf(format, args...))
+			t.Problems = append(t.Problems, Problem{Role: role, Text: fmt.Sprintf(format, args...)})
 		} else {
 			dropped++
 		}
@@ -75,14 +85,14 @@ func Parse(rt map[string]any) (*Table, error) {
 	for i, s := range servers {
 		entry, ok := s.(map[string]any)
 		if !ok {
-			problem("servers[%d] is a %T, not a map", i, s)
+			problem("", "servers[%d] is a %T, not a map", i, s)
 			continue
 		}
 		role, _ := entry["role"].(string)
 		role = strings.ToUpper(role)
 		addrs, ok := entry["addresses"].([]any)
 		if !ok {
-			problem("servers[%d] (%s) has no address list", i, role)
+			problem(knownRole(role), "servers[%d] (%s) has no address list", i, role)
 			continue
 		}
 		var dst *[]string
@@ -94,7 +104,7 @@ func Parse(rt map[string]any) (*Table, error) {
 		case "WRITE":
 			dst = &t.Writers
 		default:
-			problem("unknown role %q ignored", truncate(role, 40))
+			problem("", "unknown role %q ignored", truncate(role, 40))
 			continue
 		}
 		if seen[role] == nil {
@@ -107,16 +117,16 @@ func Parse(rt map[string]any) (*Table, error) {
 			}
 			as, ok := a.(string)
 			if !ok {
-				problem("%s address is a %T, not a string", role, a)
+				problem(role, "%s address is a %T, not a string", role, a)
 				continue
 			}
 			if seen[role][as] {
-				problem("%s address %s listed twice", role, truncate(as, 80))
+				problem(role, "%s address %s listed twice", role, truncate(as, 80))
 				continue
 			}
 			seen[role][as] = true
 			if _, _, err := SplitAddress(as); err != nil {
-				problem("%s address %q: %v", role, truncate(as, 80), err)
+				problem(role, "%s address %q: %v", role, truncate(as, 80), err)
 				continue
 			}
 			*dst = append(*dst, as)
@@ -124,7 +134,7 @@ func Parse(rt map[string]any) (*Table, error) {
 		}
 	}
 	if dropped > 0 {
-		t.Problems = append(t.Problems, fmt.Sprintf("and %d more problems", dropped))
+		t.Problems = append(t.Problems, Problem{Text: fmt.Sprintf("and %d more problems", dropped)})
 	}
 	// Said outside the cap on problems: it changes what the table means.
 	if len(cut) > 0 {
@@ -134,9 +144,18 @@ func Parse(rt map[string]any) (*Table, error) {
 				parts = append(parts, fmt.Sprintf("%d %s", cut[role], role))
 			}
 		}
-		t.Problems = append(t.Problems, fmt.Sprintf("table truncated at %d addresses: %s addresses not read", MaxAddresses, strings.Join(parts, ", ")))
+		t.Problems = append(t.Problems, Problem{Text: fmt.Sprintf("table truncated at %d addresses: %s addresses not read", MaxAddresses, strings.Join(parts, ", "))})
 	}
 	return t, nil
+}
+
+// knownRole is role when it is one of a table's, else "".
+func knownRole(role string) string {
+	switch role {
+	case "ROUTE", "READ", "WRITE":
+		return role
+	}
+	return ""
 }
 
 // quotas shares MaxAddresses between the roles: each gets what it lists up

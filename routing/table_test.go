@@ -133,6 +133,7 @@ func TestParseProblems(t *testing.T) {
 		routers  []string
 		readers  []string
 		problems []string // substrings, one per problem, in order
+		role     string   // the role every problem concerns; "" for none
 	}{
 		{
 			name:     "unknown role ignored",
@@ -158,12 +159,14 @@ func TestParseProblems(t *testing.T) {
 			servers:  []any{map[string]any{"role": "READ"}, role("ROUTE", "a:1")},
 			routers:  []string{"a:1"},
 			problems: []string{"servers[0] (READ) has no address list"},
+			role:     "READ",
 		},
 		{
 			name:     "non-string addresses",
 			servers:  []any{role("ROUTE", int64(7687), nil, "a:1", []any{"b:1"})},
 			routers:  []string{"a:1"},
 			problems: []string{"int64", "<nil>", "[]interface {}"},
+			role:     "ROUTE",
 		},
 		{
 			name:     "duplicates",
@@ -171,18 +174,21 @@ func TestParseProblems(t *testing.T) {
 			routers:  []string{"a:1", "b:1"},
 			readers:  []string{"a:1"},
 			problems: []string{"ROUTE address a:1 listed twice"},
+			role:     "ROUTE",
 		},
 		{
 			name:     "addresses without a port or with a bad one",
 			servers:  []any{role("ROUTE", "core-0", "core-1:", "core-2:0", "core-3:65536", ":7687", "core-4:http", "core-5:7687")},
 			routers:  []string{"core-5:7687"},
 			problems: []string{`"core-0"`, `"core-1:"`, `"core-2:0"`, `"core-3:65536"`, `":7687"`, `"core-4:http"`},
+			role:     "ROUTE",
 		},
 		{
 			name:     "IPv6 without brackets",
 			servers:  []any{role("ROUTE", "::1:7687", "[::1]:7687")},
 			routers:  []string{"[::1]:7687"},
 			problems: []string{`"::1:7687"`},
+			role:     "ROUTE",
 		},
 	}
 	for _, c := range cases {
@@ -198,8 +204,8 @@ func TestParseProblems(t *testing.T) {
 				t.Fatalf("problems %q, want %d", tb.Problems, len(c.problems))
 			}
 			for i, p := range c.problems {
-				if !strings.Contains(tb.Problems[i], p) {
-					t.Errorf("problem %d %q does not contain %q", i, tb.Problems[i], p)
+				if !strings.Contains(tb.Problems[i].Text, p) || tb.Problems[i].Role != c.role {
+					t.Errorf("problem %d %+v does not contain %q with role %q", i, tb.Problems[i], p, c.role)
 				}
 			}
 		})
@@ -229,8 +235,8 @@ func TestParseHostileText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range tb.Problems {
-		if len(p) > 300 {
-			t.Errorf("a %d-byte problem: server text must be truncated", len(p))
+		if len(p.Text) > 300 {
+			t.Errorf("a %d-byte problem: server text must be truncated", len(p.Text))
 		}
 	}
 }
@@ -262,7 +268,7 @@ func TestParseCapsAddresses(t *testing.T) {
 	if total > routing.MaxAddresses {
 		t.Errorf("%d addresses kept in all", total)
 	}
-	if !slices.ContainsFunc(tb.Problems, func(p string) bool { return strings.Contains(p, "truncated") }) {
+	if !slices.ContainsFunc(tb.Problems, func(p routing.Problem) bool { return strings.Contains(p.Text, "truncated") }) {
 		t.Errorf("no truncation problem noted: %q", tb.Problems)
 	}
 	if len(tb.Members()) > routing.MaxAddresses {
@@ -412,7 +418,7 @@ func TestParseFloodKeepsLaterRoles(t *testing.T) {
 	if len(tb.Readers) != routing.MaxAddresses-4 {
 		t.Errorf("%d readers kept, want %d", len(tb.Readers), routing.MaxAddresses-4)
 	}
-	last := tb.Problems[len(tb.Problems)-1]
+	last := tb.Problems[len(tb.Problems)-1].Text
 	if !strings.Contains(last, "truncated at 1024 addresses") || !strings.Contains(last, fmt.Sprintf("%d READ", n-(routing.MaxAddresses-4))) {
 		t.Errorf("last problem %q, want the truncation with the readers not read", last)
 	}
