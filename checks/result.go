@@ -52,6 +52,20 @@ type Result struct {
 	Err error `json:"-"`
 }
 
+// raise sets the result's status to s when that is worse than what it
+// has, and its code to code when the status rose or it had none, so the
+// code names the worst thing found first.
+func (res *Result) raise(s Status, code string) {
+	rank := map[Status]int{Skip: 0, Pass: 1, Warn: 2, Fail: 3}
+	if rank[s] > rank[res.Status] {
+		res.Status, res.Code = s, code
+		return
+	}
+	if res.Code == "" && s != Pass {
+		res.Code = code
+	}
+}
+
 // Member is one advertised routing-table member and its own checks.
 type Member struct {
 	Address string   `json:"address"`
