@@ -46,6 +46,10 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	}
 	rep.Verdict, rep.ExitCode = verdict(results, r.noResponse, opts.Strict)
 	rep.Artifacts = r.Artifacts()
+	rep.Table = r.table
+	if rep.Table == nil {
+		rep.Table = r.directTable
+	}
 	return rep
 }
 

@@ -9,6 +9,8 @@ package checks
 
 import (
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
 // Status is the verdict of one check.
@@ -106,6 +108,10 @@ type Report struct {
 	Members  []Member
 	Verdict  Status // pass, warn or fail
 	ExitCode int
+	// Table is the routing table the routing check read: the one drivers
+	// use (neo4j://), or the server's own when a bolt:// target is one
+	// member of a cluster; nil when there was none.
+	Table *routing.Table `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`

@@ -70,6 +70,9 @@ type Run struct {
 	table       *routing.Table
 	tableMethod string
 	tableRaw    map[string]any // as the server sent it, when ROUTE brought it
+	// directTable is a bolt:// server's own table when it is one member of
+	// a cluster.
+	directTable *routing.Table
 	// members
 	members []Member
 

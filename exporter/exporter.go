@@ -341,7 +341,7 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 	rec.Duration = e.cfg.Now().Sub(start)
 	rec.report = rep
 	rec.Verdict, rec.ExitCode = rep.Verdict, rep.ExitCode
-	s := fleet.Summarize(rep)
+	s := rep.Headline()
 	rec.Failing, rec.Bolt, rec.Agent, rec.URI = s.Failing, s.BoltVersion, s.ServerAgent, rep.Target.URI
 	if len(s.Certificates) > 0 && s.Certificates[0].Address == net.JoinHostPort(rep.Target.Host, strconv.Itoa(rep.Target.Port)) {
 		rec.CertExpiry = s.Certificates[0].NotAfter // the target's own comes first

@@ -232,7 +232,7 @@ func stable(t *testing.T, m metrics) {
 	if n := len(m["neo4j_doctor_check_status"].GetMetric()); n != 40 {
 		t.Errorf("neo4j_doctor_check_status has %d series, want 10 checks × 4 states", n)
 	}
-	for _, p := range exporter.Phases {
+	for _, p := range exporter.Phases() {
 		if _, ok := m.value("neo4j_doctor_phase_duration_seconds", "phase", p); !ok {
 			t.Errorf("phase %s is missing", p)
 		}

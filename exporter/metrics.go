@@ -6,14 +6,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
-// Phases are the steps a driver goes through, reported as
-// neo4j_doctor_phase_duration_seconds{phase}. Every phase is reported on
-// every probe, 0 when it did not run, so dashboards and recording rules
-// see the same series whatever failed (as blackbox_exporter's HTTP phases).
-var Phases = []string{"dns", "tcp", "tls", "bolt", "auth", "routing", "members", "query"}
+// Phases are the steps a driver goes through (the checks that declare
+// Check.Phase), reported as neo4j_doctor_phase_duration_seconds{phase}.
+// Every phase is reported on every probe, 0 when it did not run, so
+// dashboards and recording rules see the same series whatever failed (as
+// blackbox_exporter's HTTP phases).
+func Phases() []string {
+	var out []string
+	for _, c := range checks.Checks() {
+		if c.Phase {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
 
 // Statuses are the states of neo4j_doctor_check_status, a state set:
 // exactly one is 1 for each check.
@@ -21,7 +29,7 @@ var Statuses = []checks.Status{checks.Pass, checks.Warn, checks.Fail, checks.Ski
 
 // Roles are the routing-table roles, as neo4j_doctor_routing_table_servers'
 // role label spells them (the table's own words, lower-cased).
-var Roles = []struct{ Label, Fact string }{{"route", "routers"}, {"read", "readers"}, {"write", "writers"}}
+var Roles = []string{"route", "read", "write"}
 
 // probeMetrics is the answer to one /probe: a fresh registry holding only
 // this probe's gauges, so a target's series vanish with it instead of
@@ -63,7 +71,7 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 		}
 	}
 	phase := vec("neo4j_doctor_phase_duration_seconds", "How long each step took; 0 when it did not run.", "phase")
-	for _, p := range Phases {
+	for _, p := range Phases() {
 		d := time.Duration(0)
 		for _, c := range rep.Checks {
 			if c.ID == p && c.Status != checks.Skip {
@@ -73,7 +81,7 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 		phase.WithLabelValues(p).Set(d.Seconds())
 	}
 
-	s := fleet.Summarize(rep)
+	s := rep.Headline()
 	if s.BoltVersion != "" {
 		vec("neo4j_doctor_bolt_info", "The negotiated Bolt version and the server's agent string; present once a handshake succeeded.", "version", "agent").
 			WithLabelValues(s.BoltVersion, s.ServerAgent).Set(1)
@@ -86,9 +94,9 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 	}
 	if s.Routing != nil {
 		rt := vec("neo4j_doctor_routing_table_servers", "How many servers the routing table lists for each role; present once a table was read.", "role")
-		sizes := map[string]int{"routers": s.Routing.Routers, "readers": s.Routing.Readers, "writers": s.Routing.Writers}
+		sizes := map[string]int{"route": s.Routing.Routers, "read": s.Routing.Readers, "write": s.Routing.Writers}
 		for _, r := range Roles {
-			rt.WithLabelValues(r.Label).Set(float64(sizes[r.Fact]))
+			rt.WithLabelValues(r).Set(float64(sizes[r]))
 		}
 	}
 	if len(rep.Members) > 0 {

@@ -87,7 +87,7 @@ targets:
 	}
 	for i, w := range want {
 		o := res.Outcomes[i]
-		s := fleet.Summarize(o.Report)
+		s := o.Report.Headline()
 		if o.Name != w.name || o.Report.Verdict != w.verdict || o.Report.ExitCode != w.exit || s.Failing != w.failing {
 			t.Errorf("outcome %d = %s %s exit %d failing %q, want %+v", i, o.Name, o.Report.Verdict, o.Report.ExitCode, s.Failing, w)
 		}
@@ -99,12 +99,12 @@ targets:
 	if q.ID != "query" || q.Status != checks.Skip {
 		t.Errorf("skip: [query] ran the query: %+v", q)
 	}
-	s := fleet.Summarize(res.Outcomes[0].Report)
+	s := res.Outcomes[0].Report.Headline()
 	if s.BoltVersion != "5.8" || s.ServerAgent != "Neo4j/5.26.0" {
 		t.Errorf("summary = %+v", s)
 	}
-	s = fleet.Summarize(res.Outcomes[3].Report)
-	if s.Routing == nil || *s.Routing != (fleet.RoutingSizes{Routers: 1, Readers: 1, Writers: 1}) {
+	s = res.Outcomes[3].Report.Headline()
+	if s.Routing == nil || *s.Routing != (checks.RoutingSizes{Routers: 1, Readers: 1, Writers: 1}) {
 		t.Errorf("routing sizes of a standalone neo4j:// = %+v", s.Routing)
 	}
 }

@@ -38,7 +38,7 @@ func FleetText(w io.Writer, res *fleet.Result, opts TextOptions) error {
 	head := []string{"target", "verdict", "failing", "bolt", "server agent", "time"}
 	rows := make([][]string, 0, n)
 	for _, o := range res.Outcomes {
-		s := fleet.Summarize(o.Report)
+		s := o.Report.Headline()
 		row := []string{oneLine(o.Name), "", dash(s.Failing), dash(oneLine(s.BoltVersion)), dash(oneLine(s.ServerAgent)), ""}
 		if o.Report != nil {
 			row[1] = string(o.Report.Verdict)

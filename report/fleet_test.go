@@ -13,13 +13,18 @@ import (
 )
 
 // withVersion sets the version check's facts as checks/version.go records
-// them, which the summary table reads.
+// them, and the handshake and HELLO artifacts the summary table reads.
 func withVersion(r *checks.Report, bolt, agent string) *checks.Report {
 	for i := range r.Checks {
 		if r.Checks[i].ID == "version" {
 			r.Checks[i].Facts = fact("bolt", bolt, "server agent", agent)
 		}
 	}
+	if r.Artifacts == nil {
+		r.Artifacts = &checks.Artifacts{}
+	}
+	r.Artifacts.Handshake = &checks.HandshakeArtifact{Version: bolt}
+	r.Artifacts.Hello = &checks.HelloArtifact{Server: agent}
 	return r
 }
 
