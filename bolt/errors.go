@@ -3,6 +3,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // What the peer did instead of speaking Bolt. checks/ turns each into a hint;
@@ -82,4 +83,10 @@ type ServerError struct {
 
 func (e *ServerError) Error() string {
 	return fmt.Sprintf("%s failed: %s: %s", e.Request, e.Code, e.Message)
+}
+
+// Transient reports whether the server classes the failure as transient
+// (Neo.TransientError.*): the same request may succeed later.
+func (e *ServerError) Transient() bool {
+	return strings.HasPrefix(e.Code, "Neo.TransientError.")
 }

@@ -54,6 +54,32 @@ type Code struct {
 	Wait bool   // the condition may go away by itself (a server still starting): --wait tries again
 }
 
+// ValidCheckID reports whether id has the shape the JSON schema gives a
+// check id: a lower-case letter, then lower-case letters, digits, '_' and
+// '-'.
+func ValidCheckID(id string) bool { return word(id, "_-") }
+
+// ValidCode reports whether code has the shape the JSON schema gives a
+// code: words of lower-case letters, digits and '_', each starting with a
+// letter, joined by dots ("tls.self_signed").
+func ValidCode(code string) bool {
+	for w := range strings.SplitSeq(code, ".") {
+		if !word(w, "_") {
+			return false
+		}
+	}
+	return true
+}
+
+func word(s, extra string) bool {
+	for i, r := range s {
+		if !('a' <= r && r <= 'z' || i > 0 && ('0' <= r && r <= '9' || strings.ContainsRune(extra, r))) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // Codes every check may carry, set by the runner rather than the check.
 const (
 	CodeInterrupted = "interrupted" // the run was cancelled (Ctrl-C, a deadline) before the check finished
@@ -79,15 +105,14 @@ type Flight struct {
 	Routing map[string]string
 }
 
-var (
-	registeredMu sync.Mutex
-	registered   []Check
-)
+// builtin is the diagnosis, in the order a driver meets each step: one
+// line per check. It is filled by init because the checks' own rules
+// (Check.Retry) read the list, which variable initialisation cannot
+// order.
+var builtin []Check
 
-// Checks is the diagnosis, in the order a driver meets each step: one line
-// per check, then any check added with Register.
-func Checks() []Check {
-	list := []Check{
+func init() {
+	builtin = []Check{
 		configCheck,
 		dnsCheck,
 		tcpCheck,
@@ -99,9 +124,19 @@ func Checks() []Check {
 		membersCheck,
 		queryCheck,
 	}
+}
+
+var (
+	registeredMu sync.Mutex
+	registered   []Check
+)
+
+// Checks is the diagnosis, in the order a driver meets each step, then any
+// check added with Register.
+func Checks() []Check {
 	registeredMu.Lock()
 	defer registeredMu.Unlock()
-	return append(list, registered...)
+	return append(slices.Clone(builtin), registered...)
 }
 
 // Register adds c to every diagnosis from now on, after the checks it
@@ -114,8 +149,13 @@ func Register(c Check) (unregister func()) {
 	for _, e := range Checks() {
 		ids[e.ID] = true
 	}
-	if c.ID == "" || ids[c.ID] || c.Run == nil {
-		panic(fmt.Sprintf("checks: Register: check %q is taken, unnamed or has no Run", c.ID))
+	if !ValidCheckID(c.ID) || ids[c.ID] || c.Run == nil {
+		panic(fmt.Sprintf("checks: Register: check %q is taken, not an id or has no Run", c.ID))
+	}
+	for _, code := range c.Codes {
+		if !ValidCode(code.ID) {
+			panic(fmt.Sprintf("checks: Register: check %q: %q is not a code", c.ID, code.ID))
+		}
 	}
 	for _, dep := range append(slices.Clone(c.Needs), c.After...) {
 		if !ids[dep] {

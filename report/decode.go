@@ -99,15 +99,13 @@ func checkValues(d *jsonDoc) error {
 }
 
 func checkChecks(cs []jsonCheck, path string) error {
-	ids := map[string]bool{}
-	for _, c := range checks.Checks() {
-		ids[c.ID] = true
-	}
 	for i, c := range cs {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
-		case !ids[c.ID]:
-			return fmt.Errorf("%s.id: not a check: %s", p, shorten(strconv.Quote(c.ID)))
+		case !checks.ValidCheckID(c.ID):
+			return fmt.Errorf("%s.id: not a check id: %s", p, shorten(strconv.Quote(c.ID)))
+		case c.Code != "" && !checks.ValidCode(string(c.Code)):
+			return fmt.Errorf("%s.code: not a code: %s", p, shorten(strconv.Quote(string(c.Code))))
 		case !validStatus(c.Status):
 			return fmt.Errorf("%s.status: want pass, warn, fail or skip, got %s", p, shorten(strconv.Quote(c.Status)))
 		case c.DurationMs < 0:
@@ -140,7 +138,7 @@ func fromJSONChecks(cs []jsonCheck) []checks.Result {
 	out := make([]checks.Result, 0, len(cs))
 	for _, c := range cs {
 		res := checks.Result{
-			ID: c.ID, Title: c.Title, Status: checks.Status(c.Status), Summary: c.Summary,
+			ID: c.ID, Title: c.Title, Status: checks.Status(c.Status), Code: string(c.Code), Summary: c.Summary,
 			Duration: fromMillis(c.DurationMs), Facts: c.Facts, Evidence: c.Evidence, Hints: c.Hints,
 		}
 		if c.Error != nil {

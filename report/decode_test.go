@@ -82,7 +82,9 @@ func TestDecodeRefuses(t *testing.T) {
 		{"extra check key", mutated(func(d map[string]any) { firstCheck(d)["severity"] = "high" }), `report: checks[0]: unknown key "severity"`},
 		{"hostile key", mutated(func(d map[string]any) { d["\x1b[31m"+strings.Repeat("k", 100)] = 1 }), `report: unknown key "\x1b[31mkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…`},
 		{"status maybe", mutated(func(d map[string]any) { firstCheck(d)["status"] = "maybe" }), `report: checks[0].status: want pass, warn, fail or skip, got "maybe"`},
-		{"unknown check id", mutated(func(d map[string]any) { firstCheck(d)["id"] = "ping" }), `report: checks[0].id: not a check: "ping"`},
+		{"not a check id", mutated(func(d map[string]any) { firstCheck(d)["id"] = "Ping!" }), `report: checks[0].id: not a check id: "Ping!"`},
+		{"not a code", mutated(func(d map[string]any) { firstCheck(d)["code"] = "TLS self-signed" }), `report: checks[0].code: not a code: "TLS self-signed"`},
+		{"an empty code", mutated(func(d map[string]any) { firstCheck(d)["code"] = "" }), "report: decode: a check's code is empty: it is absent or a code"},
 		{"verdict skip", mutated(func(d map[string]any) { d["verdict"] = "skip" }), `report: verdict: want pass, warn or fail, got "skip"`},
 		{"exit code 4", mutated(func(d map[string]any) { d["exitCode"] = 4 }), "report: exitCode: want 0 to 3, got 4"},
 		{"startedAt not a date-time", mutated(func(d map[string]any) { d["startedAt"] = "yesterday" }), `report: startedAt: want an RFC 3339 date-time, got "yesterday"`},
@@ -185,5 +187,26 @@ func TestDecodeStrictNeedsAStruct(t *testing.T) {
 		if err := DecodeStrict([]byte(`{"schemaVersion": 1}`), v, "schemaVersion", 1); err == nil || !strings.Contains(err.Error(), "pointer to a struct") {
 			t.Errorf("%T: %v", v, err)
 		}
+	}
+}
+
+// TestDecodeReadsCodesAndNewChecks: a check's code is read back, and a
+// check this build does not know (a newer release's, or one a program
+// registered) is read as the schema allows.
+func TestDecodeReadsCodesAndNewChecks(t *testing.T) {
+	t.Parallel()
+	d := validDoc(t)
+	firstCheck(d)["id"] = "ping"
+	firstCheck(d)["code"] = "ping.no_answer"
+	doc := mustMarshal(t, d)
+	if err := validateJSON(doc); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	r, _, err := Decode(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Checks[0]; c.ID != "ping" || c.Code != "ping.no_answer" {
+		t.Errorf("read %q with code %q", c.ID, c.Code)
 	}
 }

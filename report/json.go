@@ -59,6 +59,7 @@ type jsonCheck struct {
 	ID         string        `json:"id"`
 	Title      string        `json:"title"`
 	Status     string        `json:"status"`
+	Code       jsonCode      `json:"code,omitempty"` // absent on a pass, and in reports written before codes existed
 	Summary    string        `json:"summary"`
 	DurationMs float64       `json:"durationMs"`
 	Facts      []checks.Fact `json:"facts"`
@@ -147,6 +148,7 @@ func toJSONChecks(rs []checks.Result) []jsonCheck {
 			ID:         r.ID,
 			Title:      r.Title,
 			Status:     string(r.Status),
+			Code:       jsonCode(r.Code),
 			Summary:    r.Summary,
 			DurationMs: millis(r.Duration),
 			Facts:      orEmpty(r.Facts),
@@ -159,6 +161,22 @@ func toJSONChecks(rs []checks.Result) []jsonCheck {
 		out = append(out, c)
 	}
 	return out
+}
+
+// jsonCode is a check's code: absent or a code, never "", so that what
+// Decode accepts JSON writes back byte for byte.
+type jsonCode string
+
+func (c *jsonCode) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		return errors.New("a check's code is empty: it is absent or a code")
+	}
+	*c = jsonCode(s)
+	return nil
 }
 
 // millis keeps microsecond precision: loopback connects take well under a

@@ -46,7 +46,9 @@ func TestSchemaRejects(t *testing.T) {
 		mutate func(doc map[string]any)
 	}{
 		{"status maybe", func(d map[string]any) { firstCheck(d)["status"] = "maybe" }},
-		{"unknown check id", func(d map[string]any) { firstCheck(d)["id"] = "ping" }},
+		{"not a check id", func(d map[string]any) { firstCheck(d)["id"] = "Ping!" }},
+		{"not a code", func(d map[string]any) { firstCheck(d)["code"] = "TLS self-signed" }},
+		{"an empty code", func(d map[string]any) { firstCheck(d)["code"] = "" }},
 		{"verdict skip", func(d map[string]any) { d["verdict"] = "skip" }},
 		{"exit code 4", func(d map[string]any) { d["exitCode"] = 4 }},
 		{"schema version 2", func(d map[string]any) { d["schemaVersion"] = 2 }},
