@@ -20,16 +20,6 @@ func TestDefaultProposalsBytes(t *testing.T) {
 	if want := h(t, defaultHandshake)[4:]; !bytes.Equal(got, want) {
 		t.Fatalf("proposals % X, want % X", got, want)
 	}
-	p, err := Proposals(true, Range{5, 8, 8}, Range{4, 4, 2}, Range{3, 0, 0})
-	if err != nil || p != DefaultProposals {
-		t.Fatalf("Proposals = %08X, %v", p, err)
-	}
-	if _, err := Proposals(false, Range{4, 1, 2}); err == nil {
-		t.Fatal("a range crossing a major must be refused")
-	}
-	if _, err := Proposals(true, Range{5, 8, 0}, Range{5, 4, 0}, Range{4, 4, 0}, Range{3, 0, 0}); err == nil {
-		t.Fatal("five slots must be refused")
-	}
 }
 
 func TestSupported(t *testing.T) {

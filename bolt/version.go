@@ -78,28 +78,6 @@ func (r Range) String() string {
 	return fmt.Sprintf("%d.%d..%d.%d", r.Major, r.Minor, r.Major, r.low())
 }
 
-// Proposals builds a proposal block from up to four ranges, in preference
-// order; unused slots stay zero.
-func Proposals(manifest bool, ranges ...Range) ([4]uint32, error) {
-	var p [4]uint32
-	i := 0
-	if manifest {
-		p[0] = ManifestV1
-		i = 1
-	}
-	if len(ranges) > len(p)-i {
-		return p, fmt.Errorf("bolt: %d ranges do not fit in %d proposal slots", len(ranges), len(p)-i)
-	}
-	for _, r := range ranges {
-		if r.Back > r.Minor {
-			return p, fmt.Errorf("bolt: range %d.%d back %d crosses a major version", r.Major, r.Minor, r.Back)
-		}
-		p[i] = r.Uint32()
-		i++
-	}
-	return p, nil
-}
-
 // Supported reports whether this client implements v. 5.5 was never
 // negotiated by any server and 6.x needs types we do not decode.
 func Supported(v Version) bool {

@@ -163,9 +163,6 @@ func (e *Exporter) registerOwnMetrics() {
 	e.reg.MustRegister(build, e.probes, e.rejected, e.inFlight, e.reloadOK, e.reloadSuccess, e.targets)
 }
 
-// Registry is the exporter's own registry, served on /metrics.
-func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
-
 // Reload rereads the targets file. A file that does not load is refused
 // and the one in use stays; the error (a *checks.InputError) says why.
 func (e *Exporter) Reload() error {

@@ -83,23 +83,6 @@ var codes = map[error]string{
 	ErrHandshake:          "handshake",
 }
 
-// Code returns the stable machine name ("self_signed", "expired", ...) of the
-// cause err carries, or "" if none.
-func Code(err error) string {
-	if ce, ok := errors.AsType[*CertError](err); ok {
-		return codes[ce.Cause]
-	}
-	if he, ok := errors.AsType[*HandshakeError](err); ok {
-		return codes[he.Cause]
-	}
-	for s, c := range codes {
-		if errors.Is(err, s) {
-			return c
-		}
-	}
-	return ""
-}
-
 // CertError says why a certificate chain was not accepted, with the
 // evidence. Cause is one of the certificate sentinels; errors.Is matches it.
 type CertError struct {
@@ -177,31 +160,6 @@ func (e *HandshakeError) Unwrap() []error {
 		return []error{e.Cause, e.Err}
 	}
 	return []error{e.Cause}
-}
-
-// Classify maps an error met on a TLS connection after Probe returned (the
-// first Bolt read, typically) to a *HandshakeError when it is a TLS alert
-// with a known meaning. With TLS 1.3 the server checks the client
-// certificate after the client has finished its handshake, so "certificate
-// required" can surface there. Other errors are returned unchanged.
-func Classify(err error) error {
-	code, ok := remoteAlert(err)
-	if !ok {
-		return err
-	}
-	he := &HandshakeError{Cause: ErrHandshake, Alert: alertText(code), AlertCode: int(code), Err: err}
-	switch code {
-	case alertCertificateRequired, alertBadCertificate:
-		he.Cause = ErrClientCertRequired
-		he.Detail = "the server sent the alert " + he.Alert + " after the handshake"
-	case alertProtocolVersion:
-		he.Cause = ErrProtocolVersion
-	case alertHandshakeFailure, alertInsufficientSecurity:
-		he.Cause = ErrCipher
-	default:
-		he.Detail = "the server sent the alert " + he.Alert
-	}
-	return he
 }
 
 // TLS alert numbers (RFC 8446 §6) that mean something to us.

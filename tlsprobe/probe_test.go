@@ -627,25 +627,3 @@ func TestIsAuraHost(t *testing.T) {
 		}
 	}
 }
-
-func TestClassify(t *testing.T) {
-	root := mustCA(t, "Test Root")
-	leaf := mustLeaf(t, root, certs.LeafOptions{})
-	cfg := certs.ServerConfig(leaf)
-	cfg.ClientAuth = tls.RequireAnyClientCert
-	s := tlsServer(t, cfg)
-	// Without the wait the TLS 1.3 handshake succeeds; the verdict comes
-	// with the first read, where Classify names it.
-	tc, _, err := probe(t, s.addr, Config{ServerName: host, Roots: root.Pool(), AlertWait: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
-	_, err = tc.Read(make([]byte, 1))
-	if he := handshakeErr(t, Classify(err), ErrClientCertRequired); he.AlertCode != 116 || Code(he) != "client_cert_required" {
-		t.Errorf("alert %d code %q", he.AlertCode, Code(he))
-	}
-	if e := errors.New("x"); Classify(e) != e {
-		t.Error("Classify changed a non-alert error")
-	}
-}

@@ -6,12 +6,6 @@ import (
 	"math"
 )
 
-// Decode decodes exactly one value that fills data.
-func Decode(data []byte, lim Limits) (any, error) {
-	v, _, err := decode(data, lim)
-	return v, err
-}
-
 func decode(data []byte, lim Limits) (any, int, error) {
 	d := decoder{buf: data, lim: lim.withDefaults()}
 	v, err := d.value(0)

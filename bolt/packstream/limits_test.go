@@ -49,7 +49,7 @@ func TestMaxValuesBoundsMemory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
-			n := allocated(func() { _, err = Decode(tc.data, lim) })
+			n := allocated(func() { _, err = decodeOne(tc.data, lim) })
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("err = %v, want ErrTooLarge", err)
 			}
@@ -60,15 +60,15 @@ func TestMaxValuesBoundsMemory(t *testing.T) {
 		})
 	}
 	t.Run("exactly the limit decodes", func(t *testing.T) {
-		if _, err := Decode(listOf(limit-1, []byte{0x90}), lim); err != nil {
+		if _, err := decodeOne(listOf(limit-1, []byte{0x90}), lim); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Decode(listOf(limit, []byte{0x90}), lim); !errors.Is(err, ErrTooLarge) {
+		if _, err := decodeOne(listOf(limit, []byte{0x90}), lim); !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("limit+1 values: %v", err)
 		}
 	})
 	t.Run("default", func(t *testing.T) {
-		if _, err := Decode(listOf(1<<20, []byte{0x01}), Limits{}); !errors.Is(err, ErrTooLarge) {
+		if _, err := decodeOne(listOf(1<<20, []byte{0x01}), Limits{}); !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("1M values under the default limit: %v", err)
 		}
 	})

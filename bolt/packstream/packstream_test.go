@@ -44,14 +44,14 @@ func TestIntegerBoundaries(t *testing.T) {
 		if !bytes.Equal(got, h(t, tc.want)) {
 			t.Errorf("%d: % X, want %s", tc.v, got, tc.want)
 		}
-		back, err := Decode(got, Limits{})
+		back, err := decodeOne(got, Limits{})
 		if err != nil || back != tc.v {
 			t.Errorf("%d: decoded %v, %v", tc.v, back, err)
 		}
 	}
 	// Non-canonical widths still decode.
 	for s, want := range map[string]int64{"C8 01": 1, "C9 00 01": 1, "CA 00 00 00 01": 1, "CB FF FF FF FF FF FF FF FF": -1} {
-		if v, err := Decode(h(t, s), Limits{}); err != nil || v != want {
+		if v, err := decodeOne(h(t, s), Limits{}); err != nil || v != want {
 			t.Errorf("%s: %v %v", s, v, err)
 		}
 	}
@@ -78,7 +78,7 @@ func TestScalars(t *testing.T) {
 		}
 	}
 	for _, f := range []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), math.SmallestNonzeroFloat64, math.MaxFloat64} {
-		v, err := Decode(enc(t, f), Limits{})
+		v, err := decodeOne(enc(t, f), Limits{})
 		if err != nil || math.Float64bits(v.(float64)) != math.Float64bits(f) {
 			t.Errorf("%v: %v %v", f, v, err)
 		}
@@ -113,7 +113,7 @@ func TestSizedRoundTrip(t *testing.T) {
 		if !bytes.HasPrefix(b, header(0x80, 0xD0, 0xD1, 0xD2, n)) || len(b) != len(header(0x80, 0xD0, 0xD1, 0xD2, n))+n {
 			t.Errorf("string %d: header % X", n, b[:min(len(b), 5)])
 		}
-		if v, err := Decode(b, Limits{}); err != nil || v != s {
+		if v, err := decodeOne(b, Limits{}); err != nil || v != s {
 			t.Errorf("string %d: %v", n, err)
 		}
 
@@ -122,7 +122,7 @@ func TestSizedRoundTrip(t *testing.T) {
 		if !bytes.HasPrefix(b, header(0, 0xCC, 0xCD, 0xCE, n)) {
 			t.Errorf("bytes %d: header % X", n, b[:min(len(b), 5)])
 		}
-		if v, err := Decode(b, Limits{}); err != nil || !bytes.Equal(v.([]byte), raw) {
+		if v, err := decodeOne(b, Limits{}); err != nil || !bytes.Equal(v.([]byte), raw) {
 			t.Errorf("bytes %d: %v", n, err)
 		}
 
@@ -134,7 +134,7 @@ func TestSizedRoundTrip(t *testing.T) {
 		if !bytes.HasPrefix(b, header(0x90, 0xD4, 0xD5, 0xD6, n)) {
 			t.Errorf("list %d: header % X", n, b[:min(len(b), 5)])
 		}
-		if v, err := Decode(b, Limits{}); err != nil || !reflect.DeepEqual(v, list) {
+		if v, err := decodeOne(b, Limits{}); err != nil || !reflect.DeepEqual(v, list) {
 			t.Errorf("list %d: %v", n, err)
 		}
 
@@ -146,7 +146,7 @@ func TestSizedRoundTrip(t *testing.T) {
 		if !bytes.HasPrefix(b, header(0xA0, 0xD8, 0xD9, 0xDA, n)) {
 			t.Errorf("map %d: header % X", n, b[:min(len(b), 5)])
 		}
-		if v, err := Decode(b, Limits{}); err != nil || !reflect.DeepEqual(v, m) {
+		if v, err := decodeOne(b, Limits{}); err != nil || !reflect.DeepEqual(v, m) {
 			t.Errorf("map %d: %v", n, err)
 		}
 	}
@@ -158,16 +158,16 @@ func TestNestedRoundTrip(t *testing.T) {
 		"struct": &Struct{Tag: 0x4E, Fields: []any{int64(1), []any{"Label"}, map[string]any{"p": "v"}, "4:x:1"}},
 		"empty":  &Struct{Tag: 0x70, Fields: []any{}},
 	}
-	got, err := Decode(enc(t, v), Limits{})
+	got, err := decodeOne(enc(t, v), Limits{})
 	if err != nil || !reflect.DeepEqual(got, v) {
 		t.Fatalf("%v %v", got, err)
 	}
 	// Convenience types come back as their generic forms.
-	got, _ = Decode(enc(t, map[string]string{"a": "b"}), Limits{})
+	got, _ = decodeOne(enc(t, map[string]string{"a": "b"}), Limits{})
 	if !reflect.DeepEqual(got, map[string]any{"a": "b"}) {
 		t.Fatalf("map[string]string: %v", got)
 	}
-	got, _ = Decode(enc(t, []string{"a"}), Limits{})
+	got, _ = decodeOne(enc(t, []string{"a"}), Limits{})
 	if !reflect.DeepEqual(got, []any{"a"}) {
 		t.Fatalf("[]string: %v", got)
 	}
@@ -223,7 +223,7 @@ func TestDecodeHostile(t *testing.T) {
 		{"string limit", h(t, "85 61 61 61 61 61"), Limits{MaxString: 4}, ErrTooLarge},
 		{"depth limit", h(t, "91 91 91 01"), Limits{MaxDepth: 2}, ErrTooDeep},
 	} {
-		_, err := Decode(tc.in, tc.lim)
+		_, err := decodeOne(tc.in, tc.lim)
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
 		}
@@ -237,14 +237,14 @@ func TestDecodeHostile(t *testing.T) {
 		reserved = append(reserved, byte(m))
 	}
 	for _, m := range reserved {
-		_, err := Decode([]byte{m, 0, 0, 0, 0}, Limits{})
+		_, err := decodeOne([]byte{m, 0, 0, 0, 0}, Limits{})
 		var de *DecodeError
 		if !errors.Is(err, ErrReservedMarker) || !errors.As(err, &de) || de.Marker != m || de.Offset != 0 {
 			t.Errorf("marker %02X: %v", m, err)
 		}
 	}
 	// Nested inside a valid prefix, the offset points at the bad marker.
-	_, err := Decode(h(t, "92 01 C4"), Limits{})
+	_, err := decodeOne(h(t, "92 01 C4"), Limits{})
 	var de *DecodeError
 	if !errors.As(err, &de) || de.Offset != 2 {
 		t.Errorf("offset: %v", err)
@@ -256,8 +256,14 @@ func TestDecodeHostile(t *testing.T) {
 
 // Duplicate keys: the last one wins, as the spec says.
 func TestDuplicateKeys(t *testing.T) {
-	v, err := Decode(h(t, "A2 81 61 01 81 61 02"), Limits{})
+	v, err := decodeOne(h(t, "A2 81 61 01 81 61 02"), Limits{})
 	if err != nil || !reflect.DeepEqual(v, map[string]any{"a": int64(2)}) {
 		t.Fatalf("%v %v", v, err)
 	}
+}
+
+// decodeOne decodes exactly one value that fills data.
+func decodeOne(data []byte, lim Limits) (any, error) {
+	v, _, err := decode(data, lim)
+	return v, err
 }
