@@ -121,7 +121,7 @@ func newHosts(n counter) *hosts {
 
 const auraSuffix = ".databases.neo4j.io"
 
-// keep says whether s is left as it is.
+// keepHost says whether s is left as it is.
 func keepHost(s string) bool {
 	l := strings.ToLower(strings.TrimSuffix(s, "."))
 	switch l {

@@ -77,8 +77,8 @@ type Member struct {
 	run     *Run     // the member's own run, for its Artifacts
 }
 
-// Source says where a setting came from: "flag", "file", "env", "uri",
-// "default".
+// Setting is one effective input and where it came from: Source is
+// "flag", "file", "env", "uri" or "default".
 type Setting struct {
 	Value  string `json:"value"`
 	Source string `json:"source"`
