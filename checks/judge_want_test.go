@@ -1,0 +1,72 @@
+package checks
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// outcomeWant is what a user sees of one judged result: its status and
+// code, a phrase of its summary, and a phrase of its first hint ("" when
+// the result must have no hint at all).
+type outcomeWant struct {
+	status  Status
+	code    string
+	summary string
+	hint    string
+}
+
+// match asserts res against w, and that a result that is not a pass
+// carries a code c declares while a pass carries none.
+func (w outcomeWant) match(t *testing.T, c Check, res Result) {
+	t.Helper()
+	if res.Status != w.status || res.Code != w.code {
+		t.Errorf("status %s code %q, want %s %q (summary %q)", res.Status, res.Code, w.status, w.code, res.Summary)
+	}
+	switch {
+	case res.Status == Pass && res.Code != "":
+		t.Errorf("a pass carries code %q", res.Code)
+	case res.Status != Pass && !slices.ContainsFunc(c.Codes, func(k Code) bool { return k.ID == res.Code }):
+		t.Errorf("code %q is not declared by the %s check", res.Code, c.ID)
+	}
+	if !strings.Contains(res.Summary, w.summary) {
+		t.Errorf("summary %q does not say %q", res.Summary, w.summary)
+	}
+	switch {
+	case w.hint == "" && len(res.Hints) > 0:
+		t.Errorf("unexpected hints %q", res.Hints)
+	case w.hint != "" && len(res.Hints) == 0:
+		t.Errorf("no hint; want one saying %q", w.hint)
+	case w.hint != "" && !strings.Contains(res.Hints[0], w.hint):
+		t.Errorf("first hint %q does not say %q", res.Hints[0], w.hint)
+	}
+}
+
+var codeShape = regexp.MustCompile(`^[a-z]+\.[a-z][a-z0-9_]*[a-z0-9]$`)
+
+// coverCodes asserts that c's codes are well formed and documented, and
+// that the table's wants, all of them, exercise every one.
+func coverCodes(t *testing.T, c Check, wants []outcomeWant) {
+	t.Helper()
+	tested := map[string]bool{}
+	for _, w := range wants {
+		tested[w.code] = true
+	}
+	seen := map[string]bool{}
+	for _, k := range c.Codes {
+		if !codeShape.MatchString(k.ID) || !strings.HasPrefix(k.ID, c.ID+".") {
+			t.Errorf("code %q is not %s.<outcome> in lower case with underscores", k.ID, c.ID)
+		}
+		if seen[k.ID] {
+			t.Errorf("code %q is declared twice", k.ID)
+		}
+		seen[k.ID] = true
+		if strings.TrimSpace(k.Doc) == "" || strings.Contains(k.Doc, "\n") {
+			t.Errorf("code %q has no one-line Doc", k.ID)
+		}
+		if !tested[k.ID] {
+			t.Errorf("code %q is declared but no case produces it", k.ID)
+		}
+	}
+}
