@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
 // outcomeWant is what a user sees of one judged result: its status and
@@ -30,6 +32,12 @@ func (w outcomeWant) match(t *testing.T, c Check, res Result) {
 	case res.Status != Pass && !slices.ContainsFunc(c.Codes, func(k Code) bool { return k.ID == res.Code }):
 		t.Errorf("code %q is not declared by the %s check", res.Code, c.ID)
 	}
+	if res.Status == Fail || res.Status == Warn {
+		i := slices.IndexFunc(c.Codes, func(k Code) bool { return k.ID == res.Code })
+		if was := waitedBefore(c.ID, normalise(res)); i >= 0 && c.Codes[i].Wait != was {
+			t.Errorf("code %q has Wait %v, but --wait's rules before codes said %v for this result", res.Code, c.Codes[i].Wait, was)
+		}
+	}
 	if !strings.Contains(res.Summary, w.summary) {
 		t.Errorf("summary %q does not say %q", res.Summary, w.summary)
 	}
@@ -41,6 +49,23 @@ func (w outcomeWant) match(t *testing.T, c Check, res Result) {
 	case w.hint != "" && !strings.Contains(res.Hints[0], w.hint):
 		t.Errorf("first hint %q does not say %q", res.Hints[0], w.hint)
 	}
+}
+
+// waitedBefore is what checks/wait.go decided for a failing (or, under
+// --strict, warning) result of the config, dns, tcp, tls and version
+// checks before it read codes, from the result's words: the Wait flags
+// must say the same.
+func waitedBefore(id string, res Result) bool {
+	switch id {
+	case "dns", "tcp":
+		return true
+	case "tls":
+		if strings.Contains(res.Error, tlsprobe.ErrHandshakeTimeout.Error()) {
+			return true
+		}
+		return strings.Contains(res.Error, tlsprobe.ErrPlaintextPort.Error()) && lookup(res.Evidence, "received") == ""
+	}
+	return false
 }
 
 var codeShape = regexp.MustCompile(`^[a-z]+\.[a-z][a-z0-9_]*[a-z0-9]$`)
