@@ -147,3 +147,23 @@ func TestJudgeTLS(t *testing.T) {
 	}
 	coverCodes(t, tlsCheck, wants)
 }
+
+// TestJudgeTLSAlertEvidence: the alert a server answered the handshake
+// with is the raw answer that decided it, so it is evidence, keyed.
+func TestJudgeTLSAlertEvidence(t *testing.T) {
+	s := &Target{Scheme: "bolt+s", TLS: TLSVerify, Host: tlsHost, Port: DefaultPort}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrProtocolVersion, Alert: "protocol version not supported", AlertCode: 70}, "protocol version not supported (70)"},
+		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrClientCertRequired, Alert: "certificate required", AlertCode: 116}, "certificate required (116)"},
+		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrHandshakeTimeout}, ""},
+		{&tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned}, ""},
+	} {
+		res := judgeTLS(s, plaintext(nil), c.err)
+		if got := lookup(res.Evidence, "alert"); got != c.want {
+			t.Errorf("%v: alert evidence %q, want %q", c.err, got, c.want)
+		}
+	}
+}

@@ -71,6 +71,10 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 		res.Err = err
 		res.Summary, res.Hints, code = tlsFailure(t, info, err)
 		res.raise(Fail, code)
+		if he, ok := errors.AsType[*tlsprobe.HandshakeError](err); ok && he.Alert != "" {
+			// The server's own answer: the TLS alert it sent.
+			res.Evidence = append(res.Evidence, Fact{"alert", fmt.Sprintf("%s (%d)", he.Alert, he.AlertCode)})
+		}
 		return res
 	}
 	res.Status = Pass
