@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func handshook(left time.Duration, mod ...func(*tlsprobe.Result)) *tlsprobe.Resu
 		Chain: []tlsprobe.CertInfo{{Subject: "CN=" + tlsHost, Issuer: "CN=R11,O=Let's Encrypt,C=US", DNSNames: []string{tlsHost},
 			NotBefore: tlsNow.Add(-60 * 24 * time.Hour), NotAfter: expiry, SHA256: "AB:CD"}},
 		EarliestExpiry: expiry, EarliestExpirySubject: "CN=" + tlsHost,
-		DaysLeft: int(left / (24 * time.Hour)), WarnDays: 30,
+		ExpiresIn: left, DaysLeft: int(left / (24 * time.Hour)), WarnDays: 30,
 		ExpiringSoon: left >= 0 && left < 30*24*time.Hour,
 	}
 	for _, m := range mod {
@@ -165,5 +166,31 @@ func TestJudgeTLSAlertEvidence(t *testing.T) {
 		if got := lookup(res.Evidence, "alert"); got != c.want {
 			t.Errorf("%v: alert evidence %q, want %q", c.err, got, c.want)
 		}
+	}
+}
+
+// TestJudgeTLSWordsTheLastDaysInHours (issue 13): a certificate with less
+// than two days left is not "valid for 0 more days" nor "expires in 0
+// days"; from two days on the wording is what it always was.
+func TestJudgeTLSWordsTheLastDaysInHours(t *testing.T) {
+	s := &Target{Scheme: "bolt+s", TLS: TLSVerify, Host: tlsHost, Port: DefaultPort}
+	for _, c := range []struct {
+		left          time.Duration
+		summary, hint string
+	}{
+		{23*time.Hour + 59*time.Minute, "valid for db.example.com for 23 more hours", "expires in 23 hours (2026-12-06)"},
+		{47*time.Hour + 59*time.Minute, "valid for db.example.com for 47 more hours", "expires in 47 hours (2026-12-07)"},
+		{48 * time.Hour, "valid for db.example.com for 2 more days", "expires in 2 days (2026-12-07)"},
+		{29*24*time.Hour + 23*time.Hour, "valid for db.example.com for 29 more days", "expires in 29 days (2027-01-04)"},
+		{90 * time.Minute, "valid for db.example.com for 90 more minutes", "expires in 90 minutes (2026-12-05)"},
+	} {
+		t.Run(c.left.String(), func(t *testing.T) {
+			info := handshook(c.left)
+			res := judgeTLS(s, info, nil)
+			outcomeWant{Warn, "tls.expiring_soon", "TLS 1.3, certificate " + c.summary, "the certificate CN=" + tlsHost + " " + c.hint}.match(t, tlsCheck, res)
+			if strings.Contains(res.Summary, " 0 ") || strings.Contains(res.Hints[0], " 0 ") {
+				t.Errorf("says zero: %q / %q", res.Summary, res.Hints[0])
+			}
+		})
 	}
 }

@@ -78,8 +78,10 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 		return res
 	}
 	res.Status = Pass
-	days := info.DaysLeft
-	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more days", info.Version, t.Host, days)
+	// In days from two days on, else in hours (or less): DaysLeft is 0 on
+	// a certificate's last day.
+	left, unit := tlsprobe.HumanCount(info.ExpiresIn)
+	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more %s", info.Version, t.Host, left, unit)
 	if info.AcceptedAny {
 		res.raise(Warn, "tls.unverified")
 		res.Summary = fmt.Sprintf("%s with an unverified certificate (accepted because of +ssc)", info.Version)
@@ -87,7 +89,7 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 	}
 	if info.ExpiringSoon {
 		res.raise(Warn, "tls.expiring_soon")
-		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d days (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, info.DaysLeft, info.EarliestExpiry.Format(time.DateOnly)))
+		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d %s (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, left, unit, info.EarliestExpiry.Format(time.DateOnly)))
 	}
 	if info.Interception != "" {
 		res.raise(Warn, "tls.inspected")
