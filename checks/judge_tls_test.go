@@ -15,9 +15,9 @@ const tlsHost = "db.example.com"
 // tlsNow is the clock of the hand-built handshakes.
 var tlsNow = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 
-// handshook is a TLS 1.3 handshake whose certificate for tlsHost expires
+// tlsHandshook is a TLS 1.3 handshake whose certificate for tlsHost expires
 // after left, with mod applied.
-func handshook(left time.Duration, mod ...func(*tlsprobe.Result)) *tlsprobe.Result {
+func tlsHandshook(left time.Duration, mod ...func(*tlsprobe.Result)) *tlsprobe.Result {
 	expiry := tlsNow.Add(left)
 	info := &tlsprobe.Result{
 		ServerName: tlsHost, SNI: tlsHost, Handshake: true, ServerSpokeTLS: true,
@@ -34,17 +34,17 @@ func handshook(left time.Duration, mod ...func(*tlsprobe.Result)) *tlsprobe.Resu
 	return info
 }
 
-// refused is a handshake that failed on a certificate: the chain came,
+// tlsRefused is a handshake that failed on a certificate: the chain came,
 // nothing verified.
-func refused() *tlsprobe.Result {
+func tlsRefused() *tlsprobe.Result {
 	no := false
-	info := handshook(90*24*time.Hour, func(r *tlsprobe.Result) { r.Handshake, r.Verified = false, &no })
+	info := tlsHandshook(90*24*time.Hour, func(r *tlsprobe.Result) { r.Handshake, r.Verified = false, &no })
 	return info
 }
 
-// plaintext is a handshake the server answered with bytes that are not
+// tlsPlaintext is a handshake the server answered with bytes that are not
 // TLS (nil: it sent nothing).
-func plaintext(b []byte) *tlsprobe.Result {
+func tlsPlaintext(b []byte) *tlsprobe.Result {
 	return &tlsprobe.Result{ServerName: tlsHost, SNI: tlsHost, BytesReceived: int64(len(b)), Received: b}
 }
 
@@ -76,63 +76,63 @@ func TestJudgeTLS(t *testing.T) {
 	}{
 		{"not used", &Target{Scheme: "neo4j", Routing: true, TLS: TLSOff, Host: tlsHost, Port: DefaultPort}, nil, nil,
 			outcomeWant{Skip, "tls.not_used", "neo4j:// does not use TLS", ""}},
-		{"verified", s, handshook(61*24*time.Hour + time.Hour), nil,
+		{"verified", s, tlsHandshook(61*24*time.Hour + time.Hour), nil,
 			outcomeWant{Pass, "", "TLS 1.3, certificate valid for " + tlsHost + " for 61 more days", ""}},
-		{"unverified under +ssc", ssc, handshook(61*24*time.Hour, unverified), nil,
+		{"unverified under +ssc", ssc, tlsHandshook(61*24*time.Hour, unverified), nil,
 			outcomeWant{Warn, "tls.unverified", "TLS 1.3 with an unverified certificate (accepted because of +ssc)", "the certificate would fail verification (the server's certificate is self-signed"}},
-		{"expiring soon", s, handshook(10*24*time.Hour + time.Hour), nil,
+		{"expiring soon", s, tlsHandshook(10*24*time.Hour + time.Hour), nil,
 			outcomeWant{Warn, "tls.expiring_soon", "certificate valid for " + tlsHost + " for 10 more days", "the certificate CN=" + tlsHost + " expires in 10 days (2026-12-15)"}},
-		{"inspected", s, handshook(61*24*time.Hour, inspected), nil,
+		{"inspected", s, tlsHandshook(61*24*time.Hour, inspected), nil,
 			outcomeWant{Warn, "tls.inspected", "for 61 more days", "the chain names Zscaler, a TLS-inspecting proxy: it reads this traffic; exempt " + tlsHost + ":7687"}},
-		{"unverified and inspected", ssc, handshook(61*24*time.Hour, unverified, inspected), nil,
+		{"unverified and inspected", ssc, tlsHandshook(61*24*time.Hour, unverified, inspected), nil,
 			outcomeWant{Warn, "tls.unverified", "with an unverified certificate", "would fail verification"}},
-		{"expiring soon and inspected", s, handshook(5*24*time.Hour, inspected), nil,
+		{"expiring soon and inspected", s, tlsHandshook(5*24*time.Hour, inspected), nil,
 			outcomeWant{Warn, "tls.expiring_soon", "for 5 more days", "expires in 5 days"}},
 
-		{"self-signed", s, refused(), certErr(tlsprobe.ErrSelfSigned),
+		{"self-signed", s, tlsRefused(), certErr(tlsprobe.ErrSelfSigned),
 			outcomeWant{Fail, "tls.self_signed", "the certificate is self-signed", "for a test server use neo4j+ssc://"}},
-		{"interception", s, refused(), certErr(tlsprobe.ErrInterception, func(ce *tlsprobe.CertError) { ce.Product = "Zscaler" }),
+		{"interception", s, tlsRefused(), certErr(tlsprobe.ErrInterception, func(ce *tlsprobe.CertError) { ce.Product = "Zscaler" }),
 			outcomeWant{Fail, "tls.interception", "a TLS-inspecting proxy (Zscaler) re-signs the connection", "exempt " + tlsHost + " and port 7687 from TLS inspection"}},
-		{"interception by an unnamed product", s, refused(), certErr(tlsprobe.ErrInterception),
+		{"interception by an unnamed product", s, tlsRefused(), certErr(tlsprobe.ErrInterception),
 			outcomeWant{Fail, "tls.interception", "a TLS-inspecting proxy (an unknown product)", "exempt " + tlsHost}},
-		{"no system roots", s, refused(), certErr(tlsprobe.ErrNoSystemRoots),
+		{"no system roots", s, tlsRefused(), certErr(tlsprobe.ErrNoSystemRoots),
 			outcomeWant{Fail, "tls.no_system_roots", "this system has no trusted CA certificates", "install the CA bundle"}},
-		{"incomplete chain", s, refused(), certErr(tlsprobe.ErrIncompleteChain, func(ce *tlsprobe.CertError) { ce.Missing = "CN=R11,O=Let's Encrypt,C=US" }),
+		{"incomplete chain", s, tlsRefused(), certErr(tlsprobe.ErrIncompleteChain, func(ce *tlsprobe.CertError) { ce.Missing = "CN=R11,O=Let's Encrypt,C=US" }),
 			outcomeWant{Fail, "tls.incomplete_chain", "without the intermediate that signs it", "the leaf followed by the intermediate(s) (CN=R11,O=Let's Encrypt,C=US)"}},
-		{"unknown authority", s, refused(), certErr(tlsprobe.ErrUnknownAuthority),
+		{"unknown authority", s, tlsRefused(), certErr(tlsprobe.ErrUnknownAuthority),
 			outcomeWant{Fail, "tls.unknown_authority", "signed by an authority this system does not trust", "pass the CA certificate with --ca-file"}},
-		{"expired", s, refused(), certErr(tlsprobe.ErrExpired, func(ce *tlsprobe.CertError) { ce.Delta = -(4*24*time.Hour + time.Hour) }),
+		{"expired", s, tlsRefused(), certErr(tlsprobe.ErrExpired, func(ce *tlsprobe.CertError) { ce.Delta = -(4*24*time.Hour + time.Hour) }),
 			outcomeWant{Fail, "tls.expired", "the certificate expired 4 days ago", "renew the certificate"}},
-		{"not yet valid", s, refused(), certErr(tlsprobe.ErrNotYetValid, func(ce *tlsprobe.CertError) { ce.Delta, ce.ClockSuspect = 3*time.Hour+time.Minute, true }),
+		{"not yet valid", s, tlsRefused(), certErr(tlsprobe.ErrNotYetValid, func(ce *tlsprobe.CertError) { ce.Delta, ce.ClockSuspect = 3*time.Hour+time.Minute, true }),
 			outcomeWant{Fail, "tls.not_yet_valid", "the certificate is not valid for another 3 hours", "this machine's clock looks wrong"}},
-		{"host mismatch", s, refused(), certErr(tlsprobe.ErrHostMismatch, func(ce *tlsprobe.CertError) {
+		{"host mismatch", s, tlsRefused(), certErr(tlsprobe.ErrHostMismatch, func(ce *tlsprobe.CertError) {
 			ce.SANs, ce.Suggest = []string{"db-1.example.com", "10.0.0.5"}, "db-1.example.com"
 		}),
 			outcomeWant{Fail, "tls.host_mismatch", "the certificate is not valid for " + tlsHost, "the certificate is for db-1.example.com, 10.0.0.5, not " + tlsHost}},
-		{"invalid", s, refused(), certErr(tlsprobe.ErrInvalid),
+		{"invalid", s, tlsRefused(), certErr(tlsprobe.ErrInvalid),
 			outcomeWant{Fail, "tls.verify_failed", "the certificate does not verify", "pass the CA with --ca-file or fix the certificate"}},
 
-		{"plain http", s, plaintext(http), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksHTTP, http),
+		{"plain http", s, tlsPlaintext(http), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksHTTP, http),
 			outcomeWant{Fail, "tls.plaintext_http", "the port answered plain HTTP to the TLS handshake", "port 7687 is an HTTP port (Neo4j's is 7474)"}},
-		{"plaintext bolt", s, plaintext([]byte{0, 0, 0, 0}), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksBolt, []byte{0, 0, 0, 0}),
+		{"plaintext bolt", s, tlsPlaintext([]byte{0, 0, 0, 0}), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksBolt, []byte{0, 0, 0, 0}),
 			outcomeWant{Fail, "tls.plaintext_bolt", "the server answered plaintext Bolt to the TLS handshake: this port does not use TLS", "use neo4j:// (no encryption)"}},
-		{"plaintext banner", s, plaintext([]byte("SSH-2.0-OpenSSH_9.6\r\n")), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksOther, []byte("SSH-2.0-OpenSSH_9.6\r\n")),
+		{"plaintext banner", s, tlsPlaintext([]byte("SSH-2.0-OpenSSH_9.6\r\n")), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksOther, []byte("SSH-2.0-OpenSSH_9.6\r\n")),
 			outcomeWant{Fail, "tls.plaintext_other", "this port does not use TLS", "use neo4j:// (no encryption)"}},
-		{"closed on the client hello", s, plaintext(nil), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksNothing, nil),
+		{"closed on the client hello", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrPlaintextPort, tlsprobe.SpeaksNothing, nil),
 			outcomeWant{Fail, "tls.closed_on_hello", "the server closed the connection on the TLS handshake: this port does not use TLS", "use neo4j:// (no encryption), or enable TLS on the server"}},
-		{"protocol version", s, plaintext(nil), hsErr(tlsprobe.ErrProtocolVersion, "", nil),
+		{"protocol version", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrProtocolVersion, "", nil),
 			outcomeWant{Fail, "tls.protocol_version", "offers no TLS version this client accepts (1.2 or 1.3)", "allow TLSv1.2 and TLSv1.3"}},
-		{"cipher", s, plaintext(nil), hsErr(tlsprobe.ErrCipher, "", nil),
+		{"cipher", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrCipher, "", nil),
 			outcomeWant{Fail, "tls.cipher", "share no cipher suite", "dbms.ssl.policy.bolt.ciphers"}},
-		{"client certificate required", s, handshook(90 * 24 * time.Hour), hsErr(tlsprobe.ErrClientCertRequired, "", nil),
+		{"client certificate required", s, tlsHandshook(90 * 24 * time.Hour), hsErr(tlsprobe.ErrClientCertRequired, "", nil),
 			outcomeWant{Fail, "tls.client_cert_required", "requires a client certificate (mutual TLS)", "dbms.ssl.policy.bolt.client_auth=NONE"}},
-		{"server name", s, plaintext(nil), hsErr(tlsprobe.ErrServerName, "", nil),
+		{"server name", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrServerName, "", nil),
 			outcomeWant{Fail, "tls.server_name", "does not serve the requested server name (SNI)", "connect with the host name the server expects"}},
-		{"handshake timeout", s, plaintext(nil), hsErr(tlsprobe.ErrHandshakeTimeout, "", nil),
+		{"handshake timeout", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrHandshakeTimeout, "", nil),
 			outcomeWant{Fail, "tls.handshake_timeout", "the TLS handshake timed out", "something accepts TCP but does not answer TLS"}},
-		{"other handshake failure", s, plaintext(nil), hsErr(tlsprobe.ErrHandshake, "", nil),
+		{"other handshake failure", s, tlsPlaintext(nil), hsErr(tlsprobe.ErrHandshake, "", nil),
 			outcomeWant{Fail, "tls.failed", "the TLS handshake failed", "check that the port serves Bolt with TLS"}},
-		{"cancelled", s, plaintext(nil), context.Canceled,
+		{"cancelled", s, tlsPlaintext(nil), context.Canceled,
 			outcomeWant{Fail, "tls.failed", "the TLS handshake failed", "check that the port serves Bolt with TLS"}},
 	}
 	var wants []outcomeWant
@@ -162,7 +162,7 @@ func TestJudgeTLSAlertEvidence(t *testing.T) {
 		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrHandshakeTimeout}, ""},
 		{&tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned}, ""},
 	} {
-		res := judgeTLS(s, plaintext(nil), c.err)
+		res := judgeTLS(s, tlsPlaintext(nil), c.err)
 		if got := lookup(res.Evidence, "alert"); got != c.want {
 			t.Errorf("%v: alert evidence %q, want %q", c.err, got, c.want)
 		}
@@ -185,7 +185,7 @@ func TestJudgeTLSWordsTheLastDaysInHours(t *testing.T) {
 		{90 * time.Minute, "valid for db.example.com for 90 more minutes", "expires in 90 minutes (2026-12-05)"},
 	} {
 		t.Run(c.left.String(), func(t *testing.T) {
-			info := handshook(c.left)
+			info := tlsHandshook(c.left)
 			res := judgeTLS(s, info, nil)
 			outcomeWant{Warn, "tls.expiring_soon", "TLS 1.3, certificate " + c.summary, "the certificate CN=" + tlsHost + " " + c.hint}.match(t, tlsCheck, res)
 			if strings.Contains(res.Summary, " 0 ") || strings.Contains(res.Hints[0], " 0 ") {

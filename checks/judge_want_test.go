@@ -68,7 +68,7 @@ func waitedBefore(id string, res Result) bool {
 	return false
 }
 
-var codeShape = regexp.MustCompile(`^[a-z]+\.[a-z][a-z0-9_]*[a-z0-9]$`)
+var judgeCodeShape = regexp.MustCompile(`^[a-z]+\.[a-z][a-z0-9_]*[a-z0-9]$`)
 
 // coverCodes asserts that c's codes are well formed and documented, and
 // that the table's wants, all of them, exercise every one.
@@ -80,7 +80,7 @@ func coverCodes(t *testing.T, c Check, wants []outcomeWant) {
 	}
 	seen := map[string]bool{}
 	for _, k := range c.Codes {
-		if !codeShape.MatchString(k.ID) || !strings.HasPrefix(k.ID, c.ID+".") {
+		if !judgeCodeShape.MatchString(k.ID) || !strings.HasPrefix(k.ID, c.ID+".") {
 			t.Errorf("code %q is not %s.<outcome> in lower case with underscores", k.ID, c.ID)
 		}
 		if seen[k.ID] {
