@@ -9,11 +9,21 @@ import (
 var configCheck = Check{
 	ID: "config", Title: "configuration",
 	Doc: "the URI and what its scheme means (routing or direct, TLS or not); credentials present; an Aura instance recognised",
+	Codes: []Code{
+		{ID: "config.no_credentials", Doc: "no username and no password were given: only a server with authentication disabled accepts the connection"},
+		{ID: "config.no_password", Doc: "a username was given without a password"},
+		{ID: "config.aura_instance_mismatch", Doc: "the connection file's AURA_INSTANCEID names another Aura instance than the URI does"},
+		{ID: "config.aura_plaintext", Doc: "the URI asks an Aura instance for an unencrypted connection, which Aura refuses"},
+		{ID: "config.aura_port", Doc: "the URI names a port other than 7687 for an Aura instance"},
+	},
 	Run: checkConfig,
 }
 
-func checkConfig(_ context.Context, r *Run) Result {
-	t := r.T
+func checkConfig(_ context.Context, r *Run) Result { return judgeConfig(r.T) }
+
+// judgeConfig reads what the URI, the credentials and the connection file
+// say, before anything goes on the wire.
+func judgeConfig(t *Target) Result {
 	res := Result{Status: Pass}
 	mode := "direct: one server, no routing table"
 	if t.Routing {
@@ -29,11 +39,11 @@ func checkConfig(_ context.Context, r *Run) Result {
 
 	switch {
 	case t.Username == "" && t.Password == "":
-		res.Status = Warn
+		res.raise(Warn, "config.no_credentials")
 		res.Summary += "; no credentials"
 		res.Hints = append(res.Hints, "no username or password was given: pass -u/-p, set NEO4J_USERNAME/NEO4J_PASSWORD, or pass the connection file; without them only servers with dbms.security.auth_enabled=false accept the connection")
 	case t.Password == "":
-		res.Status = Warn
+		res.raise(Warn, "config.no_password")
 		res.Summary += "; no password"
 		res.Hints = append(res.Hints, "a username but no password was given: pass -p or set NEO4J_PASSWORD")
 	}
@@ -42,18 +52,18 @@ func checkConfig(_ context.Context, r *Run) Result {
 		id := strings.SplitN(t.Host, ".", 2)[0]
 		res.Facts = append(res.Facts, Fact{"aura instance", id})
 		if t.AuraInstanceID != "" && !strings.EqualFold(t.AuraInstanceID, id) {
-			res.Status = Warn
+			res.raise(Warn, "config.aura_instance_mismatch")
 			res.Hints = append(res.Hints, fmt.Sprintf("AURA_INSTANCEID is %s but the URI names instance %s: the file may have been edited; download the credentials again from https://console.neo4j.io", t.AuraInstanceID, id))
 		}
 		if t.AuraName != "" {
 			res.Facts = append(res.Facts, Fact{"aura name", t.AuraName})
 		}
 		if t.TLS == TLSOff {
-			res.Status = Warn
+			res.raise(Warn, "config.aura_plaintext")
 			res.Hints = append(res.Hints, "Aura accepts only encrypted connections: use neo4j+s://"+t.Host)
 		}
 		if t.Port != DefaultPort {
-			res.Status = Warn
+			res.raise(Warn, "config.aura_port")
 			res.Hints = append(res.Hints, fmt.Sprintf("Aura serves Bolt on port 7687, not %d: leave the port out of the URI", t.Port))
 		}
 	}

@@ -49,39 +49,89 @@ type resolverAnswer struct {
 var dnsCheck = Check{
 	ID: "dns", Title: "name resolution", Needs: []string{"config"}, Member: true, Phase: true,
 	Doc: "the host name resolves (system resolver or --dns-server); NXDOMAIN, SERVFAIL and timeouts told apart",
+	// A name may resolve soon (a record not published yet, a resolver
+	// coming up): --wait tries every one of these again.
+	Codes: []Code{
+		{ID: "dns.ip_address", Doc: "the host is an IP address: there is nothing to resolve"},
+		{ID: "dns.nxdomain", Doc: "the host name does not exist (NXDOMAIN)", Wait: true},
+		{ID: "dns.cname_target_missing", Doc: "the host name is an alias (CNAME) whose target does not resolve", Wait: true},
+		{ID: "dns.no_address_records", Doc: "the host name exists but has no address (A or AAAA) record", Wait: true},
+		{ID: "dns.timeout", Doc: "no DNS answer came in time", Wait: true},
+		{ID: "dns.servfail", Doc: "the DNS server failed to answer (SERVFAIL)", Wait: true},
+		{ID: "dns.failed", Doc: "the lookup failed for another reason", Wait: true},
+		{ID: "dns.slow", Doc: "the host name resolves, but took over a second", Wait: true},
+		{ID: "dns.resolvers_disagree", Doc: "the host name resolves, but a DNS server asked directly answered an error", Wait: true},
+	},
 	Run: checkDNS,
+}
+
+// dnsOutcome is what resolving the host gave.
+type dnsOutcome struct {
+	ips     []net.IPAddr
+	err     error            // the resolver's verdict
+	answers []resolverAnswer // what each DNS server said when asked directly
+	elapsed time.Duration    // the resolver's time
 }
 
 func checkDNS(ctx context.Context, r *Run) Result {
 	host := r.T.Host
 	if ip := net.ParseIP(host); ip != nil {
 		r.Addrs = []net.IP{ip}
-		return Result{Status: Skip, Summary: "the host is an IP address; nothing to resolve"}
+		return judgeDNS(r.T, r.member, dnsOutcome{})
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
 
-	var answers []resolverAnswer
+	var out dnsOutcome
 	var wg sync.WaitGroup
 	if servers := r.dnsServers(); len(servers) > 0 && !routing.Loopback(host) {
-		answers = make([]resolverAnswer, len(servers))
+		out.answers = make([]resolverAnswer, len(servers))
 		for i, s := range servers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				answers[i] = queryServer(ctx, s, host, r.T.Timeout)
+				out.answers[i] = queryServer(ctx, s, host, r.T.Timeout)
 			}()
 		}
 	}
 	start := r.Env.Now()
-	ips, err := r.Resolver().LookupIPAddr(ctx, host)
-	elapsed := r.Env.Now().Sub(start)
+	out.ips, out.err = r.Resolver().LookupIPAddr(ctx, host)
+	out.elapsed = r.Env.Now().Sub(start)
 	wg.Wait()
+	if out.err == nil {
+		for _, ip := range out.ips {
+			r.Addrs = append(r.Addrs, ip.IP)
+		}
+	}
+	return judgeDNS(r.T, r.member, out)
+}
 
+// viaServerError is a lookup error that names the --dns-server asked: with
+// a custom dialler the resolver still names the resolv.conf server in its
+// errors. errors.As finds the *net.DNSError.
+type viaServerError struct {
+	host, server string
+	err          *net.DNSError
+}
+
+func (e *viaServerError) Error() string {
+	return fmt.Sprintf("lookup %s via %s: %s", e.host, e.server, e.err.Err)
+}
+
+func (e *viaServerError) Unwrap() error { return e.err }
+
+// judgeDNS reads what resolving the host gave; member says the name comes
+// from a routing table rather than from the user.
+func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
+	host := t.Host
+	if net.ParseIP(host) != nil {
+		return Result{Status: Skip, Code: "dns.ip_address", Summary: "the host is an IP address; nothing to resolve"}
+	}
+	answers := out.answers
 	res := Result{}
 	via := "the system resolver (/etc/hosts, then the servers in resolv.conf)"
-	if r.T.DNSServer != "" {
-		via = r.T.DNSServer + " (--dns-server)"
+	if t.DNSServer != "" {
+		via = t.DNSServer + " (--dns-server)"
 	}
 	res.Facts = append(res.Facts, Fact{"resolved by", via})
 	for _, a := range answers {
@@ -90,27 +140,28 @@ func checkDNS(ctx context.Context, r *Run) Result {
 	if chain := longestChain(answers); len(chain) > 0 {
 		res.Facts = append(res.Facts, Fact{"cname chain", host + " → " + strings.Join(chain, " → ")})
 	}
-	if err != nil {
-		res.Status = Fail
-		res.Error = err.Error()
+	if err := out.err; err != nil {
+		res.Err = err
 		var de *net.DNSError
-		if errors.As(err, &de) && r.T.DNSServer != "" {
-			// With a custom dialer the resolver still names the resolv.conf
-			// server in its errors; say which server really answered.
-			res.Error = fmt.Sprintf("lookup %s via %s: %s", host, r.T.DNSServer, de.Err)
+		isDNS := errors.As(err, &de)
+		if isDNS && t.DNSServer != "" {
+			res.Err = &viaServerError{host: host, server: t.DNSServer, err: de}
 		}
 		chain := longestChain(answers)
 		switch {
-		case errors.As(err, &de) && de.IsNotFound && len(chain) > 0:
+		case isDNS && de.IsNotFound && len(chain) > 0:
+			res.raise(Fail, "dns.cname_target_missing")
 			last := chain[len(chain)-1]
 			res.Summary = fmt.Sprintf("%s is an alias of %s, which has no address", host, last)
 			res.Hints = append(res.Hints, fmt.Sprintf("the CNAME record points at %s, which does not resolve: fix the alias's target in DNS (or the target's own record)", last))
-		case errors.As(err, &de) && de.IsNotFound && answeredNoData(answers):
+		case isDNS && de.IsNotFound && answeredNoData(answers):
+			res.raise(Fail, "dns.no_address_records")
 			res.Summary = fmt.Sprintf("%s exists but has no address (A/AAAA) records", host)
 			res.Hints = append(res.Hints, "the name is in DNS but has no A or AAAA record: add one for the server's address")
-		case errors.As(err, &de) && de.IsNotFound:
+		case isDNS && de.IsNotFound:
+			res.raise(Fail, "dns.nxdomain")
 			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
-			if r.member {
+			if member {
 				res.Hints = append(res.Hints, "this name comes from the cluster's routing table, not from your URI: the server advertises a name this client cannot resolve; set server.bolt.advertised_address (or server.default_advertised_address) to a name clients resolve")
 				return res
 			}
@@ -120,41 +171,43 @@ func checkDNS(ctx context.Context, r *Run) Result {
 			} else {
 				res.Hints = append(res.Hints, "for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
 			}
-		case errors.As(err, &de) && de.IsTimeout || errors.Is(err, context.DeadlineExceeded):
-			res.Summary = fmt.Sprintf("no DNS answer for %s within %s", host, r.T.Timeout)
+		case isDNS && de.IsTimeout || errors.Is(err, context.DeadlineExceeded):
+			res.raise(Fail, "dns.timeout")
+			res.Summary = fmt.Sprintf("no DNS answer for %s within %s", host, t.Timeout)
 			res.Hints = append(res.Hints, "the DNS server does not answer: check the resolver in /etc/resolv.conf (or --dns-server) and that UDP/TCP port 53 is open")
+		case isDNS && strings.Contains(de.Err, "misbehaving"):
+			res.raise(Fail, "dns.servfail")
+			res.Summary = fmt.Sprintf("the DNS server failed to answer for %s (SERVFAIL)", host)
+			res.Hints = append(res.Hints, dnsRetryHint)
 		default:
+			res.raise(Fail, "dns.failed")
 			res.Summary = fmt.Sprintf("DNS lookup of %s failed", host)
-			if de != nil && strings.Contains(de.Err, "misbehaving") {
-				res.Summary = fmt.Sprintf("the DNS server failed to answer for %s (SERVFAIL)", host)
-			}
-			res.Hints = append(res.Hints, "the resolver could not answer: try another with --dns-server 1.1.1.1:53 to tell a local resolver problem from a missing record")
+			res.Hints = append(res.Hints, dnsRetryHint)
 		}
 		return res
 	}
-	for _, ip := range ips {
-		r.Addrs = append(r.Addrs, ip.IP)
-	}
-	addrs := make([]string, len(ips))
-	for i, ip := range ips {
+	addrs := make([]string, len(out.ips))
+	for i, ip := range out.ips {
 		addrs[i] = ip.IP.String()
 	}
 	res.Facts = append([]Fact{{"addresses", strings.Join(addrs, ", ")}}, res.Facts...)
 	res.Status = Pass
 	res.Summary = fmt.Sprintf("%s resolves to %s", host, strings.Join(addrs, ", "))
-	if elapsed > slowDNS {
-		res.Status = Warn
-		res.Summary += fmt.Sprintf(" after %s", elapsed.Round(time.Millisecond))
+	if out.elapsed > slowDNS {
+		res.raise(Warn, "dns.slow")
+		res.Summary += fmt.Sprintf(" after %s", out.elapsed.Round(time.Millisecond))
 		res.Hints = append(res.Hints, "name resolution took over a second; every new driver connection pays it: check the resolvers in /etc/resolv.conf")
 	}
 	for _, a := range answers {
 		if a.rcode != "NOERROR" && a.rcode != "" {
-			res.Status = Warn
+			res.raise(Warn, "dns.resolvers_disagree")
 			res.Hints = append(res.Hints, fmt.Sprintf("DNS server %s answered %s while the system resolver found the host: resolvers disagree, so some connections may fail", a.server, a.rcode))
 		}
 	}
 	return res
 }
+
+const dnsRetryHint = "the resolver could not answer: try another with --dns-server 1.1.1.1:53 to tell a local resolver problem from a missing record"
 
 // answeredNoData reports whether a server said the name exists but has no
 // address records (NOERROR with an empty answer, "NODATA").

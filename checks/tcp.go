@@ -14,7 +14,27 @@ import (
 var tcpCheck = Check{
 	ID: "tcp", Title: "TCP connection", Needs: []string{"dns"}, Member: true, Phase: true,
 	Doc: "every resolved address accepts a TCP connection; refused, timed out and unreachable told apart",
+	// A port may open soon (a server still starting): --wait tries every
+	// one of these again.
+	Codes: []Code{
+		{ID: "tcp.refused", Doc: "no address accepts a connection; the first refused it: nothing listens on the port", Wait: true},
+		{ID: "tcp.timeout", Doc: "no address accepts a connection; the first did not answer in time: packets are dropped on the way", Wait: true},
+		{ID: "tcp.unreachable", Doc: "no address accepts a connection; there is no route to the first", Wait: true},
+		{ID: "tcp.reset", Doc: "no address accepts a connection; the first accepted it and reset it at once", Wait: true},
+		{ID: "tcp.failed", Doc: "no address accepts a connection, for another reason", Wait: true},
+		{ID: "tcp.some_addresses_fail", Doc: "some of the resolved addresses accept connections and others do not", Wait: true},
+	},
 	Run: checkTCP,
+}
+
+// tcpCodes is the code of a run whose first address failed the way
+// classifyDial words it.
+var tcpCodes = map[string]string{
+	"refused":     "tcp.refused",
+	"timed out":   "tcp.timeout",
+	"unreachable": "tcp.unreachable",
+	"reset":       "tcp.reset",
+	"failed":      "tcp.failed",
 }
 
 func classifyDial(err error) string {
@@ -67,12 +87,12 @@ func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
 			res.Summary = fmt.Sprintf("all %d addresses accept connections", len(ok))
 		}
 	case len(ok) > 0:
-		res.Status = Warn
+		res.raise(Warn, "tcp.some_addresses_fail")
 		res.Summary = fmt.Sprintf("%d of %d addresses accept connections; %s %s", len(ok), len(outs), failed[0].addr, classifyDial(failed[0].err))
 		res.Hints = append(res.Hints, fmt.Sprintf("drivers try addresses in order, so connections through %s wait or fail first: fix the firewall or listen address for it, or remove its DNS record", failed[0].addr))
 	default:
-		res.Status = Fail
 		o := failed[0]
+		res.raise(Fail, tcpCodes[classifyDial(o.err)])
 		res.Err = o.err
 		res.Summary = fmt.Sprintf("%s: connection %s", o.addr, classifyDial(o.err))
 		if len(failed) > 1 {

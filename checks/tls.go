@@ -13,6 +13,31 @@ import (
 var tlsCheck = Check{
 	ID: "tls", Title: "TLS", Needs: []string{"tcp"}, Member: true, Phase: true,
 	Doc: "+s and +ssc only: TLS version, the certificate chain, names and expiry, and the cause of a failure",
+	Codes: []Code{
+		{ID: "tls.not_used", Doc: "the URI's scheme does not use TLS: nothing to check"},
+		{ID: "tls.self_signed", Doc: "the certificate is self-signed and not trusted"},
+		{ID: "tls.interception", Doc: "a TLS-inspecting proxy re-signs the connection with a certificate this system does not trust"},
+		{ID: "tls.no_system_roots", Doc: "this system has no trusted CA certificates, so no certificate verifies"},
+		{ID: "tls.incomplete_chain", Doc: "the server sends its certificate without the intermediate that signs it"},
+		{ID: "tls.unknown_authority", Doc: "the certificate is signed by a CA this system does not trust"},
+		{ID: "tls.expired", Doc: "a certificate in the chain has expired"},
+		{ID: "tls.not_yet_valid", Doc: "a certificate in the chain is not valid yet (a clock may be wrong)"},
+		{ID: "tls.host_mismatch", Doc: "the certificate is not valid for the host name in the URI"},
+		{ID: "tls.verify_failed", Doc: "the certificate chain does not verify, for another reason"},
+		{ID: "tls.plaintext_http", Doc: "the port answered plain HTTP to the TLS handshake: it is an HTTP port"},
+		{ID: "tls.plaintext_bolt", Doc: "the port answered plaintext Bolt to the TLS handshake: TLS is not enabled on it"},
+		{ID: "tls.plaintext_other", Doc: "the port answered bytes that are neither TLS, HTTP nor Bolt to the TLS handshake"},
+		{ID: "tls.closed_on_hello", Doc: "the server closed the connection on the TLS handshake without sending a byte: TLS is off, or a proxy's backend is not up yet", Wait: true},
+		{ID: "tls.protocol_version", Doc: "the server offers neither TLS 1.2 nor TLS 1.3"},
+		{ID: "tls.cipher", Doc: "the server and the client share no cipher suite"},
+		{ID: "tls.client_cert_required", Doc: "the server requires a client certificate (mutual TLS)"},
+		{ID: "tls.server_name", Doc: "the server does not serve the requested server name (SNI)"},
+		{ID: "tls.handshake_timeout", Doc: "the TLS handshake did not finish in time", Wait: true},
+		{ID: "tls.failed", Doc: "the TLS handshake failed, for another reason"},
+		{ID: "tls.unverified", Doc: "+ssc accepted a certificate that does not verify"},
+		{ID: "tls.expiring_soon", Doc: "the certificate expires within the warning period (--cert-warn-days, 30 days by default)"},
+		{ID: "tls.inspected", Doc: "a TLS-inspecting proxy, trusted by this system, reads the connection"},
+	},
 	Run: checkTLS,
 }
 
@@ -21,7 +46,7 @@ var tlsCheck = Check{
 // goes over that connection.
 func checkTLS(ctx context.Context, r *Run) Result {
 	if r.T.TLS == TLSOff {
-		return Result{Status: Skip, Summary: r.T.Scheme + ":// does not use TLS"}
+		return judgeTLS(r.T, nil, nil)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
@@ -35,29 +60,39 @@ func checkTLS(ctx context.Context, r *Run) Result {
 
 // judgeTLS reads what the TLS handshake gave.
 func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
+	if t.TLS == TLSOff {
+		return Result{Status: Skip, Code: "tls.not_used", Summary: t.Scheme + ":// does not use TLS"}
+	}
 	res := Result{}
 	res.Facts = tlsFacts(info)
 	res.Evidence = chainEvidence(info)
 	if err != nil {
-		res.Status = Fail
+		var code string
 		res.Err = err
-		res.Summary, res.Hints = tlsFailure(t, info, err)
+		res.Summary, res.Hints, code = tlsFailure(t, info, err)
+		res.raise(Fail, code)
+		if he, ok := errors.AsType[*tlsprobe.HandshakeError](err); ok && he.Alert != "" {
+			// The server's own answer: the TLS alert it sent.
+			res.Evidence = append(res.Evidence, Fact{"alert", fmt.Sprintf("%s (%d)", he.Alert, he.AlertCode)})
+		}
 		return res
 	}
 	res.Status = Pass
-	days := info.DaysLeft
-	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more days", info.Version, t.Host, days)
+	// In days from two days on, else in hours (or less): DaysLeft is 0 on
+	// a certificate's last day.
+	left, unit := tlsprobe.HumanCount(info.ExpiresIn)
+	res.Summary = fmt.Sprintf("%s, certificate valid for %s for %d more %s", info.Version, t.Host, left, unit)
 	if info.AcceptedAny {
-		res.Status = Warn
+		res.raise(Warn, "tls.unverified")
 		res.Summary = fmt.Sprintf("%s with an unverified certificate (accepted because of +ssc)", info.Version)
 		res.Hints = append(res.Hints, fmt.Sprintf("the certificate would fail verification (%v); +ssc accepts any certificate, including an attacker's: for production trust its CA (--ca-file) and use %s", info.Unverified, secureScheme(t)))
 	}
 	if info.ExpiringSoon {
-		res.Status = Warn
-		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d days (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, info.DaysLeft, info.EarliestExpiry.Format(time.DateOnly)))
+		res.raise(Warn, "tls.expiring_soon")
+		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d %s (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, left, unit, info.EarliestExpiry.Format(time.DateOnly)))
 	}
 	if info.Interception != "" {
-		res.Status = Warn
+		res.raise(Warn, "tls.inspected")
 		res.Hints = append(res.Hints, fmt.Sprintf("the chain names %s, a TLS-inspecting proxy: it reads this traffic; exempt %s:%d from inspection", info.Interception, t.Host, t.Port))
 	}
 	return res
@@ -121,7 +156,8 @@ func chainEvidence(info *tlsprobe.Result) []Fact {
 	return ev
 }
 
-func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) {
+// tlsFailure words why the handshake failed, and names it with a code.
+func tlsFailure(t *Target, info *tlsprobe.Result, err error) (summary string, hints []string, code string) {
 	ssc := sscScheme(t)
 	plain := strings.TrimSuffix(secureScheme(t), "+s://") + "://"
 	var ce *tlsprobe.CertError
@@ -131,7 +167,7 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 			return "the certificate is self-signed", []string{
 				fmt.Sprintf("for a test server use %s (encrypted, certificate not verified)", ssc),
 				"for production pass the certificate with --ca-file (drivers: add it to the trust store) or install one from a public CA",
-			}
+			}, "tls.self_signed"
 		case errors.Is(err, tlsprobe.ErrInterception):
 			p := ce.Product
 			if p == "" {
@@ -140,65 +176,69 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (string, []string) 
 			return fmt.Sprintf("a TLS-inspecting proxy (%s) re-signs the connection", p), []string{
 				fmt.Sprintf("exempt %s and port %d from TLS inspection, or trust the proxy's root CA (--ca-file; drivers: the trust store)", t.Host, t.Port),
 				ssc + " works around it but lets the proxy read the traffic",
-			}
+			}, "tls.interception"
 		case errors.Is(err, tlsprobe.ErrNoSystemRoots):
 			return "this system has no trusted CA certificates", []string{
 				"install the CA bundle (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates); slim and distroless container images often lack it",
-			}
+			}, "tls.no_system_roots"
 		case errors.Is(err, tlsprobe.ErrIncompleteChain):
 			return "the server sent its certificate without the intermediate that signs it", []string{
 				fmt.Sprintf("configure the full chain on the server: put the leaf followed by the intermediate(s) (%s) in the SSL policy's public.crt (dbms.ssl.policy.bolt.public_certificate)", ce.Missing),
-			}
+			}, "tls.incomplete_chain"
 		case errors.Is(err, tlsprobe.ErrUnknownAuthority):
 			return "the certificate is signed by an authority this system does not trust", []string{
 				"pass the CA certificate with --ca-file (drivers: add it to the trust store), or use a certificate from a public CA",
 				fmt.Sprintf("for a test server %s skips verification", ssc),
-			}
+			}, "tls.unknown_authority"
 		case errors.Is(err, tlsprobe.ErrExpired):
 			return fmt.Sprintf("the certificate expired %s ago", tlsprobe.HumanDuration(ce.Delta)), []string{
 				"renew the certificate and update dbms.ssl.policy.bolt.public_certificate; if it looks current on the server, check this machine's clock",
-			}
+			}, "tls.expired"
 		case errors.Is(err, tlsprobe.ErrNotYetValid):
 			h := []string{"the certificate's validity starts in the future: check the clock on this machine and on the server (NTP)"}
 			if ce.ClockSuspect {
 				h = append([]string{"this machine's clock looks wrong: fix it (timedatectl set-ntp true)"}, h...)
 			}
-			return fmt.Sprintf("the certificate is not valid for another %s", tlsprobe.HumanDuration(ce.Delta)), h
+			return fmt.Sprintf("the certificate is not valid for another %s", tlsprobe.HumanDuration(ce.Delta)), h, "tls.not_yet_valid"
 		case errors.Is(err, tlsprobe.ErrHostMismatch):
 			h := []string{fmt.Sprintf("the certificate is for %s, not %s", strings.Join(ce.SANs, ", "), t.Host)}
 			if ce.Suggest != "" {
 				h = append(h, fmt.Sprintf("connect with %s://%s:%d instead", t.Scheme, ce.Suggest, t.Port))
 			}
 			h = append(h, "or reissue the certificate with this name, and set server.bolt.advertised_address to a name the certificate covers")
-			return fmt.Sprintf("the certificate is not valid for %s", t.Host), h
+			return fmt.Sprintf("the certificate is not valid for %s", t.Host), h, "tls.host_mismatch"
 		}
-		return "the certificate does not verify", []string{"see the verification error; pass the CA with --ca-file or fix the certificate"}
+		return "the certificate does not verify", []string{"see the verification error; pass the CA with --ca-file or fix the certificate"}, "tls.verify_failed"
 	}
 	var he *tlsprobe.HandshakeError
 	if errors.As(err, &he) {
 		switch {
 		case errors.Is(err, tlsprobe.ErrPlaintextPort):
-			what := "closed the connection on the TLS handshake"
+			what, code := "closed the connection on the TLS handshake", "tls.closed_on_hello"
 			switch he.Speaks {
 			case tlsprobe.SpeaksHTTP:
-				return "the port answered plain HTTP to the TLS handshake", []string{fmt.Sprintf("port %d is an HTTP port (Neo4j's is 7474): use the Bolt port, by default 7687", t.Port)}
+				return "the port answered plain HTTP to the TLS handshake", []string{fmt.Sprintf("port %d is an HTTP port (Neo4j's is 7474): use the Bolt port, by default 7687", t.Port)}, "tls.plaintext_http"
 			case tlsprobe.SpeaksBolt:
-				what = "answered plaintext Bolt to the TLS handshake"
+				what, code = "answered plaintext Bolt to the TLS handshake", "tls.plaintext_bolt"
+			case tlsprobe.SpeaksOther:
+				// Worded as a close, as it always was; but bytes came
+				// back, so this is no server that is still starting.
+				code = "tls.plaintext_other"
 			}
 			return "the server " + what + ": this port does not use TLS", []string{
 				fmt.Sprintf("use %s (no encryption), or enable TLS on the server: dbms.ssl.policy.bolt.enabled=true and server.bolt.tls_level=REQUIRED or OPTIONAL (4.x: dbms.connector.bolt.tls_level)", plain),
-			}
+			}, code
 		case errors.Is(err, tlsprobe.ErrProtocolVersion):
-			return "the server offers no TLS version this client accepts (1.2 or 1.3)", []string{"allow TLSv1.2 and TLSv1.3 in dbms.ssl.policy.bolt.tls_versions"}
+			return "the server offers no TLS version this client accepts (1.2 or 1.3)", []string{"allow TLSv1.2 and TLSv1.3 in dbms.ssl.policy.bolt.tls_versions"}, "tls.protocol_version"
 		case errors.Is(err, tlsprobe.ErrCipher):
-			return "the server and client share no cipher suite", []string{"allow modern cipher suites in dbms.ssl.policy.bolt.ciphers (or remove the setting for the defaults)"}
+			return "the server and client share no cipher suite", []string{"allow modern cipher suites in dbms.ssl.policy.bolt.ciphers (or remove the setting for the defaults)"}, "tls.cipher"
 		case errors.Is(err, tlsprobe.ErrClientCertRequired):
-			return "the server requires a client certificate (mutual TLS)", []string{"set dbms.ssl.policy.bolt.client_auth=NONE (or OPTIONAL), or give the driver a client certificate"}
+			return "the server requires a client certificate (mutual TLS)", []string{"set dbms.ssl.policy.bolt.client_auth=NONE (or OPTIONAL), or give the driver a client certificate"}, "tls.client_cert_required"
 		case errors.Is(err, tlsprobe.ErrServerName):
-			return "the server does not serve the requested server name (SNI)", []string{"connect with the host name the server expects, not an IP address or alias"}
+			return "the server does not serve the requested server name (SNI)", []string{"connect with the host name the server expects, not an IP address or alias"}, "tls.server_name"
 		case errors.Is(err, tlsprobe.ErrHandshakeTimeout):
-			return "the TLS handshake timed out", []string{"something accepts TCP but does not answer TLS: check that the port is the Bolt port and that no proxy swallows the handshake"}
+			return "the TLS handshake timed out", []string{"something accepts TCP but does not answer TLS: check that the port is the Bolt port and that no proxy swallows the handshake"}, "tls.handshake_timeout"
 		}
 	}
-	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}
+	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}, "tls.failed"
 }

@@ -5,11 +5,17 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 var versionCheck = Check{
 	ID: "version", Title: "versions", Needs: []string{"bolt"}, After: []string{"auth"},
 	Doc: "the negotiated Bolt version, the versions the server offers, the server's release",
+	Codes: []Code{
+		{ID: "version.end_of_life", Doc: "the server speaks only Bolt older than 4.4: a Neo4j release at end of life, which current drivers no longer speak"},
+		{ID: "version.out_of_support", Doc: "the server is Neo4j 4.4, out of support since November 2025"},
+	},
 	Run: checkVersion,
 }
 
@@ -17,7 +23,12 @@ var versionCheck = Check{
 // It runs after auth only because the server's agent string arrives in
 // HELLO's answer.
 func checkVersion(_ context.Context, r *Run) Result {
-	hs := r.s.hs
+	return judgeVersion(r.s.hs, r.hello)
+}
+
+// judgeVersion reads the handshake's outcome and HELLO's answer (nil when
+// the login did not run).
+func judgeVersion(hs bolt.HandshakeResult, hello *bolt.HelloResult) Result {
 	res := Result{Status: Pass}
 	res.Facts = append(res.Facts, Fact{"bolt", hs.Version.String()})
 	if hs.Manifest {
@@ -28,10 +39,10 @@ func checkVersion(_ context.Context, r *Run) Result {
 		res.Facts = append(res.Facts, Fact{"offered by the server", strings.Join(offered, ", ")})
 	}
 	agent := ""
-	if r.hello != nil {
-		agent = r.hello.Server
-		if r.hello.ProtocolVersion != "" {
-			res.Facts = append(res.Facts, Fact{"protocol_version", r.hello.ProtocolVersion})
+	if hello != nil {
+		agent = hello.Server
+		if hello.ProtocolVersion != "" {
+			res.Facts = append(res.Facts, Fact{"protocol_version", hello.ProtocolVersion})
 		}
 	}
 	release := neo4jRelease(agent)
@@ -45,10 +56,10 @@ func checkVersion(_ context.Context, r *Run) Result {
 	v := hs.Version
 	switch {
 	case v.Major < 4 || v.Major == 4 && v.Minor < 4:
-		res.Status = Warn
+		res.raise(Warn, "version.end_of_life")
 		res.Hints = append(res.Hints, fmt.Sprintf("Bolt %s means a Neo4j server at end of life (4.3 or older): current 6.x drivers no longer speak it; upgrade the server to 5.26 LTS or 2025.x", v))
 	case release.major == 4:
-		res.Status = Warn
+		res.raise(Warn, "version.out_of_support")
 		res.Hints = append(res.Hints, "Neo4j 4.4 left support in November 2025: plan the upgrade to 5.26 LTS or 2025.x")
 	}
 	if release.major >= 5 || release.major == 0 && v.Major >= 5 {

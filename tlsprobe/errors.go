@@ -204,18 +204,37 @@ func versionName(v uint16) string {
 }
 
 // HumanDuration says how long d is the way people do: days, hours,
-// minutes or seconds, truncated; the sign is dropped.
+// minutes or seconds, truncated; the sign is dropped. From two minutes on
+// it is HumanCount's number and unit ("23 hours", not "0 days").
 func HumanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	if d < 2*time.Minute {
+		return d.Round(time.Second).String()
+	}
+	n, unit := HumanCount(d)
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// HumanCount is how long d is as a whole number of the largest unit that
+// leaves at least two of them: days from two days on, then hours, minutes,
+// seconds; truncated, the sign dropped. It is for sentences that put a
+// word between the two ("valid for 23 more hours"): a certificate that
+// expires in 23 hours has 0 whole days left, and must not say so.
+func HumanCount(d time.Duration) (n int, unit string) {
 	if d < 0 {
 		d = -d
 	}
 	switch {
 	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+		return int(d / (24 * time.Hour)), "days"
 	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d/time.Hour))
+		return int(d / time.Hour), "hours"
 	case d >= 2*time.Minute:
-		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+		return int(d / time.Minute), "minutes"
+	case d >= time.Second && d < 2*time.Second:
+		return 1, "second"
 	}
-	return d.Round(time.Second).String()
+	return int(d / time.Second), "seconds"
 }

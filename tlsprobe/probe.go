@@ -166,11 +166,12 @@ type Result struct {
 	// then failed for another reason).
 	Unverified *CertError `json:"-"`
 
-	EarliestExpiry        time.Time `json:"earliest_expiry,omitzero"`          // first NotAfter in the trusted chain (with root), else in the chain as sent
-	EarliestExpirySubject string    `json:"earliest_expiry_subject,omitempty"` // the certificate it belongs to
-	DaysLeft              int       `json:"days_left"`                         // whole days until EarliestExpiry; negative once passed
-	ExpiringSoon          bool      `json:"expiring_soon"`                     // EarliestExpiry is within WarnDays and not passed: a warning, not an error
-	WarnDays              int       `json:"warn_days"`                         // threshold used for ExpiringSoon
+	EarliestExpiry        time.Time     `json:"earliest_expiry,omitzero"`          // first NotAfter in the trusted chain (with root), else in the chain as sent
+	EarliestExpirySubject string        `json:"earliest_expiry_subject,omitempty"` // the certificate it belongs to
+	DaysLeft              int           `json:"days_left"`                         // whole days until EarliestExpiry, rounded down (0 on the last day); negative once passed
+	ExpiresIn             time.Duration `json:"expires_in"`                        // time until EarliestExpiry, in nanoseconds; negative once passed. Word it with HumanCount, not DaysLeft
+	ExpiringSoon          bool          `json:"expiring_soon"`                     // EarliestExpiry is within WarnDays and not passed: a warning, not an error
+	WarnDays              int           `json:"warn_days"`                         // threshold used for ExpiringSoon
 
 	ClientCertRequested bool     `json:"client_cert_requested"` // the server asked for a client certificate (mutual TLS)
 	ClientCertSent      bool     `json:"client_cert_sent"`      // one was sent
@@ -339,6 +340,7 @@ func (r *Result) verify(certs []*x509.Certificate, cfg Config, ts trustStore, no
 		r.EarliestExpiry = first.NotAfter
 		r.EarliestExpirySubject = first.Subject.String()
 		left := first.NotAfter.Sub(now)
+		r.ExpiresIn = left
 		r.DaysLeft = int(math.Floor(left.Hours() / 24))
 		r.ExpiringSoon = cfg.WarnDays > 0 && left >= 0 && left < time.Duration(cfg.WarnDays)*24*time.Hour
 	}

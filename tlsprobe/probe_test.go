@@ -375,6 +375,24 @@ func TestExpiringSoon(t *testing.T) {
 	}
 }
 
+// TestExpiresWithinHours (issue 13): on a certificate's last day DaysLeft
+// is 0, and ExpiresIn says how long is left, for the wording.
+func TestExpiresWithinHours(t *testing.T) {
+	root := mustCA(t, "Test Root")
+	leaf := mustLeaf(t, root, certs.LeafOptions{NotAfter: time.Now().Add(23*time.Hour + 30*time.Minute)})
+	s := tlsServer(t, certs.ServerConfig(leaf))
+	_, res, err := probe(t, s.addr, Config{ServerName: host, Roots: root.Pool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.ExpiringSoon || res.DaysLeft != 0 || res.ExpiresIn < 23*time.Hour || res.ExpiresIn > 23*time.Hour+30*time.Minute {
+		t.Errorf("soon %v days %d expires in %v", res.ExpiringSoon, res.DaysLeft, res.ExpiresIn)
+	}
+	if got := HumanDuration(res.ExpiresIn); got != "23 hours" {
+		t.Errorf("HumanDuration(ExpiresIn) = %q, want 23 hours", got)
+	}
+}
+
 func TestNotYetValid(t *testing.T) {
 	root := mustCA(t, "Test Root")
 	t.Run("clock slightly behind", func(t *testing.T) {
