@@ -71,15 +71,15 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	}
 	if err != nil {
 		if se := res.noteError(err); se != nil {
-			var code string
-			res.Summary, res.Hints, code = authFailure(t, se)
-			res.Status, res.Code = Fail, code
+			summary, hints, code := authFailure(t, se)
+			res.Summary, res.Hints = summary, hints
+			res.raise(Fail, code)
 			return res
 		}
 		res.notePeerBytes(err)
 		var kind peerKind
 		res.Summary, res.Hints, kind = peerFailure(t, peerStep(err, "HELLO"), err)
-		res.Status, res.Code = Fail, kind.code("auth")
+		res.raise(Fail, kind.code("auth"))
 		if errors.Is(err, bolt.ErrClosed) {
 			res.Summary = "the server broke off authentication: it closed the connection during " + peerStep(err, "HELLO")
 		}
@@ -95,7 +95,7 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	}
 	if len(hello.Malformed) > 0 {
 		// Neo4j never does this; passing would vouch for whatever it is.
-		res.Status, res.Code = Fail, "auth.malformed_reply"
+		res.raise(Fail, "auth.malformed_reply")
 		res.Summary = "the server's answer to HELLO breaks the Bolt protocol: " + hello.Malformed[0]
 		for _, m := range hello.Malformed {
 			res.Evidence = append(res.Evidence, Fact{"malformed", m})
@@ -110,7 +110,7 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 		return res
 	}
 	if hello.CredentialsExpired {
-		res.Status, res.Code = Fail, "auth.credentials_expired"
+		res.raise(Fail, "auth.credentials_expired")
 		res.Summary = fmt.Sprintf("%s logged in, but the password has expired and must be changed before any query runs", user)
 		res.Hints = append(res.Hints, credentialsExpiredHint)
 		// The server's own word: the SUCCESS that says credentials_expired.

@@ -24,7 +24,9 @@ func TestJudgeAuth(t *testing.T) {
 	pe := func(step string, sentinel error, b []byte) error {
 		return &bolt.PeerError{Step: step, Err: sentinel, Bytes: b}
 	}
-	aura := func(t *Target) { t.Host, t.Scheme, t.TLS, t.Routing = "abcd1234.databases.neo4j.io", "neo4j+s", TLSVerify, true }
+	aura := func(t *Target) {
+		t.Host, t.Scheme, t.TLS, t.Routing = "abcd1234.databases.neo4j.io", "neo4j+s", TLSVerify, true
+	}
 
 	cases := []struct {
 		name   string

@@ -105,7 +105,7 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 		if se == nil {
 			res.notePeerBytes(err)
 			summary, hints, kind := peerFailure(t, peerStep(err, "RUN"), err)
-			res.Status, res.Code = Fail, kind.code("query")
+			res.raise(Fail, kind.code("query"))
 			res.Summary = "RETURN 1 failed: " + summary
 			res.Hints = append(res.Hints, hints...)
 			return res
@@ -133,11 +133,11 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 			res.Summary = "RETURN 1 failed: " + se.Code
 			res.Hints = append(res.Hints, "see the server's message above")
 		}
-		res.Status, res.Code = Fail, code
+		res.raise(Fail, code)
 		return res
 	}
 	if len(q.Records) != 1 || len(q.Records[0]) != 1 || q.Records[0][0] != int64(1) {
-		res.Status, res.Code = Fail, "query.wrong_answer"
+		res.raise(Fail, "query.wrong_answer")
 		res.Summary = fmt.Sprintf("RETURN 1 returned %v", q.Records)
 		res.Evidence = append(res.Evidence, Fact{"records", serverValue(q.Records, t.Password)})
 		res.Hints = append(res.Hints, "the server answered a trivial query wrongly: a proxy or a non-Neo4j server may be in between")
