@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
@@ -12,6 +13,16 @@ import (
 var authCheck = Check{
 	ID: "auth", Title: "authentication", Needs: []string{"bolt"}, Member: true, Phase: true,
 	Doc: "HELLO/LOGON with the credentials: wrong password, rate limit, expired token or password",
+	Codes: append([]Code{
+		{ID: "auth.unauthorized", Doc: "the server rejected the username or password"},
+		{ID: "auth.rate_limited", Doc: "the account is locked after too many failed logins"},
+		{ID: "auth.token_expired", Doc: "the SSO token has expired"},
+		{ID: "auth.credentials_expired", Doc: "the password has expired and must be changed before any query runs"},
+		{ID: "auth.provider_unavailable", Doc: "the server could not reach its identity provider (LDAP, OIDC)", Wait: true},
+		{ID: "auth.request_refused", Doc: "the server refused neo4j-doctor's login request as malformed: a bug in neo4j-doctor"},
+		{ID: "auth.server_error", Doc: "the server failed the login with a code none of the other codes names"},
+		{ID: "auth.malformed_reply", Doc: "the server took the login, but its answer carries metadata of the wrong type: it is not Neo4j, or a proxy rewrites Bolt"},
+	}, peerCodes("auth", "the login")...),
 	Run: checkAuth,
 }
 
@@ -59,12 +70,16 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 		res.Facts = append(res.Facts, Fact{"connection id", hello.ConnectionID})
 	}
 	if err != nil {
-		res.Status = Fail
 		if se := res.noteError(err); se != nil {
-			res.Summary, res.Hints = authFailure(t, se)
+			summary, hints, code := authFailure(t, se)
+			res.Summary, res.Hints = summary, hints
+			res.raise(Fail, code)
 			return res
 		}
-		res.Summary, res.Hints, _ = peerFailure(t, peerStep(err, "HELLO"), err)
+		res.notePeerBytes(err)
+		var kind peerKind
+		res.Summary, res.Hints, kind = peerFailure(t, peerStep(err, "HELLO"), err)
+		res.raise(Fail, kind.code("auth"))
 		if errors.Is(err, bolt.ErrClosed) {
 			res.Summary = "the server broke off authentication: it closed the connection during " + peerStep(err, "HELLO")
 		}
@@ -80,18 +95,30 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	}
 	if len(hello.Malformed) > 0 {
 		// Neo4j never does this; passing would vouch for whatever it is.
-		res.Status = Fail
+		res.raise(Fail, "auth.malformed_reply")
 		res.Summary = "the server's answer to HELLO breaks the Bolt protocol: " + hello.Malformed[0]
 		for _, m := range hello.Malformed {
 			res.Evidence = append(res.Evidence, Fact{"malformed", m})
+		}
+		// The answers themselves, as the server sent them.
+		for _, a := range loginAnswers(hello) {
+			if slices.ContainsFunc(hello.Malformed, func(m string) bool { return strings.HasPrefix(m, a.name+" ") }) {
+				res.Evidence = append(res.Evidence, Fact{a.name, serverValue(a.meta, t.Password)})
+			}
 		}
 		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", t.Port))
 		return res
 	}
 	if hello.CredentialsExpired {
-		res.Status = Fail
+		res.raise(Fail, "auth.credentials_expired")
 		res.Summary = fmt.Sprintf("%s logged in, but the password has expired and must be changed before any query runs", user)
 		res.Hints = append(res.Hints, credentialsExpiredHint)
+		// The server's own word: the SUCCESS that says credentials_expired.
+		for _, a := range loginAnswers(hello) {
+			if exp, _ := a.meta["credentials_expired"].(bool); exp {
+				res.Evidence = append(res.Evidence, Fact{a.name, serverValue(a.meta, t.Password)})
+			}
+		}
 		return res
 	}
 	res.Status = Pass
@@ -100,6 +127,25 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 		res.Summary += fmt.Sprintf(" in %s", roundDur(d))
 	}
 	return res
+}
+
+// loginAnswer is the metadata of one SUCCESS the login got.
+type loginAnswer struct {
+	name string // "HELLO SUCCESS", "LOGON SUCCESS"
+	meta map[string]any
+}
+
+// loginAnswers are the SUCCESS answers to HELLO and (5.1+) LOGON, in
+// order, as the server sent them.
+func loginAnswers(hello bolt.HelloResult) []loginAnswer {
+	var out []loginAnswer
+	if hello.Metadata != nil {
+		out = append(out, loginAnswer{"HELLO SUCCESS", hello.Metadata})
+	}
+	if hello.LogonMetadata != nil {
+		out = append(out, loginAnswer{"LOGON SUCCESS", hello.LogonMetadata})
+	}
+	return out
 }
 
 const credentialsExpiredHint = "change the password: in cypher-shell or Browser run ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' (on the system database); for new servers set it beforehand with neo4j-admin dbms set-initial-password or Docker's NEO4J_AUTH"
@@ -120,7 +166,9 @@ func (res *Result) noteError(err error) *bolt.ServerError {
 	return se
 }
 
-func authFailure(t *Target, se *bolt.ServerError) (string, []string) {
+// authFailure says what a FAILURE to the login means: a summary, hints,
+// and the result's code.
+func authFailure(t *Target, se *bolt.ServerError) (summary string, hints []string, code string) {
 	user := t.Username
 	switch {
 	case strings.HasSuffix(se.Code, "Security.Unauthorized"):
@@ -130,18 +178,18 @@ func authFailure(t *Target, se *bolt.ServerError) (string, []string) {
 		} else {
 			h = append(h, "Docker's NEO4J_AUTH=neo4j/<password> only applies on the first start of an empty data volume; reset with neo4j-admin dbms set-initial-password on a stopped, empty DBMS")
 		}
-		return "authentication failed: wrong username or password", h
+		return "authentication failed: wrong username or password", h, "auth.unauthorized"
 	case strings.HasSuffix(se.Code, "Security.AuthenticationRateLimit"):
 		return "the account is locked after too many failed logins",
-			[]string{"stop retrying (CI loops make it worse), fix the credentials, and wait dbms.security.auth_lock_time (default 5s) before the next try"}
+			[]string{"stop retrying (CI loops make it worse), fix the credentials, and wait dbms.security.auth_lock_time (default 5s) before the next try"}, "auth.rate_limited"
 	case strings.HasSuffix(se.Code, "Security.TokenExpired"):
-		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again"}
+		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again"}, "auth.token_expired"
 	case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
-		return "the password has expired and must be changed", []string{credentialsExpiredHint}
+		return "the password has expired and must be changed", []string{credentialsExpiredHint}, "auth.credentials_expired"
 	case strings.HasPrefix(se.Code, "Neo.TransientError.Security.AuthProvider"):
-		return "the server could not reach its identity provider", []string{"the LDAP/OIDC provider is slow or down: retry, and check the server's security.log"}
+		return "the server could not reach its identity provider", []string{"the LDAP/OIDC provider is slow or down: retry, and check the server's security.log"}, "auth.provider_unavailable"
 	case strings.HasPrefix(se.Code, "Neo.ClientError.Request."):
-		return "the server refused neo4j-doctor's request as malformed", []string{"this is a bug in neo4j-doctor, not your setup: please report it with a support bundle"}
+		return "the server refused neo4j-doctor's request as malformed", []string{"this is a bug in neo4j-doctor, not your setup: please report it with a support bundle"}, "auth.request_refused"
 	}
-	return "authentication failed: " + se.Code, []string{"see the server's message above and its security.log"}
+	return "authentication failed: " + se.Code, []string{"see the server's message above and its security.log"}, "auth.server_error"
 }

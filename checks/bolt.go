@@ -12,6 +12,25 @@ import (
 var boltCheck = Check{
 	ID: "bolt", Title: "Bolt handshake", Needs: []string{"tls"}, Member: true, Phase: true,
 	Doc: "the Bolt handshake, and what the peer is when it is not Bolt",
+	Codes: []Code{
+		{ID: "bolt.http", Doc: "the port answered HTTP: it is Neo4j's HTTP port or another web server, not Bolt"},
+		{ID: "bolt.tls_record", Doc: "the server answered the plaintext handshake with a TLS record: the port expects TLS"},
+		{ID: "bolt.requires_tls", Doc: "the server closed or reset the plaintext handshake without a byte, and the port answers TLS: it requires an encrypted scheme"},
+		{ID: "bolt.closed", Doc: "the server closed the connection on the handshake without sending a byte (a server or port proxy still starting, or not Bolt)", Wait: true},
+		{ID: "bolt.reset", Doc: "the server reset the connection on the handshake without sending a byte (a server or port proxy still starting, or not Bolt)", Wait: true},
+		{ID: "bolt.closed_in_tls", Doc: "TLS worked, then the server closed or reset the connection on the handshake without a byte (a proxy whose backend is not up, or not Bolt)", Wait: true},
+		{ID: "bolt.closed_mid_reply", Doc: "the server closed or reset the connection after part of its handshake reply"},
+		{ID: "bolt.silent", Doc: "the server accepted the connection but sent nothing in time", Wait: true},
+		{ID: "bolt.stalled", Doc: "the server started to answer the handshake, then stopped before the deadline"},
+		{ID: "bolt.not_reading", Doc: "the server did not read the handshake in time: the connection is half-open"},
+		{ID: "bolt.not_bolt", Doc: "another service answers on the port: its reply is not Bolt"},
+		{ID: "bolt.no_common_version", Doc: "the server speaks none of the Bolt versions neo4j-doctor proposes: too old or too new"},
+		{ID: "bolt.unsupported_version", Doc: "the server chose a Bolt version it was offered that neo4j-doctor does not implement"},
+		{ID: "bolt.bad_reply", Doc: "the server's handshake reply is not valid Bolt (a version it was not offered, a malformed manifest)"},
+		{ID: "bolt.timeout", Doc: "the handshake did not finish in time"},
+		{ID: "bolt.failed", Doc: "the handshake failed in a way none of the other codes names"},
+		{ID: "bolt.fallback_failed", Doc: "the server did not take the login sent with the handshake, and the second connection the sequential exchange needs failed"},
+	},
 	Run: checkBolt,
 }
 
@@ -37,7 +56,7 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 	hs := out.hs
 	switch {
 	case out.redialErr != nil:
-		return Result{Status: Fail, Err: out.redialErr,
+		return Result{Status: Fail, Code: "bolt.fallback_failed", Err: out.redialErr,
 			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
 			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
 			Facts:   []Fact{{"pipelining", pipeliningFact(out)}}}
@@ -47,7 +66,7 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 		if len(hs.Received) > 0 {
 			res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
 		}
-		res.Summary, res.Hints = boltFailure(t, out)
+		res.Summary, res.Hints, res.Code = boltFailure(t, out)
 		return res
 	}
 	res := Result{Status: Pass}
@@ -90,61 +109,85 @@ func pipeliningFact(out boltOutcome) string {
 	return "on; the server's first answer decided"
 }
 
-func boltFailure(t *Target, out boltOutcome) (string, []string) {
+// boltFailure says what a failed handshake met: a summary, hints, and
+// the result's code. Only silence, or a close or reset before any byte
+// came back on a port that does not turn out to want TLS, gets a code
+// that waits: that is what a server (or the port proxy in front of it)
+// that is still starting does.
+func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, code string) {
 	err := out.err
 	port := t.Port
+	received := len(out.hs.Received) > 0
 	switch {
 	case errors.Is(err, bolt.ErrHTTP):
 		h := []string{fmt.Sprintf("port %d serves HTTP (Neo4j's HTTP port is 7474, HTTPS 7473): point the URI at the Bolt port, by default 7687", port)}
 		if t.TLS != TLSOff {
 			h = append(h, "a reverse proxy that serves Bolt over WebSocket only cannot carry raw Bolt: expose the Bolt port itself")
 		}
-		return "the server answered HTTP: this is not the Bolt port", h
+		return "the server answered HTTP: this is not the Bolt port", h, "bolt.http"
 	case errors.Is(err, bolt.ErrTLSRequired):
 		return "the server answered with TLS: the port expects an encrypted connection",
-			[]string{"use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate)"}
+			[]string{"use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate)"}, "bolt.tls_record"
 	case errors.Is(err, bolt.ErrClosed), errors.Is(err, bolt.ErrReset):
-		what := "closed the connection"
+		what, code := "closed the connection", "bolt.closed"
 		if errors.Is(err, bolt.ErrReset) {
-			what = "reset the connection"
+			what, code = "reset the connection", "bolt.reset"
+		}
+		if received {
+			// Possible only once a manifest arrived: the write of our
+			// choice found the connection gone.
+			code = "bolt.closed_mid_reply"
 		}
 		if t.TLS == TLSOff {
 			if out.speaksTLS {
 				if IsAuraHost(t.Host) {
 					return "the server " + what + " without answering: this port requires TLS, as Aura always does",
-						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}
+						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}, "bolt.requires_tls"
 				}
 				return "the server " + what + " without answering: this port requires TLS",
-					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate), or set server.bolt.tls_level=OPTIONAL on the server"}
+					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate), or set server.bolt.tls_level=OPTIONAL on the server"}, "bolt.requires_tls"
 			}
 			h := []string{"the server " + what + " on the Bolt handshake: it is not a Bolt server, or a firewall or proxy in between cuts Bolt; check the port"}
 			if IsAuraHost(t.Host) {
 				h = append([]string{"Aura always needs encryption: use neo4j+s://" + t.Host}, h...)
 			}
-			return "the server " + what + " without answering the Bolt handshake", h
+			return "the server " + what + " without answering the Bolt handshake", h, code
+		}
+		if !received {
+			code = "bolt.closed_in_tls"
 		}
 		return "the server " + what + " inside TLS without answering the Bolt handshake",
-			[]string{"TLS works but Bolt does not: a TLS-terminating proxy may forward to a port that is not Bolt; check the proxy's upstream port"}
+			[]string{"TLS works but Bolt does not: a TLS-terminating proxy may forward to a port that is not Bolt; check the proxy's upstream port"}, code
 	case errors.Is(err, bolt.ErrStalled):
 		return "the server started to answer the handshake, then stalled: " + causeOf(err),
-			[]string{fmt.Sprintf("something on port %d sends a trickle and stops (an overloaded server, a tarpit, or a proxy whose backend hangs): check what listens there, or retry with a longer --timeout", port)}
+			[]string{fmt.Sprintf("something on port %d sends a trickle and stops (an overloaded server, a tarpit, or a proxy whose backend hangs): check what listens there, or retry with a longer --timeout", port)}, "bolt.stalled"
 	case errors.Is(err, bolt.ErrNotReading):
 		return fmt.Sprintf("the server did not read the handshake in %s", t.Timeout),
-			[]string{fmt.Sprintf("the connection is half-open: something on port %d accepted it but does not read; check what listens there", port)}
+			[]string{fmt.Sprintf("the connection is half-open: something on port %d accepted it but does not read; check what listens there", port)}, "bolt.not_reading"
 	case errors.Is(err, bolt.ErrSilent):
+		code := "bolt.silent"
+		if received {
+			// bolt calls silence after some bytes a stall; should it
+			// ever not, a reply that began is not silence to --wait.
+			code = "bolt.stalled"
+		}
 		return fmt.Sprintf("the server accepted the connection but sent nothing in %s", t.Timeout),
-			[]string{"something accepts TCP but does not speak Bolt: a load balancer without a healthy backend, a paused cloud instance, or another service; check what listens on port " + fmt.Sprint(port)}
+			[]string{"something accepts TCP but does not speak Bolt: a load balancer without a healthy backend, a paused cloud instance, or another service; check what listens on port " + fmt.Sprint(port)}, code
 	case errors.Is(err, bolt.ErrNotBolt):
-		return "the peer is not a Bolt server" + answered(err), []string{fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)}
+		return "the peer is not a Bolt server" + answered(err), []string{fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)}, "bolt.not_bolt"
 	case errors.Is(err, bolt.ErrNoCommonVersion):
 		return "the server speaks none of the Bolt versions drivers use today (3.0, 4.2–4.4, 5.0–5.8)",
-			[]string{"the server is too old (Neo4j 3.4 or earlier) or too new for current drivers: upgrade the server to a supported version (5.26 LTS or a 2025.x release), or use a driver that speaks its Bolt version"}
+			[]string{"the server is too old (Neo4j 3.4 or earlier) or too new for current drivers: upgrade the server to a supported version (5.26 LTS or a 2025.x release), or use a driver that speaks its Bolt version"}, "bolt.no_common_version"
 	case errors.Is(err, bolt.ErrBadVersion), errors.Is(err, bolt.ErrBadManifest), errors.Is(err, bolt.ErrProtocol):
-		return "the server's handshake reply is not valid Bolt: " + causeOf(err), []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}
+		return "the server's handshake reply is not valid Bolt: " + causeOf(err), []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}, "bolt.bad_reply"
 	case errors.Is(err, context.DeadlineExceeded):
-		return "the handshake did not finish in time", []string{"the server is overloaded or the network drops packets: retry with a longer --timeout"}
+		return "the handshake did not finish in time", []string{"the server is overloaded or the network drops packets: retry with a longer --timeout"}, "bolt.timeout"
 	}
-	return "the Bolt handshake failed", []string{"check that the URI points at a Neo4j Bolt port"}
+	code = "bolt.failed"
+	if errors.Is(err, bolt.ErrUnsupportedVersion) {
+		code = "bolt.unsupported_version"
+	}
+	return "the Bolt handshake failed", []string{"check that the URI points at a Neo4j Bolt port"}, code
 }
 
 func secureScheme(t *Target) string {

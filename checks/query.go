@@ -13,7 +13,16 @@ var queryCheck = Check{
 	ID: "query", Title: "query", Needs: []string{"auth", "routing"}, Phase: true,
 	Doc:  "RETURN 1 in read mode, and the server's edition",
 	Ride: queryRide,
-	Run:  checkQuery,
+	Codes: append([]Code{
+		{ID: "query.no_named_databases", Doc: "a database was asked for, but the server (Bolt 3, Neo4j 3.5 or older) has no named databases"},
+		{ID: "query.credentials_expired", Doc: "the password has expired: queries are refused until it is changed"},
+		{ID: "query.database_not_found", Doc: "the database asked for does not exist"},
+		{ID: "query.database_unavailable", Doc: "the database exists but is not available (starting, stopped, or without a leader)", Wait: true},
+		{ID: "query.forbidden", Doc: "the user may not read the database"},
+		{ID: "query.server_error", Doc: "the server failed RETURN 1 with a code none of the other codes names"},
+		{ID: "query.wrong_answer", Doc: "the server answered RETURN 1 with something other than one record holding 1"},
+	}, peerCodes("query", "RETURN 1")...),
+	Run: checkQuery,
 }
 
 // queryRide sends the statements with the login on a bolt:// connection,
@@ -36,27 +45,29 @@ func queryRide(f Flight) []bolt.Request {
 func checkQuery(ctx context.Context, r *Run) Result {
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
-	v := r.BoltVersion()
-	if r.T.Database != "" && v.Major < 4 {
-		return Result{Status: Fail,
-			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", r.T.Database, v),
-			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
+	out := queryOutcome{version: r.BoltVersion()}
+	if r.T.Database == "" || out.version.Major >= 4 {
+		out.results, out.errs = r.runQueries(ctx)
+		if noAnswer(out.errs[0]) {
+			r.noResponse = true
+		}
 	}
-	stmts := queryStatements(r.queryDatabase(), v)
-	// Both queries in one flight: the edition costs no round trip of its
-	// own. On bolt:// they went out with the login (queryRide): only their
-	// answers are read, here, under this check's deadline.
+	return judgeQuery(r.T, out)
+}
+
+// runQueries returns the answers of RETURN 1 and dbms.components(): both
+// in one flight, so the edition costs no round trip of its own. On bolt://
+// they went out with the login (queryRide): only their answers are read,
+// here, under this check's deadline.
+func (r *Run) runQueries(ctx context.Context) ([]bolt.QueryResult, []error) {
 	qs, errs := r.readRide(ctx, "query")
 	if qs == nil || errors.Is(errs[0], bolt.ErrIgnored) {
 		// Nothing rode along, or an earlier request of the flight (ROUTE)
 		// failed and the server never ran them: run them now, so the
 		// answer is the statements' own.
-		qs, errs = r.Bolt().Queries(ctx, stmts...)
+		qs, errs = r.Bolt().Queries(ctx, queryStatements(r.queryDatabase(), r.BoltVersion())...)
 	}
-	if noAnswer(errs[0]) {
-		r.noResponse = true
-	}
-	return judgeQuery(r.T, qs, errs)
+	return qs, errs
 }
 
 // readRide reads the results of the statements check id sent with the
@@ -69,41 +80,66 @@ func (r *Run) readRide(ctx context.Context, id string) ([]bolt.QueryResult, []er
 	return bolt.ReadQueries(ctx, replies)
 }
 
+// queryOutcome is what the query step found.
+type queryOutcome struct {
+	version bolt.Version // negotiated
+	// results and errs answer RETURN 1 and dbms.components(), in that
+	// order; nil when the statements could not be sent (a database asked
+	// of a server without named databases).
+	results []bolt.QueryResult
+	errs    []error
+}
+
 // judgeQuery reads the answers of RETURN 1 and dbms.components().
-func judgeQuery(t *Target, qs []bolt.QueryResult, errs []error) Result {
+func judgeQuery(t *Target, out queryOutcome) Result {
+	if t.Database != "" && out.version.Major < 4 {
+		return Result{Status: Fail, Code: "query.no_named_databases",
+			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", t.Database, out.version),
+			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
+	}
 	res := Result{}
+	qs, errs := out.results, out.errs
 	q, err := qs[0], errs[0]
 	if err != nil {
-		res.Status = Fail
 		se := res.noteError(err)
 		if se == nil {
-			summary, hints, _ := peerFailure(t, peerStep(err, "RUN"), err)
+			res.notePeerBytes(err)
+			summary, hints, kind := peerFailure(t, peerStep(err, "RUN"), err)
+			res.raise(Fail, kind.code("query"))
 			res.Summary = "RETURN 1 failed: " + summary
 			res.Hints = append(res.Hints, hints...)
 			return res
 		}
+		var code string
 		switch {
 		case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
+			code = "query.credentials_expired"
 			res.Summary = "the password has expired: queries are refused until it is changed"
 			res.Hints = append(res.Hints, credentialsExpiredHint)
 		case strings.HasSuffix(se.Code, "Database.DatabaseNotFound"):
+			code = "query.database_not_found"
 			res.Summary = fmt.Sprintf("database %q does not exist", t.Database)
 			res.Hints = append(res.Hints, "check the name with SHOW DATABASES, or leave --database out to use the home database")
 		case strings.HasSuffix(se.Code, "General.DatabaseUnavailable"):
+			code = "query.database_unavailable"
 			res.Summary = "the database is unavailable"
 			res.Hints = append(res.Hints, "run SHOW DATABASES to see its status; START DATABASE it if stopped")
 		case strings.HasSuffix(se.Code, "Security.Forbidden"):
+			code = "query.forbidden"
 			res.Summary = "the user may not read this database"
 			res.Hints = append(res.Hints, "grant the user's role ACCESS and read privileges on the database, or skip this check with a user meant only for health checks")
 		default:
+			code = "query.server_error"
 			res.Summary = "RETURN 1 failed: " + se.Code
 			res.Hints = append(res.Hints, "see the server's message above")
 		}
+		res.raise(Fail, code)
 		return res
 	}
 	if len(q.Records) != 1 || len(q.Records[0]) != 1 || q.Records[0][0] != int64(1) {
-		res.Status = Fail
+		res.raise(Fail, "query.wrong_answer")
 		res.Summary = fmt.Sprintf("RETURN 1 returned %v", q.Records)
+		res.Evidence = append(res.Evidence, Fact{"records", serverValue(q.Records, t.Password)})
 		res.Hints = append(res.Hints, "the server answered a trivial query wrongly: a proxy or a non-Neo4j server may be in between")
 		return res
 	}

@@ -1,0 +1,151 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+)
+
+// TestJudgeAuth judges every answer a login can get, as a user sees it,
+// and holds the evidence to the server's own words: the FAILURE, the
+// SUCCESS metadata that failed the check, or the bytes a peer sent
+// instead.
+func TestJudgeAuth(t *testing.T) {
+	helloMeta := map[string]any{"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
+	ok := bolt.HelloResult{Server: "Neo4j/5.26.0", ConnectionID: "bolt-7", Metadata: helloMeta,
+		LogonMetadata: map[string]any{}, HelloDuration: 2 * time.Millisecond, LogonDuration: time.Millisecond}
+	failure := func(request, code string) error {
+		return &bolt.ServerError{Request: request, Code: code, Message: "the server's message", GQLStatus: "42NFF"}
+	}
+	pe := func(step string, sentinel error, b []byte) error {
+		return &bolt.PeerError{Step: step, Err: sentinel, Bytes: b}
+	}
+	aura := func(t *Target) {
+		t.Host, t.Scheme, t.TLS, t.Routing = "abcd1234.databases.neo4j.io", "neo4j+s", TLSVerify, true
+	}
+
+	cases := []struct {
+		name   string
+		target func(*Target)
+		hello  bolt.HelloResult
+		err    error
+		want   baqWant
+		// evidence must hold exactly these facts, beyond a FAILURE's
+		// request, code, message and gql status
+		evidence []Fact
+		hint2    string
+	}{
+		{name: "pass", hello: ok,
+			want: baqWant{Pass, "", "authenticated as neo4j in 3ms", ""}},
+		{name: "pass without credentials", target: func(t *Target) { t.Username, t.Password = "", "" }, hello: bolt.HelloResult{Server: "Neo4j/5.26.0"},
+			want: baqWant{Pass, "", "authenticated as (no credentials)", ""}},
+
+		// The server's FAILURE.
+		{name: "unauthorized", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", `rejected user "neo4j"`}, hint2: "NEO4J_AUTH"},
+		{name: "unauthorized on Aura", target: aura, hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "NEO4J_PASSWORD"}, hint2: "console.neo4j.io"},
+		{name: "rate limited", err: failure("HELLO", "Neo.ClientError.Security.AuthenticationRateLimit"),
+			want: baqWant{Fail, "auth.rate_limited", "locked after too many failed logins", "auth_lock_time"}},
+		{name: "token expired", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.TokenExpired"),
+			want: baqWant{Fail, "auth.token_expired", "SSO token has expired", "fresh token"}},
+		{name: "credentials expired, a FAILURE", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.CredentialsExpired"),
+			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "ALTER CURRENT USER"}},
+		{name: "identity provider timed out", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
+			want: baqWant{Fail, "auth.provider_unavailable", "could not reach its identity provider", "LDAP/OIDC"}},
+		{name: "identity provider failed", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderFailed"),
+			want: baqWant{Fail, "auth.provider_unavailable", "identity provider", "security.log"}},
+		{name: "request refused", err: failure("HELLO", "Neo.ClientError.Request.Invalid"),
+			want: baqWant{Fail, "auth.request_refused", "refused neo4j-doctor's request as malformed", "bug in neo4j-doctor"}},
+		{name: "another code", hello: ok, err: failure("LOGON", "Neo.DatabaseError.General.UnknownError"),
+			want: baqWant{Fail, "auth.server_error", "authentication failed: Neo.DatabaseError.General.UnknownError", "security.log"}},
+		{name: "another transient code", hello: ok, err: failure("LOGON", "Neo.TransientError.General.OutOfMemoryError"),
+			want: baqWant{Fail, "auth.server_error", "authentication failed: Neo.TransientError.General.OutOfMemoryError", "security.log"}},
+
+		// The peer's behaviour.
+		{name: "silent", hello: ok, err: pe("LOGON", bolt.ErrSilent, nil),
+			want: baqWant{Fail, "auth.server_silent", "nothing came back to LOGON in 5s", "went quiet"}},
+		{name: "stalled", err: pe("HELLO", bolt.ErrStalled, nil),
+			want: baqWant{Fail, "auth.server_stalled", "answer to HELLO stalled", "trickles"}},
+		{name: "not reading", err: pe("HELLO", bolt.ErrNotReading, nil),
+			want: baqWant{Fail, "auth.server_not_reading", "the HELLO request could not be sent in 5s", "half-open"}},
+		{name: "reset", err: pe("HELLO", bolt.ErrReset, nil),
+			want: baqWant{Fail, "auth.server_reset", "reset the connection during HELLO", "firewall"}},
+		{name: "closed", hello: ok, err: pe("LOGON", bolt.ErrClosed, nil),
+			want: baqWant{Fail, "auth.server_closed", "broke off authentication: it closed the connection during LOGON", "check its logs"}},
+		{name: "too large", err: pe("HELLO", bolt.ErrResultTooLarge, nil),
+			want: baqWant{Fail, "auth.answer_too_large", "larger than neo4j-doctor accepts", "huge answer"}},
+		{name: "protocol", err: &bolt.PeerError{Step: "HELLO", Err: bolt.ErrProtocol, Bytes: []byte{0xB1, 0x99, 0xA0},
+			Cause: fmt.Errorf("%w: a message of tag 0x99, which Bolt does not define", bolt.ErrUnexpectedMessage)},
+			want:     baqWant{Fail, "auth.protocol_violation", "breaks the Bolt protocol: it sent a message of tag 0x99", "not Neo4j"},
+			evidence: []Fact{{"received", "B1 99 A0"}}},
+		{name: "no login sent", err: errors.New("bolt: no login was sent"),
+			want: baqWant{Fail, "auth.connection_failed", "the connection failed during HELLO", "debug.log"}},
+
+		// The server took the login and said more.
+		{name: "credentials expired, LOGON SUCCESS",
+			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, LogonMetadata: map[string]any{"credentials_expired": true}, CredentialsExpired: true},
+			want:  baqWant{Fail, "auth.credentials_expired", "neo4j logged in, but the password has expired", "ALTER CURRENT USER"},
+			// The LOGON answer decided; HELLO's did not.
+			evidence: []Fact{{"LOGON SUCCESS", "{credentials_expired: true}"}}},
+		{name: "credentials expired, HELLO SUCCESS (Bolt 4)",
+			hello: bolt.HelloResult{Server: "Neo4j/4.4.30", CredentialsExpired: true,
+				Metadata: map[string]any{"server": "Neo4j/4.4.30", "connection_id": "bolt-3", "credentials_expired": true}},
+			want:     baqWant{Fail, "auth.credentials_expired", "must be changed before any query runs", "set-initial-password"},
+			evidence: []Fact{{"HELLO SUCCESS", `{connection_id: "bolt-3", credentials_expired: true, server: "Neo4j/4.4.30"}`}}},
+		{name: "credentials expired, the password echoed",
+			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
+				LogonMetadata: map[string]any{"credentials_expired": true, "note": "password " + baqPassword + " expired", "credentials": baqPassword}},
+			want:     baqWant{Fail, "auth.credentials_expired", "the password has expired", "ALTER CURRENT USER"},
+			evidence: []Fact{{"LOGON SUCCESS", `{credentials: "******", credentials_expired: true, note: "password ****** expired"}`}}},
+		{name: "malformed HELLO",
+			hello: bolt.HelloResult{ConnectionID: "bolt-1", Metadata: map[string]any{"server": int64(7), "connection_id": "bolt-1"}, LogonMetadata: map[string]any{},
+				Malformed: []string{`HELLO SUCCESS "server" is an integer, not a string`}},
+			want: baqWant{Fail, "auth.malformed_reply", `the server's answer to HELLO breaks the Bolt protocol: HELLO SUCCESS "server" is an integer`, "Neo4j always sends these fields"},
+			evidence: []Fact{{"malformed", `HELLO SUCCESS "server" is an integer, not a string`},
+				{"HELLO SUCCESS", `{connection_id: "bolt-1", server: 7}`}}},
+		{name: "malformed LOGON, credentials expired too",
+			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
+				LogonMetadata: map[string]any{"advertised_address": int64(1), "credentials_expired": true},
+				Malformed:     []string{`LOGON SUCCESS "advertised_address" is an integer, not a string`}},
+			want: baqWant{Fail, "auth.malformed_reply", `LOGON SUCCESS "advertised_address" is an integer`, "port 7687"},
+			evidence: []Fact{{"malformed", `LOGON SUCCESS "advertised_address" is an integer, not a string`},
+				{"LOGON SUCCESS", `{advertised_address: 1, credentials_expired: true}`}}},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tt := baqTarget()
+			if c.target != nil {
+				c.target(tt)
+			}
+			res := judgeAuth(tt, c.hello, c.err)
+			baqCheck(t, res, c.want)
+			baqSameWait(t, authCheck, res)
+			seen[res.Code] = true
+			if c.hint2 != "" && (len(res.Hints) < 2 || !strings.Contains(res.Hints[1], c.hint2)) {
+				t.Errorf("hints %q, want the second to say %q", res.Hints, c.hint2)
+			}
+			if res.Err != c.err {
+				t.Errorf("Err %v, want %v", res.Err, c.err)
+			}
+			if c.hello.Server != "" && baqFact(res, "server") != c.hello.Server {
+				t.Errorf("facts %v: the server agent is a fact whenever HELLO answered", res.Facts)
+			}
+			want := c.evidence
+			var se *bolt.ServerError
+			if errors.As(c.err, &se) {
+				// noteError's, as it was.
+				want = append([]Fact{{"request", se.Request}, {"code", se.Code}, {"message", se.Message}, {"gql status", se.GQLStatus}}, want...)
+			}
+			if fmt.Sprint(res.Evidence) != fmt.Sprint(want) {
+				t.Errorf("evidence\n%v\nwant\n%v", res.Evidence, want)
+			}
+		})
+	}
+	baqCodes(t, authCheck, seen, []string{"auth.provider_unavailable"})
+}
