@@ -207,6 +207,10 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 	boltSetting, _ := routing.Settings(out.agent)
 	v := judgeTable(db, table, boltSetting)
 	res.Status, res.Code, res.Summary, res.Hints = v.status, v.code, v.summary, v.hints
+	if v.status == Fail {
+		// What decided it: the table as it came, beside the facts' lists.
+		res.Evidence = append(res.Evidence, Fact{"table", table.View()})
+	}
 	if t.AllDatabases {
 		judgeAllDatabases(t, &res, out, db, table)
 	}
@@ -489,6 +493,8 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				if problem == "" {
 					problem = d.Name + ": no routing table"
 				}
+				// The fact keeps the code; the server's own words are here.
+				res.Evidence = append(res.Evidence, Fact{d.Name + " error", f.err.Error()})
 				var se *bolt.ServerError
 				if errors.As(f.err, &se) {
 					dt := *t
@@ -507,9 +513,17 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				if v.problem != "" && problem == "" {
 					problem = d.Name + ": " + v.problem
 				}
-				if tbl != mainTable { // the main table's hints are there already
+				if tbl != mainTable { // the main table's hints and evidence are there already
 					for _, h := range v.hints {
 						hint(d.Name + ": " + h)
+					}
+					if v.problem != "" {
+						for _, p := range tbl.Problems {
+							res.Evidence = append(res.Evidence, Fact{d.Name + " problem", p.Text})
+						}
+						if v.status == Fail {
+							res.Evidence = append(res.Evidence, Fact{d.Name + " table", tbl.View()})
+						}
 					}
 				}
 			}
