@@ -26,9 +26,21 @@ const MaxMembersChecked = 256
 
 var membersCheck = Check{
 	ID: "members", Title: "cluster members", Needs: []string{"routing"}, Phase: true,
-	Doc:   "neo4j:// only: every advertised member is reachable the way a driver reaches it",
+	Doc: "neo4j:// only: every advertised member is reachable the way a driver reaches it",
+	// --wait asks membersMayComeUp, not the codes' Wait: whether waiting
+	// helps depends on how each member failed.
 	Retry: membersMayComeUp,
-	Run:   checkMembers,
+	Codes: []Code{
+		{ID: "members.direct", Doc: "skipped: a bolt:// URI connects directly and uses no cluster members"},
+		{ID: "members.no_working_role", Doc: "a role (writer, reader or router) has no member that works: drivers cannot serve it"},
+		{ID: "members.some_failed", Doc: "some members failed their checks, but every role still has a working member"},
+		{ID: "members.not_checked_in_time", Doc: "some members did not finish their checks within the step's budget (2 × --timeout)"},
+		{ID: "members.unusable_address", Doc: "members advertise addresses other clients cannot use (loopback, private, unresolvable, or leading to another server)"},
+		{ID: "members.routers_disagree", Doc: "routers give tables that name another writer or other members than the seed's"},
+		{ID: "members.routers_no_table", Doc: "some routers give no routing table"},
+		{ID: "members.malformed_address", Doc: "a member's own result: its advertised address is not host:port"},
+	},
+	Run: checkMembers,
 }
 
 // memberProbe is what checking one member found, beyond its report.
@@ -50,7 +62,7 @@ type routerView struct {
 
 func checkMembers(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
-		return Result{Status: Skip, Summary: r.T.Scheme + ":// connects directly; cluster members are not used"}
+		return Result{Status: Skip, Code: "members.direct", Summary: r.T.Scheme + ":// connects directly; cluster members are not used"}
 	}
 	in := membersInput{
 		seed: r.T.Address(), seedHost: r.T.Host, answered: r.s.connAddr,
@@ -231,7 +243,7 @@ func judgeMembers(in membersInput) Result {
 
 	switch {
 	case len(t.lost) > 0:
-		res.Status = Fail
+		res.Status, res.Code = Fail, "members.no_working_role"
 		what := "failed"
 		if len(t.notChecked) > 0 {
 			what = "failed or did not answer in time"
@@ -247,11 +259,11 @@ func judgeMembers(in membersInput) Result {
 			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(t.suspects), len(members))
 		}
 	default:
-		res.Status = Warn
+		res.Status, res.Code = Warn, "members.some_failed"
 		res.Summary = fmt.Sprintf("%d of %d %s failed (%s); every role still has a working member", len(t.dead), len(members), noun, listOrNone(t.dead))
 	}
 	if len(t.notChecked) > 0 {
-		worsen(&res, Warn)
+		res.raise(Warn, "members.not_checked_in_time")
 		res.Facts = append(res.Facts, Fact{"not checked in time", fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
 		if len(t.dead) == 0 && len(t.lost) == 0 {
 			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(t.notChecked), len(members), in.budget)
@@ -259,7 +271,7 @@ func judgeMembers(in membersInput) Result {
 	}
 	res.Hints = memberHints(in, t)
 	if len(t.suspects) > 0 {
-		worsen(&res, Warn)
+		res.raise(Warn, "members.unusable_address")
 	}
 	judgeViews(&res, in)
 	return res
@@ -330,14 +342,18 @@ func judgeViews(res *Result, in membersInput) {
 		fact += fmt.Sprintf("; %d gave no table", broken)
 	}
 	res.Facts = append(res.Facts, Fact{"router views", fact})
+	if len(disagree) > 0 {
+		// First: the summary names the disagreement, not the routers
+		// without a table.
+		res.raise(Warn, "members.routers_disagree")
+	}
 	if broken > 0 {
-		worsen(res, Warn)
+		res.raise(Warn, "members.routers_no_table")
 		res.Hints = append(res.Hints, "some routers give no routing table (see their own routing check below): drivers that ask them get an error and try the next router; read their debug.log")
 	}
 	if len(disagree) == 0 {
 		return
 	}
-	worsen(res, Warn)
 	res.Summary += fmt.Sprintf("; %d of %d routers disagree about %s", len(disagree), asked, what)
 	res.Evidence = append(res.Evidence, Fact{"view of the seed " + in.seed, in.table.View()})
 	for n, i := range disagree {
@@ -429,7 +445,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	host, port, err := routing.SplitAddress(m.Address)
 	if err != nil {
 		out.member.Status = Fail
-		out.member.Checks = []Result{normalise(Result{ID: "config", Status: Fail, Summary: "not a host:port address"})}
+		out.member.Checks = []Result{normalise(Result{ID: "config", Status: Fail, Code: "members.malformed_address", Summary: "not a host:port address"})}
 		return out
 	}
 	t := *r.T
@@ -497,33 +513,42 @@ func (r *Run) routerCheck(v *routerView) Check {
 	}
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Ride: ride, Run: func(ctx context.Context, sub *Run) Result {
 		t, method, err := sub.fetchTable(ctx, r.routingContext(), db)
-		res := Result{Facts: []Fact{{"fetched with", method}}}
-		if err != nil {
-			v.err = err
-			res.Status = Warn
-			res.Summary = "this router gives no routing table"
-			if se := res.noteError(err); se != nil {
-				res.Summary += ": " + se.Code
-			}
-			res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: read this server's debug.log")
-			return res
-		}
-		v.table = t
-		v.diff = routing.Compare(r.table, t)
-		res.Facts = append(res.Facts, Fact{"writers", listOrNone(t.Writers)}, Fact{"members", strconv.Itoa(len(t.Members()))})
-		if !v.diff.Any() {
-			res.Status = Pass
-			res.Summary = "same writer and members as the seed's table"
-			return res
-		}
-		res.Status = Warn
-		res.Summary = "disagrees with the seed about " + v.diff.String()
-		if v.diff.Writers {
-			res.Summary += fmt.Sprintf(": writer %s, the seed says %s", listOrNone(t.Writers), listOrNone(r.table.Writers))
-		}
-		res.Evidence = append(res.Evidence, Fact{"this router's view", t.View()}, Fact{"the seed's view", r.table.View()})
+		var res Result
+		res, *v = judgeRouterView(r.table, t, method, err)
 		return res
 	}}
+}
+
+// judgeRouterView compares the table a router gave (or the error it gave
+// instead), fetched with method, with seed, the seed's table.
+func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, routerView) {
+	var v routerView
+	res := Result{Facts: []Fact{{"fetched with", method}}}
+	if err != nil {
+		v.err = err
+		res.Status, res.Code = Warn, "routing.router_no_table"
+		res.Summary = "this router gives no routing table"
+		if se := res.noteError(err); se != nil {
+			res.Summary += ": " + se.Code
+		}
+		res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: read this server's debug.log")
+		return res, v
+	}
+	v.table = t
+	v.diff = routing.Compare(seed, t)
+	res.Facts = append(res.Facts, Fact{"writers", listOrNone(t.Writers)}, Fact{"members", strconv.Itoa(len(t.Members()))})
+	if !v.diff.Any() {
+		res.Status = Pass
+		res.Summary = "same writer and members as the seed's table"
+		return res, v
+	}
+	res.Status, res.Code = Warn, "routing.router_disagrees"
+	res.Summary = "disagrees with the seed about " + v.diff.String()
+	if v.diff.Writers {
+		res.Summary += fmt.Sprintf(": writer %s, the seed says %s", listOrNone(t.Writers), listOrNone(seed.Writers))
+	}
+	res.Evidence = append(res.Evidence, Fact{"this router's view", t.View()}, Fact{"the seed's view", seed.View()})
+	return res, v
 }
 
 // selfMismatch says why self, the address a server advertises for itself,

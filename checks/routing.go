@@ -21,9 +21,37 @@ const longTTL = 24 * 60 * 60
 
 var routingCheck = Check{
 	ID: "routing", Title: "routing table", Needs: []string{"auth"}, Phase: true,
-	Doc:  "the routing table has routers, readers and writers (neo4j://); on bolt://, whether the server is a cluster member whose routing is bypassed",
-	Ride: routingRide,
-	Run:  checkRouting,
+	Doc:   "the routing table has routers, readers and writers (neo4j://); on bolt://, whether the server is a cluster member whose routing is bypassed",
+	Ride:  routingRide,
+	Codes: routingCodes,
+	Run:   checkRouting,
+}
+
+var routingCodes = []Code{
+	{ID: "routing.direct", Doc: "skipped: a bolt:// URI connects directly and uses no routing table"},
+	{ID: "routing.standalone", Doc: "skipped: a bolt:// URI connects directly to a standalone server, which has no cluster to route in"},
+	{ID: "routing.bypassed", Doc: "a bolt:// URI connects to one member of a cluster: nothing fails over when it goes down"},
+	{ID: "routing.bypassed_not_writer", Doc: "a bolt:// URI connects to a cluster member that is not the writer of the database: writes sent to it fail"},
+	{ID: "routing.no_named_databases", Doc: "a database was named, but the server (Bolt 3, Neo4j 3.5 or older) has a single database"},
+	{ID: "routing.database_not_found", Doc: "the database asked for does not exist"},
+	{ID: "routing.database_unavailable", Doc: "the database is unavailable: stopped, still starting, or quarantined", Wait: true},
+	{ID: "routing.not_a_cluster", Doc: "the server has no routing procedure: a neo4j:// URI needs a server that can route"},
+	{ID: "routing.forbidden", Doc: "the user may not access the database"},
+	{ID: "routing.server_error", Doc: "the server answered the request for a routing table with another error"},
+	{ID: "routing.unreadable_table", Doc: "the server's answer is not a routing table, or none came"},
+	{ID: "routing.no_routers", Doc: "the routing table lists no routers: drivers cannot refresh it"},
+	{ID: "routing.malformed_writer", Doc: "the routing table has no writer because its WRITE entry is malformed"},
+	{ID: "routing.no_writers", Doc: "the routing table lists no writers (no leader yet, or read-only): writes fail", Wait: true},
+	{ID: "routing.no_readers", Doc: "the routing table lists no readers: reads fail", Wait: true},
+	{ID: "routing.ttl_zero", Doc: "the routing table's TTL is zero or negative: drivers refetch it before every transaction"},
+	{ID: "routing.ttl_short", Doc: "the routing table's TTL is so short that drivers refetch it very often"},
+	{ID: "routing.ttl_long", Doc: "the routing table's TTL is over a day: drivers keep a stale table long after members change"},
+	{ID: "routing.malformed_entries", Doc: "the routing table has malformed, duplicate or unknown entries, which drivers skip"},
+	{ID: "routing.show_databases_failed", Doc: "--all-databases: SHOW DATABASES failed, so only the database asked for was checked"},
+	{ID: "routing.databases_problem", Doc: "--all-databases: a database is not online on every server, or its routing table is missing or broken"},
+	// The routing check each router among the members gets (routerCheck).
+	{ID: "routing.router_no_table", Doc: "a cluster member: this router gives no routing table"},
+	{ID: "routing.router_disagrees", Doc: "a cluster member: this router's table names another writer or other members than the seed's"},
 }
 
 // routingRide asks for the table with the login, so a healthy server
@@ -134,7 +162,7 @@ func (r *Run) allDatabases(ctx context.Context, main *routing.Table) *databasesO
 // judgeRouting reads the routing table of a neo4j:// run.
 func judgeRouting(t *Target, out routingOutcome) Result {
 	if t.Database != "" && out.version.Major < 4 {
-		return Result{Status: Fail,
+		return Result{Status: Fail, Code: "routing.no_named_databases",
 			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", t.Database, out.version),
 			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
 	}
@@ -145,13 +173,15 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 		db = "the home database"
 	}
 	if out.err != nil {
-		res.Status = Fail
 		if se := res.noteError(out.err); se != nil {
-			res.Summary, res.Hints = routingFailure(t, se, db)
+			var code string
+			code, res.Summary, res.Hints = routingFailure(t, se, db)
+			res.raise(Fail, code)
 			if !t.AllDatabases {
 				explainMissingDatabase(t, &res, se, out.dbs)
 			}
 		} else {
+			res.raise(Fail, "routing.unreadable_table")
 			res.Summary = "the routing table could not be read"
 			res.Hints = append(res.Hints, "the server's answer to "+out.method+" is not a routing table: check the server's logs")
 		}
@@ -176,7 +206,11 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 	}
 	boltSetting, _ := routing.Settings(out.agent)
 	v := judgeTable(db, table, boltSetting)
-	res.Status, res.Summary, res.Hints = v.status, v.summary, v.hints
+	res.Status, res.Code, res.Summary, res.Hints = v.status, v.code, v.summary, v.hints
+	if v.status == Fail {
+		// What decided it: the table as it came, beside the facts' lists.
+		res.Evidence = append(res.Evidence, Fact{"table", table.View()})
+	}
 	if t.AllDatabases {
 		judgeAllDatabases(t, &res, out, db, table)
 	}
@@ -186,6 +220,7 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 // tableVerdict is what one routing table means for the drivers using it.
 type tableVerdict struct {
 	status  Status
+	code    string // the result's Code; "" when the table is fine
 	summary string
 	problem string // short, for a list of databases; "" when the table is fine
 	hints   []string
@@ -197,23 +232,23 @@ type tableVerdict struct {
 func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
 	v := tableVerdict{status: Pass,
 		summary: fmt.Sprintf("%s: %s, %s, %s", db, count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"))}
-	fail := func(problem, hint string) {
-		v.status, v.problem = Fail, problem
+	fail := func(code, problem, hint string) {
+		v.status, v.code, v.problem = Fail, code, problem
 		v.summary = db + ": " + problem
 		v.hints = append(v.hints, hint)
 	}
 	switch {
 	case len(t.Routers) == 0:
-		fail("the routing table lists no routers",
+		fail("routing.no_routers", "the routing table lists no routers",
 			"drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
 	case len(t.Writers) == 0 && slices.ContainsFunc(t.Problems, func(p routing.Problem) bool { return p.Role == "WRITE" }):
-		fail("the routing table has no writers: its WRITE entry is malformed",
+		fail("routing.malformed_writer", "the routing table has no writers: its WRITE entry is malformed",
 			fmt.Sprintf("the server sent a WRITE entry drivers cannot read (see evidence): check %s on the writer; an address is a \"host:port\" string", boltSetting))
 	case len(t.Writers) == 0:
-		fail("the routing table lists no writers; writes fail, reads still work",
+		fail("routing.no_writers", "the routing table lists no writers; writes fail, reads still work",
 			"the database has no leader (election in progress, lost quorum) or is read-only: run SHOW DATABASES and SHOW SERVERS on the system database, and check that a majority of primaries is up")
 	case len(t.Readers) == 0:
-		fail("the routing table lists no readers",
+		fail("routing.no_readers", "the routing table lists no readers",
 			"no server can serve reads: run SHOW DATABASES to see where the database is online")
 	}
 	if v.status != Pass {
@@ -221,31 +256,23 @@ func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
 	}
 	switch {
 	case t.TTL <= 0:
-		v.status, v.problem = Warn, fmt.Sprintf("TTL %ds", t.TTL)
+		v.status, v.code, v.problem = Warn, "routing.ttl_zero", fmt.Sprintf("TTL %ds", t.TTL)
 		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds: drivers refetch it before every transaction; set dbms.routing_ttl (default 300s)", t.TTL))
 	case t.TTL < shortTTL:
-		v.status, v.problem = Warn, fmt.Sprintf("TTL only %ds", t.TTL)
+		v.status, v.code, v.problem = Warn, "routing.ttl_short", fmt.Sprintf("TTL only %ds", t.TTL)
 		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; dbms.routing_ttl defaults to 300s", t.TTL))
 	case t.TTL > longTTL:
-		v.status, v.problem = Warn, fmt.Sprintf("TTL %ds", t.TTL)
+		v.status, v.code, v.problem = Warn, "routing.ttl_long", fmt.Sprintf("TTL %ds", t.TTL)
 		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds (over a day): drivers keep a stale table that long after members change; dbms.routing_ttl defaults to 300s", t.TTL))
 	}
 	if len(t.Problems) > 0 {
 		v.status = Warn
 		if v.problem == "" {
-			v.problem = "malformed or duplicate entries"
+			v.code, v.problem = "routing.malformed_entries", "malformed or duplicate entries"
 		}
 		v.hints = append(v.hints, fmt.Sprintf("the routing table has malformed or duplicate entries (see evidence): check %s on each member; an address needs host and port", boltSetting))
 	}
 	return v
-}
-
-// worsen raises a result's status to s, never lowers it.
-func worsen(res *Result, s Status) {
-	rank := map[Status]int{Skip: 0, Pass: 1, Warn: 2, Fail: 3}
-	if rank[s] > rank[res.Status] {
-		res.Status = s
-	}
 }
 
 // fetchTable is the table of db that the ROUTE sent with the login got
@@ -296,7 +323,7 @@ func (r *Run) directRouting(ctx context.Context) Result {
 // judgeDirect reads the table a bolt:// server gave for itself; advertised
 // is the address it advertises for itself (LOGON, 5.8+).
 func judgeDirect(t *Target, advertised string, table *routing.Table, method string, err error) Result {
-	skip := Result{Status: Skip, Summary: t.Scheme + ":// connects directly; no routing table is used"}
+	skip := Result{Status: Skip, Code: "routing.direct", Summary: t.Scheme + ":// connects directly; no routing table is used"}
 	if t.AllDatabases {
 		skip.Facts = append(skip.Facts, Fact{"all databases", "--all-databases needs a neo4j:// URI"})
 	}
@@ -309,10 +336,11 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 	}
 	members := table.Members()
 	if len(members) <= 1 {
+		skip.Code = "routing.standalone"
 		skip.Summary = t.Scheme + ":// connects directly to a standalone server; no routing table is used"
 		return skip
 	}
-	res := Result{Status: Warn, Facts: []Fact{{"fetched with", method}}}
+	res := Result{Status: Warn, Code: "routing.bypassed", Facts: []Fact{{"fetched with", method}}}
 	self, roles := identifySelf(members, advertised, t.Address())
 	db := table.Database
 	if db == "" {
@@ -334,6 +362,7 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 		res.Facts = append(res.Facts, Fact{"this server", "not found in the table under " + t.Address()})
 	case !slices.Contains(roles, "WRITE"):
 		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
+		res.Code = "routing.bypassed_not_writer"
 		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, db)
 	default:
 		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
@@ -422,7 +451,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	}
 	dbs := out.dbs
 	if dbs.err != nil {
-		worsen(res, Warn)
+		res.raise(Warn, "routing.show_databases_failed")
 		res.Evidence = append(res.Evidence, Fact{"SHOW DATABASES", dbs.err.Error()})
 		only := mainDB
 		if only == "" {
@@ -464,11 +493,13 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				if problem == "" {
 					problem = d.Name + ": no routing table"
 				}
+				// The fact keeps the code; the server's own words are here.
+				res.Evidence = append(res.Evidence, Fact{d.Name + " error", f.err.Error()})
 				var se *bolt.ServerError
 				if errors.As(f.err, &se) {
 					dt := *t
 					dt.Database = d.Name
-					_, hs := routingFailure(&dt, se, d.Name)
+					_, _, hs := routingFailure(&dt, se, d.Name)
 					for _, h := range hs {
 						hint(h)
 					}
@@ -482,9 +513,17 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				if v.problem != "" && problem == "" {
 					problem = d.Name + ": " + v.problem
 				}
-				if tbl != mainTable { // the main table's hints are there already
+				if tbl != mainTable { // the main table's hints and evidence are there already
 					for _, h := range v.hints {
 						hint(d.Name + ": " + h)
+					}
+					if v.problem != "" {
+						for _, p := range tbl.Problems {
+							res.Evidence = append(res.Evidence, Fact{d.Name + " problem", p.Text})
+						}
+						if v.status == Fail {
+							res.Evidence = append(res.Evidence, Fact{d.Name + " table", tbl.View()})
+						}
 					}
 				}
 			}
@@ -504,7 +543,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs.list))
 		return
 	}
-	worsen(res, Warn)
+	res.raise(Warn, "routing.databases_problem")
 	shown := problems
 	if len(shown) > 3 {
 		shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(problems)-3))
@@ -580,24 +619,26 @@ func listOrNone(l []string) string {
 	return strings.Join(l, ", ")
 }
 
-func routingFailure(t *Target, se *bolt.ServerError, db string) (string, []string) {
+// routingFailure is the code, summary and hints for a FAILURE in answer
+// to the request for a table.
+func routingFailure(t *Target, se *bolt.ServerError, db string) (string, string, []string) {
 	switch {
 	case strings.HasSuffix(se.Code, "Database.DatabaseNotFound"):
-		return fmt.Sprintf("database %q does not exist", t.Database), []string{
+		return "routing.database_not_found", fmt.Sprintf("database %q does not exist", t.Database), []string{
 			"check the name with SHOW DATABASES, or leave --database/NEO4J_DATABASE out to use the user's home database (on Aura it is not always called neo4j; Community edition has only neo4j and system)",
 		}
 	case strings.HasSuffix(se.Code, "General.DatabaseUnavailable"):
-		return db + " is unavailable (stopped, starting, or quarantined)", []string{
+		return "routing.database_unavailable", db + " is unavailable (stopped, starting, or quarantined)", []string{
 			"run SHOW DATABASES on the system database to see its currentStatus, START DATABASE it if stopped, and read neo4j.log/debug.log; an Aura instance that is resuming needs a minute",
 		}
 	case strings.HasSuffix(se.Code, "Procedure.ProcedureNotFound"):
-		return "the server is not a cluster and cannot route", []string{
+		return "routing.not_a_cluster", "the server is not a cluster and cannot route", []string{
 			"use bolt://" + t.Address() + ": routing needs a cluster (Neo4j 3.5 standalone servers have no routing procedure)",
 		}
 	case strings.HasSuffix(se.Code, "Security.Forbidden"):
-		return fmt.Sprintf("user %q may not access %s", t.Username, db), []string{
+		return "routing.forbidden", fmt.Sprintf("user %q may not access %s", t.Username, db), []string{
 			"grant access (GRANT ACCESS ON DATABASE <name> TO <role>) or choose a database the user may use",
 		}
 	}
-	return "fetching the routing table failed: " + se.Code, []string{"see the server's message; retry, or use bolt:// to bypass routing while investigating"}
+	return "routing.server_error", "fetching the routing table failed: " + se.Code, []string{"see the server's message; retry, or use bolt:// to bypass routing while investigating"}
 }
