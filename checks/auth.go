@@ -12,7 +12,7 @@ import (
 
 var authCheck = Check{
 	ID: "auth", Title: "authentication", Needs: []string{"bolt"}, Member: true, Phase: true,
-	Doc: "HELLO/LOGON with the credentials: wrong password, rate limit, expired token or password",
+	Doc: "HELLO/LOGON: wrong password, rate limit, expired token, expired password; a server that goes quiet, stops reading or breaks the protocol",
 	Codes: append([]Code{
 		{ID: "auth.unauthorized", Doc: "the server rejected the username or password"},
 		{ID: "auth.rate_limited", Doc: "the account is locked after too many failed logins"},

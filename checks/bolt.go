@@ -11,7 +11,7 @@ import (
 
 var boltCheck = Check{
 	ID: "bolt", Title: "Bolt handshake", Needs: []string{"tls"}, Member: true, Phase: true,
-	Doc: "the Bolt handshake, and what the peer is when it is not Bolt",
+	Doc: "the handshake, and what the peer is when it is not Bolt: the HTTP port, a port that wants TLS, a silent or closing peer, another service, no common version",
 	Codes: []Code{
 		{ID: "bolt.http", Doc: "the port answered HTTP: it is Neo4j's HTTP port or another web server, not Bolt"},
 		{ID: "bolt.tls_record", Doc: "the server answered the plaintext handshake with a TLS record: the port expects TLS"},

@@ -8,7 +8,7 @@ import (
 
 var configCheck = Check{
 	ID: "config", Title: "configuration",
-	Doc: "the URI and what its scheme means (routing or direct, TLS or not); credentials present; an Aura instance recognised",
+	Doc: "the URI and what its scheme means (routing or direct; TLS verified, TLS accepting any certificate, or plaintext); credentials present; an Aura instance recognised",
 	Codes: []Code{
 		{ID: "config.no_credentials", Doc: "no username and no password were given: only a server with authentication disabled accepts the connection"},
 		{ID: "config.no_password", Doc: "a username was given without a password"},

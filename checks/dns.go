@@ -48,7 +48,7 @@ type resolverAnswer struct {
 
 var dnsCheck = Check{
 	ID: "dns", Title: "name resolution", Needs: []string{"config"}, Member: true, Phase: true,
-	Doc: "the host name resolves (system resolver or --dns-server); NXDOMAIN, SERVFAIL and timeouts told apart",
+	Doc: "the system resolver's answer (or `--dns-server`'s), and each resolver's own A/AAAA answer and CNAME chain; NXDOMAIN, SERVFAIL and timeouts told apart; skipped for an IP address",
 	// A name may resolve soon (a record not published yet, a resolver
 	// coming up): --wait tries every one of these again.
 	Codes: []Code{

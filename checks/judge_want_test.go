@@ -95,3 +95,13 @@ func coverCodes(t *testing.T, c Check, wants []outcomeWant) {
 		}
 	}
 }
+
+// lookup is the value of the first fact called name, "" when none is.
+func lookup(fs []Fact, name string) string {
+	for _, f := range fs {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}

@@ -26,7 +26,7 @@ const MaxMembersChecked = 256
 
 var membersCheck = Check{
 	ID: "members", Title: "cluster members", Needs: []string{"routing"}, Phase: true,
-	Doc: "neo4j:// only: every advertised member is reachable the way a driver reaches it",
+	Doc: "`neo4j://` only: every advertised member, 16 at once, as the driver would reach it (dns, tcp, tls with the member's own name, bolt, auth), reachable members per role, and each router's own table compared with the seed's; addresses that cannot be right (`localhost`, private addresses to a public client, names that do not resolve or lead to another server, another port than the one that answered) with the setting of the server's generation and the `bolt://` stop-gap",
 	// --wait asks membersMayComeUp, not the codes' Wait: whether waiting
 	// helps depends on how each member failed.
 	Retry: membersMayComeUp,

@@ -11,7 +11,7 @@ import (
 
 var queryCheck = Check{
 	ID: "query", Title: "query", Needs: []string{"auth", "routing"}, Phase: true,
-	Doc:  "RETURN 1 in read mode, and the server's edition",
+	Doc:  "`RETURN 1` in read mode, and the server's edition from `dbms.components()`",
 	Ride: queryRide,
 	Codes: append([]Code{
 		{ID: "query.no_named_databases", Doc: "a database was asked for, but the server (Bolt 3, Neo4j 3.5 or older) has no named databases"},

@@ -21,7 +21,7 @@ const longTTL = 24 * 60 * 60
 
 var routingCheck = Check{
 	ID: "routing", Title: "routing table", Needs: []string{"auth"}, Phase: true,
-	Doc:   "the routing table has routers, readers and writers (neo4j://); on bolt://, whether the server is a cluster member whose routing is bypassed",
+	Doc:   "the routing table as the server's generation gives it (ROUTE from 4.3, `dbms.routing.getRoutingTable` on `system` for 4.0–4.2, `dbms.cluster.routing.getRoutingTable` for 3.5), with the URI's routing context; no routers, writers or readers, a short TTL, malformed or duplicate addresses; a missing or unavailable database with what `SHOW DATABASES` says of it; with `--all-databases` every database's status, writer and table. For `bolt://` it only asks whether the server is a cluster member, and says that routing is bypassed",
 	Ride:  routingRide,
 	Codes: routingCodes,
 	Run:   checkRouting,

@@ -13,7 +13,7 @@ import (
 
 var tcpCheck = Check{
 	ID: "tcp", Title: "TCP connection", Needs: []string{"dns"}, Member: true, Phase: true,
-	Doc: "every resolved address accepts a TCP connection; refused, timed out and unreachable told apart",
+	Doc: "every resolved address, dialled together; refused, reset, timed out and unreachable told apart",
 	// A port may open soon (a server still starting): --wait tries every
 	// one of these again.
 	Codes: []Code{

@@ -12,7 +12,7 @@ import (
 
 var tlsCheck = Check{
 	ID: "tls", Title: "TLS", Needs: []string{"tcp"}, Member: true, Phase: true,
-	Doc: "+s and +ssc only: TLS version, the certificate chain, names and expiry, and the cause of a failure",
+	Doc: "`+s` and `+ssc` only: version, cipher, the chain, names, expiry; the cause when it fails (self-signed, unknown CA, TLS-inspecting proxy, no CA bundle, expired, wrong host, missing intermediate, plaintext port)",
 	Codes: []Code{
 		{ID: "tls.not_used", Doc: "the URI's scheme does not use TLS: nothing to check"},
 		{ID: "tls.self_signed", Doc: "the certificate is self-signed and not trusted"},

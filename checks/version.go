@@ -11,7 +11,7 @@ import (
 
 var versionCheck = Check{
 	ID: "version", Title: "versions", Needs: []string{"bolt"}, After: []string{"auth"},
-	Doc: "the negotiated Bolt version, the versions the server offers, the server's release",
+	Doc: "the negotiated Bolt version, every version the server offers (handshake manifest), the server's release",
 	Codes: []Code{
 		{ID: "version.end_of_life", Doc: "the server speaks only Bolt older than 4.4: a Neo4j release at end of life, which current drivers no longer speak"},
 		{ID: "version.out_of_support", Doc: "the server is Neo4j 4.4, out of support since November 2025"},

@@ -1,10 +1,9 @@
 package checks
 
 import (
-	"strings"
+	"errors"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
-	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
 // Retryable says whether a report that is not healthy shows a server that
@@ -20,10 +19,8 @@ import (
 // certificate, the HTTP port, a database that does not exist. A healthy
 // report is not retryable either: there is nothing to wait for.
 //
-// It reads only the report, as a user would: a failing check's id, its
-// server error code, and facts the checks record in a fixed form. The
-// tests in wait_test.go pin each rule to a real fixture, so a change of
-// wording in a check that breaks a rule fails there.
+// It reads typed data only: each deciding result's code (Code.Wait), its
+// error value, and a check's own rule where it has one (Check.Retry).
 func Retryable(rep *Report) bool {
 	if rep == nil {
 		return false
@@ -51,67 +48,22 @@ func Retryable(rep *Report) bool {
 	return deciding > 0
 }
 
-// waitable is the rule for one failing (or, under --strict, warning) check.
+// waitable is the rule for one failing (or, under --strict, warning)
+// result.
 func waitable(res Result, rep *Report) bool {
-	if strings.HasPrefix(evidence(res, "code"), "Neo.TransientError.") {
+	var se *bolt.ServerError
+	if errors.As(res.Err, &se) && se.Transient() {
 		return true
 	}
-	switch res.ID {
-	case "dns", "tcp":
-		// A name that does not resolve yet, a port that refuses.
-		return true
-	case "tls":
-		return tlsNotUpYet(res)
-	case "bolt":
-		return boltNotUpYet(res)
-	case "routing":
-		// A table that lists no writers or no readers: the database is
-		// online somewhere but has no leader or no follower yet. A server
-		// error is covered by its code above; a table without routers or a
-		// named database on Bolt 3 is not something that waiting fixes.
-		return res.Error == "" && (fact(res, "writers") == "(none)" || fact(res, "readers") == "(none)")
-	case "members":
-		return membersMayComeUp(res, rep)
+	for _, c := range Checks() {
+		if c.ID == res.ID && c.Retry != nil {
+			return c.Retry(res, rep)
+		}
 	}
-	return false
-}
-
-// tlsNotUpYet: the TLS handshake timed out, or the peer closed the
-// connection on the ClientHello without sending a byte. A server with TLS
-// disabled does the latter too, but so does a port proxy whose backend is
-// not listening yet, and stopping a CI gate early on a proxy is worse than
-// waiting out a misconfiguration whose report is correct either way.
-func tlsNotUpYet(res Result) bool {
-	if strings.Contains(res.Error, tlsprobe.ErrHandshakeTimeout.Error()) {
-		return true
-	}
-	return strings.Contains(res.Error, tlsprobe.ErrPlaintextPort.Error()) && evidence(res, "received") == ""
-}
-
-// boltNotUpYet: the handshake was met with silence, or with a close or
-// reset before any byte, and the port does not turn out to want TLS (that
-// is a wrong scheme, said in the summary, and waiting does not fix it).
-func boltNotUpYet(res Result) bool {
-	if evidence(res, "received") != "" {
-		return false
-	}
-	for _, e := range []error{bolt.ErrSilent, bolt.ErrClosed, bolt.ErrReset} {
-		if strings.Contains(res.Error, e.Error()) {
-			return !strings.Contains(res.Summary, "requires TLS")
+	for _, c := range AllCodes() {
+		if c.ID == res.Code {
+			return c.Wait
 		}
 	}
 	return false
-}
-
-func fact(res Result, name string) string { return lookup(res.Facts, name) }
-
-func evidence(res Result, name string) string { return lookup(res.Evidence, name) }
-
-func lookup(fs []Fact, name string) string {
-	for _, f := range fs {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return ""
 }

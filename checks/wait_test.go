@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 )
@@ -153,16 +154,17 @@ func TestRetryableProxyBeforeBackend(t *testing.T) {
 }
 
 // TestRetryableRules covers the rules on hand-made reports, for server
-// answers the fixtures do not produce.
+// answers the fixtures do not produce. The rules read the result's code
+// and its typed error; the reports carry no prose at all.
 func TestRetryableRules(t *testing.T) {
 	t.Parallel()
-	failing := func(id string, evidence ...checks.Fact) *checks.Report {
+	failing := func(id, code string, err error) *checks.Report {
 		return &checks.Report{Verdict: checks.Fail, ExitCode: checks.ExitFailed, Checks: []checks.Result{
 			{ID: "bolt", Status: checks.Pass},
-			{ID: id, Status: checks.Fail, Evidence: evidence},
+			{ID: id, Status: checks.Fail, Code: code, Err: err},
 		}}
 	}
-	code := func(c string) checks.Fact { return checks.Fact{Name: "code", Value: c} }
+	server := func(code string) error { return &bolt.ServerError{Request: "RUN", Code: code} }
 	for _, tc := range []struct {
 		name string
 		rep  *checks.Report
@@ -172,11 +174,17 @@ func TestRetryableRules(t *testing.T) {
 		{"exit 3", &checks.Report{Verdict: checks.Fail, ExitCode: checks.ExitNoAttempt}, false},
 		{"healthy with a warning", &checks.Report{Verdict: checks.Warn, ExitCode: checks.ExitHealthy, Checks: []checks.Result{{ID: "members", Status: checks.Warn}}}, false},
 		{"no response", &checks.Report{Verdict: checks.Fail, ExitCode: checks.ExitNoResponse}, true},
-		{"auth provider unreachable", failing("auth", code("Neo.TransientError.Security.AuthProviderTimeout")), true},
-		{"query while the database starts", failing("query", code("Neo.TransientError.General.DatabaseUnavailable")), true},
-		{"rate limited: retrying makes it worse", failing("auth", code("Neo.ClientError.Security.AuthenticationRateLimit")), false},
-		{"forbidden", failing("query", code("Neo.ClientError.Security.Forbidden")), false},
-		{"version", failing("version"), false},
+		{"auth provider unreachable", failing("auth", "auth.provider_unavailable", server("Neo.TransientError.Security.AuthProviderTimeout")), true},
+		{"query while the database starts", failing("query", "query.database_unavailable", server("Neo.TransientError.General.DatabaseUnavailable")), true},
+		{"any transient server error", failing("query", "query.server_error", server("Neo.TransientError.Transaction.Outdated")), true},
+		{"rate limited: retrying makes it worse", failing("auth", "auth.rate_limited", server("Neo.ClientError.Security.AuthenticationRateLimit")), false},
+		{"forbidden", failing("query", "query.forbidden", server("Neo.ClientError.Security.Forbidden")), false},
+		{"a routing table without writers", failing("routing", "routing.no_writers", nil), true},
+		{"a malformed WRITE entry", failing("routing", "routing.malformed_writer", nil), false},
+		{"a port that closes without a byte", failing("bolt", "bolt.closed", nil), true},
+		{"a port that wants TLS", failing("bolt", "bolt.requires_tls", nil), false},
+		{"version", failing("version", "version.end_of_life", nil), false},
+		{"an unknown code", failing("query", "query.no_such_code", nil), false},
 		{"exit 1 without a failing check", &checks.Report{Verdict: checks.Fail, ExitCode: checks.ExitFailed}, false},
 	} {
 		if got := checks.Retryable(tc.rep); got != tc.want {

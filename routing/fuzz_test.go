@@ -35,10 +35,12 @@ func FuzzParse(f *testing.F) {
 	f.Add(seed(map[string]any{"ttl": int64(1) << 62, "servers": []any{}}))
 	lim := packstream.Limits{MaxDepth: 8, MaxCollection: 1 << 12, MaxString: 1 << 10, MaxValues: 1 << 14}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := packstream.Decode(data, lim)
+		// The table is the one field of a SUCCESS, as the server sends it.
+		m, _, err := packstream.DecodeMessage(append([]byte{0xB1, 0x70}, data...), lim)
 		if err != nil {
 			return
 		}
+		v := m.Fields[0]
 		rt, ok := v.(map[string]any)
 		if !ok {
 			return
