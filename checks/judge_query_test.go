@@ -88,8 +88,11 @@ func TestJudgeQuery(t *testing.T) {
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned [[2]]", "answered a trivial query wrongly"},
 			evidence: []Fact{{"records", "[[2]]"}}},
 		{name: "a string", out: answered(bolt.QueryResult{Records: [][]any{{"1"}}}),
-			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned [[1]]", "a proxy or a non-Neo4j server"},
+			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [["1"]]`, "a proxy or a non-Neo4j server"},
 			evidence: []Fact{{"records", `[["1"]]`}}},
+		{name: "the password echoed in a string", out: answered(bolt.QueryResult{Records: [][]any{{"x" + baqPassword}}}),
+			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [["x******"]]`, "a proxy or a non-Neo4j server"},
+			evidence: []Fact{{"records", `[["x******"]]`}}},
 		{name: "no records", out: answered(bolt.QueryResult{}),
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned []", "wrongly"},
 			evidence: []Fact{{"records", "[]"}}},
@@ -97,7 +100,7 @@ func TestJudgeQuery(t *testing.T) {
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned", "wrongly"},
 			evidence: []Fact{{"records", "[[1], [1, null]]"}}},
 		{name: "the password echoed", out: answered(bolt.QueryResult{Records: [][]any{{map[string]any{"echo": baqPassword}}}}),
-			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned", "wrongly"},
+			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [[{echo: "******"}]]`, "wrongly"},
 			evidence: []Fact{{"records", `[[{echo: "******"}]]`}}},
 	}
 	seen := map[string]bool{}

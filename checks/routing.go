@@ -317,6 +317,9 @@ func (r *Run) directRouting(ctx context.Context) Result {
 		return judgeDirect(r.T, "", nil, "", nil)
 	}
 	table, method, err := r.fetchTable(ctx, directRoutingContext(r.T), r.T.Database)
+	if err == nil && len(table.Members()) > 1 {
+		r.directTable = table
+	}
 	return judgeDirect(r.T, r.hello.AdvertisedAddress, table, method, err)
 }
 
