@@ -55,11 +55,6 @@ func noAnswer(err error) bool {
 func judgeBolt(t *Target, out boltOutcome) Result {
 	hs := out.hs
 	switch {
-	case out.redialErr != nil:
-		return Result{Status: Fail, Code: "bolt.fallback_failed", Err: out.redialErr,
-			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
-			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
-			Facts:   []Fact{{"pipelining", pipeliningFact(out)}}}
 	case out.err != nil:
 		res := Result{Status: Fail, Err: out.err, Facts: []Fact{{"pipelining", pipeliningFact(out)}}}
 		res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
@@ -68,6 +63,11 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 		}
 		res.Summary, res.Hints, res.Code = boltFailure(t, out)
 		return res
+	case out.redialErr != nil:
+		return Result{Status: Fail, Code: "bolt.fallback_failed", Err: out.redialErr,
+			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
+			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
+			Facts:   []Fact{{"pipelining", pipeliningFact(out)}}}
 	}
 	res := Result{Status: Pass}
 	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})

@@ -70,6 +70,14 @@ func TestJudgeBolt(t *testing.T) {
 			out:        boltOutcome{refused: refusal, redialErr: errors.New("dial tcp 10.0.0.1:7687: connect: connection refused")},
 			want:       baqWant{Fail, "bolt.fallback_failed", "a second connection failed: dial tcp", "--no-pipelining"},
 			pipelining: "fell back to the sequential exchange"},
+		// A reset of the flight, then of the fresh connection: the server
+		// resets every connection, which is the verdict itself.
+		{name: "reset, and the redial reset too", target: plain,
+			out: boltOutcome{hs: bolt.HandshakeResult{Sent: sent}, refused: fmt.Errorf("%w: %w", bolt.ErrSpeculationRefused, pe(bolt.ErrReset, nil, nil)),
+				err:       fmt.Errorf("%w: %w", bolt.ErrSpeculationRefused, pe(bolt.ErrReset, nil, nil)),
+				redialErr: errors.New("dial tcp 127.0.0.1:7687: connect: connection reset by peer")},
+			want:       baqWant{Fail, "bolt.reset", "reset the connection without answering", "not a Bolt server"},
+			pipelining: "fell back to the sequential exchange"},
 
 		// What the first answer says.
 		{name: "HTTP", target: plain,
@@ -178,6 +186,10 @@ func TestJudgeBolt(t *testing.T) {
 			}
 			// The error that decided the result is kept, typed.
 			switch {
+			case c.out.err != nil && c.out.redialErr != nil:
+				if res.Err != c.out.err {
+					t.Errorf("Err %v, want the handshake's error, not the redial's", res.Err)
+				}
 			case c.out.redialErr != nil:
 				if res.Err != c.out.redialErr {
 					t.Errorf("Err %v, want the redial's error", res.Err)

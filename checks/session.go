@@ -275,6 +275,13 @@ func (s *session) handshake(parent context.Context) boltOutcome {
 		fresh, ferr := s.redial(ctx)
 		if ferr != nil {
 			out.redialErr = ferr
+			if errors.Is(err, bolt.ErrClosed) || errors.Is(err, bolt.ErrReset) {
+				// A server that closed the first connection and will not
+				// take a second one closes connections, pipelined or not:
+				// that is the verdict, as a sequential handshake gives it.
+				s.hs, out.hs, out.err = hs, hs, err
+				out.speaksTLS = s.closedButSpeaksTLS(ctx, err)
+			}
 			return out
 		}
 		conn = fresh
