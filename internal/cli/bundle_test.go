@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests of `bundle` and `report` as a user runs them: a bundle
 // written against demo fixtures on loopback, read back with `report`, and
@@ -58,7 +58,7 @@ func btoi(b bool) int {
 func runFree(env map[string]string, args ...string) result {
 	var out, errb bytes.Buffer
 	start := time.Now()
-	code := run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
+	code := Run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
 	return result{code: code, stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
 }
 

@@ -1,24 +1,24 @@
-package main
+package cli
 
 import (
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 )
 
 // interspersed moves flags that follow positional arguments in front of
 // them, because urfave/cli v2 stops parsing flags at the first argument and
 // people write `neo4j-doctor Neo4j-x.txt --format json`. "--" ends flags.
-func interspersed(args []string, flags []cli.Flag) []string {
+func interspersed(args []string, flags []ucli.Flag) []string {
 	fl, pos := split(args, flags)
 	return append(fl, pos...)
 }
 
 // split separates flags (with their values) from positional arguments.
-func split(args []string, flags []cli.Flag) (fl, pos []string) {
+func split(args []string, flags []ucli.Flag) (fl, pos []string) {
 	takesValue := map[string]bool{}
 	for _, f := range flags {
-		dv, ok := f.(cli.DocGenerationFlag)
+		dv, ok := f.(ucli.DocGenerationFlag)
 		for _, n := range f.Names() {
 			takesValue[n] = ok && dv.TakesValue()
 		}
@@ -46,7 +46,7 @@ func split(args []string, flags []cli.Flag) (fl, pos []string) {
 // reorder applies interspersed to argv after the command name. Flags
 // written before a subcommand (`neo4j-doctor --format json demo`) are moved
 // after it, so the subcommand honours them or rejects them as unknown.
-func reorder(argv []string, app *cli.App) []string {
+func reorder(argv []string, app *ucli.App) []string {
 	if len(argv) < 2 {
 		return argv
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests of the CLI as users run it: testscript scripts in
 // testdata/script exec the real program (this test binary, re-executed under
@@ -25,7 +25,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(leakCheck{m}, map[string]func(){
-		"neo4j-doctor": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr, os.Getenv)) },
+		"neo4j-doctor": func() { os.Exit(Run(os.Args, os.Stdout, os.Stderr, os.Getenv)) },
 		"expect-exit":  expectExit,
 	})
 }
@@ -60,7 +60,7 @@ func expectExit() {
 		fmt.Fprintf(os.Stderr, "expect-exit: bad code %q\n", os.Args[1])
 		os.Exit(125)
 	}
-	if got := run(os.Args[2:], os.Stdout, os.Stderr, os.Getenv); got != want {
+	if got := Run(os.Args[2:], os.Stdout, os.Stderr, os.Getenv); got != want {
 		fmt.Fprintf(os.Stderr, "expect-exit: exit status %d, want %d\n", got, want)
 		os.Exit(125)
 	}

@@ -2,7 +2,7 @@
 
 // Unix only: the table needs a FIFO (syscall.Mkfifo).
 
-package main
+package cli
 
 // Bad input, every case the hardening issue lists in one table: no attempt
 // is made, the exit code is 3, stdout is empty, stderr is one error: line

@@ -1,4 +1,4 @@
-package main
+package binarytest
 
 import (
 	"bufio"
@@ -22,7 +22,7 @@ const maxReleaseSize = 15_000_000
 
 // releaseLdflags are .goreleaser.yaml's, with a version, commit and date
 // of the length a release stamps in.
-const releaseLdflags = "-s -w -X main.version=1.2.3 -X main.commit=0123456789abcdef0123456789abcdef01234567 -X main.date=2026-11-25T10:00:00Z"
+const releaseLdflags = "-s -w -X " + module + "/internal/cli.version=1.2.3 -X " + module + "/internal/cli.commit=0123456789abcdef0123456789abcdef01234567 -X " + module + "/internal/cli.date=2026-11-25T10:00:00Z"
 
 // releaseTags are .goreleaser.yaml's build tags.
 const releaseTags = "urfave_cli_no_docs"
@@ -69,7 +69,7 @@ func buildSize(t *testing.T, out string, env []string, flags ...string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), ".")...)
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", out}, flags...), module)...)
 	cmd.Env = append(os.Environ(), env...)
 	start := time.Now()
 	if msg, err := cmd.CombinedOutput(); err != nil {

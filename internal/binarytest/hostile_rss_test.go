@@ -1,4 +1,4 @@
-package main
+package binarytest
 
 // The real binary against hostile servers: a verdict within 2 × --timeout,
 // the failing check, no panic, no password in any output, and a peak RSS
@@ -33,7 +33,7 @@ func buildBinaries(t *testing.T, dir string) binaries {
 	b := binaries{doctor: filepath.Join(dir, "neo4j-doctor"), rsswrap: filepath.Join(dir, "rsswrap")}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	for out, pkg := range map[string]string{b.doctor: ".", b.rsswrap: "./testdata/rsswrap"} {
+	for out, pkg := range map[string]string{b.doctor: module, b.rsswrap: "./testdata/rsswrap"} {
 		if msg, err := exec.CommandContext(ctx, "go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
 		}

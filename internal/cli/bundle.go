@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
@@ -18,8 +18,8 @@ import (
 
 const bundleHint = "neo4j-doctor bundle [flags] [CONNECTION_FILE] -o FILE"
 
-func bundleCommand(getenv func(string) string) *cli.Command {
-	return &cli.Command{
+func bundleCommand(getenv func(string) string) *ucli.Command {
+	return &ucli.Command{
 		Name:      "bundle",
 		Usage:     "diagnose, and write everything the run saw to one JSON file for support, with no secret in it",
 		UsageText: bundleHint,
@@ -33,17 +33,17 @@ func bundleCommand(getenv func(string) string) *cli.Command {
 			"the bundle cannot be written.",
 		ArgsUsage: "[CONNECTION_FILE]",
 		Flags: append(connectionFlags(),
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the bundle to `FILE` (- is stdout, and then the report is not printed)", TakesFile: true},
-			&cli.BoolFlag{Name: "redact-hosts", Usage: "replace host names and IP addresses with stable pseudonyms (host-1, private-ip-2, ...) and leave certificates out"},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the bundle to `FILE` (- is stdout, and then the report is not printed)", TakesFile: true},
+			&ucli.BoolFlag{Name: "redact-hosts", Usage: "replace host names and IP addresses with stable pseudonyms (host-1, private-ip-2, ...) and leave certificates out"},
 		),
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor bundle --help"}
 		},
-		Action: func(cCtx *cli.Context) error { return bundleAction(cCtx, getenv) },
+		Action: func(cCtx *ucli.Context) error { return bundleAction(cCtx, getenv) },
 	}
 }
 
-func bundleAction(cCtx *cli.Context, getenv func(string) string) error {
+func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 	path := cCtx.String("output")
 	if path == "" {
 		return &usageError{msg: "bundle needs -o FILE", hint: "write it with " + bundleHint}

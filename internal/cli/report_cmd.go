@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -9,15 +9,15 @@ import (
 	"os"
 	"slices"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
-func reportCommand(getenv func(string) string) *cli.Command {
-	return &cli.Command{
+func reportCommand(getenv func(string) string) *ucli.Command {
+	return &ucli.Command{
 		Name:      "report",
 		Usage:     "show a support bundle's run again, exactly as its user saw it",
 		UsageText: "neo4j-doctor report [--format FORMAT] [--verbose] BUNDLE",
@@ -28,21 +28,21 @@ func reportCommand(getenv func(string) string) *cli.Command {
 			"not JSON, cut short, of another bundleVersion or schemaVersion, or with a key missing, unknown\n" +
 			"or of the wrong type.",
 		ArgsUsage: "BUNDLE",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, junit, github or markdown"},
-			&cli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
-			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "format", Value: "text", Usage: "text, json, junit, github or markdown"},
+			&ucli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
+			&ucli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
 		},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor report --help"}
 		},
-		Action: func(cCtx *cli.Context) error { return reportAction(cCtx, getenv) },
+		Action: func(cCtx *ucli.Context) error { return reportAction(cCtx, getenv) },
 	}
 }
 
 const readHint = "neo4j-doctor report takes a file written by neo4j-doctor bundle -o FILE (or --format json)"
 
-func reportAction(cCtx *cli.Context, getenv func(string) string) error {
+func reportAction(cCtx *ucli.Context, getenv func(string) string) error {
 	if cCtx.NArg() != 1 {
 		return &usageError{msg: fmt.Sprintf("expected one bundle file, got %d arguments", cCtx.NArg()), hint: "neo4j-doctor report BUNDLE"}
 	}
@@ -76,7 +76,7 @@ func reportAction(cCtx *cli.Context, getenv func(string) string) error {
 
 // decodeBundle reads a bundle, or failing that a plain JSON report, and
 // says on stderr whose run a bundle holds.
-func decodeBundle(cCtx *cli.Context, data []byte, o options, getenv func(string) string) (*checks.Report, report.ToolInfo, error) {
+func decodeBundle(cCtx *ucli.Context, data []byte, o options, getenv func(string) string) (*checks.Report, report.ToolInfo, error) {
 	b, berr := bundle.Read(data)
 	if berr == nil {
 		errw := cCtx.App.ErrWriter

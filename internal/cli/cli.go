@@ -1,4 +1,7 @@
-package main
+// Package cli is neo4j-doctor's command line: flags, subcommands, exit
+// codes and where each output goes. The root package's main calls Run and
+// nothing else; report/ renders, checks/ diagnoses.
+package cli
 
 import (
 	"context"
@@ -14,13 +17,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
-// Set by the release build with -ldflags "-X main.version=…".
+// Set by the release build with -ldflags
+// "-X github.com/neo4j-doctor/neo4j-doctor/internal/cli.version=…" (and
+// commit, date); see .goreleaser.yaml. Without them buildInfo falls back
+// to what the Go toolchain recorded.
 var (
 	version = ""
 	commit  = ""
@@ -72,36 +78,36 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-func connectionFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "uri", Aliases: []string{"a", "address"}, Usage: "Neo4j URI, e.g. neo4j+s://<id>.databases.neo4j.io (env NEO4J_URI, then NEO4J_ADDRESS)"},
-		&cli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "user name (env NEO4J_USERNAME)"},
-		&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password; prefer the environment or a file, which stay out of shell history (env NEO4J_PASSWORD)"},
-		&cli.StringFlag{Name: "database", Aliases: []string{"d"}, Usage: "database (env NEO4J_DATABASE; default: the user's home database)"},
-		&cli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
-		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
-		&cli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
-		&cli.StringSliceFlag{Name: "format", Usage: "report format: text, json, junit, github or markdown; several, each with its own -o", DefaultText: "text"},
-		&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
-		&cli.BoolFlag{Name: "no-pipelining", Usage: "wait for the Bolt handshake's answer before sending HELLO, for a proxy that chokes on bytes sent ahead (costs a round trip per connection)"},
-		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
-		&cli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
-		&cli.StringFlag{Name: "dns-server", Usage: "resolve with this DNS server (HOST:PORT) instead of the system's, for every connection, like dig @server"},
-		&cli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
-		&cli.StringSliceFlag{Name: "checks", Usage: "run only these checks (comma list of ids) and the checks they need; see --list-checks"},
-		&cli.StringSliceFlag{Name: "skip", Usage: "leave out these checks (comma list of ids) and the checks that need them, e.g. --skip query"},
+func connectionFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "uri", Aliases: []string{"a", "address"}, Usage: "Neo4j URI, e.g. neo4j+s://<id>.databases.neo4j.io (env NEO4J_URI, then NEO4J_ADDRESS)"},
+		&ucli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "user name (env NEO4J_USERNAME)"},
+		&ucli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password; prefer the environment or a file, which stay out of shell history (env NEO4J_PASSWORD)"},
+		&ucli.StringFlag{Name: "database", Aliases: []string{"d"}, Usage: "database (env NEO4J_DATABASE; default: the user's home database)"},
+		&ucli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
+		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
+		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
+		&ucli.StringSliceFlag{Name: "format", Usage: "report format: text, json, junit, github or markdown; several, each with its own -o", DefaultText: "text"},
+		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
+		&ucli.BoolFlag{Name: "no-pipelining", Usage: "wait for the Bolt handshake's answer before sending HELLO, for a proxy that chokes on bytes sent ahead (costs a round trip per connection)"},
+		&ucli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
+		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
+		&ucli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
+		&ucli.StringFlag{Name: "dns-server", Usage: "resolve with this DNS server (HOST:PORT) instead of the system's, for every connection, like dig @server"},
+		&ucli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
+		&ucli.StringSliceFlag{Name: "checks", Usage: "run only these checks (comma list of ids) and the checks they need; see --list-checks"},
+		&ucli.StringSliceFlag{Name: "skip", Usage: "leave out these checks (comma list of ids) and the checks that need them, e.g. --skip query"},
 	}
 }
 
 // ciFlags are the flags of the diagnosis commands (the default and check)
 // for running unattended: a health gate and files for CI dashboards.
-func ciFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the n-th --format to the n-th `FILE` (- is stdout); the text report still goes to stdout", TakesFile: true},
-		&cli.DurationFlag{Name: "wait", Usage: "diagnose again, with backoff, until healthy or this `DURATION` has passed; stops at once on a failure that waiting does not fix"},
-		&cli.BoolFlag{Name: "wait-all", Usage: "with --wait, wait out every failure, even a wrong password or a bad certificate"},
-		&cli.BoolFlag{Name: "list-checks", Usage: "list the checks, what each needs and does, and exit"},
+func ciFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the n-th --format to the n-th `FILE` (- is stdout); the text report still goes to stdout", TakesFile: true},
+		&ucli.DurationFlag{Name: "wait", Usage: "diagnose again, with backoff, until healthy or this `DURATION` has passed; stops at once on a failure that waiting does not fix"},
+		&ucli.BoolFlag{Name: "wait-all", Usage: "with --wait, wait out every failure, even a wrong password or a bad certificate"},
+		&ucli.BoolFlag{Name: "list-checks", Usage: "list the checks, what each needs and does, and exit"},
 		targetsFlag(),
 	}
 }
@@ -111,15 +117,17 @@ func ciFlags() []cli.Flag {
 // so this costs nothing outside tests.
 var runMu sync.Mutex
 
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// Run runs the command line args (args[0] is the program's name) with the
+// given stdout, stderr and environment, and returns the exit code.
+func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	runMu.Lock()
 	defer runMu.Unlock()
 	v, c, d := buildInfo()
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version, commit and build date"}
-	cli.VersionPrinter = func(cCtx *cli.Context) {
+	ucli.VersionFlag = &ucli.BoolFlag{Name: "version", Usage: "print the version, commit and build date"}
+	ucli.VersionPrinter = func(cCtx *ucli.Context) {
 		fmt.Fprintf(cCtx.App.Writer, "neo4j-doctor %s (commit %s, built %s)\n", v, c, d)
 	}
-	app := &cli.App{
+	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
 		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
@@ -138,19 +146,19 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		// -o takes file names, which may hold commas; the comma lists of
 		// --format, --checks and --skip are split by splitList instead.
 		DisableSliceFlagSeparator: true,
-		Action:                    func(cCtx *cli.Context) error { return checkAction(cCtx, getenv) },
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		Action:                    func(cCtx *ucli.Context) error { return checkAction(cCtx, getenv) },
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor --help"}
 		},
-		ExitErrHandler: func(*cli.Context, error) {},
-		Commands: []*cli.Command{
+		ExitErrHandler: func(*ucli.Context, error) {},
+		Commands: []*ucli.Command{
 			{
 				Name:      "check",
 				Usage:     "diagnose a Neo4j connection (the default command)",
 				ArgsUsage: "[CONNECTION_FILE]",
 				Flags:     append(connectionFlags(), ciFlags()...),
-				Action:    func(cCtx *cli.Context) error { return checkAction(cCtx, getenv) },
-				OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+				Action:    func(cCtx *ucli.Context) error { return checkAction(cCtx, getenv) },
+				OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 					return &usageError{msg: err.Error(), hint: "see neo4j-doctor check --help"}
 				},
 			},
@@ -202,7 +210,7 @@ type options struct {
 	skip    []string // --skip
 }
 
-func outputOptions(cCtx *cli.Context) (options, error) {
+func outputOptions(cCtx *ucli.Context) (options, error) {
 	o := options{
 		color: cCtx.String("color"),
 		quiet: cCtx.Bool("quiet"), strict: cCtx.Bool("strict"), verbose: cCtx.Bool("verbose"),
@@ -237,7 +245,7 @@ func outputOptions(cCtx *cli.Context) (options, error) {
 	return o, nil
 }
 
-func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Target, error) {
+func targetFromCLI(cCtx *ucli.Context, getenv func(string) string) (*checks.Target, error) {
 	if cCtx.NArg() > 1 {
 		return nil, &usageError{msg: fmt.Sprintf("expected at most one connection file, got %d arguments", cCtx.NArg()), hint: "put flags before the file: neo4j-doctor [flags] [CONNECTION_FILE]"}
 	}
@@ -270,7 +278,7 @@ func targetFromCLI(cCtx *cli.Context, getenv func(string) string) (*checks.Targe
 	return checks.Resolve(in)
 }
 
-func checkAction(cCtx *cli.Context, getenv func(string) string) error {
+func checkAction(cCtx *ucli.Context, getenv func(string) string) error {
 	if cCtx.Bool("list-checks") {
 		return report.ListChecks(cCtx.App.Writer, checks.CheckDocs())
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
@@ -20,13 +20,13 @@ import (
 // packages. They are static: no hidden flag makes the binary complete
 // itself, so the scripts work with a binary of any age.
 
-func completionCommand() *cli.Command {
-	return &cli.Command{
+func completionCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script: bash, zsh or fish",
 		ArgsUsage: "bash|zsh|fish",
 		Hidden:    true,
-		Action: func(cCtx *cli.Context) error {
+		Action: func(cCtx *ucli.Context) error {
 			if cCtx.NArg() != 1 {
 				return &usageError{msg: "completion needs a shell", hint: "neo4j-doctor completion bash|zsh|fish"}
 			}
@@ -61,11 +61,11 @@ type spec struct {
 	demo     []string            // demo scenario names
 }
 
-func completionSpec(app *cli.App) spec {
+func completionSpec(app *ucli.App) spec {
 	s := spec{flags: map[string][]string{}, values: map[string][]string{}}
-	add := func(cmd string, fl []cli.Flag) {
+	add := func(cmd string, fl []ucli.Flag) {
 		for _, f := range fl {
-			if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
+			if vf, ok := f.(ucli.VisibleFlag); ok && !vf.IsVisible() {
 				continue
 			}
 			var spellings []string
@@ -77,7 +77,7 @@ func completionSpec(app *cli.App) spec {
 				}
 			}
 			s.flags[cmd] = append(s.flags[cmd], spellings...)
-			if df, ok := f.(cli.DocGenerationFlag); ok && df.TakesValue() {
+			if df, ok := f.(ucli.DocGenerationFlag); ok && df.TakesValue() {
 				if takesFile(f) {
 					s.files = append(s.files, spellings...)
 				}
@@ -103,7 +103,7 @@ func completionSpec(app *cli.App) spec {
 		sort.Strings(s.flags[cmd])
 		s.flags[cmd] = slices.Compact(s.flags[cmd])
 	}
-	add("", append(app.Flags, cli.VersionFlag))
+	add("", append(app.Flags, ucli.VersionFlag))
 	for _, c := range app.VisibleCommands() {
 		s.commands = append(s.commands, c.Name)
 		add(c.Name, c.Flags)
@@ -117,7 +117,7 @@ func completionSpec(app *cli.App) spec {
 }
 
 // takesFile reads urfave's TakesFile field, which no interface exposes.
-func takesFile(f cli.Flag) bool {
+func takesFile(f ucli.Flag) bool {
 	v := reflect.ValueOf(f)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return false

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,14 +10,14 @@ import (
 	"syscall"
 	"text/tabwriter"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 )
 
-func demoFlags() []cli.Flag {
-	var out []cli.Flag
+func demoFlags() []ucli.Flag {
+	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
 		case "format", "color", "quiet", "strict", "verbose":
@@ -25,21 +25,21 @@ func demoFlags() []cli.Flag {
 		}
 	}
 	return append(out,
-		&cli.BoolFlag{Name: "list", Usage: "name the scenarios"},
-		&cli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running and print their URIs until interrupted"},
+		&ucli.BoolFlag{Name: "list", Usage: "name the scenarios"},
+		&ucli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running and print their URIs until interrupted"},
 	)
 }
 
-func demoCommand(getenv func(string) string) *cli.Command {
-	return &cli.Command{
+func demoCommand(getenv func(string) string) *ucli.Command {
+	return &ucli.Command{
 		Name:      "demo",
 		Usage:     "start Bolt servers in-process on loopback and diagnose them (default: a healthy 3-member cluster)",
 		ArgsUsage: "[SCENARIO]",
 		Flags:     demoFlags(),
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor demo --help"}
 		},
-		Action: func(cCtx *cli.Context) error {
+		Action: func(cCtx *ucli.Context) error {
 			out := cCtx.App.Writer
 			if cCtx.Bool("list") {
 				return listScenarios(out)

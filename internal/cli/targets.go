@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,15 +7,15 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
-func targetsFlag() cli.Flag {
-	return &cli.StringFlag{Name: "targets", Usage: "diagnose every target of this YAML `FILE` concurrently: a summary table, then the reports of those that did not pass; the exit code is the worst", TakesFile: true}
+func targetsFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "targets", Usage: "diagnose every target of this YAML `FILE` concurrently: a summary table, then the reports of those that did not pass; the exit code is the worst", TakesFile: true}
 }
 
 // targetsExcludes are the flags that describe one target: with --targets
@@ -37,7 +37,7 @@ var targetsExcludes = []struct{ flag, key string }{
 }
 
 // targetsAction is `check --targets FILE`.
-func targetsAction(cCtx *cli.Context, getenv func(string) string) error {
+func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 	path := cCtx.String("targets")
 	if cCtx.NArg() > 0 {
 		return &usageError{msg: "a connection file and --targets together", hint: "put the connection in the targets file (neo4j-doctor check --targets FILE), or drop --targets"}

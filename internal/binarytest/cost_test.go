@@ -1,4 +1,4 @@
-package main
+package binarytest
 
 // The "cost at rest" goals of issue 8, held against the real binary built
 // without the race detector, as users get it:
@@ -381,7 +381,7 @@ func (tr initTrace) top(n int) string {
 // (no DNS, no file), against a Go program that only dials: the same run,
 // alternating the two, so a busy machine slows both alike.
 //
-//	go test -run '^$' -bench StartupToFirstByte -benchtime 20x .
+//	go test -run '^$' -bench StartupToFirstByte -benchtime 20x ./internal/binarytest
 //
 // Metrics, medians over b.N starts of each:
 //
@@ -397,7 +397,7 @@ func (tr initTrace) top(n int) string {
 func BenchmarkStartupToFirstByte(b *testing.B) {
 	dir := b.TempDir()
 	doctor := filepath.Join(dir, "neo4j-doctor")
-	goBuild(b, ".", ".", doctor)
+	goBuild(b, ".", module, doctor)
 	baseline := buildBaseline(b, dir)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1", "NEO4J_PASSWORD=bench-password"}
 	doctorArgs := func(addr string) []string { return []string{"--uri", "bolt://" + addr, "--timeout", "2s"} }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of --wait: the backoff schedule and the waiting rules on a fake
 // clock, then the CLI against real fixture servers on loopback that come up
@@ -256,7 +256,7 @@ func waitServerConfig() fixtures.Config {
 func runParallel(env map[string]string, args ...string) result {
 	var out, errb bytes.Buffer
 	start := time.Now()
-	code := run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
+	code := Run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
 	return result{code: code, stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The CLI's pipelining switch, end to end: the real command against a
 // fixture server behind a latency proxy, with and without --no-pipelining.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests that start the demo fixtures in-process and call run with
 // buffers and a fake environment, as a user would run the binary: every demo
@@ -28,9 +28,9 @@ import (
 // start and stop in parallel.
 //
 // BUG: run is not safe for concurrent use (see TestRunConcurrently): it
-// assigns urfave/cli's package globals cli.VersionFlag and cli.VersionPrinter
+// assigns urfave/cli's package globals ucli.VersionFlag and ucli.VersionPrinter
 // at the top of every call, and urfave/cli v2 itself writes to the global
-// cli.HelpFlag and cli.VersionFlag (BoolFlag.Apply) on every App.Run. Once
+// ucli.HelpFlag and ucli.VersionFlag (BoolFlag.Apply) on every App.Run. Once
 // run uses per-run help and version flags, drop runMu and the diagnoses run
 // fully in parallel.
 var testRunMu sync.Mutex
@@ -64,7 +64,7 @@ func runTo(w io.Writer, env map[string]string, args ...string) result {
 	testRunMu.Lock()
 	defer testRunMu.Unlock()
 	start := time.Now()
-	code := run(append([]string{"neo4j-doctor"}, args...), w, &errb, getenv)
+	code := Run(append([]string{"neo4j-doctor"}, args...), w, &errb, getenv)
 	return result{code: code, stderr: errb.String(), took: time.Since(start)}
 }
 
@@ -965,7 +965,7 @@ func TestRunConcurrently(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var out, errb bytes.Buffer
-			if code := run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(string) string { return "" }); code != 0 && code != 3 {
+			if code := Run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(string) string { return "" }); code != 0 && code != 3 {
 				t.Errorf("%v: exit %d", args, code)
 			}
 		}()

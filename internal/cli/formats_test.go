@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests of --format, -o, GITHUB_STEP_SUMMARY, --checks, --skip
 // and --list-checks: the files a CI job keeps, checked the way the CI

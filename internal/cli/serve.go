@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
@@ -26,8 +26,8 @@ import (
 // Prometheus exporters use.
 const defaultListen = ":9687"
 
-func serveCommand(getenv func(string) string) *cli.Command {
-	return &cli.Command{
+func serveCommand(getenv func(string) string) *ucli.Command {
+	return &ucli.Command{
 		Name:      "serve",
 		Usage:     "serve Prometheus probes of the targets of a targets file, as blackbox_exporter does for HTTP",
 		ArgsUsage: "[--demo [SCENARIO...]]",
@@ -38,22 +38,22 @@ func serveCommand(getenv func(string) string) *cli.Command {
 			"SIGHUP (or POST /-/reload) rereads the targets file; a file that does not load is refused\n" +
 			"and the previous one stays in use. SIGINT or SIGTERM stop the server.\n" +
 			"--demo serves the demo's scenarios (default: all of them) as targets, for a first try.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "targets", Usage: "the targets `FILE` (YAML; see the README)", TakesFile: true},
-			&cli.StringFlag{Name: "listen", Value: defaultListen, Usage: "`ADDRESS` to serve HTTP on"},
-			&cli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
-			&cli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
-			&cli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
-			&cli.BoolFlag{Name: "demo", Usage: "start the demo's scenarios on loopback and serve them as targets (SCENARIO... names some; default all)"},
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "targets", Usage: "the targets `FILE` (YAML; see the README)", TakesFile: true},
+			&ucli.StringFlag{Name: "listen", Value: defaultListen, Usage: "`ADDRESS` to serve HTTP on"},
+			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
+			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
+			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
+			&ucli.BoolFlag{Name: "demo", Usage: "start the demo's scenarios on loopback and serve them as targets (SCENARIO... names some; default all)"},
 		},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor serve --help"}
 		},
-		Action: func(cCtx *cli.Context) error { return serveAction(cCtx, getenv) },
+		Action: func(cCtx *ucli.Context) error { return serveAction(cCtx, getenv) },
 	}
 }
 
-func serveAction(cCtx *cli.Context, getenv func(string) string) error {
+func serveAction(cCtx *ucli.Context, getenv func(string) string) error {
 	path, demo := cCtx.String("targets"), cCtx.Bool("demo")
 	switch {
 	case path == "" && !demo:

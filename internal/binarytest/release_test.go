@@ -1,4 +1,4 @@
-package main
+package binarytest
 
 import (
 	"context"
@@ -18,8 +18,9 @@ func TestVersionFromLdflags(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "neo4j-doctor")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ld := "-X main.version=1.2.3 -X main.commit=0123abcd -X main.date=2026-11-25T10:00:00Z"
-	if out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", ld, "-o", bin, ".").CombinedOutput(); err != nil {
+	pkg := module + "/internal/cli"
+	ld := "-X " + pkg + ".version=1.2.3 -X " + pkg + ".commit=0123abcd -X " + pkg + ".date=2026-11-25T10:00:00Z"
+	if out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", ld, "-o", bin, module).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.CommandContext(ctx, bin, "--version").CombinedOutput()
@@ -39,7 +40,9 @@ func TestGoreleaserCheck(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "run", "github.com/goreleaser/goreleaser/v2@v2.15.1", "check").CombinedOutput()
+	cmd := exec.CommandContext(ctx, "go", "run", "github.com/goreleaser/goreleaser/v2@v2.15.1", "check")
+	cmd.Dir = "../.." // the repository's root, where .goreleaser.yaml is
+	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "1 configuration file(s) validated") {
 		t.Fatalf("goreleaser check: %v\n%s", err, out)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // CI scripts as people write them: bash calling neo4j-doctor from PATH
 // against a fixture server that comes up late, relying on --wait and on the
