@@ -73,10 +73,7 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 	v, c, d := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var rep *checks.Report
-	unlocked(func() {
-		rep = checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
-	})
+	rep := checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
 	data, sum, err := bundle.Build(rep, bundle.Options{
 		Tool:        bundle.Tool{Name: "neo4j-doctor", Version: v, Commit: c, Date: d},
 		Password:    t.Password,

@@ -53,15 +53,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-// runFree is runCLI without the tests' lock: run takes its own, and lets
-// go of it while a diagnosis runs, so these runs overlap.
-func runFree(env map[string]string, args ...string) result {
-	var out, errb bytes.Buffer
-	start := time.Now()
-	code := Run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
-	return result{code: code, stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-}
-
 func readBundleFile(t *testing.T, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -107,7 +98,7 @@ func TestBundleCanary(t *testing.T) {
 				{"uri file", append(slices.Clone(common[2:]), file("NEO4J_URI="+credURI+"\n")), nil},
 			} {
 				path := filepath.Join(t.TempDir(), "case.json")
-				r := runFree(src.env, append([]string{"bundle", "-o", path}, src.args...)...)
+				r := runCLI(src.env, append([]string{"bundle", "-o", path}, src.args...)...)
 				if r.code == 3 {
 					t.Fatalf("password by %s: exit 3\n%s", src.name, r)
 				}
@@ -127,7 +118,7 @@ func TestBundleCanary(t *testing.T) {
 				if bytes.Contains(data, []byte(`"passwordScan": "passed"`)) == false {
 					t.Errorf("password by %s: the password scan did not pass", src.name)
 				}
-				again := runFree(nil, "report", path)
+				again := runCLI(nil, "report", path)
 				if again.code != r.code || again.stdout != r.stdout {
 					t.Errorf("password by %s: report shows something else than the run (exit %d vs %d):\n--- run\n%s--- report\n%s", src.name, again.code, r.code, r.stdout, again.stdout)
 				}
@@ -135,7 +126,7 @@ func TestBundleCanary(t *testing.T) {
 				// Every format renders the same bundle; once per scenario
 				// is enough to see none of them adds anything.
 				for _, f := range formats[:len(formats)*btoi(src.name == "flag")] {
-					rr := runFree(nil, "report", "--verbose", "--format", f, path)
+					rr := runCLI(nil, "report", "--verbose", "--format", f, path)
 					if rr.code != r.code {
 						t.Errorf("report --format %s: exit %d, want the run's %d\n%s", f, rr.code, r.code, rr)
 					}
@@ -162,7 +153,7 @@ func TestBundleRedactHosts(t *testing.T) {
 			t.Parallel()
 			inst := startScenario(t, name)
 			path := filepath.Join(t.TempDir(), "case.json")
-			r := runFree(instEnv(inst), instArgs(inst, "bundle", "--redact-hosts", "-o", path)...)
+			r := runCLI(instEnv(inst), instArgs(inst, "bundle", "--redact-hosts", "-o", path)...)
 			if r.code == 3 || !strings.Contains(r.stdout, fixtures.DemoDomain) {
 				t.Fatalf("the run's own report should name its hosts:\n%s", r)
 			}
@@ -170,7 +161,7 @@ func TestBundleRedactHosts(t *testing.T) {
 				t.Errorf("stderr does not say hosts were redacted:\n%s", r.stderr)
 			}
 			data := readBundleFile(t, path)
-			rep := runFree(nil, "report", "--verbose", path)
+			rep := runCLI(nil, "report", "--verbose", path)
 			dnsHost, _, _ := strings.Cut(inst.DNSServer, ":")
 			banned := []string{fixtures.DemoDomain, "127.0.0.1", dnsHost, ".internal:", "BEGIN CERTIFICATE"}
 			for _, s := range append(bundleStrings(t, data), rep.stdout, rep.stderr) {
@@ -191,7 +182,7 @@ func TestBundleRedactHosts(t *testing.T) {
 func TestBundleStdout(t *testing.T) {
 	t.Parallel()
 	inst := startScenario(t, "wrong-password")
-	r := runFree(instEnv(inst), instArgs(inst, "bundle", "-o", "-")...)
+	r := runCLI(instEnv(inst), instArgs(inst, "bundle", "-o", "-")...)
 	if r.code != 1 || r.stderr != "" {
 		t.Fatalf("want exit 1 (wrong password) and nothing on stderr:\n%s", r)
 	}
@@ -230,7 +221,7 @@ func TestBundleBadInput(t *testing.T) {
 		{"report with a bad format", []string{"report", "--format", "xml", notJSON}, "--format"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runFree(nil, tc.args...)
+			r := runCLI(nil, tc.args...)
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if r.code != 3 || r.stdout != "" || len(lines) != 2 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], tc.want) || !strings.HasPrefix(lines[1], "hint: ") {
 				t.Errorf("want exit 3 and error: …%s… plus a hint:\n%s", tc.want, r)
@@ -250,8 +241,8 @@ func TestReportPlainJSON(t *testing.T) {
 	t.Parallel()
 	inst := startScenario(t, "partial-outage")
 	path := filepath.Join(t.TempDir(), "report.json")
-	first := runFree(instEnv(inst), instArgs(inst, "--format", "json", "-o", path)...)
-	r := runFree(nil, "report", path)
+	first := runCLI(instEnv(inst), instArgs(inst, "--format", "json", "-o", path)...)
+	r := runCLI(nil, "report", path)
 	if r.code != first.code || r.code != 0 || r.stderr != "" {
 		t.Fatalf("want exit %d and no stderr:\n%s", first.code, r)
 	}
@@ -269,7 +260,7 @@ func TestCompletionAndMan(t *testing.T) {
 	t.Parallel()
 	scripts := map[string]string{}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
-		r := runFree(nil, "completion", sh)
+		r := runCLI(nil, "completion", sh)
 		if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "bundle") || !strings.Contains(r.stdout, "redact-hosts") {
 			t.Fatalf("completion %s:\n%s", sh, r)
 		}
@@ -278,10 +269,10 @@ func TestCompletionAndMan(t *testing.T) {
 	if !strings.HasPrefix(scripts["zsh"], "#compdef neo4j-doctor\n") || !strings.Contains(scripts["fish"], "complete -c neo4j-doctor") {
 		t.Errorf("zsh or fish script has the wrong shape")
 	}
-	if r := runFree(nil, "completion", "tcsh"); r.code != 3 || !strings.Contains(r.stderr, "hint: neo4j-doctor completion bash|zsh|fish") {
+	if r := runCLI(nil, "completion", "tcsh"); r.code != 3 || !strings.Contains(r.stderr, "hint: neo4j-doctor completion bash|zsh|fish") {
 		t.Errorf("an unknown shell:\n%s", r)
 	}
-	if r := runFree(nil, "--help"); strings.Contains(r.stdout, "completion") || strings.Contains(r.stdout, "   man ") {
+	if r := runCLI(nil, "--help"); strings.Contains(r.stdout, "completion") || strings.Contains(r.stdout, "   man ") {
 		t.Errorf("completion and man are for packagers and stay out of --help:\n%s", r.stdout)
 	}
 
@@ -318,7 +309,7 @@ func TestCompletionAndMan(t *testing.T) {
 		}
 	}
 
-	man := runFree(nil, "man")
+	man := runCLI(nil, "man")
 	if man.code != 0 || !strings.HasPrefix(man.stdout, ".nh\n.TH neo4j-doctor 1") || !strings.Contains(man.stdout, "bundle") || !strings.Contains(man.stdout, "redact-hosts") {
 		t.Fatalf("man:\n%.400s", man.stdout)
 	}
@@ -341,7 +332,7 @@ func TestBundleAuraFileRedacted(t *testing.T) {
 	inst := startScenario(t, "healthy-single")
 	path := writeFile(t, auraFileName, auraHeader+"NEO4J_URI="+inst.URI+"\nNEO4J_USERNAME=neo4j\nNEO4J_PASSWORD="+inst.Password+"\nAURA_INSTANCEID=0a1b2c3d\n")
 	out := filepath.Join(t.TempDir(), "case.json")
-	r := runFree(nil, "bundle", "--redact-hosts", "--dns-server", inst.DNSServer, "-o", out, path)
+	r := runCLI(nil, "bundle", "--redact-hosts", "--dns-server", inst.DNSServer, "-o", out, path)
 	if r.code != 0 {
 		t.Fatalf("want a pass:\n%s", r)
 	}

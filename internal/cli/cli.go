@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -112,21 +111,10 @@ func ciFlags() []ucli.Flag {
 	}
 }
 
-// runMu serialises run: urfave/cli v2 keeps its help and version flags in
-// package globals that every App.Run writes. A process runs the CLI once,
-// so this costs nothing outside tests.
-var runMu sync.Mutex
-
 // Run runs the command line args (args[0] is the program's name) with the
 // given stdout, stderr and environment, and returns the exit code.
 func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	runMu.Lock()
-	defer runMu.Unlock()
-	v, c, d := buildInfo()
-	ucli.VersionFlag = &ucli.BoolFlag{Name: "version", Usage: "print the version, commit and build date"}
-	ucli.VersionPrinter = func(cCtx *ucli.Context) {
-		fmt.Fprintf(cCtx.App.Writer, "neo4j-doctor %s (commit %s, built %s)\n", v, c, d)
-	}
+	v, _, _ := buildInfo()
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
@@ -169,6 +157,9 @@ func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			manCommand(),
 			serveCommand(getenv),
 		},
+	}
+	for _, c := range app.Commands {
+		c.Subcommands = append(c.Subcommands, helpSubcommand())
 	}
 	err := app.Run(reorder(args, app))
 	var ee *exitError
@@ -304,29 +295,17 @@ func checkAction(cCtx *ucli.Context, getenv func(string) string) error {
 		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
 	}
 	var rep *checks.Report
-	unlocked(func() {
-		if o.wait <= 0 {
-			rep = diagnose(ctx)
-			return
-		}
+	if o.wait <= 0 {
+		rep = diagnose(ctx)
+	} else {
 		var progress *report.WaitProgress
 		if !o.quiet {
 			errw := cCtx.App.ErrWriter
 			progress = report.NewWaitProgress(errw, report.ColorEnabled(o.color, errw, getenv))
 		}
 		rep = newWaiter(o.wait, o.waitAll, progress).run(ctx, diagnose)
-	})
+	}
 	return emit(cCtx.App.Writer, rep, o, getenv)
-}
-
-// unlocked runs f without runMu, which run holds while urfave/cli parses
-// and dispatches: a diagnosis (a --wait of minutes) touches none of
-// urfave's globals, and holding the lock through it would stall every
-// other run in the process, such as the tests running in parallel.
-func unlocked(f func()) {
-	runMu.Unlock()
-	defer runMu.Lock()
-	f()
 }
 
 // emit writes every output o asks for and returns the report's exit code

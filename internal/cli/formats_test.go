@@ -74,7 +74,7 @@ func TestEveryFormatOfAFailingRun(t *testing.T) {
 	}
 	env := instEnv(inst)
 	env["GITHUB_STEP_SUMMARY"] = summary
-	r := runParallel(env, instArgs(inst,
+	r := runCLI(env, instArgs(inst,
 		"--format", "json", "-o", p("report.json"),
 		"--format", "junit,github", "-o", p("junit.xml"), "-o", p("annotations.txt"),
 		"--format", "markdown", "-o", p("report.md"))...)
@@ -166,7 +166,7 @@ func TestJUnitMembers(t *testing.T) {
 	t.Parallel()
 	inst := startScenario(t, "partial-outage")
 	path := filepath.Join(t.TempDir(), "junit.xml")
-	r := runParallel(instEnv(inst), instArgs(inst, "--strict", "--format", "junit", "-o", path)...)
+	r := runCLI(instEnv(inst), instArgs(inst, "--strict", "--format", "junit", "-o", path)...)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1 under --strict:\n%s", r.code, r)
 	}
@@ -228,7 +228,7 @@ func TestFormatsOnStdout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := runParallel(instEnv(inst), instArgs(inst, tc.args...)...)
+			r := runCLI(instEnv(inst), instArgs(inst, tc.args...)...)
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("want exit 0 and no stderr:\n%s", r)
 			}
@@ -247,7 +247,7 @@ func TestOutputReplacesFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Repeat("old ", 10000)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := runParallel(instEnv(inst), instArgs(inst, "--format", "json", "-o", path)...)
+	r := runCLI(instEnv(inst), instArgs(inst, "--format", "json", "-o", path)...)
 	if r.code != 0 || !strings.Contains(r.stdout, "✓ pass — ") {
 		t.Fatalf("want exit 0 and the text report on stdout:\n%s", r)
 	}
@@ -284,7 +284,7 @@ func TestOutputBadInput(t *testing.T) {
 		{"unknown skip", nil, []string{"--skip", "QUERY"}, `--skip: no check is called "QUERY"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runParallel(tc.env, append([]string{"--uri", uri}, tc.args...)...)
+			r := runCLI(tc.env, append([]string{"--uri", uri}, tc.args...)...)
 			assertInputError(t, r, tc.want)
 		})
 	}
@@ -339,7 +339,7 @@ func TestCanaryInEveryOutput(t *testing.T) {
 			if tc.file != "" {
 				args = append(args, writeFile(t, "conn.env", tc.file))
 			}
-			r := runParallel(env, args...)
+			r := runCLI(env, args...)
 			if r.code != tc.code {
 				t.Fatalf("exit %d, want %d:\n%s", r.code, tc.code, r)
 			}
@@ -383,16 +383,16 @@ func TestSkipAndChecksFlags(t *testing.T) {
 	env := map[string]string{"NEO4J_PASSWORD": waitPassword}
 	base := []string{"--uri", srv.URI("bolt"), "-u", "monitor", "--format", "json"}
 
-	r := runParallel(env, base...)
+	r := runCLI(env, base...)
 	if rep := decodeReport(t, r); r.code != 1 {
 		t.Errorf("without --skip: exit %d, want 1 (query forbidden): %+v", r.code, rep.Checks)
 	}
-	r = runParallel(env, append(base, "--skip", "query")...)
+	r = runCLI(env, append(base, "--skip", "query")...)
 	rep := decodeReport(t, r)
 	if st, _ := rep.check("query"); r.code != 0 || st != "skip" {
 		t.Errorf("--skip query: exit %d, query %s, want exit 0 and skip", r.code, st)
 	}
-	r = runParallel(env, append(base, "--checks", "auth")...)
+	r = runCLI(env, append(base, "--checks", "auth")...)
 	rep = decodeReport(t, r)
 	for _, c := range rep.Checks {
 		want := map[string]string{"config": "pass", "tcp": "pass", "bolt": "pass", "auth": "pass"}[c.ID]
@@ -412,7 +412,7 @@ func TestListChecksFlag(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"--list-checks"}, {"check", "--list-checks"}} {
 		start := time.Now()
-		r := runParallel(nil, args...)
+		r := runCLI(nil, args...)
 		if r.code != 0 || r.stderr != "" || time.Since(start) > time.Second {
 			t.Fatalf("%v: want exit 0 at once with no stderr:\n%s", args, r)
 		}

@@ -19,15 +19,15 @@ func TestReportRefuses(t *testing.T) {
 	inst := startScenario(t, "wrong-password")
 	dir := t.TempDir()
 	bundlePath, reportPath := filepath.Join(dir, "case.json"), filepath.Join(dir, "report.json")
-	if r := runFree(instEnv(inst), instArgs(inst, "bundle", "-o", bundlePath)...); r.code != 1 {
+	if r := runCLI(instEnv(inst), instArgs(inst, "bundle", "-o", bundlePath)...); r.code != 1 {
 		t.Fatalf("bundle: want exit 1 (wrong password):\n%s", r)
 	}
-	if r := runFree(instEnv(inst), instArgs(inst, "--format", "json", "-o", reportPath)...); r.code != 1 {
+	if r := runCLI(instEnv(inst), instArgs(inst, "--format", "json", "-o", reportPath)...); r.code != 1 {
 		t.Fatalf("--format json: want exit 1 (wrong password):\n%s", r)
 	}
 	bundleDoc, reportDoc := readTestFile(t, bundlePath), readTestFile(t, reportPath)
 	for _, p := range []string{bundlePath, reportPath} {
-		if r := runFree(nil, "report", p); r.code != 1 || !strings.Contains(r.stdout, "✗ auth") {
+		if r := runCLI(nil, "report", p); r.code != 1 || !strings.Contains(r.stdout, "✗ auth") {
 			t.Fatalf("report %s, unbroken: want the run's exit 1 and its report:\n%s", filepath.Base(p), r)
 		}
 	}
@@ -81,7 +81,7 @@ func TestReportRefuses(t *testing.T) {
 			if err := os.WriteFile(path, tc.content, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			r := runFree(nil, "report", path)
+			r := runCLI(nil, "report", path)
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if r.code != 3 || r.stdout != "" || len(lines) != 2 {
 				t.Fatalf("want exit 3, no stdout and two lines on stderr:\n%s", r)

@@ -102,8 +102,7 @@ func serveAction(cCtx *ucli.Context, getenv func(string) string) error {
 	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	log.Info("listening", "address", "http://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"))
-	unlocked(func() { err = serveLoop(ln, exp, sigs, log) })
-	return err
+	return serveLoop(ln, exp, sigs, log)
 }
 
 // serveLoop serves until SIGINT or SIGTERM, rereading the targets file on

@@ -78,12 +78,9 @@ func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 	v, _, _ := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var res *fleet.Result
-	unlocked(func() {
-		res, err = fleet.Diagnose(ctx, f, fleet.Options{
-			Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: getenv, Only: only, Skip: skip,
-			NoPipelining: cCtx.Bool("no-pipelining"),
-		})
+	res, err := fleet.Diagnose(ctx, f, fleet.Options{
+		Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: getenv, Only: only, Skip: skip,
+		NoPipelining: cCtx.Bool("no-pipelining"),
 	})
 	if err != nil {
 		return err

@@ -250,16 +250,6 @@ func waitServerConfig() fixtures.Config {
 	return cfg
 }
 
-// runParallel runs the CLI like runCLI but without the tests' lock: run
-// itself releases its lock for the diagnosis, so a long --wait here does
-// not hold up the other CLI tests.
-func runParallel(env map[string]string, args ...string) result {
-	var out, errb bytes.Buffer
-	start := time.Now()
-	code := Run(append([]string{"neo4j-doctor"}, args...), &out, &errb, func(k string) string { return env[k] })
-	return result{code: code, stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-}
-
 func waitLines(r result) []string {
 	return strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 }
@@ -269,7 +259,7 @@ func waitLines(r result) []string {
 func TestWaitForLateServer(t *testing.T) {
 	t.Parallel()
 	uri := lateServer(t, 2*time.Second, waitServerConfig())
-	r := runParallel(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", uri, "-u", "neo4j", "--timeout", "1s", "--wait", "5s", "--format", "json")
+	r := runCLI(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", uri, "-u", "neo4j", "--timeout", "1s", "--wait", "5s", "--format", "json")
 	rep := decodeReport(t, r)
 	if r.code != 0 || rep.Verdict != "pass" {
 		t.Fatalf("want exit 0 and pass once the server is up:\n%s", r)
@@ -296,7 +286,7 @@ func TestWaitForLateServer(t *testing.T) {
 func TestWaitGivesUp(t *testing.T) {
 	t.Parallel()
 	uri := "bolt://127.0.0.1:" + strconv.Itoa(freePort(t))
-	r := runParallel(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", uri, "--timeout", "1s", "--wait", "1500ms")
+	r := runCLI(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", uri, "--timeout", "1s", "--wait", "1500ms")
 	if r.code != 2 {
 		t.Fatalf("exit %d, want 2:\n%s", r.code, r)
 	}
@@ -322,7 +312,7 @@ func TestWaitWrongPassword(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	env := map[string]string{"NEO4J_PASSWORD": "not-the-password"}
-	r := runParallel(env, "--uri", srv.URI("bolt"), "-u", "neo4j", "--timeout", "1s", "--wait", "5s")
+	r := runCLI(env, "--uri", srv.URI("bolt"), "-u", "neo4j", "--timeout", "1s", "--wait", "5s")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", r.code, r)
 	}
@@ -336,7 +326,7 @@ func TestWaitWrongPassword(t *testing.T) {
 		t.Errorf("stdout lacks the auth failure and its hint:\n%s", r.stdout)
 	}
 
-	r = runParallel(env, "--uri", srv.URI("bolt"), "-u", "neo4j", "--timeout", "1s", "--wait", "1s", "--wait-all")
+	r = runCLI(env, "--uri", srv.URI("bolt"), "-u", "neo4j", "--timeout", "1s", "--wait", "1s", "--wait-all")
 	if r.code != 1 || r.took < time.Second || len(waitLines(r)) < 2 || !strings.Contains(r.stderr, "gave up") {
 		t.Errorf("--wait-all: want exit 1 after several attempts over 1s (took %s):\n%s", r.took, r)
 	}
@@ -385,7 +375,7 @@ func TestWaitDatabaseStarting(t *testing.T) {
 			t.Errorf("restart: %v", err2)
 		}
 	})
-	r := runParallel(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", "neo4j://127.0.0.1:"+strconv.Itoa(port), "-u", "neo4j", "--timeout", "1s", "--wait", "5s")
+	r := runCLI(map[string]string{"NEO4J_PASSWORD": waitPassword}, "--uri", "neo4j://127.0.0.1:"+strconv.Itoa(port), "-u", "neo4j", "--timeout", "1s", "--wait", "5s")
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", r.code, r)
 	}
@@ -400,7 +390,7 @@ func TestWaitQuiet(t *testing.T) {
 	t.Parallel()
 	uri := "bolt://127.0.0.1:" + strconv.Itoa(freePort(t))
 	path := filepath.Join(t.TempDir(), "report.json")
-	r := runParallel(nil, "--uri", uri, "--wait", "600ms", "-q", "--format", "json", "-o", path)
+	r := runCLI(nil, "--uri", uri, "--wait", "600ms", "-q", "--format", "json", "-o", path)
 	if r.code != 2 || r.stdout != "" || r.stderr != "" {
 		t.Fatalf("want exit 2 and no output:\n%s", r)
 	}
@@ -423,7 +413,7 @@ func TestWaitBadInput(t *testing.T) {
 		{[]string{"--uri", "bolt://127.0.0.1:7687", "--wait-all"}, "--wait-all without --wait"},
 		{[]string{"--uri", "bolt://127.0.0.1:7687", "--wait", "soon"}, "soon"},
 	} {
-		r := runParallel(nil, tc.args...)
+		r := runCLI(nil, tc.args...)
 		if r.code != 3 || r.stdout != "" || !strings.HasPrefix(r.stderr, "error: ") || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: want exit 3 and an error naming %q:\n%s", tc.args, tc.want, r)
 		}
