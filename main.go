@@ -9,8 +9,9 @@ import (
 	"os"
 
 	"github.com/neo4j-doctor/neo4j-doctor/internal/cli"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 func main() {
-	os.Exit(cli.Run(os.Args, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(cli.Run(os.Args, report.NewStreams(os.Stdout, os.Stderr), os.Getenv))
 }

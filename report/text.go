@@ -22,7 +22,7 @@ type TextOptions struct {
 	// that ran, and evidence, errors and hints only where something is
 	// wrong, so a healthy run fits on one screen.
 	Verbose bool
-	Color   bool // escape sequences allowed; decided by ColorEnabled
+	Color   bool // escape sequences allowed; decided by Streams.WithColor
 }
 
 // Text writes the checklist for people: a header naming the target and

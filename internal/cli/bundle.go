@@ -18,7 +18,7 @@ import (
 
 const bundleHint = "neo4j-doctor bundle [flags] [CONNECTION_FILE] -o FILE"
 
-func bundleCommand(getenv func(string) string) *ucli.Command {
+func (r *runner) bundleCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "bundle",
 		Usage:     "diagnose, and write everything the run saw to one JSON file for support, with no secret in it",
@@ -39,11 +39,11 @@ func bundleCommand(getenv func(string) string) *ucli.Command {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor bundle --help"}
 		},
-		Action: func(cCtx *ucli.Context) error { return bundleAction(cCtx, getenv) },
+		Action: r.bundleAction,
 	}
 }
 
-func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
+func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	path := cCtx.String("output")
 	if path == "" {
 		return &usageError{msg: "bundle needs -o FILE", hint: "write it with " + bundleHint}
@@ -53,11 +53,11 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 		// a format with; report renders the bundle in any format later.
 		return &usageError{msg: fmt.Sprintf("bundle prints the report in one --format, not %d", len(f)), hint: "render the bundle in other formats afterwards: neo4j-doctor report --format junit FILE"}
 	}
-	o, err := outputOptions(cCtx)
+	o, err := r.outputOptions(cCtx)
 	if err != nil {
 		return err
 	}
-	t, err := targetFromCLI(cCtx, getenv)
+	t, err := r.targetFromCLI(cCtx)
 	if err != nil {
 		return err
 	}
@@ -78,10 +78,10 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 		Tool:        bundle.Tool{Name: "neo4j-doctor", Version: v, Commit: c, Date: d},
 		Password:    t.Password,
 		RedactHosts: cCtx.Bool("redact-hosts"),
-		Env:         bundle.EnvSource{Getenv: getenv},
+		Env:         bundle.EnvSource{Getenv: r.getenv},
 	})
 	if err == nil && dest == nil {
-		if _, err := cCtx.App.Writer.Write(data); err != nil {
+		if _, err := o.streams.Out.Write(data); err != nil {
 			return err
 		}
 		return &exitError{code: rep.ExitCode}
@@ -93,7 +93,7 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 	}
 	// The report is printed even when the bundle could not be made: the
 	// diagnosis itself is sound.
-	result := emit(cCtx.App.Writer, rep, o, getenv)
+	result := r.emit(rep, o)
 	if err != nil {
 		hint := "this is a bug in neo4j-doctor: please report it (without the bundle)"
 		if !errors.Is(err, bundle.ErrSecret) {
@@ -102,7 +102,6 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 		return &usageError{msg: "the bundle was not written: " + err.Error(), hint: hint}
 	}
 	if !o.quiet {
-		errw := cCtx.App.ErrWriter
 		info := report.BundleInfo{
 			Path: path, Bytes: sum.Bytes, Checks: sum.Checks, Members: sum.Members, Frames: sum.Frames,
 			Certificates: sum.Certificates, Failures: sum.Failures, HostsRedacted: sum.Redactions.Hosts,
@@ -111,7 +110,7 @@ func bundleAction(cCtx *ucli.Context, getenv func(string) string) error {
 		for _, c := range sum.Redactions.Counts {
 			info.Redacted = append(info.Redacted, fmt.Sprintf("%s %d", c.Kind, c.Count))
 		}
-		report.BundleWritten(errw, info, report.ColorEnabled(o.color, errw, getenv))
+		report.BundleWritten(o.streams.Err, info, o.streams.ErrColor)
 	}
 	return result
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -111,9 +110,22 @@ func ciFlags() []ucli.Flag {
 	}
 }
 
-// Run runs the command line args (args[0] is the program's name) with the
-// given stdout, stderr and environment, and returns the exit code.
-func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// runner is one run of the command line: the streams it writes to and the
+// environment it reads, as Run was given them. Nothing else is shared with
+// other runs, so runs may overlap (the tests run many at once).
+type runner struct {
+	// streams are the run's stdout and stderr with their terminals; colour
+	// is decided on them once, in colorStreams, by the command that runs.
+	streams report.Streams
+	getenv  func(string) string
+}
+
+// Run runs the command line args (args[0] is the program's name), writing
+// to streams (report.NewStreams(os.Stdout, os.Stderr) for the program,
+// report.TestStreams for tests) and reading the environment through
+// getenv, and returns the exit code.
+func Run(args []string, streams report.Streams, getenv func(string) string) int {
+	r := &runner{streams: streams, getenv: getenv}
 	v, _, _ := buildInfo()
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
@@ -127,14 +139,14 @@ func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			"In CI: --wait 2m waits until the server is ready (stopping at once on a wrong password or\n" +
 			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n\n" + exitHelp,
 		Version:         v,
-		Writer:          stdout,
-		ErrWriter:       stderr,
+		Writer:          streams.Out,
+		ErrWriter:       streams.Err,
 		Flags:           append(connectionFlags(), ciFlags()...),
 		HideHelpCommand: true,
 		// -o takes file names, which may hold commas; the comma lists of
 		// --format, --checks and --skip are split by splitList instead.
 		DisableSliceFlagSeparator: true,
-		Action:                    func(cCtx *ucli.Context) error { return checkAction(cCtx, getenv) },
+		Action:                    r.checkAction,
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor --help"}
 		},
@@ -145,17 +157,17 @@ func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 				Usage:     "diagnose a Neo4j connection (the default command)",
 				ArgsUsage: "[CONNECTION_FILE]",
 				Flags:     append(connectionFlags(), ciFlags()...),
-				Action:    func(cCtx *ucli.Context) error { return checkAction(cCtx, getenv) },
+				Action:    r.checkAction,
 				OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 					return &usageError{msg: err.Error(), hint: "see neo4j-doctor check --help"}
 				},
 			},
-			demoCommand(getenv),
-			bundleCommand(getenv),
-			reportCommand(getenv),
+			r.demoCommand(),
+			r.bundleCommand(),
+			r.reportCommand(),
 			completionCommand(),
 			manCommand(),
-			serveCommand(getenv),
+			r.serveCommand(),
 		},
 	}
 	for _, c := range app.Commands {
@@ -171,13 +183,13 @@ func Run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, &ue):
-		report.Error(stderr, errors.New(ue.msg), ue.hint, false)
+		report.Error(streams.Err, errors.New(ue.msg), ue.hint, false)
 		return checks.ExitNoAttempt
 	case errors.As(err, &ie):
-		report.Error(stderr, errors.New(ie.Msg), ie.Hint, false)
+		report.Error(streams.Err, errors.New(ie.Msg), ie.Hint, false)
 		return checks.ExitNoAttempt
 	default:
-		report.Error(stderr, errors.New(firstLine(err.Error())), "see neo4j-doctor --help", false)
+		report.Error(streams.Err, errors.New(firstLine(err.Error())), "see neo4j-doctor --help", false)
 		return checks.ExitNoAttempt
 	}
 }
@@ -187,11 +199,23 @@ func firstLine(s string) string {
 	return s
 }
 
+// colorStreams decides colour for this run, once, from --color, NO_COLOR,
+// TERM and whether each stream is a terminal: the one place --color is
+// read and checked.
+func (r *runner) colorStreams(cCtx *ucli.Context) (report.Streams, error) {
+	mode := cCtx.String("color")
+	s, err := r.streams.WithColor(mode, r.getenv)
+	if err != nil {
+		return s, &usageError{msg: fmt.Sprintf("--color %q is not a choice", mode), hint: "--color takes auto, always or never"}
+	}
+	return s, nil
+}
+
 // options are the output choices, validated before any connection.
 type options struct {
-	plan    []output // --format and -o, paired
-	outs    *outputs // plan with its files open; nil until checkAction opens them
-	color   string
+	plan    []output       // --format and -o, paired
+	outs    *outputs       // plan with its files open; nil until checkAction opens them
+	streams report.Streams // stdout and stderr, colour decided
 	quiet   bool
 	strict  bool
 	verbose bool
@@ -201,9 +225,8 @@ type options struct {
 	skip    []string // --skip
 }
 
-func outputOptions(cCtx *ucli.Context) (options, error) {
+func (r *runner) outputOptions(cCtx *ucli.Context) (options, error) {
 	o := options{
-		color: cCtx.String("color"),
 		quiet: cCtx.Bool("quiet"), strict: cCtx.Bool("strict"), verbose: cCtx.Bool("verbose"),
 		wait: cCtx.Duration("wait"), waitAll: cCtx.Bool("wait-all"),
 		only: splitList(cCtx.StringSlice("checks")), skip: splitList(cCtx.StringSlice("skip")),
@@ -222,10 +245,8 @@ func outputOptions(cCtx *ucli.Context) (options, error) {
 	if o.waitAll && o.wait == 0 {
 		return o, &usageError{msg: "--wait-all without --wait", hint: "add --wait DURATION, e.g. --wait 60s --wait-all"}
 	}
-	switch o.color {
-	case "auto", "always", "never":
-	default:
-		return o, &usageError{msg: fmt.Sprintf("--color %q is not a choice", o.color), hint: "--color takes auto, always or never"}
+	if o.streams, err = r.colorStreams(cCtx); err != nil {
+		return o, err
 	}
 	if d := cCtx.Int("cert-warn-days"); d < 0 {
 		return o, &usageError{msg: fmt.Sprintf("--cert-warn-days %d is negative", d), hint: "--cert-warn-days takes a number of days, 0 or more"}
@@ -236,14 +257,14 @@ func outputOptions(cCtx *ucli.Context) (options, error) {
 	return o, nil
 }
 
-func targetFromCLI(cCtx *ucli.Context, getenv func(string) string) (*checks.Target, error) {
+func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 	if cCtx.NArg() > 1 {
 		return nil, &usageError{msg: fmt.Sprintf("expected at most one connection file, got %d arguments", cCtx.NArg()), hint: "put flags before the file: neo4j-doctor [flags] [CONNECTION_FILE]"}
 	}
 	in := checks.Inputs{
 		Flags:        map[string]string{},
 		File:         cCtx.Args().First(),
-		Env:          getenv,
+		Env:          r.getenv,
 		CAFile:       cCtx.String("ca-file"),
 		Timeout:      cCtx.Duration("timeout"),
 		DNSServer:    cCtx.String("dns-server"),
@@ -269,22 +290,22 @@ func targetFromCLI(cCtx *ucli.Context, getenv func(string) string) (*checks.Targ
 	return checks.Resolve(in)
 }
 
-func checkAction(cCtx *ucli.Context, getenv func(string) string) error {
+func (r *runner) checkAction(cCtx *ucli.Context) error {
 	if cCtx.Bool("list-checks") {
-		return report.ListChecks(cCtx.App.Writer, checks.CheckDocs())
+		return report.ListChecks(r.streams.Out, checks.CheckDocs())
 	}
 	if cCtx.IsSet("targets") {
-		return targetsAction(cCtx, getenv)
+		return r.targetsAction(cCtx)
 	}
-	o, err := outputOptions(cCtx)
+	o, err := r.outputOptions(cCtx)
 	if err != nil {
 		return err
 	}
-	t, err := targetFromCLI(cCtx, getenv)
+	t, err := r.targetFromCLI(cCtx)
 	if err != nil {
 		return err
 	}
-	if o.outs, err = openOutputs(o.plan, getenv); err != nil {
+	if o.outs, err = openOutputs(o.plan, r.getenv); err != nil {
 		return err
 	}
 	defer o.outs.abort()
@@ -300,17 +321,16 @@ func checkAction(cCtx *ucli.Context, getenv func(string) string) error {
 	} else {
 		var progress *report.WaitProgress
 		if !o.quiet {
-			errw := cCtx.App.ErrWriter
-			progress = report.NewWaitProgress(errw, report.ColorEnabled(o.color, errw, getenv))
+			progress = report.NewWaitProgress(o.streams.Err, o.streams.ErrColor)
 		}
 		rep = newWaiter(o.wait, o.waitAll, progress).run(ctx, diagnose)
 	}
-	return emit(cCtx.App.Writer, rep, o, getenv)
+	return r.emit(rep, o)
 }
 
 // emit writes every output o asks for and returns the report's exit code
 // as an *exitError. The demo calls it without opening o's files first.
-func emit(w io.Writer, rep *checks.Report, o options, getenv func(string) string) error {
+func (r *runner) emit(rep *checks.Report, o options) error {
 	outs := o.outs
 	if outs == nil {
 		plan := o.plan
@@ -318,12 +338,12 @@ func emit(w io.Writer, rep *checks.Report, o options, getenv func(string) string
 			plan = []output{{format: "text", path: "-"}}
 		}
 		var err error
-		if outs, err = openOutputs(plan, getenv); err != nil {
+		if outs, err = openOutputs(plan, r.getenv); err != nil {
 			return err
 		}
 	}
 	defer outs.abort()
-	if err := outs.write(w, rep, o, getenv); err != nil {
+	if err := outs.write(rep, o); err != nil {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 // result is what one run of the CLI did.
@@ -39,20 +40,28 @@ func (r result) String() string {
 // environment holding only env: the machine's own NEO4J_* or NO_COLOR never
 // leak in.
 func runCLI(env map[string]string, args ...string) result {
-	var out bytes.Buffer
-	r := runTo(&out, env, args...)
-	r.stdout = out.String()
-	return r
+	s, out, errb := report.TestStreams()
+	return runStreams(s, out, errb, env, args...)
 }
 
 // runTo is runCLI with stdout written to w (a terminal, say); the result's
-// stdout is left empty. Runs may overlap: Run is safe for concurrent use.
+// stdout is left empty.
 func runTo(w io.Writer, env map[string]string, args ...string) result {
 	var errb bytes.Buffer
+	return runStreams(report.NewStreams(w, &errb), nil, &errb, env, args...)
+}
+
+// runStreams runs the CLI on s, whose Out and Err write to out and errb
+// (out nil: elsewhere). Runs may overlap: Run is safe for concurrent use.
+func runStreams(s report.Streams, out, errb *bytes.Buffer, env map[string]string, args ...string) result {
 	getenv := func(k string) string { return env[k] }
 	start := time.Now()
-	code := Run(append([]string{"neo4j-doctor"}, args...), w, &errb, getenv)
-	return result{code: code, stderr: errb.String(), took: time.Since(start)}
+	code := Run(append([]string{"neo4j-doctor"}, args...), s, getenv)
+	r := result{code: code, stderr: errb.String(), took: time.Since(start)}
+	if out != nil {
+		r.stdout = out.String()
+	}
+	return r
 }
 
 func startScenario(t *testing.T, name string) *fixtures.Instance {
@@ -858,6 +867,48 @@ func TestColor(t *testing.T) {
 			t.Errorf("want exit 3 and a plain diagnostic:\n%q", r.stderr)
 		}
 	})
+}
+
+// TestColorPerStream: colour is decided for stdout and stderr apart, from
+// whether each is a terminal (here a fake one, report.Streams' OutTTY and
+// ErrTTY), with --color auto, the default.
+func TestColorPerStream(t *testing.T) {
+	t.Parallel()
+	inst := startScenario(t, "nothing-listening")
+	for _, tc := range []struct {
+		name             string
+		outTTY, errTTY   bool
+		env              map[string]string
+		wantOut, wantErr bool
+	}{
+		{"stdout a terminal", true, false, nil, true, false},
+		{"stderr a terminal", false, true, nil, false, true},
+		{"both terminals", true, true, nil, true, true},
+		{"both terminals, NO_COLOR", true, true, map[string]string{"NO_COLOR": "1"}, false, false},
+		{"both terminals, TERM=dumb", true, true, map[string]string{"TERM": "dumb"}, false, false},
+		{"neither", false, false, nil, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, out, errb := report.TestStreams()
+			s.OutTTY, s.ErrTTY = tc.outTTY, tc.errTTY
+			env := instEnv(inst)
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			// --wait writes a progress line per attempt to stderr.
+			r := runStreams(s, out, errb, env, instArgs(inst, "--wait", "300ms")...)
+			if r.code != 2 || !strings.Contains(stripANSI(r.stdout), "\n✗ fail — ") || !strings.HasPrefix(stripANSI(r.stderr), "wait: attempt 1 ") {
+				t.Fatalf("want exit 2, the report and --wait's lines:\n%s", r)
+			}
+			if got := strings.Contains(r.stdout, "\x1b["); got != tc.wantOut {
+				t.Errorf("escape sequences on stdout %v, want %v:\n%q", got, tc.wantOut, r.stdout)
+			}
+			if got := strings.Contains(r.stderr, "\x1b["); got != tc.wantErr {
+				t.Errorf("escape sequences on stderr %v, want %v:\n%q", got, tc.wantErr, r.stderr)
+			}
+		})
+	}
 }
 
 // stripANSI drops CSI escape sequences.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 // The completion scripts and the man page are generated from the CLI's own
@@ -87,7 +88,7 @@ func completionSpec(app *ucli.App) spec {
 			case "format":
 				vals = formats
 			case "color":
-				vals = []string{"auto", "always", "never"}
+				vals = []string{report.ColorAuto, report.ColorAlways, report.ColorNever}
 			case "checks", "skip":
 				for _, c := range checks.Checks() {
 					vals = append(vals, c.ID)

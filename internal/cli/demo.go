@@ -30,7 +30,7 @@ func demoFlags() []ucli.Flag {
 	)
 }
 
-func demoCommand(getenv func(string) string) *ucli.Command {
+func (r *runner) demoCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "demo",
 		Usage:     "start Bolt servers in-process on loopback and diagnose them (default: a healthy 3-member cluster)",
@@ -40,11 +40,11 @@ func demoCommand(getenv func(string) string) *ucli.Command {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor demo --help"}
 		},
 		Action: func(cCtx *ucli.Context) error {
-			out := cCtx.App.Writer
+			out := r.streams.Out
 			if cCtx.Bool("list") {
 				return listScenarios(out)
 			}
-			o, err := outputOptions(cCtx)
+			o, err := r.outputOptions(cCtx)
 			if err != nil {
 				return err
 			}
@@ -73,7 +73,7 @@ func demoCommand(getenv func(string) string) *ucli.Command {
 			}
 			v, _, _ := buildInfo()
 			rep := checks.Diagnose(context.Background(), t, &checks.Env{Version: v}, checks.Options{Strict: o.strict})
-			return emit(out, rep, o, getenv)
+			return r.emit(rep, o)
 		},
 	}
 }

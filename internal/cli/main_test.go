@@ -21,11 +21,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(leakCheck{m}, map[string]func(){
-		"neo4j-doctor": func() { os.Exit(Run(os.Args, os.Stdout, os.Stderr, os.Getenv)) },
+		"neo4j-doctor": func() { os.Exit(Run(os.Args, report.NewStreams(os.Stdout, os.Stderr), os.Getenv)) },
 		"expect-exit":  expectExit,
 	})
 }
@@ -60,7 +61,7 @@ func expectExit() {
 		fmt.Fprintf(os.Stderr, "expect-exit: bad code %q\n", os.Args[1])
 		os.Exit(125)
 	}
-	if got := Run(os.Args[2:], os.Stdout, os.Stderr, os.Getenv); got != want {
+	if got := Run(os.Args[2:], report.NewStreams(os.Stdout, os.Stderr), os.Getenv); got != want {
 		fmt.Fprintf(os.Stderr, "expect-exit: exit status %d, want %d\n", got, want)
 		os.Exit(125)
 	}

@@ -136,21 +136,22 @@ func openOutput(path string) (*openFile, error) {
 	return &openFile{path: path, f: f, tmp: true}, nil
 }
 
-// write renders rep once per output, in the order of the plan. With quiet
-// nothing goes to stdout; files and the job summary are still written,
-// since they were asked for by name.
-func (o *outputs) write(stdout io.Writer, rep *checks.Report, opts options, getenv func(string) string) error {
+// write renders rep once per output, in the order of the plan, to stdout
+// (opts.streams.Out) or its file. With quiet nothing goes to stdout; files
+// and the job summary are still written, since they were asked for by
+// name.
+func (o *outputs) write(rep *checks.Report, opts options) error {
 	v, _, _ := buildInfo()
 	tool := report.ToolInfo{Name: "neo4j-doctor", Version: v}
 	for i, out := range o.plan {
-		var w io.Writer = stdout
+		w, color := opts.streams.Out, opts.streams.OutColor
 		if of := o.files[i]; of != nil {
-			w = of.f
+			w, color = of.f, opts.streams.ColorFor(of.f)
 		} else if opts.quiet {
 			continue
 		}
 		var b bytes.Buffer
-		if err := render(&b, w, out.format, rep, tool, opts, getenv); err != nil {
+		if err := render(&b, out.format, rep, tool, opts.verbose, color); err != nil {
 			return err
 		}
 		if _, err := w.Write(b.Bytes()); err != nil {
@@ -184,9 +185,9 @@ func (o *outputs) write(stdout io.Writer, rep *checks.Report, opts options, gete
 	return nil
 }
 
-// render writes one format; target is where the bytes end up, which
-// decides colour for the text report.
-func render(w io.Writer, target io.Writer, format string, rep *checks.Report, tool report.ToolInfo, opts options, getenv func(string) string) error {
+// render writes one format; color says whether the text report may use
+// escape sequences where its bytes end up.
+func render(w io.Writer, format string, rep *checks.Report, tool report.ToolInfo, verbose, color bool) error {
 	switch format {
 	case "json":
 		return report.JSON(w, rep, tool)
@@ -197,10 +198,7 @@ func render(w io.Writer, target io.Writer, format string, rep *checks.Report, to
 	case "markdown":
 		return report.Markdown(w, rep, tool)
 	}
-	return report.Text(w, rep, report.TextOptions{
-		Version: tool.Version, Verbose: opts.verbose,
-		Color: report.ColorEnabled(opts.color, target, getenv),
-	})
+	return report.Text(w, rep, report.TextOptions{Version: tool.Version, Verbose: verbose, Color: color})
 }
 
 // finish completes a file: a temporary file is made readable like any

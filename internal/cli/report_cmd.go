@@ -16,7 +16,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
-func reportCommand(getenv func(string) string) *ucli.Command {
+func (r *runner) reportCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "report",
 		Usage:     "show a support bundle's run again, exactly as its user saw it",
@@ -36,30 +36,30 @@ func reportCommand(getenv func(string) string) *ucli.Command {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor report --help"}
 		},
-		Action: func(cCtx *ucli.Context) error { return reportAction(cCtx, getenv) },
+		Action: r.reportAction,
 	}
 }
 
 const readHint = "neo4j-doctor report takes a file written by neo4j-doctor bundle -o FILE (or --format json)"
 
-func reportAction(cCtx *ucli.Context, getenv func(string) string) error {
+func (r *runner) reportAction(cCtx *ucli.Context) error {
 	if cCtx.NArg() != 1 {
 		return &usageError{msg: fmt.Sprintf("expected one bundle file, got %d arguments", cCtx.NArg()), hint: "neo4j-doctor report BUNDLE"}
 	}
-	o := options{color: cCtx.String("color"), verbose: cCtx.Bool("verbose")}
 	format := cCtx.String("format")
 	if !slices.Contains(formats, format) {
 		return &usageError{msg: fmt.Sprintf("--format %q is not a format", format), hint: formatHint}
 	}
-	if err := report.CheckColorMode(o.color); err != nil {
-		return &usageError{msg: fmt.Sprintf("--color %q is not a choice", o.color), hint: "--color takes auto, always or never"}
+	streams, err := r.colorStreams(cCtx)
+	if err != nil {
+		return err
 	}
 	path := cCtx.Args().First()
 	data, err := readBundle(path)
 	if err != nil {
 		return err
 	}
-	rep, tool, err := decodeBundle(cCtx, data, o, getenv)
+	rep, tool, err := decodeBundle(data, streams)
 	if err != nil {
 		hint := readHint
 		if v := (*report.VersionError)(nil); errors.As(err, &v) && v.Got != "" {
@@ -67,8 +67,7 @@ func reportAction(cCtx *ucli.Context, getenv func(string) string) error {
 		}
 		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle or report: %v", path, firstLine(err.Error())), hint: hint}
 	}
-	w := cCtx.App.Writer
-	if err := render(w, w, format, rep, tool, o, getenv); err != nil {
+	if err := render(streams.Out, format, rep, tool, cCtx.Bool("verbose"), streams.OutColor); err != nil {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}
@@ -76,13 +75,12 @@ func reportAction(cCtx *ucli.Context, getenv func(string) string) error {
 
 // decodeBundle reads a bundle, or failing that a plain JSON report, and
 // says on stderr whose run a bundle holds.
-func decodeBundle(cCtx *ucli.Context, data []byte, o options, getenv func(string) string) (*checks.Report, report.ToolInfo, error) {
+func decodeBundle(data []byte, streams report.Streams) (*checks.Report, report.ToolInfo, error) {
 	b, berr := bundle.Read(data)
 	if berr == nil {
-		errw := cCtx.App.ErrWriter
 		t := b.Tool
-		report.BundleOrigin(errw, t.Name+" "+t.Version, t.Commit, b.Environment.OS+"/"+b.Environment.Arch, b.CreatedAt,
-			b.Redactions.Hosts, report.ColorEnabled(o.color, errw, getenv))
+		report.BundleOrigin(streams.Err, t.Name+" "+t.Version, t.Commit, b.Environment.OS+"/"+b.Environment.Arch, b.CreatedAt,
+			b.Redactions.Hosts, streams.ErrColor)
 		return b.Report, b.ReportTool, nil
 	}
 	rep, tool, rerr := report.Decode(data)

@@ -26,7 +26,7 @@ import (
 // Prometheus exporters use.
 const defaultListen = ":9687"
 
-func serveCommand(getenv func(string) string) *ucli.Command {
+func (r *runner) serveCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "serve",
 		Usage:     "serve Prometheus probes of the targets of a targets file, as blackbox_exporter does for HTTP",
@@ -49,11 +49,11 @@ func serveCommand(getenv func(string) string) *ucli.Command {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &usageError{msg: err.Error(), hint: "see neo4j-doctor serve --help"}
 		},
-		Action: func(cCtx *ucli.Context) error { return serveAction(cCtx, getenv) },
+		Action: r.serveAction,
 	}
 }
 
-func serveAction(cCtx *ucli.Context, getenv func(string) string) error {
+func (r *runner) serveAction(cCtx *ucli.Context) error {
 	path, demo := cCtx.String("targets"), cCtx.Bool("demo")
 	switch {
 	case path == "" && !demo:
@@ -69,7 +69,7 @@ func serveAction(cCtx *ucli.Context, getenv func(string) string) error {
 	case cCtx.Int("keep-failures") < 1:
 		return &usageError{msg: fmt.Sprintf("--keep-failures %d is not positive", cCtx.Int("keep-failures")), hint: "--keep-failures takes 1 or more"}
 	}
-	log := report.NewLogger(cCtx.App.ErrWriter)
+	log := report.NewLogger(r.streams.Err)
 	if demo {
 		d, err := startDemoTargets(cCtx.Args().Slice())
 		if err != nil {
@@ -82,7 +82,7 @@ func serveAction(cCtx *ucli.Context, getenv func(string) string) error {
 	v, _, _ := buildInfo()
 	exp, err := exporter.New(exporter.Config{
 		Path:          path,
-		Getenv:        getenv,
+		Getenv:        r.getenv,
 		MaxConcurrent: cCtx.Int("max-concurrent"),
 		TimeoutOffset: cCtx.Duration("timeout-offset"),
 		KeepFailures:  cCtx.Int("keep-failures"),

@@ -37,7 +37,7 @@ var targetsExcludes = []struct{ flag, key string }{
 }
 
 // targetsAction is `check --targets FILE`.
-func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
+func (r *runner) targetsAction(cCtx *ucli.Context) error {
 	path := cCtx.String("targets")
 	if cCtx.NArg() > 0 {
 		return &usageError{msg: "a connection file and --targets together", hint: "put the connection in the targets file (neo4j-doctor check --targets FILE), or drop --targets"}
@@ -63,15 +63,15 @@ func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 	default:
 		return &usageError{msg: fmt.Sprintf("--format %q is not a format for --targets", format), hint: "--targets writes text, json or junit"}
 	}
-	colorMode := cCtx.String("color")
-	if err := report.CheckColorMode(colorMode); err != nil {
-		return &usageError{msg: fmt.Sprintf("--color %q is not a choice", colorMode), hint: "--color takes auto, always or never"}
+	streams, err := r.colorStreams(cCtx)
+	if err != nil {
+		return err
 	}
 	only, skip := splitList(cCtx.StringSlice("checks")), splitList(cCtx.StringSlice("skip"))
 	if _, err := checks.LeftOut(only, skip); err != nil {
 		return err
 	}
-	f, err := fleet.Load(path, getenv)
+	f, err := fleet.Load(path, r.getenv)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := fleet.Diagnose(ctx, f, fleet.Options{
-		Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: getenv, Only: only, Skip: skip,
+		Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: r.getenv, Only: only, Skip: skip,
 		NoPipelining: cCtx.Bool("no-pipelining"),
 	})
 	if err != nil {
@@ -88,7 +88,7 @@ func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 	if cCtx.Bool("quiet") {
 		return &exitError{code: res.ExitCode}
 	}
-	w := cCtx.App.Writer
+	w := streams.Out
 	tool := report.ToolInfo{Name: "neo4j-doctor", Version: v}
 	switch format {
 	case "json":
@@ -97,7 +97,7 @@ func targetsAction(cCtx *ucli.Context, getenv func(string) string) error {
 		err = report.FleetJUnit(w, res, tool)
 	default:
 		err = report.FleetText(w, res, report.TextOptions{
-			Version: v, Verbose: cCtx.Bool("verbose"), Color: report.ColorEnabled(colorMode, w, getenv),
+			Version: v, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor,
 		})
 	}
 	if err != nil {
