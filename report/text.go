@@ -13,6 +13,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "text", order: 1, render: withTextOptions(Text)}) }
+
 // TextOptions shapes the human report.
 type TextOptions struct {
 	Version string // shown in the header; "(devel)" when empty

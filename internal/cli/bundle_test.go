@@ -21,6 +21,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 // bundleStrings is every string of a bundle, and the bytes of every hex
@@ -125,6 +126,7 @@ func TestBundleCanary(t *testing.T) {
 				outputs = append(outputs, again.stderr)
 				// Every format renders the same bundle; once per scenario
 				// is enough to see none of them adds anything.
+				formats := report.FormatNames()
 				for _, f := range formats[:len(formats)*btoi(src.name == "flag")] {
 					rr := runCLI(nil, "report", "--verbose", "--format", f, path)
 					if rr.code != r.code {

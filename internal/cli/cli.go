@@ -85,7 +85,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
-		&ucli.StringSliceFlag{Name: "format", Usage: "report format: text, json, junit, github or markdown; several, each with its own -o", DefaultText: "text"},
+		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
 		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
 		&ucli.BoolFlag{Name: "no-pipelining", Usage: "wait for the Bolt handshake's answer before sending HELLO, for a proxy that chokes on bytes sent ahead (costs a round trip per connection)"},
 		&ucli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},

@@ -86,7 +86,7 @@ func completionSpec(app *ucli.App) spec {
 			var vals []string
 			switch f.Names()[0] {
 			case "format":
-				vals = formats
+				vals = report.FormatNames()
 			case "color":
 				vals = []string{report.ColorAuto, report.ColorAlways, report.ColorNever}
 			case "checks", "skip":

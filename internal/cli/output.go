@@ -7,17 +7,44 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
-// formats are the values of --format.
-var formats = []string{"text", "json", "junit", "github", "markdown"}
+// formatHint is the hint for a --format that is not one: "--format takes
+// text or json, or junit, github or markdown for CI".
+func formatHint() string {
+	var people, ci []string
+	for _, f := range report.Formats() {
+		if f.CI {
+			ci = append(ci, f.Name)
+		} else {
+			people = append(people, f.Name)
+		}
+	}
+	return "--format takes " + orList(people) + ", or " + orList(ci) + " for CI"
+}
 
-const formatHint = "--format takes text or json, or junit, github or markdown for CI"
+// fleetFormatNames are the formats `check --targets` writes.
+func fleetFormatNames() []string {
+	var names []string
+	for _, f := range report.Formats() {
+		if f.HasFleet() {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
+// orList writes names as a list for people: "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 const outputHint = "give one -o FILE per --format, in the same order (-o - is stdout): --format junit -o report.xml"
 
@@ -37,8 +64,8 @@ func planOutputs(formatList, paths []string) ([]output, error) {
 		formatList = []string{"text"}
 	}
 	for _, f := range formatList {
-		if !slices.Contains(formats, f) {
-			return nil, &usageError{msg: fmt.Sprintf("--format %q is not a format", f), hint: formatHint}
+		if _, ok := report.LookupFormat(f); !ok {
+			return nil, &usageError{msg: fmt.Sprintf("--format %q is not a format", f), hint: formatHint()}
 		}
 	}
 	switch {
@@ -151,7 +178,7 @@ func (o *outputs) write(rep *checks.Report, opts options) error {
 			continue
 		}
 		var b bytes.Buffer
-		if err := render(&b, out.format, rep, tool, opts.verbose, color); err != nil {
+		if err := render(&b, out.format, rep, report.Options{Tool: tool, Verbose: opts.verbose, Color: color}); err != nil {
 			return err
 		}
 		if _, err := w.Write(b.Bytes()); err != nil {
@@ -185,20 +212,14 @@ func (o *outputs) write(rep *checks.Report, opts options) error {
 	return nil
 }
 
-// render writes one format; color says whether the text report may use
-// escape sequences where its bytes end up.
-func render(w io.Writer, format string, rep *checks.Report, tool report.ToolInfo, verbose, color bool) error {
-	switch format {
-	case "json":
-		return report.JSON(w, rep, tool)
-	case "junit":
-		return report.JUnit(w, rep, tool)
-	case "github":
-		return report.GitHub(w, rep, tool)
-	case "markdown":
-		return report.Markdown(w, rep, tool)
+// render writes rep in the format named format, which planOutputs or the
+// report command checked.
+func render(w io.Writer, format string, rep *checks.Report, o report.Options) error {
+	f, ok := report.LookupFormat(format)
+	if !ok {
+		return fmt.Errorf("no format %q", format)
 	}
-	return report.Text(w, rep, report.TextOptions{Version: tool.Version, Verbose: verbose, Color: color})
+	return f.Render(w, rep, o)
 }
 
 // finish completes a file: a temporary file is made readable like any

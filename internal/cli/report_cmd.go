@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -29,7 +28,7 @@ func (r *runner) reportCommand() *ucli.Command {
 			"or of the wrong type.",
 		ArgsUsage: "BUNDLE",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "format", Value: "text", Usage: "text, json, junit, github or markdown"},
+			&ucli.StringFlag{Name: "format", Value: "text", Usage: orList(report.FormatNames())},
 			&ucli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks"},
 			&ucli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
 		},
@@ -47,8 +46,8 @@ func (r *runner) reportAction(cCtx *ucli.Context) error {
 		return &usageError{msg: fmt.Sprintf("expected one bundle file, got %d arguments", cCtx.NArg()), hint: "neo4j-doctor report BUNDLE"}
 	}
 	format := cCtx.String("format")
-	if !slices.Contains(formats, format) {
-		return &usageError{msg: fmt.Sprintf("--format %q is not a format", format), hint: formatHint}
+	if _, ok := report.LookupFormat(format); !ok {
+		return &usageError{msg: fmt.Sprintf("--format %q is not a format", format), hint: formatHint()}
 	}
 	streams, err := r.colorStreams(cCtx)
 	if err != nil {
@@ -67,7 +66,7 @@ func (r *runner) reportAction(cCtx *ucli.Context) error {
 		}
 		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle or report: %v", path, firstLine(err.Error())), hint: hint}
 	}
-	if err := render(streams.Out, format, rep, tool, cCtx.Bool("verbose"), streams.OutColor); err != nil {
+	if err := render(streams.Out, format, rep, report.Options{Tool: tool, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor}); err != nil {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}

@@ -52,16 +52,15 @@ func (r *runner) targetsAction(cCtx *ucli.Context) error {
 		}
 		return &usageError{msg: fmt.Sprintf("--%s and --targets together", x.flag), hint: hint}
 	}
-	format := "text"
+	name := "text"
 	if fs := splitList(cCtx.StringSlice("format")); len(fs) > 1 {
-		return &usageError{msg: "several --format values with --targets", hint: "--targets writes one format to stdout: text, json or junit"}
+		return &usageError{msg: "several --format values with --targets", hint: "--targets writes one format to stdout: " + orList(fleetFormatNames())}
 	} else if len(fs) == 1 {
-		format = fs[0]
+		name = fs[0]
 	}
-	switch format {
-	case "text", "json", "junit":
-	default:
-		return &usageError{msg: fmt.Sprintf("--format %q is not a format for --targets", format), hint: "--targets writes text, json or junit"}
+	format, ok := report.LookupFormat(name)
+	if !ok || !format.HasFleet() {
+		return &usageError{msg: fmt.Sprintf("--format %q is not a format for --targets", name), hint: "--targets writes " + orList(fleetFormatNames())}
 	}
 	streams, err := r.colorStreams(cCtx)
 	if err != nil {
@@ -88,18 +87,9 @@ func (r *runner) targetsAction(cCtx *ucli.Context) error {
 	if cCtx.Bool("quiet") {
 		return &exitError{code: res.ExitCode}
 	}
-	w := streams.Out
-	tool := report.ToolInfo{Name: "neo4j-doctor", Version: v}
-	switch format {
-	case "json":
-		err = report.FleetJSON(w, res, tool)
-	case "junit":
-		err = report.FleetJUnit(w, res, tool)
-	default:
-		err = report.FleetText(w, res, report.TextOptions{
-			Version: v, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor,
-		})
-	}
+	err = format.RenderFleet(streams.Out, res, report.Options{
+		Tool: report.ToolInfo{Name: "neo4j-doctor", Version: v}, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor,
+	})
 	if err != nil {
 		return fmt.Errorf("writing the report: %s", strings.TrimPrefix(err.Error(), "report: "))
 	}
