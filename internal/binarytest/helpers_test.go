@@ -17,6 +17,15 @@ const module = "github.com/neo4j-doctor/neo4j-doctor"
 // output may hold it.
 const canary = "canary-Zx9-pw"
 
+// skipShort skips a test that builds the binary under -short: the unit
+// suite runs with it, and .ci/run runs this package on its own.
+func skipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary: skipped with -short; .ci/run runs this package on its own")
+	}
+}
+
 // result is what one run of the binary did.
 type result struct {
 	code           int

@@ -14,6 +14,7 @@ import (
 // version, commit and date set by -ldflags -X, and checks --version says
 // all three.
 func TestVersionFromLdflags(t *testing.T) {
+	skipShort(t)
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "neo4j-doctor")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -35,6 +36,7 @@ func TestVersionFromLdflags(t *testing.T) {
 // NEO4J_DOCTOR_RELEASE_CHECK=1 to run it (before a release, or after
 // editing .goreleaser.yaml).
 func TestGoreleaserCheck(t *testing.T) {
+	skipShort(t)
 	if os.Getenv("NEO4J_DOCTOR_RELEASE_CHECK") == "" {
 		t.Skip("set NEO4J_DOCTOR_RELEASE_CHECK=1 to validate .goreleaser.yaml (compiles goreleaser: about 2 minutes the first time)")
 	}

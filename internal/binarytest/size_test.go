@@ -39,6 +39,7 @@ var releaseTargets = []string{"windows/amd64", "darwin/amd64", "linux/amd64", "d
 // suite (20-35 s with a cold cache, under a second warm);
 // NEO4J_DOCTOR_RELEASE_CHECK=1 builds every target.
 func TestReleaseBinarySize(t *testing.T) {
+	skipShort(t)
 	t.Parallel()
 	dir := t.TempDir()
 	targets := releaseTargets[:1]
