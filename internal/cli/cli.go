@@ -171,7 +171,7 @@ func Run(args []string, streams report.Streams, getenv func(string) string) int 
 		},
 	}
 	for _, c := range app.Commands {
-		c.Subcommands = append(c.Subcommands, helpSubcommand())
+		c.Subcommands = append(c.Subcommands, helpSubcommand()) // not urfave's shared one: see urfave.go
 	}
 	err := app.Run(reorder(args, app))
 	var ee *exitError
