@@ -13,7 +13,7 @@ import (
 	"unsafe"
 )
 
-// openPTY opens a pseudo-terminal pair: what run writes to tty arrives on
+// openPTY opens a pseudo-terminal pair: what Run writes to tty arrives on
 // ptm, and tty is a terminal for --color auto.
 func openPTY(t *testing.T) (ptm, tty *os.File) {
 	t.Helper()

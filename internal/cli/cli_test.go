@@ -1,6 +1,6 @@
 package cli
 
-// End-to-end tests that start the demo fixtures in-process and call run with
+// End-to-end tests that start the demo fixtures in-process and call Run with
 // buffers and a fake environment, as a user would run the binary: every demo
 // scenario, connection files, precedence, secrets, --quiet, --strict and
 // colour. Everything stays on loopback: each scenario brings its own DNS

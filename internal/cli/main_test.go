@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 }
 
 // leakCheck fails the test binary when a goroutine started by a test (a
-// diagnosis, a fixture) outlives it: run is called in-process by the Go
+// diagnosis, a fixture) outlives it: Run is called in-process by the Go
 // tests, so a leak there is a leak in the CLI.
 type leakCheck struct{ m *testing.M }
 
