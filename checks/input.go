@@ -38,8 +38,22 @@ type Inputs struct {
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
 
 // ReadConnectionFile reads a dotenv connection file such as the one Aura
-// offers for download. Every error is an *InputError.
+// offers for download, on its own: NEO4J_URI is required. Every error is
+// an *InputError.
 func ReadConnectionFile(path string) (map[string]string, error) {
+	env, err := readConnectionFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if env["NEO4J_URI"] == "" {
+		return nil, noURIInFile(filepath.Base(path))
+	}
+	return env, nil
+}
+
+// readConnectionFile is ReadConnectionFile without requiring NEO4J_URI:
+// Resolve lets a flag or the environment supply what the file lacks.
+func readConnectionFile(path string) (map[string]string, error) {
 	if i := strings.Index(path, "://"); i > 0 && !strings.ContainsAny(path[:i], `/\`) {
 		// A URI where a file was expected: not echoed, since it may
 		// carry user:password.
@@ -76,13 +90,32 @@ func ReadConnectionFile(path string) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
 	}
-	return ParseConnectionFile(name, data)
+	return parseConnectionFile(name, data)
 }
 
-// ParseConnectionFile parses the contents of a connection file; name (the
-// file's base name) is only used in messages. Every error is an
-// *InputError, and none quotes the contents, which hold the password.
+// ParseConnectionFile parses the contents of a connection file on its own,
+// which must name the server: NEO4J_URI is required. name (the file's base
+// name) is only used in messages. Every error is an *InputError, and none
+// quotes the contents, which hold the password.
 func ParseConnectionFile(name string, data []byte) (map[string]string, error) {
+	env, err := parseConnectionFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if env["NEO4J_URI"] == "" {
+		return nil, noURIInFile(name)
+	}
+	return env, nil
+}
+
+// noURIInFile is the error when nothing gives a URI and a file was the
+// place to look.
+func noURIInFile(name string) error {
+	return inputErr(fileHint, "connection file %s has no NEO4J_URI", name)
+}
+
+// parseConnectionFile is ParseConnectionFile without requiring NEO4J_URI.
+func parseConnectionFile(name string, data []byte) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
 	}
@@ -101,9 +134,6 @@ func ParseConnectionFile(name string, data []byte) (map[string]string, error) {
 		// godotenv's message quotes the line, which may be the password.
 		return nil, inputErr(fileHint+"; every line is NAME=value, and quotes must be closed", "connection file %s is not a dotenv file: a line has no '=' or an unclosed quote", name)
 	}
-	if env["NEO4J_URI"] == "" {
-		return nil, inputErr(fileHint, "connection file %s has no NEO4J_URI", name)
-	}
 	return env, nil
 }
 
@@ -115,7 +145,9 @@ func unwrapPath(err error) error {
 }
 
 // Resolve applies precedence (flag, then connection file, then environment,
-// then default) and validates the result. Every error is an *InputError.
+// then default) to each setting on its own, and validates the result: a
+// connection file without NEO4J_URI is fine when --uri or NEO4J_URI gives
+// one. Every error is an *InputError.
 func Resolve(in Inputs) (*Target, error) {
 	if in.Env == nil {
 		in.Env = func(string) string { return "" }
@@ -124,7 +156,7 @@ func Resolve(in Inputs) (*Target, error) {
 	fileName := filepath.Base(in.File)
 	if in.File != "" {
 		var err error
-		if file, err = ReadConnectionFile(in.File); err != nil {
+		if file, err = readConnectionFile(in.File); err != nil {
 			return nil, err
 		}
 	}
@@ -150,6 +182,10 @@ func Resolve(in Inputs) (*Target, error) {
 	}
 	rawURI := pick("uri", "uri", []string{"NEO4J_URI"}, []string{"NEO4J_URI", "NEO4J_ADDRESS"})
 	if rawURI == "" {
+		if file != nil {
+			// The file was where the user meant the URI to come from.
+			return nil, noURIInFile(fileName)
+		}
 		return nil, inputErr("pass a connection file, --uri, or set NEO4J_URI", "no Neo4j URI given")
 	}
 	p, err := ParseURI(rawURI)

@@ -204,6 +204,69 @@ func TestResolveURIFallbacksAndCredentialsInURI(t *testing.T) {
 	})
 }
 
+// TestResolveFileWithoutURI: a connection file need not name the server
+// when --uri or the environment does; each setting takes the first source
+// that has it (flag, file, environment). Only when none gives a URI is the
+// file blamed.
+func TestResolveFileWithoutURI(t *testing.T) {
+	t.Parallel()
+	file := writeFile(t, "creds.env", []byte("NEO4J_USERNAME=file-user\nNEO4J_PASSWORD=file-pass\n"))
+	for _, c := range []struct {
+		name           string
+		in             checks.Inputs
+		host, uriFrom  string
+		uriSource      string
+		user, passFrom string
+	}{
+		{
+			name: "the flag gives the uri",
+			in:   checks.Inputs{Flags: map[string]string{"uri": "bolt://flag-host:7687"}, File: file, Env: envOf(map[string]string{"NEO4J_PASSWORD": "env-pass"})},
+			host: "flag-host", uriSource: "flag", uriFrom: "--uri", user: "file-user", passFrom: "creds.env NEO4J_PASSWORD",
+		},
+		{
+			name: "the environment gives the uri",
+			in:   checks.Inputs{File: file, Env: envOf(map[string]string{"NEO4J_URI": "neo4j://env-host:7687", "NEO4J_USERNAME": "env-user"})},
+			host: "env-host", uriSource: "env", uriFrom: "NEO4J_URI", user: "file-user", passFrom: "creds.env NEO4J_PASSWORD",
+		},
+		{
+			name: "NEO4J_ADDRESS gives the uri",
+			in:   checks.Inputs{File: file, Env: envOf(map[string]string{"NEO4J_ADDRESS": "bolt://addr-host"})},
+			host: "addr-host", uriSource: "env", uriFrom: "NEO4J_ADDRESS", user: "file-user", passFrom: "creds.env NEO4J_PASSWORD",
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tt, err := checks.Resolve(c.in)
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			if tt.Host != c.host || tt.Username != c.user || tt.Password != "file-pass" {
+				t.Errorf("host %q user %q password %q, want %s, %s and the file's password", tt.Host, tt.Username, tt.Password, c.host, c.user)
+			}
+			if s := tt.Info.Settings["uri"]; s.Source != c.uriSource || s.From != c.uriFrom {
+				t.Errorf("uri setting %+v, want source %s from %s", s, c.uriSource, c.uriFrom)
+			}
+			if tt.Info.PasswordSource != c.passFrom {
+				t.Errorf("PasswordSource %q, want %q", tt.Info.PasswordSource, c.passFrom)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name string
+		data string
+	}{
+		{"no NEO4J_URI", "NEO4J_USERNAME=neo4j\nNEO4J_PASSWORD=file-pass\n"},
+		{"empty NEO4J_URI", "NEO4J_URI=\nNEO4J_PASSWORD=file-pass\n"},
+	} {
+		t.Run("nothing gives a uri: "+c.name, func(t *testing.T) {
+			_, err := checks.Resolve(checks.Inputs{File: writeFile(t, "creds.env", []byte(c.data)), Env: envOf(map[string]string{"NEO4J_PASSWORD": "env-pass"})})
+			ie := asInputError(t, err)
+			if ie.Msg != "connection file creds.env has no NEO4J_URI" || !strings.Contains(ie.Hint, "NEO4J_URI=") {
+				t.Errorf("got %q (hint %q), want the file named as missing NEO4J_URI", ie.Msg, ie.Hint)
+			}
+		})
+	}
+}
+
 func TestResolveErrorsAreInputErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

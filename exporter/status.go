@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 //go:embed status.html
@@ -39,6 +40,9 @@ var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap
 		}
 		return fmt.Sprintf("expires in %dd", int(t.Sub(now).Hours()/24))
 	},
+	// mark is the text report's mark of a verdict: a warning is "!", not
+	// the "✓" of a pass, though both exit 0.
+	"mark": report.Mark,
 	"dash": func(s string) string {
 		if s == "" {
 			return "–"

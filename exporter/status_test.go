@@ -64,6 +64,29 @@ func TestStatusPage(t *testing.T) {
 	}
 }
 
+// TestStatusPageWarning: a target that warns (a dead reader, every role
+// still served) is healthy, and its row carries the text report's warning
+// mark "!", not the "✓" of a pass.
+func TestStatusPageWarning(t *testing.T) {
+	t.Parallel()
+	r := start(t, exporter.Config{}, "partial-outage", "healthy-single")
+	r.probe(t, "partial-outage").must(t, "neo4j_doctor_probe_success", 1)
+	r.probe(t, "healthy-single").must(t, "neo4j_doctor_probe_success", 1)
+	_, page := r.get(t, "/", nil)
+	for _, want := range []string{
+		`<td class="badge warn" title="exit code 0">! warn</td>`,
+		`<td class="badge pass" title="exit code 0">✓ pass</td>`,
+		"✓ 2 healthy", "✗ 0 failing",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "✓ warn") {
+		t.Error(`a warning shows as "✓ warn"`)
+	}
+}
+
 // TestStatusPageEscapes: what a server sends (here its agent string) is
 // text on the page, never markup.
 func TestStatusPageEscapes(t *testing.T) {

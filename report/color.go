@@ -18,39 +18,90 @@ const (
 	ColorNever  = "never"  // no escape sequences at all
 )
 
-// CheckColorMode reports whether mode is a valid --color value, so the CLI
-// can reject a typo with exit code 3 instead of silently treating it as
-// auto.
-func CheckColorMode(mode string) error {
-	switch mode {
-	case ColorAuto, ColorAlways, ColorNever:
-		return nil
-	}
-	return fmt.Errorf("invalid --color value %q: want auto, always or never", mode)
+// Streams is where output goes and what each stream can show, in the
+// manner of gh's IOStreams. The program makes one at the top (NewStreams
+// over os.Stdout and os.Stderr), the CLI decides colour on it once, from
+// --color, in WithColor, and passes it down: renderers get a writer and
+// its colour decision as values and never look at the environment or the
+// terminal themselves. Colour is decided per stream because they often
+// differ: `neo4j-doctor > out.txt` pipes the report while progress still
+// goes to a terminal. Tests use TestStreams, and may set OutTTY or ErrTTY
+// on it to play a terminal.
+type Streams struct {
+	Out io.Writer // the report, and nothing else
+	Err io.Writer // progress and diagnostics
+
+	OutTTY bool // Out is a terminal: --color auto colours it
+	ErrTTY bool // Err is a terminal
+
+	OutColor bool // escape sequences allowed on Out; set by WithColor
+	ErrColor bool // escape sequences allowed on Err; set by WithColor
+
+	mode    string // --color, once WithColor decided
+	noColor bool   // NO_COLOR is set or TERM is dumb: auto colours nothing
 }
 
-// ColorEnabled decides whether escape sequences may be written to w.
+// NewStreams returns Streams over out and errw (the process's stdout and
+// stderr), noting which is a terminal. Colour is off until WithColor.
+func NewStreams(out, errw io.Writer) Streams {
+	return Streams{Out: out, Err: errw, OutTTY: isTerminal(out), ErrTTY: isTerminal(errw)}
+}
+
+// TestStreams returns Streams over fresh buffers, neither a terminal, with
+// colour off, for tests that drive the CLI and assert on what it wrote.
+func TestStreams() (s Streams, out, errw *bytes.Buffer) {
+	out, errw = new(bytes.Buffer), new(bytes.Buffer)
+	return Streams{Out: out, Err: errw}, out, errw
+}
+
+// WithColor decides colour for each stream from the --color mode and the
+// environment, and is the only place that reads either; an unknown mode
+// is an error, so a typo is bad input rather than auto.
 //
 // "always" wins over NO_COLOR: the NO_COLOR convention (no-color.org) is a
 // user default that an explicit command-line choice overrides. "never"
-// always disables. "auto" (and, defensively, anything else) enables colour
-// only when NO_COLOR is unset or empty, TERM is not "dumb", and w is a
-// terminal. env is the environment lookup (os.Getenv when nil); tests pass
-// their own so they never depend on the machine running them.
-func ColorEnabled(mode string, w io.Writer, env func(string) string) bool {
+// always disables. "auto" enables colour only on a terminal, and only when
+// NO_COLOR is unset or empty and TERM is not "dumb". env is the
+// environment lookup; nil is an empty environment. A stream that gets
+// colour and is an *os.File is wrapped by go-colorable, which translates
+// escape sequences on legacy Windows consoles and is the file itself
+// elsewhere.
+func (s Streams) WithColor(mode string, env func(string) string) (Streams, error) {
 	switch mode {
-	case ColorAlways:
-		return true
-	case ColorNever:
-		return false
+	case ColorAuto, ColorAlways, ColorNever:
+	default:
+		return s, fmt.Errorf("invalid --color value %q: want auto, always or never", mode)
 	}
 	if env == nil {
-		env = os.Getenv
+		env = func(string) string { return "" }
 	}
-	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
-		return false
+	s.mode = mode
+	s.noColor = env("NO_COLOR") != "" || env("TERM") == "dumb"
+	s.OutColor, s.ErrColor = s.colorOn(s.OutTTY), s.colorOn(s.ErrTTY)
+	if f, ok := s.Out.(*os.File); ok && s.OutColor {
+		s.Out = colorable.NewColorable(f)
 	}
-	return isTerminal(w)
+	if f, ok := s.Err.(*os.File); ok && s.ErrColor {
+		s.Err = colorable.NewColorable(f)
+	}
+	return s, nil
+}
+
+// ColorFor is the same decision for another writer the run writes to, such
+// as a file named by -o: colour with --color always, or with auto when w
+// is a terminal (an -o /dev/tty); never before WithColor.
+func (s Streams) ColorFor(w io.Writer) bool {
+	return s.colorOn(isTerminal(w))
+}
+
+func (s Streams) colorOn(tty bool) bool {
+	switch s.mode {
+	case ColorAlways:
+		return true
+	case ColorAuto:
+		return tty && !s.noColor
+	}
+	return false
 }
 
 // isTerminal is true for an *os.File (or anything else with a descriptor)
@@ -64,51 +115,9 @@ func isTerminal(w io.Writer) bool {
 	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }
 
-// Streams is the terminal capability decision, made once by the CLI and
-// passed down, in the manner of gh's IOStreams. Colour is decided per
-// stream because they often differ: `neo4j-doctor > out.txt` pipes the
-// report while progress still goes to a terminal.
-type Streams struct {
-	Out      io.Writer // the report, and nothing else
-	Err      io.Writer // progress and diagnostics
-	OutColor bool      // escape sequences allowed on Out
-	ErrColor bool      // escape sequences allowed on Err
-}
-
-// NewStreams decides colour for out and errw from the --color mode and the
-// environment. It rejects an unknown mode (see CheckColorMode). A stream
-// that gets colour and is an *os.File is wrapped by go-colorable, which
-// translates escape sequences on legacy Windows consoles and is the file
-// itself elsewhere.
-func NewStreams(mode string, out, errw io.Writer, env func(string) string) (Streams, error) {
-	if err := CheckColorMode(mode); err != nil {
-		return Streams{}, err
-	}
-	s := Streams{
-		Out:      out,
-		Err:      errw,
-		OutColor: ColorEnabled(mode, out, env),
-		ErrColor: ColorEnabled(mode, errw, env),
-	}
-	if f, ok := out.(*os.File); ok && s.OutColor {
-		s.Out = colorable.NewColorable(f)
-	}
-	if f, ok := errw.(*os.File); ok && s.ErrColor {
-		s.Err = colorable.NewColorable(f)
-	}
-	return s, nil
-}
-
-// TestStreams returns Streams over fresh buffers with colour off, for tests
-// in any package that drive the CLI and assert on what it wrote.
-func TestStreams() (s Streams, out, errw *bytes.Buffer) {
-	out, errw = new(bytes.Buffer), new(bytes.Buffer)
-	return Streams{Out: out, Err: errw}, out, errw
-}
-
 // palette holds one fatih/color value per role. Each is explicitly enabled
-// or disabled so the decision made by ColorEnabled is the only one that
-// counts: fatih/color's global NoColor looks at os.Stdout and NO_COLOR,
+// or disabled so the decision made by Streams.WithColor is the only one
+// that counts: fatih/color's global NoColor looks at os.Stdout and NO_COLOR,
 // which is wrong for stderr, for buffers and for --color always.
 type palette struct {
 	enabled                bool

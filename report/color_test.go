@@ -3,13 +3,9 @@ package report
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
 func envOf(kv ...string) func(string) string {
@@ -20,49 +16,63 @@ func envOf(kv ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func TestColorEnabled(t *testing.T) {
+// TestStreamsWithColor: --color and the environment decide colour per
+// stream, and a fake terminal counts as one.
+func TestStreamsWithColor(t *testing.T) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer devnull.Close()
-	var buf bytes.Buffer
 	tests := []struct {
-		mode string
-		w    io.Writer
-		env  func(string) string
-		want bool
+		mode     string
+		tty      bool // Out plays a terminal; Err never is one
+		env      func(string) string
+		out, err bool
 	}{
-		{ColorAlways, &buf, envOf(), true},
-		{ColorAlways, &buf, envOf("NO_COLOR", "1"), true}, // an explicit flag beats the environment
-		{ColorNever, &buf, envOf(), false},
-		{ColorAuto, &buf, envOf(), false},    // not a terminal
-		{ColorAuto, devnull, envOf(), false}, // a file, but not a terminal
-		{ColorAuto, devnull, envOf("NO_COLOR", "1"), false},
-		{ColorAuto, devnull, envOf("TERM", "dumb"), false},
+		{ColorAlways, false, envOf(), true, true},
+		{ColorAlways, false, envOf("NO_COLOR", "1"), true, true}, // an explicit flag beats the environment
+		{ColorNever, true, envOf(), false, false},
+		{ColorAuto, false, envOf(), false, false}, // not a terminal
+		{ColorAuto, true, envOf(), true, false},   // per stream
+		{ColorAuto, true, envOf("NO_COLOR", "1"), false, false},
+		{ColorAuto, true, envOf("TERM", "dumb"), false, false},
+		{ColorAuto, true, nil, true, false}, // nil: an empty environment, never the process's
 	}
 	for _, tt := range tests {
-		if got := ColorEnabled(tt.mode, tt.w, tt.env); got != tt.want {
-			t.Errorf("ColorEnabled(%q, %T, env) = %v, want %v", tt.mode, tt.w, got, tt.want)
+		s, _, _ := TestStreams()
+		s.OutTTY = tt.tty
+		got, err := s.WithColor(tt.mode, tt.env)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if got.OutColor != tt.out || got.ErrColor != tt.err {
+			t.Errorf("--color %s, tty %v: out %v err %v, want %v %v", tt.mode, tt.tty, got.OutColor, got.ErrColor, tt.out, tt.err)
+		}
+		if want := tt.mode == ColorAlways; got.ColorFor(devnull) != want {
+			t.Errorf("--color %s: a file (not a terminal) gets colour %v, want %v", tt.mode, !want, want)
+		}
+	}
+	if s, _, _ := TestStreams(); s.ColorFor(devnull) || s.OutColor || s.ErrColor {
+		t.Error("colour before WithColor")
 	}
 }
 
 func TestNewStreams(t *testing.T) {
 	var out, errw bytes.Buffer
-	if _, err := NewStreams("sometimes", &out, &errw, envOf()); err == nil {
-		t.Error("NewStreams accepted --color sometimes")
+	s := NewStreams(&out, &errw)
+	if s.Out != &out || s.Err != &errw || s.OutTTY || s.ErrTTY || s.OutColor || s.ErrColor {
+		t.Errorf("NewStreams over buffers = %+v", s)
 	}
-	s, err := NewStreams(ColorAlways, &out, &errw, envOf("NO_COLOR", "1"))
+	if _, err := s.WithColor("sometimes", envOf()); err == nil {
+		t.Error("WithColor accepted --color sometimes")
+	}
+	c, err := s.WithColor(ColorAlways, envOf("NO_COLOR", "1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.OutColor || !s.ErrColor || s.Out != &out || s.Err != &errw {
-		t.Errorf("NewStreams(always) = %+v", s)
-	}
-	s, _ = NewStreams(ColorAuto, &out, &errw, envOf())
-	if s.OutColor || s.ErrColor {
-		t.Errorf("NewStreams(auto) into buffers = %+v", s)
+	if !c.OutColor || !c.ErrColor || c.Out != &out || c.Err != &errw {
+		t.Errorf("WithColor(always) = %+v", c)
 	}
 }
 
@@ -103,44 +113,5 @@ func TestError(t *testing.T) {
 	Error(&b, errors.New("x"), "y", true)
 	if !strings.Contains(b.String(), "\x1b[") || strings.Count(b.String(), "\n") != 2 {
 		t.Errorf("colour: %q", b.String())
-	}
-}
-
-func TestProgress(t *testing.T) {
-	var nilp *Progress
-	nilp.Start("", "dns", "resolve") // must not panic
-	nilp.Done("", checks.Result{ID: "dns"})
-
-	var b bytes.Buffer
-	p := NewProgress(&b, false)
-	p.Start("", "dns", "Resolve the host name")
-	p.Done("", checks.Result{ID: "dns", Status: checks.Pass, Duration: 12 * ms})
-	p.Start("core-3:7687", "tcp", "")
-	p.Done("core-3:7687", checks.Result{ID: "tcp", Status: checks.Fail, Duration: 3 * ms})
-	p.Done("", checks.Result{ID: "query", Status: checks.Skip})
-	want := "checking dns: Resolve the host name\n" +
-		"✓ dns pass in 12ms\n" +
-		"checking core-3:7687 tcp\n" +
-		"✗ core-3:7687 tcp fail in 3ms\n" +
-		"– query skip\n"
-	if b.String() != want {
-		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-func TestProgressConcurrent(t *testing.T) {
-	var b bytes.Buffer
-	p := NewProgress(&b, true)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for range 50 {
-				p.Done("m:7687", checks.Result{ID: "tcp", Status: checks.Pass})
-			}
-		})
-	}
-	wg.Wait()
-	if n := strings.Count(b.String(), "\n"); n != 400 {
-		t.Errorf("%d lines, want 400", n)
 	}
 }

@@ -30,10 +30,10 @@
 //     fields, raw bytes) has control characters escaped before it reaches a
 //     terminal, so a hostile peer cannot rewrite the screen.
 //
-// Colour is decided once per stream (see ColorEnabled and NewStreams) from
-// --color (auto, always, never), NO_COLOR and whether the stream is a
-// terminal; renderers take the decision as a bool and never look at the
-// environment themselves.
+// Colour is decided once per stream (see Streams: NewStreams, then
+// WithColor) from --color (auto, always, never), NO_COLOR, TERM and
+// whether the stream is a terminal; renderers take the decision as a bool
+// and never look at the environment themselves.
 //
 // Exit codes, the same in text and JSON mode (the JSON carries it as
 // exitCode), mirroring pg_isready:

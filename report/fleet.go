@@ -18,6 +18,13 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
+// The formats `check --targets` writes: each is its format's fleet variant.
+func init() {
+	registerFleet("text", func(w io.Writer, res *fleet.Result, o Options) error { return FleetText(w, res, o.text()) })
+	registerFleet("json", func(w io.Writer, res *fleet.Result, o Options) error { return FleetJSON(w, res, o.Tool) })
+	registerFleet("junit", func(w io.Writer, res *fleet.Result, o Options) error { return FleetJUnit(w, res, o.Tool) })
+}
+
 // FleetText writes the diagnosis of many targets for people: one summary
 // row per target (verdict, the step that failed, Bolt version, server
 // agent, time), then the full report of each target that did not pass,

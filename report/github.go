@@ -9,6 +9,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "github", order: 4, CI: true, render: withTool(GitHub)}) }
+
 // GitHub writes the report as GitHub Actions workflow commands, which the
 // runner turns into annotations on the job:
 //

@@ -9,6 +9,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "json", order: 2, render: withTool(JSON)}) }
+
 // SchemaVersion is the version of the JSON document JSON writes and
 // SchemaJSON describes.
 const SchemaVersion = 1

@@ -11,6 +11,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "junit", order: 3, CI: true, render: withTool(JUnit)}) }
+
 // JUnit writes the report as JUnit XML, the test-result format CI systems
 // (Jenkins, GitLab, Azure Pipelines, GitHub test-reporter actions) show in
 // their dashboards: a testsuite "checks" with one testcase per check, and,

@@ -10,6 +10,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "markdown", order: 5, CI: true, render: withTool(Markdown)}) }
+
 // Markdown writes the report as GitHub-flavoured Markdown, for an issue, a
 // pull request, a support ticket or GitHub's job summary: a heading with
 // the verdict, a sentence naming the tool, the target, the time and the

@@ -13,6 +13,8 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
+func init() { registerFormat(Format{Name: "text", order: 1, render: withTextOptions(Text)}) }
+
 // TextOptions shapes the human report.
 type TextOptions struct {
 	Version string // shown in the header; "(devel)" when empty
@@ -22,7 +24,7 @@ type TextOptions struct {
 	// that ran, and evidence, errors and hints only where something is
 	// wrong, so a healthy run fits on one screen.
 	Verbose bool
-	Color   bool // escape sequences allowed; decided by ColorEnabled
+	Color   bool // escape sequences allowed; decided by Streams.WithColor
 }
 
 // Text writes the checklist for people: a header naming the target and

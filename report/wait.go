@@ -45,7 +45,7 @@ type WaitProgress struct {
 }
 
 // NewWaitProgress returns a WaitProgress writing to w (stderr), with
-// colour as decided by ColorEnabled for w. A nil *WaitProgress (--quiet)
+// colour as Streams decided for w. A nil *WaitProgress (--quiet)
 // writes nothing.
 func NewWaitProgress(w io.Writer, color bool) *WaitProgress {
 	return &WaitProgress{w: w, p: newPalette(color)}

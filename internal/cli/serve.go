@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/exporter"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
+)
+
+// defaultListen is the exporter's port: Bolt's 7687 in the 9xxx range
+// Prometheus exporters use.
+const defaultListen = ":9687"
+
+func (r *runner) serveCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "serve",
+		Usage:     "serve Prometheus probes of the targets of a targets file, as blackbox_exporter does for HTTP",
+		ArgsUsage: "[--demo [SCENARIO...]]",
+		Description: "Prometheus scrapes /probe?target=NAME (NAME from the targets file; the credentials stay in the file)\n" +
+			"and gets that diagnosis as metrics, within its scrape timeout less --timeout-offset.\n" +
+			"/probe?target=NAME&debug=true answers the text report, /metrics the exporter's own metrics,\n" +
+			"/ a status page with the last result per target and the last failures' reports.\n" +
+			"SIGHUP (or POST /-/reload) rereads the targets file; a file that does not load is refused\n" +
+			"and the previous one stays in use. SIGINT or SIGTERM stop the server.\n" +
+			"--demo serves the demo's scenarios (default: all of them) as targets, for a first try.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "targets", Usage: "the targets `FILE` (YAML; see the README)", TakesFile: true},
+			&ucli.StringFlag{Name: "listen", Value: defaultListen, Usage: "`ADDRESS` to serve HTTP on"},
+			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
+			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
+			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
+			&ucli.BoolFlag{Name: "demo", Usage: "start the demo's scenarios on loopback and serve them as targets (SCENARIO... names some; default all)"},
+		},
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+			return &usageError{msg: err.Error(), hint: "see neo4j-doctor serve --help"}
+		},
+		Action: r.serveAction,
+	}
+}
+
+func (r *runner) serveAction(cCtx *ucli.Context) error {
+	path, demo := cCtx.String("targets"), cCtx.Bool("demo")
+	switch {
+	case path == "" && !demo:
+		return &usageError{msg: "serve needs --targets FILE", hint: "neo4j-doctor serve --targets targets.yml (or --demo to try it on the demo's scenarios)"}
+	case path != "" && demo:
+		return &usageError{msg: "--targets and --demo together", hint: "--demo writes its own targets file; drop one of them"}
+	case cCtx.NArg() > 0 && !demo:
+		return &usageError{msg: fmt.Sprintf("unexpected argument %q", cCtx.Args().First()), hint: "serve takes scenario names only with --demo"}
+	case cCtx.Int("max-concurrent") < 1:
+		return &usageError{msg: fmt.Sprintf("--max-concurrent %d is not positive", cCtx.Int("max-concurrent")), hint: "--max-concurrent takes 1 or more"}
+	case cCtx.Duration("timeout-offset") < 0:
+		return &usageError{msg: fmt.Sprintf("--timeout-offset %s is negative", cCtx.Duration("timeout-offset")), hint: "--timeout-offset takes a duration such as 500ms"}
+	case cCtx.Int("keep-failures") < 1:
+		return &usageError{msg: fmt.Sprintf("--keep-failures %d is not positive", cCtx.Int("keep-failures")), hint: "--keep-failures takes 1 or more"}
+	}
+	log := report.NewLogger(r.streams.Err)
+	if demo {
+		d, err := startDemoTargets(cCtx.Args().Slice())
+		if err != nil {
+			return err
+		}
+		defer d.close()
+		path = d.path
+		log.Info("demo scenarios started on loopback", "targets", strings.Join(d.names, ","), "targets_file", d.path)
+	}
+	v, _, _ := buildInfo()
+	exp, err := exporter.New(exporter.Config{
+		Path:          path,
+		Getenv:        r.getenv,
+		MaxConcurrent: cCtx.Int("max-concurrent"),
+		TimeoutOffset: cCtx.Duration("timeout-offset"),
+		KeepFailures:  cCtx.Int("keep-failures"),
+		Env:           &checks.Env{Version: v},
+		Logger:        log,
+		Version:       v,
+	})
+	if err != nil {
+		return err
+	}
+	addr := cCtx.String("listen")
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("cannot listen on %s: %v", addr, unwrapOp(err)), hint: "choose another --listen address, e.g. 127.0.0.1:9688"}
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	log.Info("listening", "address", "http://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"))
+	return serveLoop(ln, exp, sigs, log)
+}
+
+// serveLoop serves until SIGINT or SIGTERM, rereading the targets file on
+// each SIGHUP. It owns ln.
+func serveLoop(ln net.Listener, exp *exporter.Exporter, sigs <-chan os.Signal, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           exp.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// A probe takes at most its scrape timeout; a debug probe without
+		// the header takes exporter.DefaultProbeTimeout.
+		WriteTimeout: 10 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serving http: %w", err)
+		case s := <-sigs:
+			if s == syscall.SIGHUP {
+				// Reload logs whether the file was taken or refused.
+				_ = exp.Reload()
+				continue
+			}
+			log.Info("stopping", "signal", s.String())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := srv.Shutdown(ctx)
+			cancel()
+			if err != nil {
+				_ = srv.Close()
+			}
+			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("serving http: %w", err)
+			}
+			return nil
+		}
+	}
+}
+
+func unwrapOp(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err
+	}
+	return err
+}
+
+// demoTargets are demo scenarios running on loopback, written as a targets
+// file, each scenario's password (the demo's published one, or the wrong
+// one wrong-password uses) in a password file beside it.
+type demoTargets struct {
+	dir   string
+	path  string
+	names []string
+	insts []*fixtures.Instance
+}
+
+func (d *demoTargets) close() {
+	for _, in := range d.insts {
+		_ = in.Close()
+	}
+	_ = os.RemoveAll(d.dir)
+}
+
+func startDemoTargets(names []string) (*demoTargets, error) {
+	var scs []fixtures.Scenario
+	if len(names) == 0 {
+		scs = fixtures.Scenarios()
+	}
+	for _, n := range names {
+		sc, ok := fixtures.LookupScenario(n)
+		if !ok {
+			return nil, &usageError{msg: fmt.Sprintf("no demo scenario %q", n), hint: "neo4j-doctor demo --list names them"}
+		}
+		scs = append(scs, sc)
+	}
+	dir, err := os.MkdirTemp("", "neo4j-doctor-serve-demo-")
+	if err != nil {
+		return nil, err
+	}
+	d := &demoTargets{dir: dir, path: filepath.Join(dir, "targets.yml")}
+	var b strings.Builder
+	b.WriteString("# Written by neo4j-doctor serve --demo: the demo's scenarios as targets.\n" +
+		"# Edit it and send SIGHUP (or POST /-/reload) to try a reload.\n" +
+		"targets:\n")
+	for _, sc := range scs {
+		in, err := sc.Start()
+		if err != nil {
+			d.close()
+			return nil, err
+		}
+		d.insts = append(d.insts, in)
+		d.names = append(d.names, sc.Name)
+		pw := filepath.Join(dir, sc.Name+".password")
+		if err := os.WriteFile(pw, []byte(in.Password+"\n"), 0o600); err != nil {
+			d.close()
+			return nil, err
+		}
+		fmt.Fprintf(&b, "  - name: %s\n    uri: %s\n    username: %s\n    passwordFile: %s\n    dnsServer: %s\n    timeout: %s\n",
+			sc.Name, in.URI, in.Username, pw, in.DNSServer, in.Timeout)
+		if in.Database != "" {
+			fmt.Fprintf(&b, "    database: %s\n", in.Database)
+		}
+		if in.CAFile != "" {
+			fmt.Fprintf(&b, "    caFile: %s\n", in.CAFile)
+		}
+	}
+	if err := os.WriteFile(d.path, []byte(b.String()), 0o600); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
