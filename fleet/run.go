@@ -9,20 +9,12 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
-// Outcome is one target's diagnosis.
-type Outcome struct {
-	Name   string
-	Report *checks.Report
-}
+// Result is the diagnosis of every target of a file, in file order; the
+// type lives in checks so that renderers need not import this package.
+type Result = checks.FleetReport
 
-// Result is the diagnosis of every target of a file, in file order.
-type Result struct {
-	Outcomes []Outcome
-	Started  time.Time
-	Duration time.Duration
-	Verdict  checks.Status // the worst: fail, then warn, then pass
-	ExitCode int           // the worst (highest) exit code of any target
-}
+// Outcome is one target's diagnosis.
+type Outcome = checks.Outcome
 
 // Options are the run-wide choices.
 type Options struct {
@@ -81,33 +73,11 @@ func Diagnose(ctx context.Context, f *File, opts Options) (*Result, error) {
 	}
 	wg.Wait()
 	res.Duration = now().Sub(res.Started)
-	res.Verdict, res.ExitCode = Worst(res.Outcomes)
+	res.Verdict, res.ExitCode = checks.Worst(res.Outcomes)
 	return res, nil
 }
 
 // OptionsFor is the checks.Options of one target.
 func OptionsFor(t *Target, strict bool) checks.Options {
 	return checks.Options{Strict: strict, Skip: slices.Clone(t.Skip)}
-}
-
-// Worst is the fleet's verdict and exit code: a single failing target
-// fails the fleet, and the exit code is the highest any target got, so
-// "no response" (2) outranks "a check failed" (1).
-func Worst(outcomes []Outcome) (checks.Status, int) {
-	v, code := checks.Pass, checks.ExitHealthy
-	for _, o := range outcomes {
-		if o.Report == nil {
-			continue
-		}
-		switch o.Report.Verdict {
-		case checks.Fail:
-			v = checks.Fail
-		case checks.Warn:
-			if v == checks.Pass {
-				v = checks.Warn
-			}
-		}
-		code = max(code, o.Report.ExitCode)
-	}
-	return v, code
 }

@@ -124,7 +124,7 @@ func TestWorstExitCodeOrder(t *testing.T) {
 		{[]fleet.Outcome{rep(checks.Warn, 1), rep(checks.Pass, 0)}, checks.Warn, 1}, // --strict
 		{nil, checks.Pass, 0},
 	} {
-		if v, code := fleet.Worst(c.in); v != c.v || code != c.exit {
+		if v, code := checks.Worst(c.in); v != c.v || code != c.exit {
 			t.Errorf("Worst = %s %d, want %s %d", v, code, c.v, c.exit)
 		}
 	}

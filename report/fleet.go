@@ -15,21 +15,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
 // The formats `check --targets` writes: each is its format's fleet variant.
 func init() {
-	registerFleet("text", func(w io.Writer, res *fleet.Result, o Options) error { return FleetText(w, res, o.text()) })
-	registerFleet("json", func(w io.Writer, res *fleet.Result, o Options) error { return FleetJSON(w, res, o.Tool) })
-	registerFleet("junit", func(w io.Writer, res *fleet.Result, o Options) error { return FleetJUnit(w, res, o.Tool) })
+	registerFleet("text", func(w io.Writer, res *checks.FleetReport, o Options) error { return FleetText(w, res, o.text()) })
+	registerFleet("json", func(w io.Writer, res *checks.FleetReport, o Options) error { return FleetJSON(w, res, o.Tool) })
+	registerFleet("junit", func(w io.Writer, res *checks.FleetReport, o Options) error { return FleetJUnit(w, res, o.Tool) })
 }
 
 // FleetText writes the diagnosis of many targets for people: one summary
 // row per target (verdict, the step that failed, Bolt version, server
 // agent, time), then the full report of each target that did not pass,
 // then the fleet's verdict. Like Text it writes once.
-func FleetText(w io.Writer, res *fleet.Result, opts TextOptions) error {
+func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 	if res == nil {
 		return errors.New("report: nil fleet result")
 	}
@@ -152,7 +151,7 @@ type fleetTarget struct {
 
 // FleetJSON writes one document (FleetSchemaJSON) holding every target's
 // report, each exactly as JSON writes it for one target.
-func FleetJSON(w io.Writer, res *fleet.Result, tool ToolInfo) error {
+func FleetJSON(w io.Writer, res *checks.FleetReport, tool ToolInfo) error {
 	if res == nil {
 		return errors.New("report: nil fleet result")
 	}
@@ -185,7 +184,7 @@ func FleetJSON(w io.Writer, res *fleet.Result, tool ToolInfo) error {
 // JUnit writes for one target, named and classed by the target
 // ("prod-eu checks", neo4j-doctor.prod-eu.checks), so a CI dashboard
 // groups the cases per target.
-func FleetJUnit(w io.Writer, res *fleet.Result, tool ToolInfo) error {
+func FleetJUnit(w io.Writer, res *checks.FleetReport, tool ToolInfo) error {
 	if res == nil {
 		return errors.New("report: nil fleet result")
 	}

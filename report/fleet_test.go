@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
 // withVersion sets the version check's facts as checks/version.go records
@@ -28,14 +27,14 @@ func withVersion(r *checks.Report, bolt, agent string) *checks.Report {
 	return r
 }
 
-func fleetResult() *fleet.Result {
-	outs := []fleet.Outcome{
+func fleetResult() *checks.FleetReport {
+	outs := []checks.Outcome{
 		{Name: "aura-prod", Report: withVersion(healthyReport(), "5.7", "Neo4j/5.27-aura")},
 		{Name: "self-managed", Report: withVersion(failingReport(), "5.4", "Neo4j/5.20.0")},
 		{Name: "cluster-eu", Report: withVersion(clusterReport(), "5.8", "Neo4j/2025.01.0\x1b[31m")},
 	}
-	v, code := fleet.Worst(outs)
-	return &fleet.Result{Outcomes: outs, Started: started, Duration: 1234 * time.Millisecond, Verdict: v, ExitCode: code}
+	v, code := checks.Worst(outs)
+	return &checks.FleetReport{Outcomes: outs, Started: started, Duration: 1234 * time.Millisecond, Verdict: v, ExitCode: code}
 }
 
 func TestFleetText(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
 // A Format is one value of --format: how a report is rendered, and, when
@@ -25,7 +24,7 @@ type Format struct {
 	// text, the hint and the completions read in this order.
 	order  int
 	render func(io.Writer, *checks.Report, Options) error
-	fleet  func(io.Writer, *fleet.Result, Options) error // nil: not for --targets
+	fleet  func(io.Writer, *checks.FleetReport, Options) error // nil: not for --targets
 }
 
 // Options are what a renderer is told besides the report.
@@ -43,7 +42,7 @@ func (f Format) HasFleet() bool { return f.fleet != nil }
 
 // RenderFleet writes the diagnosis of many targets in this format; it is
 // an error for a format without a fleet variant (see HasFleet).
-func (f Format) RenderFleet(w io.Writer, res *fleet.Result, o Options) error {
+func (f Format) RenderFleet(w io.Writer, res *checks.FleetReport, o Options) error {
 	if f.fleet == nil {
 		return fmt.Errorf("report: format %s has no fleet variant", f.Name)
 	}
@@ -54,7 +53,7 @@ func (f Format) RenderFleet(w io.Writer, res *fleet.Result, o Options) error {
 // order of their files' names: a fleet variant may come before its format.
 var (
 	formats      = map[string]Format{}
-	fleetFormats = map[string]func(io.Writer, *fleet.Result, Options) error{}
+	fleetFormats = map[string]func(io.Writer, *checks.FleetReport, Options) error{}
 )
 
 // registerFormat adds a format; a second format of the same name, or one
@@ -67,7 +66,7 @@ func registerFormat(f Format) {
 }
 
 // registerFleet gives the format name its `check --targets` variant.
-func registerFleet(name string, render func(io.Writer, *fleet.Result, Options) error) {
+func registerFleet(name string, render func(io.Writer, *checks.FleetReport, Options) error) {
 	if _, dup := fleetFormats[name]; dup || render == nil {
 		panic(fmt.Sprintf("report: fleet variant of %q registered twice or without a renderer", name))
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
 // TestFormatRegistry: the formats, in the order every list shows them,
@@ -57,12 +56,12 @@ func TestFormatRenderIsTheRenderer(t *testing.T) {
 		"github":   func(b *bytes.Buffer, r *checks.Report, _, _ bool) error { return GitHub(b, r, tool) },
 		"markdown": func(b *bytes.Buffer, r *checks.Report, _, _ bool) error { return Markdown(b, r, tool) },
 	}
-	directFleet := map[string]func(*bytes.Buffer, *fleet.Result, bool, bool) error{
-		"text": func(b *bytes.Buffer, res *fleet.Result, verbose, color bool) error {
+	directFleet := map[string]func(*bytes.Buffer, *checks.FleetReport, bool, bool) error{
+		"text": func(b *bytes.Buffer, res *checks.FleetReport, verbose, color bool) error {
 			return FleetText(b, res, TextOptions{Version: tool.Version, Verbose: verbose, Color: color})
 		},
-		"json":  func(b *bytes.Buffer, res *fleet.Result, _, _ bool) error { return FleetJSON(b, res, tool) },
-		"junit": func(b *bytes.Buffer, res *fleet.Result, _, _ bool) error { return FleetJUnit(b, res, tool) },
+		"json":  func(b *bytes.Buffer, res *checks.FleetReport, _, _ bool) error { return FleetJSON(b, res, tool) },
+		"junit": func(b *bytes.Buffer, res *checks.FleetReport, _, _ bool) error { return FleetJUnit(b, res, tool) },
 	}
 	for _, f := range Formats() {
 		if direct[f.Name] == nil {
