@@ -24,7 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract/schemacheck"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
@@ -38,7 +38,7 @@ const canary = "canary-Zx9-pw"
 
 // diagnosis is one scenario diagnosed.
 type diagnosis struct {
-	inst *fixtures.Instance
+	inst *scenarios.Instance
 	t    *checks.Target
 	rep  *checks.Report
 }
@@ -47,7 +47,7 @@ type diagnosis struct {
 // instead of the scenario's when it is not "".
 func diagnoseScenario(t *testing.T, name, password string) diagnosis {
 	t.Helper()
-	sc, ok := fixtures.LookupScenario(name)
+	sc, ok := scenarios.LookupScenario(name)
 	if !ok {
 		t.Fatalf("no scenario %q", name)
 	}
@@ -367,7 +367,7 @@ func originals(t *testing.T, data []byte) []string {
 // pseudonym, and the report still renders with the same verdict.
 func TestRedactHostsEveryScenario(t *testing.T) {
 	t.Parallel()
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			d := diagnoseScenario(t, sc.Name, "")

@@ -14,11 +14,12 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
 )
 
-func startLatency(t testing.TB, d time.Duration, target string) *fixtures.Latency {
+func startLatency(t testing.TB, d time.Duration, target string) *network.Latency {
 	t.Helper()
-	p, err := fixtures.StartLatency(d, target)
+	p, err := network.StartLatency(d, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +30,9 @@ func startLatency(t testing.TB, d time.Duration, target string) *fixtures.Latenc
 // latencyCluster starts n members, each behind its own latency proxy and
 // advertised under the proxy's address, so every connection the diagnosis
 // makes crosses the simulated link.
-func latencyCluster(t testing.TB, n int, d time.Duration) []*fixtures.Latency {
+func latencyCluster(t testing.TB, n int, d time.Duration) []*network.Latency {
 	t.Helper()
-	proxies := make([]*fixtures.Latency, n)
+	proxies := make([]*network.Latency, n)
 	adv := map[int]string{}
 	for i := range proxies {
 		proxies[i] = startLatency(t, d, "")
@@ -69,7 +70,7 @@ func latencyCluster(t testing.TB, n int, d time.Duration) []*fixtures.Latency {
 const budgetDelay = 2 * time.Millisecond
 
 // roundTrips is the sorted round trips of every connection a proxy saw.
-func roundTrips(p *fixtures.Latency) []int {
+func roundTrips(p *network.Latency) []int {
 	_ = p.Close() // waits for every connection's end, so the counts are final
 	var out []int
 	for _, c := range p.Conns() {
@@ -192,7 +193,7 @@ func TestBudgetSingle(t *testing.T) {
 
 // runFlight is the first flight of the run's own connection: the one
 // that sent more than the listing's bare handshake.
-func runFlight(t *testing.T, p *fixtures.Latency) []byte {
+func runFlight(t *testing.T, p *network.Latency) []byte {
 	t.Helper()
 	var out []byte
 	for _, c := range p.Conns() {
@@ -345,7 +346,7 @@ func TestPipeliningFallbacks(t *testing.T) {
 	t.Run("proxy closes on the pipelined bytes", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, withUsers(fixtures.Neo4j526()))
-		p, err := fixtures.StartLatencyRejectingPipelined(0, s.Addr())
+		p, err := network.StartLatencyRejectingPipelined(0, s.Addr())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/codes.md and the README's check table from the checks' declarations")
@@ -120,7 +120,7 @@ func TestEveryScenarioCarriesCodes(t *testing.T) {
 	for _, c := range checks.AllCodes() {
 		declared[c.ID] = true
 	}
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			inst, err := sc.Start()

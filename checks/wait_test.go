@@ -13,6 +13,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
 // TestRetryableScenarios pins Retryable, the --wait rule, to what each demo
@@ -47,7 +48,7 @@ func TestRetryableScenarios(t *testing.T) {
 		"nothing-listening":     {true, true},
 		"unknown-host":          {true, true},
 	}
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			inst, err := sc.Start()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
 func TestMain(m *testing.M) {
@@ -32,9 +33,9 @@ const canary = "Canary-Exporter-7c1d"
 
 // scenario starts a demo scenario whose servers accept canary instead of
 // the demo's password, unless the scenario is about a wrong password.
-func scenario(t *testing.T, name string) *fixtures.Instance {
+func scenario(t *testing.T, name string) *scenarios.Instance {
 	t.Helper()
-	sc, ok := fixtures.LookupScenario(name)
+	sc, ok := scenarios.LookupScenario(name)
 	if !ok {
 		t.Fatalf("no scenario %s", name)
 	}
@@ -48,7 +49,7 @@ func scenario(t *testing.T, name string) *fixtures.Instance {
 
 // targetYAML is one target entry for a running scenario; its password is
 // read from the environment variable named after the target.
-func targetYAML(name string, in *fixtures.Instance) string {
+func targetYAML(name string, in *scenarios.Instance) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  - name: %s\n    uri: %s\n    username: %s\n    passwordEnv: %s\n    dnsServer: %s\n    timeout: %s\n",
 		name, in.URI, in.Username, envName(name), in.DNSServer, in.Timeout)

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
 // TestNothingReadsProse: the metrics, the fleet table's headline and
@@ -23,7 +23,7 @@ import (
 // included) is replaced with noise: none of the three may change.
 func TestNothingReadsProse(t *testing.T) {
 	t.Parallel()
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			rep := diagnoseScenario(t, sc)
@@ -49,7 +49,7 @@ func TestNothingReadsProse(t *testing.T) {
 	}
 }
 
-func diagnoseScenario(t *testing.T, sc fixtures.Scenario) *checks.Report {
+func diagnoseScenario(t *testing.T, sc scenarios.Scenario) *checks.Report {
 	t.Helper()
 	inst, err := sc.Start()
 	if err != nil {

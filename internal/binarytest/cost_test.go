@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
 )
 
 // Bounds set by issue 8.
@@ -86,8 +87,8 @@ func TestCostAtRest(t *testing.T) {
 	// the --timeout they gave, and must be told it is the network.
 	t.Run("black hole", func(t *testing.T) {
 		t.Parallel()
-		bh, err := fixtures.StartBlackHole()
-		if errors.Is(err, fixtures.ErrNoBlackHole) {
+		bh, err := network.StartBlackHole()
+		if errors.Is(err, network.ErrNoBlackHole) {
 			t.Skip(err)
 		}
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
@@ -156,7 +156,7 @@ func TestBundleRedactHosts(t *testing.T) {
 			inst := startScenario(t, name)
 			path := filepath.Join(t.TempDir(), "case.json")
 			r := runCLI(instEnv(inst), instArgs(inst, "bundle", "--redact-hosts", "-o", path)...)
-			if r.code == 3 || !strings.Contains(r.stdout, fixtures.DemoDomain) {
+			if r.code == 3 || !strings.Contains(r.stdout, scenarios.DemoDomain) {
 				t.Fatalf("the run's own report should name its hosts:\n%s", r)
 			}
 			if !strings.Contains(r.stderr, "pseudonyms") {
@@ -165,7 +165,7 @@ func TestBundleRedactHosts(t *testing.T) {
 			data := readBundleFile(t, path)
 			rep := runCLI(nil, "report", "--verbose", path)
 			dnsHost, _, _ := strings.Cut(inst.DNSServer, ":")
-			banned := []string{fixtures.DemoDomain, "127.0.0.1", dnsHost, ".internal:", "BEGIN CERTIFICATE"}
+			banned := []string{scenarios.DemoDomain, "127.0.0.1", dnsHost, ".internal:", "BEGIN CERTIFICATE"}
 			for _, s := range append(bundleStrings(t, data), rep.stdout, rep.stderr) {
 				for _, b := range banned {
 					if strings.Contains(strings.ToLower(s), strings.ToLower(b)) {
@@ -340,7 +340,7 @@ func TestBundleAuraFileRedacted(t *testing.T) {
 	}
 	data := readBundleFile(t, out)
 	for _, s := range bundleStrings(t, data) {
-		if strings.Contains(s, "0a1b2c3d") || strings.Contains(s, fixtures.DemoDomain) {
+		if strings.Contains(s, "0a1b2c3d") || strings.Contains(s, scenarios.DemoDomain) {
 			t.Errorf("the instance or its host is still in %q", s)
 		}
 	}

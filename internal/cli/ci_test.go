@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
 )
 
 func TestCIScripts(t *testing.T) {
@@ -43,7 +44,7 @@ func cmdLateServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cfg := fixtures.Neo4j526()
 	cfg.Users = map[string]string{"neo4j": ciPassword}
-	port, listen, release, err := fixtures.ReserveLatePort()
+	port, listen, release, err := network.ReserveLatePort()
 	ts.Check(err)
 	// Held until the server starts, and then served by the same socket, so
 	// no parallel test can take the port while it refuses or in between.

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
@@ -64,9 +64,9 @@ func runStreams(s report.Streams, out, errb *bytes.Buffer, env map[string]string
 	return r
 }
 
-func startScenario(t *testing.T, name string) *fixtures.Instance {
+func startScenario(t *testing.T, name string) *scenarios.Instance {
 	t.Helper()
-	sc, ok := fixtures.LookupScenario(name)
+	sc, ok := scenarios.LookupScenario(name)
 	if !ok {
 		t.Fatalf("no demo scenario %q", name)
 	}
@@ -80,7 +80,7 @@ func startScenario(t *testing.T, name string) *fixtures.Instance {
 
 // targetArgs are the flags a user would pass to diagnose inst, everything
 // but the password and the URI.
-func targetArgs(inst *fixtures.Instance) []string {
+func targetArgs(inst *scenarios.Instance) []string {
 	args := []string{"-u", inst.Username, "--dns-server", inst.DNSServer, "--timeout", inst.Timeout.String()}
 	if inst.CAFile != "" {
 		args = append(args, "--ca-file", inst.CAFile)
@@ -93,11 +93,11 @@ func targetArgs(inst *fixtures.Instance) []string {
 
 // instArgs are the flags to diagnose inst, with the password left to
 // NEO4J_PASSWORD (see instEnv).
-func instArgs(inst *fixtures.Instance, more ...string) []string {
+func instArgs(inst *scenarios.Instance, more ...string) []string {
 	return append(append([]string{"--uri", inst.URI}, targetArgs(inst)...), more...)
 }
 
-func instEnv(inst *fixtures.Instance) map[string]string {
+func instEnv(inst *scenarios.Instance) map[string]string {
 	return map[string]string{"NEO4J_PASSWORD": inst.Password}
 }
 
@@ -180,7 +180,7 @@ func (rep jsonReport) check(id string) (status string, hints []string) {
 
 // assertDiagnosis checks a JSON report against a scenario's expectation:
 // verdict, exit code, the first failing (or warning) check and its hint.
-func assertDiagnosis(t *testing.T, r result, want fixtures.Expect) {
+func assertDiagnosis(t *testing.T, r result, want scenarios.Expect) {
 	t.Helper()
 	if r.code != want.Exit {
 		t.Errorf("exit %d, want %d\n%s", r.code, want.Exit, r)
@@ -219,7 +219,7 @@ func assertDiagnosis(t *testing.T, r result, want fixtures.Expect) {
 }
 
 // assertText checks the human report against a scenario's expectation.
-func assertText(t *testing.T, r result, want fixtures.Expect) {
+func assertText(t *testing.T, r result, want scenarios.Expect) {
 	t.Helper()
 	if r.code != want.Exit {
 		t.Errorf("exit %d, want %d\n%s", r.code, want.Exit, r)
@@ -273,7 +273,7 @@ func assertText(t *testing.T, r result, want fixtures.Expect) {
 // checks the verdict, the exit code, the failing check and its hint.
 func TestScenarios(t *testing.T) {
 	t.Parallel()
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			inst := startScenario(t, sc.Name)
@@ -307,7 +307,7 @@ func TestDemoList(t *testing.T) {
 		t.Fatalf("want exit 0 and no stderr:\n%s", r)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	scs := fixtures.Scenarios()
+	scs := scenarios.Scenarios()
 	if len(lines) != len(scs) {
 		t.Fatalf("%d lines for %d scenarios:\n%s", len(lines), len(scs), r.stdout)
 	}
@@ -553,7 +553,7 @@ const canary = "canary-Zx9-pw"
 // any format. (The scenarios then fail auth where they check credentials.)
 func TestSecretsNeverPrinted(t *testing.T) {
 	t.Parallel()
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			inst := startScenario(t, sc.Name)

@@ -11,7 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -111,7 +111,7 @@ func completionSpec(app *ucli.App) spec {
 	}
 	sort.Strings(s.files)
 	s.files = slices.Compact(s.files)
-	for _, sc := range fixtures.Scenarios() {
+	for _, sc := range scenarios.Scenarios() {
 		s.demo = append(s.demo, sc.Name)
 	}
 	return s

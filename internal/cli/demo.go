@@ -13,7 +13,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
 func demoFlags() []ucli.Flag {
@@ -48,14 +48,14 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			name := fixtures.Scenarios()[0].Name
+			name := scenarios.Scenarios()[0].Name
 			if cCtx.NArg() > 1 {
 				return &usageError{msg: "expected at most one scenario", hint: "neo4j-doctor demo --list names them"}
 			}
 			if cCtx.NArg() == 1 {
 				name = cCtx.Args().First()
 			}
-			sc, ok := fixtures.LookupScenario(name)
+			sc, ok := scenarios.LookupScenario(name)
 			if !ok {
 				return &usageError{msg: fmt.Sprintf("no demo scenario %q", name), hint: "neo4j-doctor demo --list names them"}
 			}
@@ -80,7 +80,7 @@ func (r *runner) demoCommand() *ucli.Command {
 
 func listScenarios(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, s := range fixtures.Scenarios() {
+	for _, s := range scenarios.Scenarios() {
 		fmt.Fprintf(tw, "%s\t%s\t(expect %s, exit %d)\n", s.Name, s.Description, s.Expect.Verdict, s.Expect.Exit)
 	}
 	return tw.Flush()
@@ -88,7 +88,7 @@ func listScenarios(w io.Writer) error {
 
 // demoTarget builds the target exactly as the CLI would from flags, so the
 // demo exercises the same precedence and validation.
-func demoTarget(inst *fixtures.Instance) (*checks.Target, error) {
+func demoTarget(inst *scenarios.Instance) (*checks.Target, error) {
 	in := checks.Inputs{
 		Flags:     map[string]string{"uri": inst.URI, "username": inst.Username, "password": inst.Password},
 		CAFile:    inst.CAFile,
@@ -101,13 +101,13 @@ func demoTarget(inst *fixtures.Instance) (*checks.Target, error) {
 	return checks.Resolve(in)
 }
 
-func serve(w io.Writer, inst *fixtures.Instance) error {
+func serve(w io.Writer, inst *scenarios.Instance) error {
 	sc := inst.Scenario
 	fmt.Fprintf(w, "scenario   %s: %s\n", sc.Name, sc.Description)
 	fmt.Fprintf(w, "uri        %s\n", inst.URI)
 	fmt.Fprintf(w, "servers    %s\n", strings.Join(inst.Servers, ", "))
-	fmt.Fprintf(w, "dns        %s (names under .%s resolve only here)\n", inst.DNSServer, fixtures.DemoDomain)
-	fmt.Fprintf(w, "user       %s (the demo's fixed password is %q)\n", inst.Username, fixtures.DemoPassword)
+	fmt.Fprintf(w, "dns        %s (names under .%s resolve only here)\n", inst.DNSServer, scenarios.DemoDomain)
+	fmt.Fprintf(w, "user       %s (the demo's fixed password is %q)\n", inst.Username, scenarios.DemoPassword)
 	if inst.CAFile != "" {
 		fmt.Fprintf(w, "ca file    %s\n", inst.CAFile)
 	}
@@ -118,7 +118,7 @@ func serve(w io.Writer, inst *fixtures.Instance) error {
 	if inst.Database != "" {
 		args = append(args, "-d", inst.Database)
 	}
-	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  NEO4J_PASSWORD=%s %s\n", fixtures.DemoPassword, strings.Join(args, " "))
+	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  NEO4J_PASSWORD=%s %s\n", scenarios.DemoPassword, strings.Join(args, " "))
 	fmt.Fprintf(w, "\nserving until interrupted (Ctrl-C)\n")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

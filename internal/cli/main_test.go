@@ -20,7 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -138,7 +138,7 @@ func cmdDemoStart(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: demo-start SCENARIO")
 	}
-	sc, ok := fixtures.LookupScenario(args[0])
+	sc, ok := scenarios.LookupScenario(args[0])
 	if !ok {
 		ts.Fatalf("no scenario %q", args[0])
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
@@ -100,7 +101,7 @@ func TestPipeliningCLI(t *testing.T) {
 				counts []int // round trips per connection, the run's own last
 			}
 			diagnose := func(extra ...string) outcome {
-				p, err := fixtures.StartLatency(2*time.Millisecond, s.Addr())
+				p, err := network.StartLatency(2*time.Millisecond, s.Addr())
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -158,7 +158,7 @@ type demoTargets struct {
 	dir   string
 	path  string
 	names []string
-	insts []*fixtures.Instance
+	insts []*scenarios.Instance
 }
 
 func (d *demoTargets) close() {
@@ -169,12 +169,12 @@ func (d *demoTargets) close() {
 }
 
 func startDemoTargets(names []string) (*demoTargets, error) {
-	var scs []fixtures.Scenario
+	var scs []scenarios.Scenario
 	if len(names) == 0 {
-		scs = fixtures.Scenarios()
+		scs = scenarios.Scenarios()
 	}
 	for _, n := range names {
-		sc, ok := fixtures.LookupScenario(n)
+		sc, ok := scenarios.LookupScenario(n)
 		if !ok {
 			return nil, &usageError{msg: fmt.Sprintf("no demo scenario %q", n), hint: "neo4j-doctor demo --list names them"}
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
 )
 
@@ -17,7 +17,7 @@ const fleetCanary = "Fleet-Canary-31b7"
 
 // fleetFile writes a targets file for running scenarios, each password read
 // from <NAME>_PW, plus a target on a port nothing listens on.
-func fleetFile(t *testing.T, insts map[string]*fixtures.Instance, order []string) (string, map[string]string) {
+func fleetFile(t *testing.T, insts map[string]*scenarios.Instance, order []string) (string, map[string]string) {
 	t.Helper()
 	env := map[string]string{}
 	var b strings.Builder
@@ -42,7 +42,7 @@ func fleetFile(t *testing.T, insts map[string]*fixtures.Instance, order []string
 
 func TestCheckTargets(t *testing.T) {
 	t.Parallel()
-	insts := map[string]*fixtures.Instance{
+	insts := map[string]*scenarios.Instance{
 		"healthy-cluster": startScenario(t, "healthy-cluster"),
 		"wrong-password":  startScenario(t, "wrong-password"),
 		"partial-outage":  startScenario(t, "partial-outage"),
