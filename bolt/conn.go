@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
 )
 
@@ -705,7 +707,7 @@ func (c *Conn) protocolError(step string, raw []byte, cause error) error {
 // serverError reads FAILURE metadata: 5.7+ servers send neo4j_code, older
 // ones code.
 func (c *Conn) serverError(step string, meta map[string]any) *ServerError {
-	text := func(k string) string { return clip(c.log.scrub(str(meta, k)), maxErrorText) }
+	text := func(k string) string { return clip.String(c.log.scrub(str(meta, k)), maxErrorText) }
 	e := &ServerError{Request: step, Code: text("neo4j_code"), Message: text("message"),
 		GQLStatus: text("gql_status"), Description: text("description")}
 	if e.Code == "" {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt/packstream"
 )
 
@@ -29,14 +31,7 @@ func summarize(name string, fields ...any) string {
 			break
 		}
 	}
-	return clip(b.String(), maxSummary)
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	return clip.String(b.String(), maxSummary)
 }
 
 // formatValue writes a PackStream value in a JSON-like form with unquoted
@@ -59,7 +54,7 @@ func formatValue(b *strings.Builder, v any) {
 	case int, int8, int16, int32, uint8, uint16, uint32, float32:
 		fmt.Fprint(b, x) // parameters as the caller gave them
 	case string:
-		b.WriteString(strconv.Quote(clip(x, maxSummaryStr)))
+		b.WriteString(strconv.Quote(clip.String(x, maxSummaryStr)))
 	case []byte:
 		fmt.Fprintf(b, "bytes(%d)", len(x))
 	case []string:
@@ -107,7 +102,7 @@ func formatValue(b *strings.Builder, v any) {
 				b.WriteString("…")
 				break
 			}
-			b.WriteString(clip(k, maxSummaryStr))
+			b.WriteString(clip.String(k, maxSummaryStr))
 			b.WriteString(": ")
 			formatValue(b, x[k])
 		}

@@ -28,11 +28,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
@@ -293,7 +296,7 @@ func registerHosts(h *hosts, rep *checks.Report, a *checks.Artifacts, env *Envir
 	t := rep.Target
 	h.addHost(t.Host)
 	h.addAddress(t.URI)
-	if id := strings.ToLower(t.AuraInstance); id != "" && !checks.IsAuraHost(t.Host) {
+	if id := strings.ToLower(t.AuraInstance); id != "" && !aura.IsHost(t.Host) {
 		h.addHost(id)
 		if _, ok := h.pseudo[id]; ok {
 			h.loose[id] = true // also inside Neo4j-<id>-Created-<date>.txt
@@ -306,7 +309,7 @@ func registerHosts(h *hosts, rep *checks.Report, a *checks.Artifacts, env *Envir
 	if t.Resolver != "system" {
 		h.addAddress(t.Resolver)
 	}
-	for _, k := range sortedKeys(t.Settings) {
+	for _, k := range slices.Sorted(maps.Keys(t.Settings)) {
 		if v := t.Settings[k].Value; strings.Contains(v, "://") {
 			h.addAddress(v)
 		}
@@ -484,14 +487,4 @@ func applyTimings(rs []checks.Result, ts []checks.Timing) {
 			rs[i].Duration = d
 		}
 	}
-}
-
-// sortedKeys makes map iteration, and so pseudonym numbers, repeatable.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
@@ -119,8 +121,6 @@ func newHosts(n counter) *hosts {
 	return &hosts{pseudo: map[string]string{}, under: map[string]*regexp.Regexp{}, loose: map[string]bool{}, n: n}
 }
 
-const auraSuffix = ".databases.neo4j.io"
-
 // keepHost says whether s is left as it is.
 func keepHost(s string) bool {
 	l := strings.ToLower(strings.TrimSuffix(s, "."))
@@ -203,11 +203,11 @@ func (h *hosts) addHost(s string) {
 	if !plausibleName(s) {
 		return
 	}
-	if strings.HasSuffix(key, auraSuffix) {
-		id := strings.TrimSuffix(key, auraSuffix)
+	if strings.HasSuffix(key, aura.Suffix) {
+		id := strings.TrimSuffix(key, aura.Suffix)
 		h.names++
 		p := fmt.Sprintf("host-%d", h.names)
-		h.set(key, p+auraSuffix)
+		h.set(key, p+aura.Suffix)
 		if !strings.Contains(id, ".") {
 			// The instance id, as AURA_INSTANCEID gives it, also inside
 			// the credentials file's name Neo4j-<id>-Created-<date>.txt.
@@ -234,7 +234,7 @@ func (h *hosts) addHost(s string) {
 // parent) so names under it that were never looked up are found too.
 func (h *hosts) addDomain(d string) {
 	d = strings.ToLower(strings.Trim(strings.TrimSpace(d), "."))
-	if d == "" || !plausibleName(d) || strings.HasSuffix("."+d, auraSuffix) || d == "neo4j.io" {
+	if d == "" || !plausibleName(d) || strings.HasSuffix("."+d, aura.Suffix) || d == "neo4j.io" {
 		return
 	}
 	if _, ok := h.pseudo[d]; ok {

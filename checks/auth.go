@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
@@ -173,7 +175,7 @@ func authFailure(t *Target, se *bolt.ServerError) (summary string, hints []strin
 	switch {
 	case strings.HasSuffix(se.Code, "Security.Unauthorized"):
 		h := []string{fmt.Sprintf("the server rejected user %q with this password: check NEO4J_USERNAME/NEO4J_PASSWORD (or -u/-p) for typos and stray quotes or spaces", user)}
-		if IsAuraHost(t.Host) {
+		if aura.IsHost(t.Host) {
 			h = append(h, "on Aura use the credentials file downloaded when the instance was created; a lost password is reset in https://console.neo4j.io")
 		} else {
 			h = append(h, "Docker's NEO4J_AUTH=neo4j/<password> only applies on the first start of an empty data volume; reset with neo4j-admin dbms set-initial-password on a stopped, empty DBMS")

@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
 // BenchmarkVersusDriver runs, on one latency fixture (20 ms one way, the

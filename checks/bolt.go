@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
@@ -140,7 +142,7 @@ func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, co
 		}
 		if t.TLS == TLSOff {
 			if out.speaksTLS {
-				if IsAuraHost(t.Host) {
+				if aura.IsHost(t.Host) {
 					return "the server " + what + " without answering: this port requires TLS, as Aura always does",
 						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}, "bolt.requires_tls"
 				}
@@ -148,7 +150,7 @@ func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, co
 					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate), or set server.bolt.tls_level=OPTIONAL on the server"}, "bolt.requires_tls"
 			}
 			h := []string{"the server " + what + " on the Bolt handshake: it is not a Bolt server, or a firewall or proxy in between cuts Bolt; check the port"}
-			if IsAuraHost(t.Host) {
+			if aura.IsHost(t.Host) {
 				h = append([]string{"Aura always needs encryption: use neo4j+s://" + t.Host}, h...)
 			}
 			return "the server " + what + " without answering the Bolt handshake", h, code

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
 var configCheck = Check{
@@ -48,8 +50,8 @@ func judgeConfig(t *Target) Result {
 		res.Hints = append(res.Hints, "a username but no password was given: pass -p or set NEO4J_PASSWORD")
 	}
 
-	if IsAuraHost(t.Host) {
-		id := strings.SplitN(t.Host, ".", 2)[0]
+	if aura.IsHost(t.Host) {
+		id := aura.InstanceID(t.Host)
 		res.Facts = append(res.Facts, Fact{"aura instance", id})
 		if t.AuraInstanceID != "" && !strings.EqualFold(t.AuraInstanceID, id) {
 			res.raise(Warn, "config.aura_instance_mismatch")

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
+
 	"github.com/miekg/dns"
+
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -166,7 +170,7 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 				return res
 			}
 			res.Hints = append(res.Hints, "check the host name in the URI for typos")
-			if IsAuraHost(host) {
+			if aura.IsHost(host) {
 				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check https://console.neo4j.io")
 			} else {
 				res.Hints = append(res.Hints, "for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
@@ -313,4 +317,27 @@ func longestChain(answers []resolverAnswer) []string {
 		}
 	}
 	return best
+}
+
+// DNSServerAddr is the rule of --dns-server (and a targets file's
+// dnsServer): HOST or HOST:PORT, port 53 when none is given; an IPv6
+// address with brackets, or without them when it has no port. It returns
+// the address to dial, and false when s is none of these.
+func DNSServerAddr(s string) (string, bool) {
+	if strings.Count(s, "[") != strings.Count(s, "]") {
+		return "", false
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		h := strings.Trim(s, "[]")
+		if strings.Contains(h, ":") && net.ParseIP(h) == nil {
+			return "", false
+		}
+		host, port = h, "53"
+	}
+	n, err := strconv.Atoi(port)
+	if host == "" || err != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@[]") {
+		return "", false
+	}
+	return net.JoinHostPort(host, port), true
 }

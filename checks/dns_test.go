@@ -213,3 +213,35 @@ func TestDNSIPv6Answer(t *testing.T) {
 	wantCheck(t, rep, "tcp", checks.Fail, "[::1]:"+d.port)
 	wantVerdict(t, rep, checks.Fail, checks.ExitNoResponse)
 }
+
+// TestDNSServerAddr: the one rule --dns-server and a targets file's
+// dnsServer share.
+func TestDNSServerAddr(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"1.1.1.1":                "1.1.1.1:53",
+		"1.1.1.1:5353":           "1.1.1.1:5353",
+		"dns.example":            "dns.example:53",
+		"dns.example:53":         "dns.example:53",
+		"2606:4700::1111":        "[2606:4700::1111]:53",
+		"[2606:4700::1111]":      "[2606:4700::1111]:53",
+		"[2606:4700::1111]:53":   "[2606:4700::1111]:53",
+		"":                       "",
+		":53":                    "",
+		"1.1.1.1:0":              "",
+		"1.1.1.1:65536":          "",
+		"1.1.1.1:dns":            "",
+		"a b:53":                 "",
+		"user@dns.example":       "",
+		"dns.example/x":          "",
+		"[2606:4700::1111":       "",
+		"2606:4700::1111]:53":    "",
+		"not:an:ipv6":            "",
+		"[[2606:4700::1111]]:53": "",
+	} {
+		got, ok := checks.DNSServerAddr(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("DNSServerAddr(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

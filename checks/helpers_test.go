@@ -17,11 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
-	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {

@@ -3,7 +3,7 @@ package checks
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +11,11 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 
 	"github.com/joho/godotenv"
 )
@@ -58,7 +63,7 @@ func readConnectionFile(path string) (map[string]string, error) {
 		// A URI where a file was expected: not echoed, since it may
 		// carry user:password.
 		return nil, inputErr("pass a URI with --uri (neo4j-doctor --uri neo4j+s://host), the password with -p or NEO4J_PASSWORD",
-			"the argument is a %s:// URI, not a connection file", truncate(path[:i], 30))
+			"the argument is a %s:// URI, not a connection file", clip.String(path[:i], 30))
 	}
 	name := filepath.Base(path)
 	st, err := os.Stat(path)
@@ -66,7 +71,7 @@ func readConnectionFile(path string) (map[string]string, error) {
 		if os.IsNotExist(err) {
 			return nil, inputErr(fileHint, "connection file %s does not exist", path)
 		}
-		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, fileerr.Cause(err))
 	}
 	if st.IsDir() {
 		return nil, inputErr(fileHint, "%s is a directory, not a connection file", path)
@@ -80,12 +85,12 @@ func readConnectionFile(path string) (map[string]string, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, fileerr.Cause(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(fileHint, "cannot read connection file %s: %v", path, fileerr.Cause(err))
 	}
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
@@ -135,13 +140,6 @@ func parseConnectionFile(name string, data []byte) (map[string]string, error) {
 		return nil, inputErr(fileHint+"; every line is NAME=value, and quotes must be closed", "connection file %s is not a dotenv file: a line has no '=' or an unclosed quote", name)
 	}
 	return env, nil
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 // Resolve applies precedence (flag, then connection file, then environment,
@@ -258,38 +256,21 @@ func ReadCAFile(path string) ([]*x509.Certificate, error) {
 	const hint = "--ca-file takes a PEM file with one or more CERTIFICATE blocks"
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, inputErr(hint, "cannot read CA file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(hint, "cannot read CA file %s: %v", path, fileerr.Cause(err))
 	}
 	if !st.Mode().IsRegular() || st.Size() > MaxFileSize {
 		return nil, inputErr(hint, "CA file %s is not a regular file of at most 1 MiB", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, inputErr(hint, "cannot read CA file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(hint, "cannot read CA file %s: %v", path, fileerr.Cause(err))
 	}
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, inputErr(hint, "CA file %s has a certificate that does not parse: %v", path, err)
-		}
-		certs = append(certs, cert)
-	}
-	if len(certs) == 0 {
+	certs, err := tlsprobe.ParseCAs(data)
+	switch {
+	case errors.Is(err, tlsprobe.ErrNoCertificates):
 		return nil, inputErr(hint, "CA file %s contains no PEM certificate", path)
+	case err != nil:
+		return nil, inputErr(hint, "CA file %s has a certificate that does not parse: %v", path, err)
 	}
 	return certs, nil
-}
-
-// IsAuraHost reports whether host is an Aura instance's host name.
-func IsAuraHost(host string) bool {
-	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), ".databases.neo4j.io")
 }

@@ -573,19 +573,3 @@ func TestReadCAFile(t *testing.T) {
 		})
 	}
 }
-
-func TestIsAuraHost(t *testing.T) {
-	t.Parallel()
-	for host, want := range map[string]bool{
-		"0a1b2c3d.databases.neo4j.io":  true,
-		"0A1B2C3D.Databases.Neo4j.IO.": true,
-		"databases.neo4j.io":           false,
-		"x.databases.neo4j.io.evil":    false,
-		"neo4j.io":                     false,
-		"localhost":                    false,
-	} {
-		if got := checks.IsAuraHost(host); got != want {
-			t.Errorf("IsAuraHost(%q) = %v, want %v", host, got, want)
-		}
-	}
-}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
@@ -601,7 +603,7 @@ func oneLineError(err error) string {
 		return se.Code
 	}
 	s, _, _ := strings.Cut(err.Error(), "\n")
-	return truncate(s, 120)
+	return clip.String(s, 120)
 }
 
 func count(n int, noun string) string {

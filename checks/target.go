@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 )
 
 // TLSMode is what the URI scheme asks of TLS.
@@ -151,7 +153,7 @@ func ParseURI(raw string) (*ParsedURI, error) {
 			// before the "://".
 			return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "the URI's scheme (before ://) is not a scheme")
 		}
-		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", truncate(scheme, 30))
+		return nil, inputErr("the schemes are neo4j, neo4j+s, neo4j+ssc, bolt, bolt+s and bolt+ssc", "URI scheme %q is not supported", clip.String(scheme, 30))
 	}
 	hostport := rest
 	if i := strings.IndexAny(hostport, "/?#"); i >= 0 {
@@ -171,7 +173,7 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		}
 		if _, port, ok := strings.Cut(hostport, ":"); ok && !strings.HasPrefix(hostport, "[") {
 			if n, perr := strconv.Atoi(port); perr != nil || n < 1 || n > 65535 {
-				return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid: it must be a number from 1 to 65535", truncate(port, 20))
+				return nil, inputErr("the port is a number from 1 to 65535; leave it out for 7687", "port %q is not valid: it must be a number from 1 to 65535", clip.String(port, 20))
 			}
 		}
 		// url's errors quote the input, which may hold a password.
@@ -206,7 +208,7 @@ func ParseURI(raw string) (*ParsedURI, error) {
 		p.Port = n
 	}
 	if u.Path != "" && u.Path != "/" {
-		return nil, inputErr("a Bolt URI has no path; select the database with --database", "the URI has a path %q", truncate(u.Path, 40))
+		return nil, inputErr("a Bolt URI has no path; select the database with --database", "the URI has a path %q", clip.String(u.Path, 40))
 	}
 	if u.RawQuery != "" {
 		if !p.Routing {
@@ -253,20 +255,13 @@ func checkHost(host string) error {
 	}
 	for _, label := range strings.Split(strings.TrimSuffix(host, "."), ".") {
 		if label == "" || len(label) > 63 {
-			return inputErr("check the host name for typos", "host name %q is not valid", truncate(host, 60))
+			return inputErr("check the host name for typos", "host name %q is not valid", clip.String(host, 60))
 		}
 		for _, r := range label {
 			if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > unicode.MaxASCII && unicode.IsLetter(r)) {
-				return inputErr("check the host name for typos", "host name %q contains %q", truncate(host, 60), r)
+				return inputErr("check the host name for typos", "host name %q contains %q", clip.String(host, 60), r)
 			}
 		}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

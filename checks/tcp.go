@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
 var tcpCheck = Check{
@@ -130,7 +132,7 @@ func tcpHints(t *Target, class string) []string {
 		return h
 	case "timed out":
 		h := []string{fmt.Sprintf("packets are dropped on the way: a firewall, security group or corporate proxy blocks TCP port %d; open it outbound (and inbound on the server), or try from another network", t.Port)}
-		if IsAuraHost(t.Host) {
+		if aura.IsHost(t.Host) {
 			h = append(h, "an Aura instance that is paused does not answer: check that its status is Running in https://console.neo4j.io")
 		}
 		return h

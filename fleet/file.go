@@ -27,7 +27,6 @@ package fleet
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +35,10 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 
 	"go.yaml.in/yaml/v3"
 
@@ -135,7 +138,7 @@ func Parse(path string) (*File, error) {
 	case err != nil && os.IsNotExist(err):
 		return nil, inputErr(fileHint, "targets file %s does not exist", path)
 	case err != nil:
-		return nil, inputErr(fileHint, "cannot read targets file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(fileHint, "cannot read targets file %s: %v", path, fileerr.Cause(err))
 	case st.IsDir():
 		return nil, inputErr(fileHint, "%s is a directory, not a targets file", path)
 	case !st.Mode().IsRegular():
@@ -146,7 +149,7 @@ func Parse(path string) (*File, error) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, inputErr(fileHint, "cannot read targets file %s: %v", path, unwrapPath(err))
+		return nil, inputErr(fileHint, "cannot read targets file %s: %v", path, fileerr.Cause(err))
 	}
 	return parse(name, data)
 }
@@ -275,7 +278,7 @@ func (p *parser) mapping(n *yaml.Node, allowed []string, fn func(key string, k, 
 			if s := suggest(key, allowed); s != "" {
 				hint = "did you mean " + s + "? " + hint
 			}
-			return p.errf(k, hint, "unknown key %q", truncate(key, 40))
+			return p.errf(k, hint, "unknown key %q", clip.String(key, 40))
 		}
 		if seen[key] {
 			return p.errf(k, "keep one of them", "%s is set twice", key)
@@ -343,7 +346,7 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 		case "name":
 			if !nameRE.MatchString(s) {
 				return p.errf(v, "a name is letters, digits, '.', '_' and '-', up to 63, starting with a letter or digit: it appears in URLs and metric labels",
-					"target name %q is not a valid name", truncate(s, 70))
+					"target name %q is not a valid name", clip.String(s, 70))
 			}
 			t.Name = s
 		case "uri":
@@ -378,15 +381,15 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 		case "caFile":
 			t.CAFile = s
 		case "dnsServer":
-			addr, err := dnsServerAddr(s)
-			if err != nil {
-				return p.errf(v, "dnsServer takes HOST or HOST:PORT, e.g. 10.0.0.2 or 127.0.0.1:5353", "dnsServer %q is not HOST or HOST:PORT", truncate(s, 70))
+			addr, ok := checks.DNSServerAddr(s)
+			if !ok {
+				return p.errf(v, "dnsServer takes HOST or HOST:PORT, e.g. 10.0.0.2 or 127.0.0.1:5353", "dnsServer %q is not HOST or HOST:PORT", clip.String(s, 70))
 			}
 			t.DNSServer = addr
 		case "timeout":
 			d, err := time.ParseDuration(s)
 			if err != nil || d <= 0 {
-				return p.errf(v, "timeout takes a positive duration such as 5s or 500ms", "timeout %q is not a positive duration", truncate(s, 30))
+				return p.errf(v, "timeout takes a positive duration such as 5s or 500ms", "timeout %q is not a positive duration", clip.String(s, 30))
 			}
 			t.Timeout = d
 		}
@@ -475,45 +478,11 @@ func checkSkip(id string) error {
 		}
 	}
 	if !slices.Contains(ids, id) {
-		return inputErr("skip takes check ids: "+strings.Join(ids, ", "), "skip: %q is not a check that can be skipped", truncate(id, 30))
+		return inputErr("skip takes check ids: "+strings.Join(ids, ", "), "skip: %q is not a check that can be skipped", clip.String(id, 30))
 	}
 	return nil
 }
 
-// dnsServerAddr is --dns-server's rule: HOST or HOST:PORT, port 53 by default.
-func dnsServerAddr(s string) (string, error) {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		// No port: a name, an IPv4 address, or an IPv6 one with or
-		// without brackets.
-		h := strings.Trim(s, "[]")
-		if strings.Contains(h, ":") && net.ParseIP(h) == nil {
-			return "", err
-		}
-		host, port = h, "53"
-	}
-	n, err := strconv.Atoi(port)
-	if host == "" || err != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@[]") {
-		return "", fmt.Errorf("%q is not HOST or HOST:PORT", s)
-	}
-	return net.JoinHostPort(host, port), nil
-}
-
 func inputErr(hint, format string, args ...any) error {
 	return &checks.InputError{Msg: fmt.Sprintf(format, args...), Hint: hint}
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 )
 
@@ -103,19 +105,19 @@ func (t *Target) password(getenv func(string) string) (pw, from string, err erro
 func readPasswordFile(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", unwrapPath(err)
+		return "", fileerr.Cause(err)
 	}
 	if !st.Mode().IsRegular() {
 		return "", fmt.Errorf("not a regular file")
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", unwrapPath(err)
+		return "", fileerr.Cause(err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
 	if err != nil {
-		return "", unwrapPath(err)
+		return "", fileerr.Cause(err)
 	}
 	switch {
 	case len(data) > maxPasswordFile:

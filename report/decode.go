@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -71,7 +72,7 @@ func checkValues(d *jsonDoc) error {
 	case d.Target.Port < 0 || d.Target.Port > 65535:
 		return fmt.Errorf("target.port: want 0 to 65535, got %d", d.Target.Port)
 	}
-	for _, k := range sortedKeysOf(d.Target.Settings) {
+	for _, k := range slices.Sorted(maps.Keys(d.Target.Settings)) {
 		s := d.Target.Settings[k]
 		if !slices.Contains([]string{"flag", "file", "env", "uri", "default"}, s.Source) {
 			return fmt.Errorf("%s.source: want flag, file, env, uri or default, got %s", join("target.settings", k), shorten(strconv.Quote(s.Source)))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -189,7 +190,7 @@ func checkShape(v any, t reflect.Type, path string) error {
 		if t.Kind() == reflect.Struct {
 			return checkFields(obj, t, path)
 		}
-		for _, k := range sortedKeysOf(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if err := checkShape(obj[k], t.Elem(), join(path, k)); err != nil {
 				return err
 			}
@@ -225,7 +226,7 @@ func checkFields(obj map[string]any, t reflect.Type, path string) error {
 	if known == len(obj) {
 		return nil
 	}
-	for _, k := range sortedKeysOf(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !hasJSONField(t, k) {
 			return fmt.Errorf("%sunknown key %s", at(path), shorten(strconv.Quote(k)))
 		}
@@ -309,13 +310,4 @@ func excerpt(b []byte) string {
 		b = b[:4*limit]
 	}
 	return shorten(strconv.Quote(string(b)))
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
@@ -152,7 +154,7 @@ func ParseDatabases(res bolt.QueryResult) ([]Database, int, error) {
 		col[f] = i
 	}
 	if _, ok := col["name"]; !ok {
-		return nil, 0, fmt.Errorf("%w: SHOW DATABASES returned no name column (columns %s)", ErrMalformed, truncate(strings.Join(res.Fields, ", "), 200))
+		return nil, 0, fmt.Errorf("%w: SHOW DATABASES returned no name column (columns %s)", ErrMalformed, clip.String(strings.Join(res.Fields, ", "), 200))
 	}
 	get := func(rec []any, name string) any {
 		if i, ok := col[name]; ok && i < len(rec) {
@@ -162,7 +164,7 @@ func ParseDatabases(res bolt.QueryResult) ([]Database, int, error) {
 	}
 	text := func(rec []any, name string) string {
 		s, _ := get(rec, name).(string)
-		return truncate(s, 200)
+		return clip.String(s, 200)
 	}
 	flag := func(rec []any, name string) bool {
 		b, _ := get(rec, name).(bool)

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 )
 
 // MaxAddresses caps how many addresses a table may hold before the rest
@@ -104,7 +106,7 @@ func Parse(rt map[string]any) (*Table, error) {
 		case "WRITE":
 			dst = &t.Writers
 		default:
-			problem("", "unknown role %q ignored", truncate(role, 40))
+			problem("", "unknown role %q ignored", clip.String(role, 40))
 			continue
 		}
 		if seen[role] == nil {
@@ -121,12 +123,12 @@ func Parse(rt map[string]any) (*Table, error) {
 				continue
 			}
 			if seen[role][as] {
-				problem(role, "%s address %s listed twice", role, truncate(as, 80))
+				problem(role, "%s address %s listed twice", role, clip.String(as, 80))
 				continue
 			}
 			seen[role][as] = true
 			if _, _, err := SplitAddress(as); err != nil {
-				problem(role, "%s address %q: %v", role, truncate(as, 80), err)
+				problem(role, "%s address %q: %v", role, clip.String(as, 80), err)
 				continue
 			}
 			*dst = append(*dst, as)
@@ -215,11 +217,4 @@ func (t *Table) Members() []Member {
 		sort.Strings(out[i].Roles)
 	}
 	return out
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

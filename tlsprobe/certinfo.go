@@ -74,8 +74,13 @@ func Fingerprint(c *x509.Certificate) string {
 	return b.String()
 }
 
+// ErrNoCertificates: a PEM bundle holds no CERTIFICATE block.
+var ErrNoCertificates = errors.New("no PEM CERTIFICATE block found")
+
 // ParseCAs returns the certificates in a PEM bundle (the contents of
-// --ca-file). It fails if the bundle holds none.
+// --ca-file), skipping blocks of other types. It fails with
+// ErrNoCertificates if the bundle holds none, and with the parser's error
+// on the first certificate that does not parse.
 func ParseCAs(pemData []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
 	for {
@@ -94,7 +99,7 @@ func ParseCAs(pemData []byte) ([]*x509.Certificate, error) {
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no PEM CERTIFICATE block found")
+		return nil, ErrNoCertificates
 	}
 	return out, nil
 }

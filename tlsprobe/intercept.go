@@ -3,7 +3,6 @@ package tlsprobe
 import (
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"net"
 	"strings"
 )
 
@@ -86,17 +85,4 @@ func words(n pkix.Name) string {
 		return ' '
 	}, s)
 	return " " + strings.Join(strings.Fields(s), " ") + " "
-}
-
-// auraSuffix is the DNS suffix of Neo4j Aura instances.
-const auraSuffix = ".databases.neo4j.io"
-
-// IsAuraHost reports whether host (a name, optionally with a port or a
-// trailing dot) is a Neo4j Aura instance: <id>.databases.neo4j.io.
-func IsAuraHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	return strings.HasSuffix(host, auraSuffix) && len(host) > len(auraSuffix)
 }

@@ -18,7 +18,7 @@
 //     InterceptionProduct): ErrInterception with the product;
 //  3. the leaf is self-signed: ErrSelfSigned;
 //  4. the system trust store is empty: ErrNoSystemRoots;
-//  5. the host is an Aura host (IsAuraHost), whose certificates come from a
+//  5. the host is an Aura host (aura.IsHost), whose certificates come from a
 //     public CA: ErrInterception with no product named;
 //  6. the last certificate sent is not self-signed and is evidently signed by
 //     an intermediate (it carries an Authority Information Access "CA
@@ -54,6 +54,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
 // Mode is the certificate policy of the URI scheme.
@@ -192,7 +194,7 @@ func Probe(ctx context.Context, raw net.Conn, cfg Config) (*tls.Conn, *Result, e
 	res := &Result{
 		ServerName: cfg.ServerName,
 		Mode:       cfg.Mode,
-		Aura:       IsAuraHost(cfg.ServerName),
+		Aura:       aura.IsHost(cfg.ServerName),
 		WarnDays:   cfg.WarnDays,
 		ExtraCAs:   len(cfg.ExtraCAs),
 	}

@@ -629,19 +629,3 @@ func TestInterceptionProduct(t *testing.T) {
 		}
 	}
 }
-
-func TestIsAuraHost(t *testing.T) {
-	for h, want := range map[string]bool{
-		"abcd1234.databases.neo4j.io":      true,
-		"ABCD1234.databases.neo4j.io.":     true,
-		"abcd1234.databases.neo4j.io:7687": true,
-		"databases.neo4j.io":               false,
-		".databases.neo4j.io":              false,
-		"db.example.com":                   false,
-		"evil-databases.neo4j.io":          false,
-	} {
-		if IsAuraHost(h) != want {
-			t.Errorf("IsAuraHost(%q) != %v", h, want)
-		}
-	}
-}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
 // trustStore is the set of roots a chain is checked against.
@@ -192,7 +194,7 @@ func trustProblem(certs []*x509.Certificate, host string, ts trustStore, now tim
 		}
 		return &CertError{Cause: ErrNoSystemRoots, Err: err, Cert: describePtr(top), Detail: d}
 	}
-	if IsAuraHost(host) {
+	if aura.IsHost(host) {
 		return &CertError{Cause: ErrInterception, Err: err, Cert: describePtr(top),
 			Detail: fmt.Sprintf("Aura certificates come from a public CA, but this chain is issued by %q, which is not trusted here", top.Issuer.String())}
 	}

@@ -3,8 +3,9 @@ package packstream
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Append encodes v in its smallest form and appends it to buf. Maps are
@@ -61,14 +62,14 @@ func Append(buf []byte, v any) ([]byte, error) {
 		return buf, nil
 	case map[string]string:
 		buf = AppendMapHeader(buf, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			buf = AppendString(buf, k)
 			buf = AppendString(buf, x[k])
 		}
 		return buf, nil
 	case map[string]any:
 		buf = AppendMapHeader(buf, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			buf = AppendString(buf, k)
 			var err error
 			if buf, err = Append(buf, x[k]); err != nil {
@@ -143,13 +144,4 @@ func appendSized(buf []byte, n int, tiny, m8, m16, m32 byte, payload ...byte) []
 		buf = binary.BigEndian.AppendUint32(append(buf, m32), uint32(n))
 	}
 	return append(buf, payload...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
@@ -66,7 +68,7 @@ func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	var dest *bundleFile
 	if path != "-" {
 		if dest, err = openBundleFile(path); err != nil {
-			return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", path, unwrapPathError(err)), hint: "-o takes a file in a directory that exists and is writable"}
+			return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", path, fileerr.Cause(err)), hint: "-o takes a file in a directory that exists and is writable"}
 		}
 		defer dest.discard()
 	}
@@ -88,7 +90,7 @@ func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	}
 	if err == nil {
 		if werr := dest.commit(data); werr != nil {
-			return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", path, unwrapPathError(werr)), hint: "check the free space and permissions there"}
+			return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", path, fileerr.Cause(werr)), hint: "check the free space and permissions there"}
 		}
 	}
 	// The report is printed even when the bundle could not be made: the

@@ -7,11 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -281,9 +279,9 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		in.CertWarnDays = -1 // --cert-warn-days 0: never warn
 	}
 	if s := in.DNSServer; s != "" {
-		addr, err := dnsServerAddr(s)
-		if err != nil {
-			return nil, err
+		addr, ok := checks.DNSServerAddr(s)
+		if !ok {
+			return nil, &usageError{msg: fmt.Sprintf("--dns-server %q is not HOST or HOST:PORT", s), hint: "--dns-server takes an address such as 1.1.1.1, 1.1.1.1:53 or [2606:4700::1111]:53"}
 		}
 		in.DNSServer = addr
 	}
@@ -347,24 +345,4 @@ func (r *runner) emit(rep *checks.Report, o options) error {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}
-}
-
-// dnsServerAddr validates --dns-server: HOST or HOST:PORT, port 53 by default.
-func dnsServerAddr(s string) (string, error) {
-	bad := &usageError{msg: fmt.Sprintf("--dns-server %q is not HOST or HOST:PORT", s), hint: "--dns-server takes an address such as 1.1.1.1, 1.1.1.1:53 or [2606:4700::1111]:53"}
-	if strings.Count(s, "[") != strings.Count(s, "]") {
-		return "", bad
-	}
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		if strings.Contains(s, ":") && net.ParseIP(strings.Trim(s, "[]")) == nil {
-			return "", bad
-		}
-		host, port = strings.Trim(s, "[]"), "53"
-	}
-	n, err := strconv.Atoi(port)
-	if host == "" || err != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@") {
-		return "", bad
-	}
-	return net.JoinHostPort(host, port), nil
 }

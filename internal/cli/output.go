@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
@@ -130,7 +132,7 @@ func openOutputs(plan []output, getenv func(string) string) (*outputs, error) {
 		of, err := openOutput(out.path)
 		if err != nil {
 			o.abort()
-			return nil, &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", out.path, unwrapPathError(err)), hint: "-o takes a file in a directory that exists and is writable, or - for stdout"}
+			return nil, &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", out.path, fileerr.Cause(err)), hint: "-o takes a file in a directory that exists and is writable, or - for stdout"}
 		}
 		o.files[i] = of
 	}
@@ -138,7 +140,7 @@ func openOutputs(plan []output, getenv func(string) string) (*outputs, error) {
 		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			o.abort()
-			return nil, &usageError{msg: fmt.Sprintf("cannot append the job summary to GITHUB_STEP_SUMMARY %s: %v", p, unwrapPathError(err)), hint: "unset GITHUB_STEP_SUMMARY outside GitHub Actions, or point it at a writable file"}
+			return nil, &usageError{msg: fmt.Sprintf("cannot append the job summary to GITHUB_STEP_SUMMARY %s: %v", p, fileerr.Cause(err)), hint: "unset GITHUB_STEP_SUMMARY outside GitHub Actions, or point it at a writable file"}
 		}
 		o.summary = f
 	}
@@ -183,13 +185,13 @@ func (o *outputs) write(rep *checks.Report, opts options) error {
 		}
 		if _, err := w.Write(b.Bytes()); err != nil {
 			if of := o.files[i]; of != nil {
-				return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", of.path, unwrapPathError(err)), hint: "check the free space and permissions there"}
+				return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", of.path, fileerr.Cause(err)), hint: "check the free space and permissions there"}
 			}
 			return err
 		}
 		if of := o.files[i]; of != nil {
 			if err := of.finish(); err != nil {
-				return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", of.path, unwrapPathError(err)), hint: "check the free space and permissions there"}
+				return &usageError{msg: fmt.Sprintf("cannot write -o %s: %v", of.path, fileerr.Cause(err)), hint: "check the free space and permissions there"}
 			}
 			delete(o.files, i)
 		}
@@ -206,7 +208,7 @@ func (o *outputs) write(rep *checks.Report, opts options) error {
 		}
 		o.summary = nil
 		if err != nil {
-			return &usageError{msg: fmt.Sprintf("cannot append the job summary to GITHUB_STEP_SUMMARY: %v", unwrapPathError(err)), hint: "check the free space and permissions there"}
+			return &usageError{msg: fmt.Sprintf("cannot append the job summary to GITHUB_STEP_SUMMARY: %v", fileerr.Cause(err)), hint: "check the free space and permissions there"}
 		}
 	}
 	return nil
@@ -258,16 +260,6 @@ func (o *outputs) abort() {
 		_ = o.summary.Close()
 		o.summary = nil
 	}
-}
-
-// unwrapPathError drops *PathError's operation and path, which the
-// message around it already names.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // splitList flattens a repeatable comma-list flag (--checks a,b --checks

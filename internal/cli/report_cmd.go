@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
+
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bundle"
@@ -108,7 +110,7 @@ func decodeBundle(data []byte, streams report.Streams) (*checks.Report, report.T
 
 func readBundle(path string) ([]byte, error) {
 	bad := func(err error) error {
-		return &usageError{msg: fmt.Sprintf("cannot read bundle %s: %v", path, unwrapPathError(err)), hint: readHint}
+		return &usageError{msg: fmt.Sprintf("cannot read bundle %s: %v", path, fileerr.Cause(err)), hint: readHint}
 	}
 	st, err := os.Stat(path)
 	switch {
