@@ -43,22 +43,10 @@ type Inputs struct {
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
 
 // ReadConnectionFile reads a dotenv connection file such as the one Aura
-// offers for download, on its own: NEO4J_URI is required. Every error is
-// an *InputError.
+// offers for download. It does not require NEO4J_URI: Resolve lets a flag
+// or the environment supply what the file lacks. Every error is an
+// *InputError.
 func ReadConnectionFile(path string) (map[string]string, error) {
-	env, err := readConnectionFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if env["NEO4J_URI"] == "" {
-		return nil, noURIInFile(filepath.Base(path))
-	}
-	return env, nil
-}
-
-// readConnectionFile is ReadConnectionFile without requiring NEO4J_URI:
-// Resolve lets a flag or the environment supply what the file lacks.
-func readConnectionFile(path string) (map[string]string, error) {
 	if i := strings.Index(path, "://"); i > 0 && !strings.ContainsAny(path[:i], `/\`) {
 		// A URI where a file was expected: not echoed, since it may
 		// carry user:password.
@@ -95,22 +83,7 @@ func readConnectionFile(path string) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
 	}
-	return parseConnectionFile(name, data)
-}
-
-// ParseConnectionFile parses the contents of a connection file on its own,
-// which must name the server: NEO4J_URI is required. name (the file's base
-// name) is only used in messages. Every error is an *InputError, and none
-// quotes the contents, which hold the password.
-func ParseConnectionFile(name string, data []byte) (map[string]string, error) {
-	env, err := parseConnectionFile(name, data)
-	if err != nil {
-		return nil, err
-	}
-	if env["NEO4J_URI"] == "" {
-		return nil, noURIInFile(name)
-	}
-	return env, nil
+	return ParseConnectionFile(name, data)
 }
 
 // noURIInFile is the error when nothing gives a URI and a file was the
@@ -119,8 +92,10 @@ func noURIInFile(name string) error {
 	return inputErr(fileHint, "connection file %s has no NEO4J_URI", name)
 }
 
-// parseConnectionFile is ParseConnectionFile without requiring NEO4J_URI.
-func parseConnectionFile(name string, data []byte) (map[string]string, error) {
+// ParseConnectionFile parses the contents of a connection file; name (the
+// file's base name) is only used in messages. Every error is an
+// *InputError, and none quotes the contents, which hold the password.
+func ParseConnectionFile(name string, data []byte) (map[string]string, error) {
 	if len(data) > MaxFileSize {
 		return nil, inputErr(fileHint, "%s is over %d bytes; a connection file is a few hundred", name, MaxFileSize)
 	}
@@ -154,7 +129,7 @@ func Resolve(in Inputs) (*Target, error) {
 	fileName := filepath.Base(in.File)
 	if in.File != "" {
 		var err error
-		if file, err = readConnectionFile(in.File); err != nil {
+		if file, err = ReadConnectionFile(in.File); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,8 @@ import (
 // ListChecks writes --list-checks: one line per check in the order they
 // run, with the checks it needs (a check whose need failed or was left
 // out is skipped) and what it checks. The ids are the values --checks and
-// --skip take.
+// --skip take. A check's Doc is Markdown for the README; the backticks of
+// its code spans are dropped here.
 func ListChecks(w io.Writer, docs []checks.CheckDoc) error {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -22,7 +23,7 @@ func ListChecks(w io.Writer, docs []checks.CheckDoc) error {
 		if needs == "" {
 			needs = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", clean(d.ID), clean(needs), clean(d.Doc))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", clean(d.ID), clean(needs), clean(strings.ReplaceAll(d.Doc, "`", "")))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
