@@ -17,7 +17,7 @@ import (
 // and say so, not report the peer as silent.
 func TestWriteTimesOutWhenPeerStopsReading(t *testing.T) {
 	stop := make(chan struct{})
-	c, _ := session(t, "00 00 08 05", Options{}, func(s net.Conn) {
+	c, raw := session(t, "00 00 08 05", Options{}, func(s net.Conn) {
 		_ = s.(*net.TCPConn).SetReadBuffer(1)
 		helloOK(t, s)
 		<-stop // read nothing more until the client gave up
@@ -26,11 +26,14 @@ func TestWriteTimesOutWhenPeerStopsReading(t *testing.T) {
 	if _, err := c.Hello(ctxTimeout(t, 2*time.Second), HelloRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	// Small buffers on both sides, so a message of 1 MiB cannot fit: the
+	// write blocks on the peer, not on encoding, which under the race
+	// detector on a busy machine could otherwise eat the deadline itself.
+	if err := raw.Conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 1<<20)
 	start := time.Now()
-	big := strings.Repeat("x", 16<<20) // more than both socket buffers hold
-	// Encoding 16 MiB under the race detector on a loaded machine takes a
-	// few hundred ms itself: the deadline must leave the write time to
-	// start, or the context, not the peer, is what ends the call.
 	_, err := c.Query(ctxTimeout(t, time.Second), "RETURN $x", map[string]any{"x": big}, nil)
 	if !errors.Is(err, ErrNotReading) {
 		t.Fatalf("err = %v, want ErrNotReading", err)
