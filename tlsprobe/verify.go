@@ -171,7 +171,8 @@ func trustProblem(certs []*x509.Certificate, host string, ts trustStore, now tim
 		return &CertError{Cause: ErrInvalid, Err: err, Detail: err.Error()}
 	}
 	// A trusted root that is itself out of date shows up as an unknown
-	// authority whose message names the reason.
+	// authority whose message names the reason: crypto/x509 keeps that
+	// reason in an unexported field, so its wording is all there is.
 	if strings.Contains(err.Error(), "expired or is not yet valid") {
 		return &CertError{Cause: ErrExpired, Err: err,
 			Detail: "the trusted CA certificate that would anchor this chain is out of date: " + err.Error()}
