@@ -56,16 +56,7 @@ func diagnoseScenario(t *testing.T, sc scenarios.Scenario) *checks.Report {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = inst.Close() })
-	in := checks.Inputs{
-		Flags:     map[string]string{"uri": inst.URI, "username": inst.Username, "password": inst.Password},
-		CAFile:    inst.CAFile,
-		Timeout:   inst.Timeout,
-		DNSServer: inst.DNSServer,
-	}
-	if inst.Database != "" {
-		in.Flags["database"] = inst.Database
-	}
-	tt, err := checks.Resolve(in)
+	tt, err := checks.Resolve(inst.Inputs())
 	if err != nil {
 		t.Fatal(err)
 	}

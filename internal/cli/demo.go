@@ -89,16 +89,7 @@ func listScenarios(w io.Writer) error {
 // demoTarget builds the target exactly as the CLI would from flags, so the
 // demo exercises the same precedence and validation.
 func demoTarget(inst *scenarios.Instance) (*checks.Target, error) {
-	in := checks.Inputs{
-		Flags:     map[string]string{"uri": inst.URI, "username": inst.Username, "password": inst.Password},
-		CAFile:    inst.CAFile,
-		Timeout:   inst.Timeout,
-		DNSServer: inst.DNSServer,
-	}
-	if inst.Database != "" {
-		in.Flags["database"] = inst.Database
-	}
-	return checks.Resolve(in)
+	return checks.Resolve(inst.Inputs())
 }
 
 func serve(w io.Writer, inst *scenarios.Instance) error {
