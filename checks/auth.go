@@ -66,10 +66,10 @@ func checkAuth(ctx context.Context, r *Run) Result {
 func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	res := Result{}
 	if hello.Server != "" {
-		res.Facts = append(res.Facts, Fact{"server", hello.Server})
+		res.Facts = append(res.Facts, Fact{Name: "server", Value: hello.Server})
 	}
 	if hello.ConnectionID != "" {
-		res.Facts = append(res.Facts, Fact{"connection id", hello.ConnectionID})
+		res.Facts = append(res.Facts, Fact{Name: "connection id", Value: hello.ConnectionID})
 	}
 	if err != nil {
 		if se := res.noteError(err); se != nil {
@@ -91,21 +91,21 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	if user == "" {
 		user = "(no credentials)"
 	}
-	res.Facts = append(res.Facts, Fact{"user", user})
+	res.Facts = append(res.Facts, Fact{Name: "user", Value: user})
 	if hello.AdvertisedAddress != "" {
-		res.Facts = append(res.Facts, Fact{"advertised address", hello.AdvertisedAddress})
+		res.Facts = append(res.Facts, Fact{Name: "advertised address", Value: hello.AdvertisedAddress})
 	}
 	if len(hello.Malformed) > 0 {
 		// Neo4j never does this; passing would vouch for whatever it is.
 		res.raise(Fail, "auth.malformed_reply")
 		res.Summary = "the server's answer to HELLO breaks the Bolt protocol: " + hello.Malformed[0]
 		for _, m := range hello.Malformed {
-			res.Evidence = append(res.Evidence, Fact{"malformed", m})
+			res.Evidence = append(res.Evidence, Fact{Name: "malformed", Value: m})
 		}
 		// The answers themselves, as the server sent them.
 		for _, a := range loginAnswers(hello) {
 			if slices.ContainsFunc(hello.Malformed, func(m string) bool { return strings.HasPrefix(m, a.name+" ") }) {
-				res.Evidence = append(res.Evidence, Fact{a.name, serverValue(a.meta, t.Password)})
+				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.Password)})
 			}
 		}
 		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", t.Port))
@@ -118,7 +118,7 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 		// The server's own word: the SUCCESS that says credentials_expired.
 		for _, a := range loginAnswers(hello) {
 			if exp, _ := a.meta["credentials_expired"].(bool); exp {
-				res.Evidence = append(res.Evidence, Fact{a.name, serverValue(a.meta, t.Password)})
+				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.Password)})
 			}
 		}
 		return res
@@ -161,9 +161,9 @@ func (res *Result) noteError(err error) *bolt.ServerError {
 	if !errors.As(err, &se) {
 		return nil
 	}
-	res.Evidence = append(res.Evidence, Fact{"request", se.Request}, Fact{"code", se.Code}, Fact{"message", se.Message})
+	res.Evidence = append(res.Evidence, Fact{Name: "request", Value: se.Request}, Fact{Name: "code", Value: se.Code}, Fact{Name: "message", Value: se.Message})
 	if se.GQLStatus != "" {
-		res.Evidence = append(res.Evidence, Fact{"gql status", se.GQLStatus})
+		res.Evidence = append(res.Evidence, Fact{Name: "gql status", Value: se.GQLStatus})
 	}
 	return se
 }

@@ -58,10 +58,10 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 	hs := out.hs
 	switch {
 	case out.err != nil:
-		res := Result{Status: Fail, Err: out.err, Facts: []Fact{{"pipelining", pipeliningFact(out)}}}
-		res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)})
+		res := Result{Status: Fail, Err: out.err, Facts: []Fact{{Name: "pipelining", Value: pipeliningFact(out)}}}
+		res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent)})
 		if len(hs.Received) > 0 {
-			res.Evidence = append(res.Evidence, Fact{"received", hexBytes(hs.Received)})
+			res.Evidence = append(res.Evidence, Fact{Name: "received", Value: hexBytes(hs.Received)})
 		}
 		res.Summary, res.Hints, res.Code = boltFailure(t, out)
 		return res
@@ -69,16 +69,16 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 		return Result{Status: Fail, Code: "bolt.fallback_failed", Err: out.redialErr,
 			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
 			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
-			Facts:   []Fact{{"pipelining", pipeliningFact(out)}}}
+			Facts:   []Fact{{Name: "pipelining", Value: pipeliningFact(out)}}}
 	}
 	res := Result{Status: Pass}
-	res.Evidence = append(res.Evidence, Fact{"sent", hexBytes(hs.Sent)}, Fact{"received", hexBytes(hs.Received)})
+	res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent)}, Fact{Name: "received", Value: hexBytes(hs.Received)})
 	if out.pipelined {
 		res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
-		res.Facts = append(res.Facts, Fact{"negotiation", "version range 5.8..5.3 with HELLO pipelined"},
-			Fact{"pipelining", pipeliningFact(out)})
+		res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: "version range 5.8..5.3 with HELLO pipelined"},
+			Fact{Name: "pipelining", Value: pipeliningFact(out)})
 		if hs.Manifest {
-			res.Facts = append(res.Facts, Fact{"manifest", "read on a parallel connection"})
+			res.Facts = append(res.Facts, Fact{Name: "manifest", Value: "read on a parallel connection"})
 		}
 		return res
 	}
@@ -87,7 +87,7 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 		how = "handshake manifest v1"
 	}
 	res.Summary = fmt.Sprintf("Bolt %s agreed by %s in %s", hs.Version, how, roundDur(hs.Duration))
-	res.Facts = append(res.Facts, Fact{"negotiation", how}, Fact{"pipelining", pipeliningFact(out)})
+	res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: how}, Fact{Name: "pipelining", Value: pipeliningFact(out)})
 	return res
 }
 

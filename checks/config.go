@@ -34,8 +34,8 @@ func judgeConfig(t *Target) Result {
 	// Where each value came from is in the report's header; the facts say
 	// what the URI means.
 	res.Facts = append(res.Facts,
-		Fact{"scheme", t.Scheme + " — " + mode},
-		Fact{"encryption", t.TLS.String()},
+		Fact{Name: "scheme", Value: t.Scheme + " — " + mode},
+		Fact{Name: "encryption", Value: t.TLS.String()},
 	)
 	res.Summary = fmt.Sprintf("%s to %s, %s", t.Scheme, t.Address(), t.TLS)
 
@@ -52,13 +52,13 @@ func judgeConfig(t *Target) Result {
 
 	if aura.IsHost(t.Host) {
 		id := aura.InstanceID(t.Host)
-		res.Facts = append(res.Facts, Fact{"aura instance", id})
+		res.Facts = append(res.Facts, Fact{Name: "aura instance", Value: id})
 		if t.AuraInstanceID != "" && !strings.EqualFold(t.AuraInstanceID, id) {
 			res.raise(Warn, "config.aura_instance_mismatch")
 			res.Hints = append(res.Hints, fmt.Sprintf("AURA_INSTANCEID is %s but the URI names instance %s: the file may have been edited; download the credentials again from https://console.neo4j.io", t.AuraInstanceID, id))
 		}
 		if t.AuraName != "" {
-			res.Facts = append(res.Facts, Fact{"aura name", t.AuraName})
+			res.Facts = append(res.Facts, Fact{Name: "aura name", Value: t.AuraName})
 		}
 		if t.TLS == TLSOff {
 			res.raise(Warn, "config.aura_plaintext")

@@ -137,12 +137,12 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 	if t.DNSServer != "" {
 		via = t.DNSServer + " (--dns-server)"
 	}
-	res.Facts = append(res.Facts, Fact{"resolved by", via})
+	res.Facts = append(res.Facts, Fact{Name: "resolved by", Value: via})
 	for _, a := range answers {
-		res.Facts = append(res.Facts, Fact{"server " + a.server, a.describe()})
+		res.Facts = append(res.Facts, Fact{Name: "server " + a.server, Value: a.describe()})
 	}
 	if chain := longestChain(answers); len(chain) > 0 {
-		res.Facts = append(res.Facts, Fact{"cname chain", host + " → " + strings.Join(chain, " → ")})
+		res.Facts = append(res.Facts, Fact{Name: "cname chain", Value: host + " → " + strings.Join(chain, " → ")})
 	}
 	if err := out.err; err != nil {
 		res.Err = err
@@ -194,7 +194,7 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 	for i, ip := range out.ips {
 		addrs[i] = ip.IP.String()
 	}
-	res.Facts = append([]Fact{{"addresses", strings.Join(addrs, ", ")}}, res.Facts...)
+	res.Facts = append([]Fact{{Name: "addresses", Value: strings.Join(addrs, ", ")}}, res.Facts...)
 	res.Status = Pass
 	res.Summary = fmt.Sprintf("%s resolves to %s", host, strings.Join(addrs, ", "))
 	if out.elapsed > slowDNS {

@@ -391,7 +391,7 @@ func TestHostileRoutingTables(t *testing.T) {
 			}
 			rt := result(t, rep, "routing")
 			if tc.evidence != "" && !anyContains(factValues(rt.Evidence), tc.evidence) {
-				t.Errorf("routing evidence %q does not say %q", rt.Evidence, tc.evidence)
+				t.Errorf("routing evidence %v does not say %q", rt.Evidence, tc.evidence)
 			}
 			t.Logf("%s: %s; hints %q", r.ID, r.Summary, r.Hints)
 		})

@@ -82,7 +82,7 @@ func TestJudgeAuth(t *testing.T) {
 		{name: "protocol", err: &bolt.PeerError{Step: "HELLO", Err: bolt.ErrProtocol, Bytes: []byte{0xB1, 0x99, 0xA0},
 			Cause: fmt.Errorf("%w: a message of tag 0x99, which Bolt does not define", bolt.ErrUnexpectedMessage)},
 			want:     baqWant{Fail, "auth.protocol_violation", "breaks the Bolt protocol: it sent a message of tag 0x99", "not Neo4j"},
-			evidence: []Fact{{"received", "B1 99 A0"}}},
+			evidence: []Fact{{Name: "received", Value: "B1 99 A0"}}},
 		{name: "no login sent", err: errors.New("bolt: no login was sent"),
 			want: baqWant{Fail, "auth.connection_failed", "the connection failed during HELLO", "debug.log"}},
 
@@ -91,30 +91,30 @@ func TestJudgeAuth(t *testing.T) {
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, LogonMetadata: map[string]any{"credentials_expired": true}, CredentialsExpired: true},
 			want:  baqWant{Fail, "auth.credentials_expired", "neo4j logged in, but the password has expired", "ALTER CURRENT USER"},
 			// The LOGON answer decided; HELLO's did not.
-			evidence: []Fact{{"LOGON SUCCESS", "{credentials_expired: true}"}}},
+			evidence: []Fact{{Name: "LOGON SUCCESS", Value: "{credentials_expired: true}"}}},
 		{name: "credentials expired, HELLO SUCCESS (Bolt 4)",
 			hello: bolt.HelloResult{Server: "Neo4j/4.4.30", CredentialsExpired: true,
 				Metadata: map[string]any{"server": "Neo4j/4.4.30", "connection_id": "bolt-3", "credentials_expired": true}},
 			want:     baqWant{Fail, "auth.credentials_expired", "must be changed before any query runs", "set-initial-password"},
-			evidence: []Fact{{"HELLO SUCCESS", `{connection_id: "bolt-3", credentials_expired: true, server: "Neo4j/4.4.30"}`}}},
+			evidence: []Fact{{Name: "HELLO SUCCESS", Value: `{connection_id: "bolt-3", credentials_expired: true, server: "Neo4j/4.4.30"}`}}},
 		{name: "credentials expired, the password echoed",
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
 				LogonMetadata: map[string]any{"credentials_expired": true, "note": "password " + baqPassword + " expired", "credentials": baqPassword}},
 			want:     baqWant{Fail, "auth.credentials_expired", "the password has expired", "ALTER CURRENT USER"},
-			evidence: []Fact{{"LOGON SUCCESS", `{credentials: "******", credentials_expired: true, note: "password ****** expired"}`}}},
+			evidence: []Fact{{Name: "LOGON SUCCESS", Value: `{credentials: "******", credentials_expired: true, note: "password ****** expired"}`}}},
 		{name: "malformed HELLO",
 			hello: bolt.HelloResult{ConnectionID: "bolt-1", Metadata: map[string]any{"server": int64(7), "connection_id": "bolt-1"}, LogonMetadata: map[string]any{},
 				Malformed: []string{`HELLO SUCCESS "server" is an integer, not a string`}},
 			want: baqWant{Fail, "auth.malformed_reply", `the server's answer to HELLO breaks the Bolt protocol: HELLO SUCCESS "server" is an integer`, "Neo4j always sends these fields"},
-			evidence: []Fact{{"malformed", `HELLO SUCCESS "server" is an integer, not a string`},
-				{"HELLO SUCCESS", `{connection_id: "bolt-1", server: 7}`}}},
+			evidence: []Fact{{Name: "malformed", Value: `HELLO SUCCESS "server" is an integer, not a string`},
+				{Name: "HELLO SUCCESS", Value: `{connection_id: "bolt-1", server: 7}`}}},
 		{name: "malformed LOGON, credentials expired too",
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
 				LogonMetadata: map[string]any{"advertised_address": int64(1), "credentials_expired": true},
 				Malformed:     []string{`LOGON SUCCESS "advertised_address" is an integer, not a string`}},
 			want: baqWant{Fail, "auth.malformed_reply", `LOGON SUCCESS "advertised_address" is an integer`, "port 7687"},
-			evidence: []Fact{{"malformed", `LOGON SUCCESS "advertised_address" is an integer, not a string`},
-				{"LOGON SUCCESS", `{advertised_address: 1, credentials_expired: true}`}}},
+			evidence: []Fact{{Name: "malformed", Value: `LOGON SUCCESS "advertised_address" is an integer, not a string`},
+				{Name: "LOGON SUCCESS", Value: `{advertised_address: 1, credentials_expired: true}`}}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
@@ -140,7 +140,7 @@ func TestJudgeAuth(t *testing.T) {
 			var se *bolt.ServerError
 			if errors.As(c.err, &se) {
 				// noteError's, as it was.
-				want = append([]Fact{{"request", se.Request}, {"code", se.Code}, {"message", se.Message}, {"gql status", se.GQLStatus}}, want...)
+				want = append([]Fact{{Name: "request", Value: se.Request}, {Name: "code", Value: se.Code}, {Name: "message", Value: se.Message}, {Name: "gql status", Value: se.GQLStatus}}, want...)
 			}
 			if fmt.Sprint(res.Evidence) != fmt.Sprint(want) {
 				t.Errorf("evidence\n%v\nwant\n%v", res.Evidence, want)

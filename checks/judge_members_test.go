@@ -113,7 +113,7 @@ func TestJudgeMembers(t *testing.T) {
 				rmFact(t, res.Facts, "writers", "1 of 1 reachable")
 				rmFact(t, res.Facts, "routers", "3 of 3 reachable")
 				if len(res.Evidence) != 0 {
-					t.Errorf("evidence %q", res.Evidence)
+					t.Errorf("evidence %v", res.Evidence)
 				}
 			}},
 		{name: "the only member works",
@@ -389,12 +389,12 @@ func TestTally(t *testing.T) {
 		t.Errorf("live %v total %v advertised %v", got.live, got.total, got.advertised)
 	}
 	want := []Fact{
-		{"a:7687", "dns: dns failed here"},
-		{"127.0.0.1:7687", "127.0.0.1 is a loopback address: every client reaches itself there, not the server"},
-		{"127.0.0.1:7687", "leads elsewhere"},
+		{Name: "a:7687", Value: "dns: dns failed here"},
+		{Name: "127.0.0.1:7687", Value: "127.0.0.1 is a loopback address: every client reaches itself there, not the server"},
+		{Name: "127.0.0.1:7687", Value: "leads elsewhere"},
 	}
 	if !slices.Equal(got.evidence, want) {
-		t.Errorf("evidence %q, want %q", got.evidence, want)
+		t.Errorf("evidence %v, want %v", got.evidence, want)
 	}
 }
 

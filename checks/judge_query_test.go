@@ -40,11 +40,11 @@ func TestJudgeQuery(t *testing.T) {
 	}{
 		{name: "pass", out: answered(one),
 			want:  baqWant{Pass, "", "RETURN 1 returned 1 on neo4j", ""},
-			facts: []Fact{{"database", "neo4j"}, {"Neo4j Kernel", "[5.26.0] enterprise"}}},
+			facts: []Fact{{Name: "database", Value: "neo4j"}, {Name: "Neo4j Kernel", Value: "[5.26.0] enterprise"}}},
 		{name: "pass without the edition", out: queryOutcome{version: v5, results: []bolt.QueryResult{one, {}},
 			errs: []error{nil, failure("Neo.ClientError.Security.Forbidden")}},
 			want:  baqWant{Pass, "", "RETURN 1 returned 1", ""},
-			facts: []Fact{{"database", "neo4j"}}},
+			facts: []Fact{{Name: "database", Value: "neo4j"}}},
 		{name: "pass on Bolt 3", out: queryOutcome{version: bolt.Version{Major: 3}, results: []bolt.QueryResult{{Records: [][]any{{int64(1)}}}, edition}, errs: make([]error, 2)},
 			want: baqWant{Pass, "", "RETURN 1 returned 1", ""}},
 		{name: "a database on Bolt 3", target: named, out: queryOutcome{version: bolt.Version{Major: 3}},
@@ -79,29 +79,29 @@ func TestJudgeQuery(t *testing.T) {
 			want: baqWant{Fail, "query.answer_too_large", "answer to PULL is larger than neo4j-doctor accepts", "a trivial query got a huge answer"}},
 		{name: "protocol", out: failed(&bolt.PeerError{Step: "PULL", Err: bolt.ErrProtocol, Bytes: []byte{0xB1, 0x71, 0x91, 0x01}, Cause: errors.New("RECORD after the summary")}),
 			want:     baqWant{Fail, "query.protocol_violation", "breaks the Bolt protocol: it sent RECORD after the summary", "not Neo4j"},
-			evidence: []Fact{{"received", "B1 71 91 01"}}},
+			evidence: []Fact{{Name: "received", Value: "B1 71 91 01"}}},
 		{name: "ignored twice", out: failed(pe("RUN", bolt.ErrIgnored)),
 			want: baqWant{Fail, "query.connection_failed", "RETURN 1 failed: the connection failed during RUN", "debug.log"}},
 
 		// A wrong answer: the records are the evidence.
 		{name: "two", out: answered(bolt.QueryResult{Records: [][]any{{int64(2)}}}),
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned [[2]]", "answered a trivial query wrongly"},
-			evidence: []Fact{{"records", "[[2]]"}}},
+			evidence: []Fact{{Name: "records", Value: "[[2]]"}}},
 		{name: "a string", out: answered(bolt.QueryResult{Records: [][]any{{"1"}}}),
 			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [["1"]]`, "a proxy or a non-Neo4j server"},
-			evidence: []Fact{{"records", `[["1"]]`}}},
+			evidence: []Fact{{Name: "records", Value: `[["1"]]`}}},
 		{name: "the password echoed in a string", out: answered(bolt.QueryResult{Records: [][]any{{"x" + baqPassword}}}),
 			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [["x******"]]`, "a proxy or a non-Neo4j server"},
-			evidence: []Fact{{"records", `[["x******"]]`}}},
+			evidence: []Fact{{Name: "records", Value: `[["x******"]]`}}},
 		{name: "no records", out: answered(bolt.QueryResult{}),
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned []", "wrongly"},
-			evidence: []Fact{{"records", "[]"}}},
+			evidence: []Fact{{Name: "records", Value: "[]"}}},
 		{name: "two records", out: answered(bolt.QueryResult{Records: [][]any{{int64(1)}, {int64(1), nil}}}),
 			want:     baqWant{Fail, "query.wrong_answer", "RETURN 1 returned", "wrongly"},
-			evidence: []Fact{{"records", "[[1], [1, null]]"}}},
+			evidence: []Fact{{Name: "records", Value: "[[1], [1, null]]"}}},
 		{name: "the password echoed", out: answered(bolt.QueryResult{Records: [][]any{{map[string]any{"echo": baqPassword}}}}),
 			want:     baqWant{Fail, "query.wrong_answer", `RETURN 1 returned [[{echo: "******"}]]`, "wrongly"},
-			evidence: []Fact{{"records", `[[{echo: "******"}]]`}}},
+			evidence: []Fact{{Name: "records", Value: `[[{echo: "******"}]]`}}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
@@ -129,7 +129,7 @@ func TestJudgeQuery(t *testing.T) {
 			want := c.evidence
 			var se *bolt.ServerError
 			if errors.As(err, &se) {
-				want = append([]Fact{{"request", se.Request}, {"code", se.Code}, {"message", se.Message}}, want...)
+				want = append([]Fact{{Name: "request", Value: se.Request}, {Name: "code", Value: se.Code}, {Name: "message", Value: se.Message}}, want...)
 			}
 			if fmt.Sprint(res.Evidence) != fmt.Sprint(want) {
 				t.Errorf("evidence\n%v\nwant\n%v", res.Evidence, want)

@@ -87,7 +87,7 @@ func rmFact(t *testing.T, fs []Fact, name, want string) {
 			return
 		}
 	}
-	t.Errorf("no %s in %q, want one containing %q", name, fs, want)
+	t.Errorf("no %s in %v, want one containing %q", name, fs, want)
 }
 
 func rmNoFact(t *testing.T, fs []Fact, name string) {
@@ -275,7 +275,7 @@ func TestJudgeRouting(t *testing.T) {
 				rmFact(t, res.Facts, "ttl", "300s")
 				rmFact(t, res.Facts, "writers", "a:7687")
 				if len(res.Evidence) != 0 || res.Err != nil {
-					t.Errorf("evidence %q, err %v on a healthy table", res.Evidence, res.Err)
+					t.Errorf("evidence %v, err %v on a healthy table", res.Evidence, res.Err)
 				}
 			}},
 		{name: "the table names its database",
@@ -664,29 +664,29 @@ func TestExplainMissingDatabase(t *testing.T) {
 		{name: "SHOW DATABASES failed", target: rmTarget(rmDB("movis")), se: notFound, dbs: &databasesOutcome{err: errors.New("denied")}},
 		{name: "not found: the names that exist", target: rmTarget(rmDB("movis")), se: notFound,
 			dbs:   &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), online}},
-			facts: []Fact{{"databases that exist", "neo4j, movies"}}},
+			facts: []Fact{{Name: "databases that exist", Value: "neo4j, movies"}}},
 		{name: "not found: none visible, some dropped", target: rmTarget(rmDB("movis")), se: notFound,
 			dbs:   &databasesOutcome{dropped: 3},
-			facts: []Fact{{"databases that exist", "(none) and 3 more"}}},
+			facts: []Fact{{Name: "databases that exist", Value: "(none) and 3 more"}}},
 		{name: "unavailable: starting on one server", target: rmTarget(rmDB("MOVIES")), se: unavailable,
 			dbs:      &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), starting}},
-			facts:    []Fact{{"db movies", "starting on 1 of 2 servers; no writer"}},
-			evidence: []Fact{{"status message", "recovering"}},
+			facts:    []Fact{{Name: "db movies", Value: "starting on 1 of 2 servers; no writer"}},
+			evidence: []Fact{{Name: "status message", Value: "recovering"}},
 			hint:     "database movies is starting on some servers: wait for it to come online"},
 		{name: "unavailable: the home database, online by now", target: rmTarget(), se: unavailable,
 			dbs:   &databasesOutcome{list: []routing.Database{online, rmOnline("neo4j", true)}},
-			facts: []Fact{{"db neo4j", "online; home; writer a:7687"}}},
+			facts: []Fact{{Name: "db neo4j", Value: "online; home; writer a:7687"}}},
 		{name: "unavailable: not listed", target: rmTarget(rmDB("gone")), se: unavailable,
 			dbs: &databasesOutcome{list: []routing.Database{online}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := Result{Facts: []Fact{{"fetched with", "ROUTE"}}, Hints: []string{"the generic hint"}}
+			res := Result{Facts: []Fact{{Name: "fetched with", Value: "ROUTE"}}, Hints: []string{"the generic hint"}}
 			explainMissingDatabase(c.target, &res, c.se, c.dbs)
 			if got, want := res.Facts[1:], c.facts; !slices.Equal(got, want) {
-				t.Errorf("facts %q, want %q", got, want)
+				t.Errorf("facts %v, want %v", got, want)
 			}
 			if !slices.Equal(res.Evidence, c.evidence) {
-				t.Errorf("evidence %q, want %q", res.Evidence, c.evidence)
+				t.Errorf("evidence %v, want %v", res.Evidence, c.evidence)
 			}
 			want := c.hint
 			if want == "" {

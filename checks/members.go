@@ -154,7 +154,7 @@ func tally(in membersInput) memberTally {
 	answeredIP, _, _ := net.SplitHostPort(in.answered)
 	t := memberTally{failedSteps: map[string]bool{}, total: map[string]int{}, live: map[string]int{}, advertised: map[string]int{}}
 	if in.seedMismatch != "" {
-		t.evidence = append(t.evidence, Fact{in.seedSelf, in.seedMismatch})
+		t.evidence = append(t.evidence, Fact{Name: in.seedSelf, Value: in.seedMismatch})
 		t.suspects = append(t.suspects, in.seedSelf)
 		t.elsewhere = append(t.elsewhere, in.seedSelf)
 	}
@@ -163,10 +163,10 @@ func tally(in membersInput) memberTally {
 		host, _, _ := routing.SplitAddress(m.Address)
 		why := routing.SuspectAt(host, in.seedHost, answeredIP)
 		if why != "" {
-			t.evidence = append(t.evidence, Fact{m.Address, why})
+			t.evidence = append(t.evidence, Fact{Name: m.Address, Value: why})
 		}
 		if p.mismatch != "" {
-			t.evidence = append(t.evidence, Fact{m.Address, p.mismatch})
+			t.evidence = append(t.evidence, Fact{Name: m.Address, Value: p.mismatch})
 			if !slices.Contains(t.elsewhere, m.Address) {
 				t.elsewhere = append(t.elsewhere, m.Address)
 			}
@@ -182,7 +182,7 @@ func tally(in membersInput) memberTally {
 			t.dead = append(t.dead, m.Address)
 			if failed := firstFailed(p.member.Checks); failed != nil {
 				t.failedSteps[failed.ID] = true
-				t.evidence = append(t.evidence, Fact{m.Address, failed.ID + ": " + failed.Summary})
+				t.evidence = append(t.evidence, Fact{Name: m.Address, Value: failed.ID + ": " + failed.Summary})
 				if failed.ID == "dns" && why == "" {
 					why = "its name does not resolve from here"
 				}
@@ -225,7 +225,7 @@ func judgeMembers(in membersInput) Result {
 	if len(all) > len(members) {
 		checked = fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", len(all), len(members), MaxMembersChecked, len(members)-len(t.dead))
 	}
-	res.Facts = append(res.Facts, Fact{"members", checked})
+	res.Facts = append(res.Facts, Fact{Name: "members", Value: checked})
 	noun := "members"
 	if len(all) > len(members) {
 		noun = "checked members"
@@ -238,7 +238,7 @@ func judgeMembers(in membersInput) Result {
 		if n := t.advertised[role.role] - t.total[role.role]; n > 0 {
 			f += fmt.Sprintf("; %d more not checked", n)
 		}
-		res.Facts = append(res.Facts, Fact{role.name, f})
+		res.Facts = append(res.Facts, Fact{Name: role.name, Value: f})
 	}
 
 	switch {
@@ -264,7 +264,7 @@ func judgeMembers(in membersInput) Result {
 	}
 	if len(t.notChecked) > 0 {
 		res.raise(Warn, "members.not_checked_in_time")
-		res.Facts = append(res.Facts, Fact{"not checked in time", fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
+		res.Facts = append(res.Facts, Fact{Name: "not checked in time", Value: fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
 		if len(t.dead) == 0 && len(t.lost) == 0 {
 			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(t.notChecked), len(members), in.budget)
 		}
@@ -341,7 +341,7 @@ func judgeViews(res *Result, in membersInput) {
 	if broken > 0 && asked > 0 {
 		fact += fmt.Sprintf("; %d gave no table", broken)
 	}
-	res.Facts = append(res.Facts, Fact{"router views", fact})
+	res.Facts = append(res.Facts, Fact{Name: "router views", Value: fact})
 	if len(disagree) > 0 {
 		// First: the summary names the disagreement, not the routers
 		// without a table.
@@ -355,13 +355,13 @@ func judgeViews(res *Result, in membersInput) {
 		return
 	}
 	res.Summary += fmt.Sprintf("; %d of %d routers disagree about %s", len(disagree), asked, what)
-	res.Evidence = append(res.Evidence, Fact{"view of the seed " + in.seed, in.table.View()})
+	res.Evidence = append(res.Evidence, Fact{Name: "view of the seed " + in.seed, Value: in.table.View()})
 	for n, i := range disagree {
 		if n == maxViewsShown {
-			res.Evidence = append(res.Evidence, Fact{"other views", fmt.Sprintf("%d more routers disagree", len(disagree)-n)})
+			res.Evidence = append(res.Evidence, Fact{Name: "other views", Value: fmt.Sprintf("%d more routers disagree", len(disagree)-n)})
 			break
 		}
-		res.Evidence = append(res.Evidence, Fact{"view of " + in.members[i].Address, in.probes[i].view.table.View()})
+		res.Evidence = append(res.Evidence, Fact{Name: "view of " + in.members[i].Address, Value: in.probes[i].view.table.View()})
 	}
 	res.Hints = append(res.Hints, fmt.Sprintf("routers disagree about %s (both views under evidence): a router with a stale view (partitioned from the others, or just restarted) sends drivers to the wrong server; run SHOW SERVERS and SHOW DATABASES on each, check %s, and restart the odd one out", what, routing.Discovery(in.agent)))
 }
@@ -523,7 +523,7 @@ func (r *Run) routerCheck(v *routerView) Check {
 // instead), fetched with method, with seed, the seed's table.
 func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, routerView) {
 	var v routerView
-	res := Result{Facts: []Fact{{"fetched with", method}}}
+	res := Result{Facts: []Fact{{Name: "fetched with", Value: method}}}
 	if err != nil {
 		v.err = err
 		res.Status, res.Code = Warn, "routing.router_no_table"
@@ -536,7 +536,7 @@ func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, 
 	}
 	v.table = t
 	v.diff = routing.Compare(seed, t)
-	res.Facts = append(res.Facts, Fact{"writers", listOrNone(t.Writers)}, Fact{"members", strconv.Itoa(len(t.Members()))})
+	res.Facts = append(res.Facts, Fact{Name: "writers", Value: listOrNone(t.Writers)}, Fact{Name: "members", Value: strconv.Itoa(len(t.Members()))})
 	if !v.diff.Any() {
 		res.Status = Pass
 		res.Summary = "same writer and members as the seed's table"
@@ -547,7 +547,7 @@ func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, 
 	if v.diff.Writers {
 		res.Summary += fmt.Sprintf(": writer %s, the seed says %s", listOrNone(t.Writers), listOrNone(seed.Writers))
 	}
-	res.Evidence = append(res.Evidence, Fact{"this router's view", t.View()}, Fact{"the seed's view", seed.View()})
+	res.Evidence = append(res.Evidence, Fact{Name: "this router's view", Value: t.View()}, Fact{Name: "the seed's view", Value: seed.View()})
 	return res, v
 }
 

@@ -92,7 +92,7 @@ func peerFailure(t *Target, step string, err error) (summary string, hints []str
 func (res *Result) notePeerBytes(err error) {
 	var pe *bolt.PeerError
 	if errors.As(err, &pe) && len(pe.Bytes) > 0 {
-		res.Evidence = append(res.Evidence, Fact{"received", hexBytes(pe.Bytes)})
+		res.Evidence = append(res.Evidence, Fact{Name: "received", Value: hexBytes(pe.Bytes)})
 	}
 }
 

@@ -142,14 +142,14 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 		// may echo the password it received.
 		records := serverValue(q.Records, t.Password)
 		res.Summary = "RETURN 1 returned " + records
-		res.Evidence = append(res.Evidence, Fact{"records", records})
+		res.Evidence = append(res.Evidence, Fact{Name: "records", Value: records})
 		res.Hints = append(res.Hints, "the server answered a trivial query wrongly: a proxy or a non-Neo4j server may be in between")
 		return res
 	}
 	res.Status = Pass
 	res.Summary = "RETURN 1 returned 1"
 	if db, ok := q.Summary["db"].(string); ok && db != "" {
-		res.Facts = append(res.Facts, Fact{"database", db})
+		res.Facts = append(res.Facts, Fact{Name: "database", Value: db})
 		res.Summary += " on " + db
 	}
 	// The edition is worth knowing but not worth failing for: a user
@@ -157,7 +157,7 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 	if c, err := qs[1], errs[1]; err == nil {
 		for _, rec := range c.Records {
 			if len(rec) == 3 {
-				res.Facts = append(res.Facts, Fact{fmt.Sprint(rec[0]), fmt.Sprintf("%v %v", rec[1], rec[2])})
+				res.Facts = append(res.Facts, Fact{Name: fmt.Sprint(rec[0]), Value: fmt.Sprintf("%v %v", rec[1], rec[2])})
 			}
 		}
 	}

@@ -27,6 +27,11 @@ const (
 type Fact struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+	// Verbose marks raw material a person rarely needs to read the
+	// verdict: bytes in hex, Go's own error text, protocol detail such as
+	// how the first flight was pipelined. The text report shows it only
+	// with --verbose; JSON, the bundle and every other format carry it.
+	Verbose bool `json:"-"`
 }
 
 // Result is what one check found. Status, Code, the error value and the

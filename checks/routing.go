@@ -169,7 +169,7 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
 	}
 	res := Result{}
-	res.Facts = append(res.Facts, Fact{"fetched with", out.method})
+	res.Facts = append(res.Facts, Fact{Name: "fetched with", Value: out.method})
 	db := t.Database
 	if db == "" {
 		db = "the home database"
@@ -197,21 +197,21 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 		db = table.Database
 	}
 	res.Facts = append(res.Facts,
-		Fact{"database", db},
-		Fact{"ttl", fmt.Sprintf("%ds", table.TTL)},
-		Fact{"routers", listOrNone(table.Routers)},
-		Fact{"readers", listOrNone(table.Readers)},
-		Fact{"writers", listOrNone(table.Writers)},
+		Fact{Name: "database", Value: db},
+		Fact{Name: "ttl", Value: fmt.Sprintf("%ds", table.TTL)},
+		Fact{Name: "routers", Value: listOrNone(table.Routers)},
+		Fact{Name: "readers", Value: listOrNone(table.Readers)},
+		Fact{Name: "writers", Value: listOrNone(table.Writers)},
 	)
 	for _, p := range table.Problems {
-		res.Evidence = append(res.Evidence, Fact{"problem", p.Text})
+		res.Evidence = append(res.Evidence, Fact{Name: "problem", Value: p.Text})
 	}
 	boltSetting, _ := routing.Settings(out.agent)
 	v := judgeTable(db, table, boltSetting)
 	res.Status, res.Code, res.Summary, res.Hints = v.status, v.code, v.summary, v.hints
 	if v.status == Fail {
 		// What decided it: the table as it came, beside the facts' lists.
-		res.Evidence = append(res.Evidence, Fact{"table", table.View()})
+		res.Evidence = append(res.Evidence, Fact{Name: "table", Value: table.View()})
 	}
 	if t.AllDatabases {
 		judgeAllDatabases(t, &res, out, db, table)
@@ -330,7 +330,7 @@ func (r *Run) directRouting(ctx context.Context) Result {
 func judgeDirect(t *Target, advertised string, table *routing.Table, method string, err error) Result {
 	skip := Result{Status: Skip, Code: "routing.direct", Summary: t.Scheme + ":// connects directly; no routing table is used"}
 	if t.AllDatabases {
-		skip.Facts = append(skip.Facts, Fact{"all databases", "--all-databases needs a neo4j:// URI"})
+		skip.Facts = append(skip.Facts, Fact{Name: "all databases", Value: "--all-databases needs a neo4j:// URI"})
 	}
 	if table == nil || err != nil {
 		// A standalone 3.5 server has no routing procedure, and a server
@@ -345,7 +345,7 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 		skip.Summary = t.Scheme + ":// connects directly to a standalone server; no routing table is used"
 		return skip
 	}
-	res := Result{Status: Warn, Code: "routing.bypassed", Facts: []Fact{{"fetched with", method}}}
+	res := Result{Status: Warn, Code: "routing.bypassed", Facts: []Fact{{Name: "fetched with", Value: method}}}
 	self, roles := identifySelf(members, advertised, t.Address())
 	db := table.Database
 	if db == "" {
@@ -355,22 +355,22 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 		db = "the home database"
 	}
 	res.Facts = append(res.Facts,
-		Fact{"database", db},
-		Fact{"cluster", fmt.Sprintf("%d members", len(members))},
-		Fact{"routers", listOrNone(table.Routers)},
-		Fact{"readers", listOrNone(table.Readers)},
-		Fact{"writers", listOrNone(table.Writers)},
+		Fact{Name: "database", Value: db},
+		Fact{Name: "cluster", Value: fmt.Sprintf("%d members", len(members))},
+		Fact{Name: "routers", Value: listOrNone(table.Routers)},
+		Fact{Name: "readers", Value: listOrNone(table.Readers)},
+		Fact{Name: "writers", Value: listOrNone(table.Writers)},
 	)
 	res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is one of %d cluster members", t.Scheme, len(members))
 	switch {
 	case self == "":
-		res.Facts = append(res.Facts, Fact{"this server", "not found in the table under " + t.Address()})
+		res.Facts = append(res.Facts, Fact{Name: "this server", Value: "not found in the table under " + t.Address()})
 	case !slices.Contains(roles, "WRITE"):
-		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
+		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 		res.Code = "routing.bypassed_not_writer"
 		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, db)
 	default:
-		res.Facts = append(res.Facts, Fact{"this server", self + " (" + strings.Join(roles, ", ") + ")"})
+		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 	}
 	scheme := "neo4j://"
 	if t.TLS == TLSVerify {
@@ -426,15 +426,15 @@ func explainMissingDatabase(t *Target, res *Result, se *bolt.ServerError, dbs *d
 		if dbs.dropped > 0 {
 			list += fmt.Sprintf(" and %d more", dbs.dropped)
 		}
-		res.Facts = append(res.Facts, Fact{"databases that exist", list})
+		res.Facts = append(res.Facts, Fact{Name: "databases that exist", Value: list})
 		return
 	}
 	want := t.Database
 	for _, d := range dbs.list {
 		if want == "" && d.Home || strings.EqualFold(d.Name, want) {
-			res.Facts = append(res.Facts, Fact{"db " + d.Name, describeDatabase(d)})
+			res.Facts = append(res.Facts, Fact{Name: "db " + d.Name, Value: describeDatabase(d)})
 			if m := d.Message(); m != "" {
-				res.Evidence = append(res.Evidence, Fact{"status message", m})
+				res.Evidence = append(res.Evidence, Fact{Name: "status message", Value: m})
 			}
 			if worst := d.Worst(); worst != "" {
 				// What SHOW DATABASES says beats the generic advice.
@@ -451,13 +451,13 @@ func explainMissingDatabase(t *Target, res *Result, se *bolt.ServerError, dbs *d
 // works, but the user asked to hear about every database.
 func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string, mainTable *routing.Table) {
 	if out.version.Major < 4 {
-		res.Facts = append(res.Facts, Fact{"all databases", "Bolt 3 (Neo4j 3.5 and older) has a single database"})
+		res.Facts = append(res.Facts, Fact{Name: "all databases", Value: "Bolt 3 (Neo4j 3.5 and older) has a single database"})
 		return
 	}
 	dbs := out.dbs
 	if dbs.err != nil {
 		res.raise(Warn, "routing.show_databases_failed")
-		res.Evidence = append(res.Evidence, Fact{"SHOW DATABASES", dbs.err.Error()})
+		res.Evidence = append(res.Evidence, Fact{Name: "SHOW DATABASES", Value: dbs.err.Error()})
 		only := mainDB
 		if only == "" {
 			only = "the home database"
@@ -469,7 +469,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	if user == "" {
 		user = "this user"
 	}
-	res.Facts = append(res.Facts, Fact{"databases", fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs.list), user)})
+	res.Facts = append(res.Facts, Fact{Name: "databases", Value: fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs.list), user)})
 	boltSetting, _ := routing.Settings(out.agent)
 	var problems []string
 	seenHint := map[string]bool{}
@@ -499,7 +499,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 					problem = d.Name + ": no routing table"
 				}
 				// The fact keeps the code; the server's own words are here.
-				res.Evidence = append(res.Evidence, Fact{d.Name + " error", f.err.Error()})
+				res.Evidence = append(res.Evidence, Fact{Name: d.Name + " error", Value: f.err.Error()})
 				var se *bolt.ServerError
 				if errors.As(f.err, &se) {
 					dt := *t
@@ -524,25 +524,25 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 					}
 					if v.problem != "" {
 						for _, p := range tbl.Problems {
-							res.Evidence = append(res.Evidence, Fact{d.Name + " problem", p.Text})
+							res.Evidence = append(res.Evidence, Fact{Name: d.Name + " problem", Value: p.Text})
 						}
 						if v.status == Fail {
-							res.Evidence = append(res.Evidence, Fact{d.Name + " table", tbl.View()})
+							res.Evidence = append(res.Evidence, Fact{Name: d.Name + " table", Value: tbl.View()})
 						}
 					}
 				}
 			}
 		}
-		res.Facts = append(res.Facts, Fact{"db " + d.Name, line})
+		res.Facts = append(res.Facts, Fact{Name: "db " + d.Name, Value: line})
 		if problem != "" {
 			problems = append(problems, problem)
 			if m := d.Message(); m != "" {
-				res.Evidence = append(res.Evidence, Fact{d.Name + " status message", m})
+				res.Evidence = append(res.Evidence, Fact{Name: d.Name + " status message", Value: m})
 			}
 		}
 	}
 	if dbs.dropped > 0 {
-		res.Facts = append(res.Facts, Fact{"not checked", fmt.Sprintf("%d more databases (at most %d are checked)", dbs.dropped, routing.MaxDatabases)})
+		res.Facts = append(res.Facts, Fact{Name: "not checked", Value: fmt.Sprintf("%d more databases (at most %d are checked)", dbs.dropped, routing.MaxDatabases)})
 	}
 	if len(problems) == 0 {
 		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs.list))

@@ -73,10 +73,10 @@ func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
 	res := Result{}
 	var ok, failed []dialOutcome
 	for _, o := range outs {
-		res.Facts = append(res.Facts, Fact{o.addr, fmt.Sprintf("%s in %s", classifyDial(o.err), o.elapsed.Round(time.Microsecond*100))})
+		res.Facts = append(res.Facts, Fact{Name: o.addr, Value: fmt.Sprintf("%s in %s", classifyDial(o.err), o.elapsed.Round(time.Microsecond*100))})
 		if o.err != nil {
 			failed = append(failed, o)
-			res.Evidence = append(res.Evidence, Fact{o.addr, o.err.Error()})
+			res.Evidence = append(res.Evidence, Fact{Name: o.addr, Value: o.err.Error()})
 			continue
 		}
 		ok = append(ok, o)

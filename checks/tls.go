@@ -73,7 +73,7 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 		res.raise(Fail, code)
 		if he, ok := errors.AsType[*tlsprobe.HandshakeError](err); ok && he.Alert != "" {
 			// The server's own answer: the TLS alert it sent.
-			res.Evidence = append(res.Evidence, Fact{"alert", fmt.Sprintf("%s (%d)", he.Alert, he.AlertCode)})
+			res.Evidence = append(res.Evidence, Fact{Name: "alert", Value: fmt.Sprintf("%s (%d)", he.Alert, he.AlertCode)})
 		}
 		return res
 	}
@@ -105,7 +105,7 @@ func tlsFacts(info *tlsprobe.Result) []Fact {
 	var f []Fact
 	add := func(name, value string) {
 		if value != "" {
-			f = append(f, Fact{name, value})
+			f = append(f, Fact{Name: name, Value: value})
 		}
 	}
 	add("version", info.Version)
@@ -138,20 +138,20 @@ func chainEvidence(info *tlsprobe.Result) []Fact {
 		if names == "" {
 			names = "none"
 		}
-		ev = append(ev, Fact{fmt.Sprintf("certificate %d", i), fmt.Sprintf(
+		ev = append(ev, Fact{Name: fmt.Sprintf("certificate %d", i), Value: fmt.Sprintf(
 			"subject %s; issuer %s; names %s; valid %s to %s; serial %s; key %s %d bits; signature %s; sha256 %s",
 			c.Subject, c.Issuer, names, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339),
 			c.Serial, c.KeyType, c.KeyBits, c.SignatureAlgorithm, c.SHA256)})
 	}
 	if info.ALPN != "" {
-		ev = append(ev, Fact{"alpn", info.ALPN})
+		ev = append(ev, Fact{Name: "alpn", Value: info.ALPN})
 	}
-	ev = append(ev, Fact{"ocsp staple", fmt.Sprint(info.OCSPStapled)})
+	ev = append(ev, Fact{Name: "ocsp staple", Value: fmt.Sprint(info.OCSPStapled)})
 	if info.VerifyError != "" {
-		ev = append(ev, Fact{"verification", info.VerifyError})
+		ev = append(ev, Fact{Name: "verification", Value: info.VerifyError})
 	}
 	if len(info.Received) > 0 {
-		ev = append(ev, Fact{"received", hexBytes(info.Received)})
+		ev = append(ev, Fact{Name: "received", Value: hexBytes(info.Received)})
 	}
 	return ev
 }

@@ -30,24 +30,24 @@ func checkVersion(_ context.Context, r *Run) Result {
 // the login did not run).
 func judgeVersion(hs bolt.HandshakeResult, hello *bolt.HelloResult) Result {
 	res := Result{Status: Pass}
-	res.Facts = append(res.Facts, Fact{"bolt", hs.Version.String()})
+	res.Facts = append(res.Facts, Fact{Name: "bolt", Value: hs.Version.String()})
 	if hs.Manifest {
 		offered := make([]string, len(hs.Offered))
 		for i, o := range hs.Offered {
 			offered[i] = o.String()
 		}
-		res.Facts = append(res.Facts, Fact{"offered by the server", strings.Join(offered, ", ")})
+		res.Facts = append(res.Facts, Fact{Name: "offered by the server", Value: strings.Join(offered, ", ")})
 	}
 	agent := ""
 	if hello != nil {
 		agent = hello.Server
 		if hello.ProtocolVersion != "" {
-			res.Facts = append(res.Facts, Fact{"protocol_version", hello.ProtocolVersion})
+			res.Facts = append(res.Facts, Fact{Name: "protocol_version", Value: hello.ProtocolVersion})
 		}
 	}
 	release := neo4jRelease(agent)
 	if agent != "" {
-		res.Facts = append(res.Facts, Fact{"server agent", agent})
+		res.Facts = append(res.Facts, Fact{Name: "server agent", Value: agent})
 	}
 	res.Summary = fmt.Sprintf("Bolt %s", hs.Version)
 	if agent != "" {
@@ -63,7 +63,7 @@ func judgeVersion(hs bolt.HandshakeResult, hello *bolt.HelloResult) Result {
 		res.Hints = append(res.Hints, "Neo4j 4.4 left support in November 2025: plan the upgrade to 5.26 LTS or 2025.x")
 	}
 	if release.major >= 5 || release.major == 0 && v.Major >= 5 {
-		res.Facts = append(res.Facts, Fact{"driver support", "spoken by every current Neo4j driver"})
+		res.Facts = append(res.Facts, Fact{Name: "driver support", Value: "spoken by every current Neo4j driver"})
 	}
 	return res
 }
