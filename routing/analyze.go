@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 // Loopback reports whether host names this machine only: localhost,
@@ -25,15 +27,17 @@ func Private(host string) bool {
 }
 
 // Settings names the server settings that decide advertised addresses,
-// for the server generation the agent names.
+// for the server generation the agent names; an agent that names none
+// gets the current names, so that callers can append "=value".
+//
+// It reads generation's table, and goes when the checks take their names
+// from generation.Server directly.
 func Settings(agent string) (bolt, defaultAddr string) {
-	if strings.HasPrefix(agent, "Neo4j/3.") {
-		return "dbms.connector.bolt.advertised_address", "dbms.connectors.default_advertised_address"
+	s := generation.Server{Gen: generation.FromAgent(agent)}
+	if s.Gen == generation.Unknown {
+		s.Gen = generation.V2025
 	}
-	if strings.HasPrefix(agent, "Neo4j/4.") {
-		return "dbms.connector.bolt.advertised_address", "dbms.default_advertised_address"
-	}
-	return "server.bolt.advertised_address", "server.default_advertised_address"
+	return s.Text(generation.BoltAdvertisedAddress), s.Text(generation.DefaultAdvertisedAddress)
 }
 
 // Public reports whether host is an IP address of the public internet:
@@ -70,14 +74,12 @@ func SuspectAt(advertisedHost, seedHost, answeredIP string) string {
 }
 
 // Discovery names the setting that tells cluster members where to find
-// each other, for the server generation the agent names: a member that
-// cannot reach the others keeps a stale view of the cluster.
+// each other, for the server generation the agent names (every current
+// form when it names none): a member that cannot reach the others keeps
+// a stale view of the cluster.
+//
+// It reads generation's table, and goes when the checks take their names
+// from generation.Server directly.
 func Discovery(agent string) string {
-	switch {
-	case strings.HasPrefix(agent, "Neo4j/3."), strings.HasPrefix(agent, "Neo4j/4."):
-		return "causal_clustering.initial_discovery_members"
-	case strings.HasPrefix(agent, "Neo4j/5."):
-		return "dbms.cluster.discovery.endpoints (dbms.cluster.endpoints with discovery v2)"
-	}
-	return "dbms.cluster.endpoints"
+	return generation.Server{Gen: generation.FromAgent(agent)}.Text(generation.DiscoveryEndpoints)
 }

@@ -176,9 +176,18 @@ func TestDiscovery(t *testing.T) {
 		"Neo4j/4.4.40":    "causal_clustering.initial_discovery_members",
 		"Neo4j/5.26.0":    "dbms.cluster.discovery.endpoints",
 		"Neo4j/2025.10.0": "dbms.cluster.endpoints",
+		"":                "dbms.cluster.endpoints",
 	} {
 		if got := routing.Discovery(agent); !strings.HasPrefix(got, want) {
 			t.Errorf("Discovery(%q) = %q, want %q", agent, got, want)
 		}
+	}
+	// 5.x names discovery v2's setting too, not 2025.01's rename of it.
+	if got := routing.Discovery("Neo4j/5.26.0"); !strings.Contains(got, "dbms.cluster.discovery.v2.endpoints") || strings.Contains(got, "dbms.cluster.endpoints") {
+		t.Errorf("Discovery(5.26) = %q", got)
+	}
+	// An unknown server gets every current form.
+	if got := routing.Discovery(""); !strings.Contains(got, "4.x: causal_clustering.initial_discovery_members") || !strings.Contains(got, "5.x: dbms.cluster.discovery.endpoints") {
+		t.Errorf("Discovery(\"\") = %q", got)
 	}
 }
