@@ -262,6 +262,7 @@ func (s Server) say(it Item, form func(*entry) string) Say {
 			if groups[i].text == t {
 				groups[i].gens = append(groups[i].gens, g)
 				found = true
+				break
 			}
 		}
 		if !found {

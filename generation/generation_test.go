@@ -1,6 +1,9 @@
 package generation
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
 	"strings"
 	"testing"
@@ -433,10 +436,10 @@ func TestTableIsWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	for it := Item(0); it < numItems; it++ {
 		r := table[it]
-		if r.name == "" || seen[r.name] {
-			t.Errorf("item %d: name %q missing or repeated", it, r.name)
+		if name := it.String(); name == "" || seen[name] {
+			t.Errorf("item %d: name %q missing or repeated", it, name)
 		}
-		seen[r.name] = true
+		seen[it.String()] = true
 		entries := map[string]*entry{}
 		for g := V35; g < numGens; g++ {
 			if r.gens[g] != nil {
@@ -471,8 +474,8 @@ func TestTableIsWellFormed(t *testing.T) {
 				}
 			}
 		}
-		if it.String() != r.name || it.Kind() != r.kind {
-			t.Errorf("%v: String/Kind disagree with the table", it)
+		if it.Kind() != r.kind {
+			t.Errorf("%v: Kind disagrees with the table", it)
 		}
 	}
 	if numItems.String() != "Item(?)" || (Server{Gen: V5}).Text(numItems) != "" {
@@ -524,4 +527,38 @@ func keys(m map[string]*entry) []string {
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+// Item.String is the Go name of the item, in the order table.go declares
+// them.
+func TestItemNames(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "table.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			for _, n := range spec.(*ast.ValueSpec).Names {
+				names = append(names, n.Name)
+			}
+		}
+		if len(names) > 0 && names[0] == "BoltAdvertisedAddress" {
+			break
+		}
+		names = nil
+	}
+	if len(names) != int(numItems)+1 || names[numItems] != "numItems" {
+		t.Fatalf("read %d item names from table.go: %v", len(names), names)
+	}
+	for it := Item(0); it < numItems; it++ {
+		if it.String() != names[it] {
+			t.Errorf("item %d is %s, but String says %q", it, names[it], it.String())
+		}
+	}
 }

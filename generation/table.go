@@ -92,10 +92,10 @@ func (it Item) Kind() Kind {
 }
 
 func (it Item) String() string {
-	if int(it) >= len(table) {
+	if int(it) >= len(itemNames) {
 		return "Item(?)"
 	}
-	return table[it].name
+	return itemNames[it]
 }
 
 // entry is one generation's (or Aura's) text for an item.
@@ -116,7 +116,6 @@ func (e *entry) render(form string) string {
 // it) and, when Aura differs, Aura's (an entry with no text: Aura lacks
 // it).
 type row struct {
-	name string
 	kind Kind
 	gens [numGens]*entry
 	aura *entry
@@ -392,12 +391,6 @@ var table = [numItems]row{
 	Support: {kind: AuraOnly, aura: &entry{
 		text: "raise a ticket at " + SupportPortal,
 		doc:  auraD + "tutorials/troubleshooting/"}},
-}
-
-func init() {
-	for it := range table {
-		table[it].name = itemNames[it]
-	}
 }
 
 var itemNames = [numItems]string{
