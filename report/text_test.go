@@ -17,24 +17,29 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 	r.Checks[6].Evidence = fact("message", "ok\x1b[2J\x1b]0;pwned\x07\rgone\u202eevil", "banner", "line one\nline two")
 	r.Checks[6].Error = "bad\x1b[31m"
 	r.Checks[6].Hints = []string{"use\r--password"}
-	var b bytes.Buffer
-	if err := Text(&b, r, TextOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, bad := range []string{"\x1b", "\r", "\x07", "\u202e"} {
-		if strings.Contains(out, bad) {
-			t.Errorf("output contains %q:\n%s", bad, out)
+	for _, verbose := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Text(&b, r, TextOptions{Verbose: verbose}); err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, want := range []string{
-		`message: ok\x1b[2J\x1b]0;pwned\x07\x0dgone\u202eevil`,
-		"      banner:  line one\n" + strings.Repeat(" ", 15) + "line two\n", // continues under the value
-		`error: bad\x1b[31m`,
-		`hint: use\x0d--password`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+		out := b.String()
+		for _, bad := range []string{"\x1b", "\r", "\x07", "\u202e"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("output contains %q:\n%s", bad, out)
+			}
+		}
+		want := []string{
+			`message: ok\x1b[2J\x1b]0;pwned\x07\x0dgone\u202eevil`,
+			"      banner:  line one\n" + strings.Repeat(" ", 15) + "line two\n", // continues under the value
+			`fix: use\x0d--password`,
+		}
+		if verbose { // the error is Go's own text, for --verbose only
+			want = append(want, `error: bad\x1b[31m`)
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("verbose %v: output lacks %q:\n%s", verbose, w, out)
+			}
 		}
 	}
 }
