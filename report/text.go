@@ -506,19 +506,33 @@ func (t *textRenderer) members(indent int, ms []checks.Member) {
 
 // kv renders facts or evidence as aligned "name: value" lines; values that
 // span lines (certificate chains, server messages) or pass the width
-// continue under the value column.
+// continue under the value column. A name so long that its value would
+// get less than half the room left of indent ("view of the server in your
+// URI core-0.example.com:7687") stands on its own line, with the value
+// under it, indented, and does not push the other values right.
 func (t *textRenderer) kv(indent int, facts []checks.Fact) {
+	longName := func(f checks.Fact) bool {
+		return indent+utf8.RuneCountInString(clean(f.Name))+2 > indent+(t.width-indent)/2
+	}
 	nameW := 0
 	for _, f := range facts {
-		nameW = max(nameW, utf8.RuneCountInString(clean(f.Name))+1)
+		if !longName(f) {
+			nameW = max(nameW, utf8.RuneCountInString(clean(f.Name))+1)
+		}
 	}
 	pad := strings.Repeat(" ", indent)
-	col := indent + nameW + 1
 	for _, f := range facts {
+		name, col := clean(f.Name)+":", indent+nameW+1
+		first := pad + padRight(name, nameW) + " "
+		if longName(f) {
+			t.para(pad, indent, indent+detailIndent, name, false, nil, nil)
+			col = indent + detailIndent
+			first = strings.Repeat(" ", col)
+		}
 		for i, ln := range strings.Split(clean(f.Value), "\n") {
 			lead := strings.Repeat(" ", col)
 			if i == 0 {
-				lead = pad + padRight(clean(f.Name)+":", nameW) + " "
+				lead = first
 			}
 			t.para(lead, col, col, ln, false, nil, nil)
 		}
