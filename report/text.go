@@ -171,8 +171,9 @@ func (t *textRenderer) targetRows(r *checks.Report) {
 	}
 	valueCol := 2 + labelW + 2
 	// Origins line up after the widest value among the rows whose origin
-	// fits beside it; a row whose origin cannot, even so, has it on the
-	// next line.
+	// fits there. A row that would push the column too far has its origin
+	// right after its value, or when even that is too wide on the next
+	// line, under the value.
 	inColumn := map[int]bool{}
 	for i, row := range rows {
 		inColumn[i] = row.origin != ""
@@ -204,6 +205,11 @@ func (t *textRenderer) targetRows(r *checks.Report) {
 		if inColumn[i] {
 			ow := utf8.RuneCountInString(row.origin)
 			t.add(lead+padRight(row.value, valueW)+"  "+paint(t.p.dim, row.origin), valueCol+valueW+2+ow)
+			continue
+		}
+		vw, ow := utf8.RuneCountInString(row.value), utf8.RuneCountInString(row.origin)
+		if row.origin != "" && valueCol+vw+2+ow <= t.width {
+			t.add(lead+row.value+"  "+paint(t.p.dim, row.origin), valueCol+vw+2+ow)
 			continue
 		}
 		t.para(lead, valueCol, valueCol, row.value, false, nil, nil)

@@ -458,3 +458,37 @@ func TestTextCauses(t *testing.T) {
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 func stripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
+
+// TestTextHeaderOrigins: origins stand in a column when they fit; a row
+// that would push the column past the width has its origin after its
+// value, or under it.
+func TestTextHeaderOrigins(t *testing.T) {
+	const file = "from Neo4j-0a1b2c3d-Created-2025-03-01.txt"
+	r := healthyReport()
+	for _, tc := range []struct {
+		width int
+		uri   string
+		want  string
+	}{
+		{100, "neo4j+s://0a1b2c3d.databases.neo4j.io", "" +
+			"  uri       neo4j+s://0a1b2c3d.databases.neo4j.io\n" +
+			"            " + file + " NEO4J_URI\n" +
+			"  user      neo4j  " + file + " NEO4J_USERNAME\n" +
+			"  password  set    " + file + " NEO4J_PASSWORD\n"},
+		{100, "neo4j+s://0a1b2c3d.neo4j.io", "" +
+			"  uri       neo4j+s://0a1b2c3d.neo4j.io  " + file + " NEO4J_URI\n" +
+			"  user      neo4j                        " + file + " NEO4J_USERNAME\n"},
+		{140, "neo4j+s://0a1b2c3d.databases.neo4j.io", "" +
+			"  uri       neo4j+s://0a1b2c3d.databases.neo4j.io  " + file + " NEO4J_URI\n" +
+			"  user      neo4j                                  " + file + " NEO4J_USERNAME\n"},
+		{60, "neo4j+s://0a1b2c3d.databases.neo4j.io", "" +
+			"  user      neo4j\n" +
+			"            from Neo4j-0a1b2c3d-Created-2025-03-01.txt\n" +
+			"            NEO4J_USERNAME\n"},
+	} {
+		r.Target.URI = tc.uri
+		if out := render(t, r, TextOptions{Width: tc.width}); !strings.Contains(out, tc.want) {
+			t.Errorf("width %d, uri %s: header lacks\n%s\n---\n%s", tc.width, tc.uri, tc.want, out)
+		}
+	}
+}
