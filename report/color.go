@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-colorable"
@@ -25,8 +27,9 @@ const (
 // its colour decision as values and never look at the environment or the
 // terminal themselves. Colour is decided per stream because they often
 // differ: `neo4j-doctor > out.txt` pipes the report while progress still
-// goes to a terminal. Tests use TestStreams, and may set OutTTY or ErrTTY
-// on it to play a terminal.
+// goes to a terminal. The width the text report wraps at is decided the
+// same way, once, in WithWidth. Tests use TestStreams, and may set OutTTY,
+// ErrTTY or OutColumns on it to play a terminal.
 type Streams struct {
 	Out io.Writer // the report, and nothing else
 	Err io.Writer // progress and diagnostics
@@ -37,14 +40,22 @@ type Streams struct {
 	OutColor bool // escape sequences allowed on Out; set by WithColor
 	ErrColor bool // escape sequences allowed on Err; set by WithColor
 
+	// OutColumns is the width of Out's terminal, 0 when Out is not a
+	// terminal or its size is unknown.
+	OutColumns int
+	// Width is the column the text report on Out wraps at; set by
+	// WithWidth, 0 (DefaultWidth) before.
+	Width int
+
 	mode    string // --color, once WithColor decided
 	noColor bool   // NO_COLOR is set or TERM is dumb: auto colours nothing
+	columns int    // COLUMNS, once WithWidth read it; 0 when unset or not a positive integer
 }
 
 // NewStreams returns Streams over out and errw (the process's stdout and
 // stderr), noting which is a terminal. Colour is off until WithColor.
 func NewStreams(out, errw io.Writer) Streams {
-	return Streams{Out: out, Err: errw, OutTTY: isTerminal(out), ErrTTY: isTerminal(errw)}
+	return Streams{Out: out, Err: errw, OutTTY: isTerminal(out), ErrTTY: isTerminal(errw), OutColumns: columnsOf(out)}
 }
 
 // TestStreams returns Streams over fresh buffers, neither a terminal, with
@@ -102,6 +113,47 @@ func (s Streams) colorOn(tty bool) bool {
 		return tty && !s.noColor
 	}
 	return false
+}
+
+// WithWidth decides the width the text report on Out wraps at: COLUMNS
+// when it is a positive integer, else the width of Out's terminal, else
+// DefaultWidth. It is the only place COLUMNS is read; env is the
+// environment lookup, nil an empty environment.
+func (s Streams) WithWidth(env func(string) string) Streams {
+	s.columns = 0
+	if env != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(env("COLUMNS"))); err == nil && n > 0 {
+			s.columns = n
+		}
+	}
+	s.Width = s.widthOf(s.OutTTY, s.OutColumns)
+	return s
+}
+
+// WidthFor is the same decision for another writer the run writes to,
+// such as a file named by -o: COLUMNS, else w's terminal width, else
+// DefaultWidth.
+func (s Streams) WidthFor(w io.Writer) int {
+	return s.widthOf(isTerminal(w), columnsOf(w))
+}
+
+func (s Streams) widthOf(tty bool, cols int) int {
+	switch {
+	case s.columns > 0:
+		return s.columns
+	case tty && cols > 0:
+		return cols
+	}
+	return DefaultWidth
+}
+
+// columnsOf is the width of the terminal w is, 0 when it is none.
+func columnsOf(w io.Writer) int {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok || !isTerminal(w) {
+		return 0
+	}
+	return terminalColumns(f.Fd())
 }
 
 // isTerminal is true for an *os.File (or anything else with a descriptor)

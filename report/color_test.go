@@ -115,3 +115,49 @@ func TestError(t *testing.T) {
 		t.Errorf("colour: %q", b.String())
 	}
 }
+
+// TestStreamsWidth: COLUMNS when it is a positive integer, else the
+// terminal's width, else DefaultWidth; the same for an -o file.
+func TestStreamsWidth(t *testing.T) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	tests := []struct {
+		env   func(string) string
+		tty   bool
+		cols  int
+		width int // of Out
+		file  int // of an -o file, never a terminal
+	}{
+		{envOf(), false, 0, DefaultWidth, DefaultWidth},
+		{envOf("COLUMNS", "80"), false, 0, 80, 80}, // a pipe, but COLUMNS says
+		{envOf("COLUMNS", "80"), true, 132, 80, 80},
+		{envOf(), true, 132, 132, DefaultWidth},
+		{envOf(), true, 0, DefaultWidth, DefaultWidth}, // a terminal of unknown size
+		{envOf(), false, 132, DefaultWidth, DefaultWidth},
+		{envOf("COLUMNS", "0"), true, 90, 90, DefaultWidth},
+		{envOf("COLUMNS", "-5"), false, 0, DefaultWidth, DefaultWidth},
+		{envOf("COLUMNS", "wide"), true, 90, 90, DefaultWidth},
+		{envOf("COLUMNS", " 72 "), false, 0, 72, 72},
+		{nil, true, 90, 90, DefaultWidth},
+	}
+	for i, tt := range tests {
+		s, _, _ := TestStreams()
+		s.OutTTY, s.OutColumns = tt.tty, tt.cols
+		if s.Width != 0 {
+			t.Errorf("Width %d before WithWidth", s.Width)
+		}
+		s = s.WithWidth(tt.env)
+		if s.Width != tt.width {
+			t.Errorf("case %d: Width %d, want %d", i, s.Width, tt.width)
+		}
+		if got := s.WidthFor(devnull); got != tt.file {
+			t.Errorf("case %d: WidthFor(a file) %d, want %d", i, got, tt.file)
+		}
+	}
+	if s := NewStreams(new(bytes.Buffer), new(bytes.Buffer)); s.OutColumns != 0 {
+		t.Errorf("a buffer has %d columns", s.OutColumns)
+	}
+}

@@ -84,11 +84,11 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 			continue
 		}
 		title := "━━ " + oneLine(o.Name) + " "
-		b.WriteString("\n" + paint(p.bold, title+strings.Repeat("━", max(lineLimit-utf8.RuneCountInString(title), 3))) + "\n")
-		t := &textRenderer{p: p, verbose: opts.Verbose}
-		t.targetHeader(o.Report)
-		t.checks(o.Report)
-		t.verdict(o.Report)
+		t := newTextRenderer(opts)
+		b.WriteString("\n" + paint(p.bold, title+strings.Repeat("━", max(min(t.width, DefaultWidth)-utf8.RuneCountInString(title), 3))) + "\n")
+		t.targetRows(o.Report)
+		t.blank()
+		t.report(o.Report)
 		b.WriteString(t.flush())
 	}
 
@@ -111,13 +111,6 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 		plural(n, "target") + ": " + strings.Join(parts, ", ") + " in " + formatDuration(res.Duration) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// targetHeader is header without the tool's line, which the fleet's
-// heading already carries.
-func (t *textRenderer) targetHeader(r *checks.Report) {
-	t.header(r, "")
-	t.lines = t.lines[2:]
 }
 
 func dash(s string) string {

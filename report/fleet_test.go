@@ -67,8 +67,8 @@ func TestFleetText(t *testing.T) {
 	if fail < 0 || warn < fail {
 		t.Fatalf("reports of the failing and warning targets are missing or out of order:\n%s", out)
 	}
-	if !strings.Contains(out[fail:warn], "✗ auth") || !strings.Contains(out[fail:warn], "hint:") {
-		t.Errorf("self-managed's report lacks its failing check and hint:\n%s", out[fail:warn])
+	if !strings.Contains(out[fail:warn], "✗ auth") || !strings.Contains(out[fail:warn], "fix:") {
+		t.Errorf("self-managed's report lacks its failing check and fix:\n%s", out[fail:warn])
 	}
 	if strings.Count(out, "neo4j-doctor 1.2.3") != 1 {
 		t.Error("each report repeats the tool's line")

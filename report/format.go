@@ -32,6 +32,7 @@ type Options struct {
 	Tool    ToolInfo // who wrote the report; the text report's header names its version
 	Verbose bool     // text: also the evidence of passing checks and every member's checks
 	Color   bool     // escape sequences allowed where the bytes go, as Streams decided
+	Width   int      // text: the column lines wrap at, as Streams decided; 0: DefaultWidth
 }
 
 // Render writes r in this format.
@@ -113,5 +114,5 @@ func withTextOptions(render func(io.Writer, *checks.Report, TextOptions) error) 
 
 // text is o as TextOptions.
 func (o Options) text() TextOptions {
-	return TextOptions{Version: o.Tool.Version, Verbose: o.Verbose, Color: o.Color}
+	return TextOptions{Version: o.Tool.Version, Verbose: o.Verbose, Color: o.Color, Width: o.Width}
 }

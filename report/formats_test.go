@@ -196,17 +196,17 @@ func TestGitHubAnnotations(t *testing.T) {
 			"::notice title=neo4j-doctor%3A pass::neo4j+s://0a1b2c3d.databases.neo4j.io: 10 passed in 412ms (exit code 0)",
 		}},
 		{"failing", failingReport(), []string{
-			"::error title=neo4j-doctor%3A auth failed::the server rejected user neo4j%0Aerror: auth: Neo.ClientError.Security.Unauthorized%0Ahint: check NEO4J_PASSWORD: it is the password the server rejected%0Ahint: to reset it, run `neo4j-admin dbms set-initial-password` while the server is stopped",
+			"::error title=neo4j-doctor%3A auth failed::the server rejected user neo4j%0Afix: check NEO4J_PASSWORD: it is the password the server rejected%0Anote: to reset it, run `neo4j-admin dbms set-initial-password` while the server is stopped%0Aerror: auth: Neo.ClientError.Security.Unauthorized",
 			"::notice title=neo4j-doctor%3A fail::bolt://localhost:7687: 5 passed, 1 failed, 4 skipped in 1.2s (exit code 1)",
 		}},
 		{"cluster: a warning that does not fail the run", clusterReport(), []string{
-			"::warning title=neo4j-doctor%3A members warned::2 of 3 members reachable%0Ahint: drivers retry another member, so queries still work, but reads lose a replica: restart core-3 or remove it from the cluster",
-			"::warning title=neo4j-doctor%3A member core-3.graph.internal%3A7687 failed::(READ) tcp: connection refused by 10.0.4.13:7687%0Aerror: dial tcp 10.0.4.13:7687: connect: connection refused%0Ahint: the routing table advertises core-3.graph.internal:7687 but nothing listens there: check server.bolt.advertised_address on that server",
+			"::warning title=neo4j-doctor%3A members warned::2 of 3 members reachable%0Afix: drivers retry another member, so queries still work, but reads lose a replica: restart core-3 or remove it from the cluster",
+			"::warning title=neo4j-doctor%3A member core-3.graph.internal%3A7687 failed::(READ) tcp: connection refused by 10.0.4.13:7687%0Afix: the routing table advertises core-3.graph.internal:7687 but nothing listens there: check server.bolt.advertised_address on that server%0Aerror: dial tcp 10.0.4.13:7687: connect: connection refused",
 			"::notice title=neo4j-doctor%3A warn::neo4j://graph.internal:7687: 8 passed, 1 warning, 1 skipped in 2.1s (exit code 0)",
 		}},
 		{"cluster under --strict", strictClusterReport(), []string{
-			"::error title=neo4j-doctor%3A members warned::2 of 3 members reachable%0Ahint: drivers retry another member, so queries still work, but reads lose a replica: restart core-3 or remove it from the cluster",
-			"::error title=neo4j-doctor%3A member core-3.graph.internal%3A7687 failed::(READ) tcp: connection refused by 10.0.4.13:7687%0Aerror: dial tcp 10.0.4.13:7687: connect: connection refused%0Ahint: the routing table advertises core-3.graph.internal:7687 but nothing listens there: check server.bolt.advertised_address on that server",
+			"::error title=neo4j-doctor%3A members warned::2 of 3 members reachable%0Afix: drivers retry another member, so queries still work, but reads lose a replica: restart core-3 or remove it from the cluster",
+			"::error title=neo4j-doctor%3A member core-3.graph.internal%3A7687 failed::(READ) tcp: connection refused by 10.0.4.13:7687%0Afix: the routing table advertises core-3.graph.internal:7687 but nothing listens there: check server.bolt.advertised_address on that server%0Aerror: dial tcp 10.0.4.13:7687: connect: connection refused",
 			"::notice title=neo4j-doctor%3A warn::neo4j://graph.internal:7687: 8 passed, 1 warning, 1 skipped in 2.1s (exit code 1)",
 		}},
 	} {
@@ -244,7 +244,7 @@ func TestGitHubEscapesCommands(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines, want 2:\n%s", len(lines), b.String())
 	}
-	want := "::error title=doc%3Ator%2C x%3A auth failed::50%25 done; ::add-mask::x; ::stop-commands::y%0Aerror: auth: Neo.ClientError.Security.Unauthorized%0Ahint: a, b: c"
+	want := "::error title=doc%3Ator%2C x%3A auth failed::50%25 done; ::add-mask::x; ::stop-commands::y%0Afix: a, b: c%0Aerror: auth: Neo.ClientError.Security.Unauthorized"
 	if lines[0] != want {
 		t.Errorf("got  %s\nwant %s", lines[0], want)
 	}
@@ -268,7 +268,7 @@ func TestMarkdownEscapes(t *testing.T) {
 			t.Errorf("output contains an unescaped %q:\n%s", bad, out)
 		}
 	}
-	if !strings.Contains(out, `| ❌ | **auth** | rejected \| \<img src=x onerror=alert(1)\> \[click\](http://evil.test) \*\*bold\*\* \`+"`code\\`"+` | 1.1s |`) {
+	if !strings.Contains(out, `| ❌ | **auth** | rejected \| \<img src=x onerror=alert(1)\> \[click\](http://evil.test) \*\*bold\*\* `+"`code`"+` | 1.1s |`) {
 		t.Errorf("the auth row is not escaped as expected:\n%s", out)
 	}
 	if !strings.Contains(out, "`````text\nevidence:\n  message: ```\n") {
@@ -353,5 +353,46 @@ wait: attempt 5 after 3.0s: tcp failed: 127.0.0.1:7687: connection\x1b[2J refuse
 `
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestCIFormatsOrder: Markdown and GitHub say things in the text report's
+// order, the fix first, then notes, then the error, then the evidence;
+// and the error not at all when the summary already says it.
+func TestCIFormatsOrder(t *testing.T) {
+	r := failingReport()
+	var md, gh bytes.Buffer
+	if err := Markdown(&md, r, ToolInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := GitHub(&gh, r, ToolInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"markdown": md.String(), "github": gh.String()} {
+		order := []string{"fix:", "note:", "error: auth: Neo.ClientError"}
+		if name == "markdown" {
+			order = append(order, "message: The client is unauthorized")
+		}
+		at := -1
+		for _, s := range order {
+			i := strings.Index(out, s)
+			if i < at {
+				t.Errorf("%s: %q is not after the one before it:\n%s", name, s, out)
+			}
+			at = i
+		}
+	}
+
+	r.Checks[6].Summary = "rejected (" + r.Checks[6].Error + ")"
+	md.Reset()
+	gh.Reset()
+	if err := Markdown(&md, r, ToolInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := GitHub(&gh, r, ToolInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(md.String(), "\nerror: ") || strings.Contains(gh.String(), "%0Aerror: ") {
+		t.Errorf("the error is said twice:\n%s\n%s", md.String(), gh.String())
 	}
 }

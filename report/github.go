@@ -14,8 +14,8 @@ func init() { registerFormat(Format{Name: "github", order: 4, CI: true, render: 
 // GitHub writes the report as GitHub Actions workflow commands, which the
 // runner turns into annotations on the job:
 //
-//	::error title=neo4j-doctor: auth failed::<summary>%0Aerror: …%0Ahint: …
-//	::warning title=neo4j-doctor: members warned::<summary>%0Ahint: …
+//	::error title=neo4j-doctor: auth failed::<summary>%0Afix: …%0Anote: …%0Aerror: …
+//	::warning title=neo4j-doctor: members warned::<summary>%0Afix: …
 //	::error title=neo4j-doctor: member core-2:7687 failed::tcp: <summary>…
 //	::notice title=neo4j-doctor: fail::neo4j://host:7687: 5 passed, … (exit code 1)
 //
@@ -87,15 +87,16 @@ func GitHub(w io.Writer, r *checks.Report, tool ToolInfo) error {
 	return err
 }
 
-// ghMessage is an annotation's text: the headline, then the check's error
-// and hints on their own lines.
+// ghMessage is an annotation's text, in the text report's order: the
+// headline, then the check's fix (its first hint) and notes, then its
+// error unless the summary already says it, each on its own line.
 func ghMessage(headline string, c checks.Result) string {
 	lines := []string{oneLine(headline)}
-	if c.Error != "" {
-		lines = append(lines, "error: "+oneLine(c.Error))
+	for i, h := range c.Hints {
+		lines = append(lines, hintLabel(i)+" "+oneLine(h))
 	}
-	for _, h := range c.Hints {
-		lines = append(lines, "hint: "+oneLine(h))
+	if e := strings.TrimSpace(c.Error); e != "" && !strings.Contains(c.Summary, e) {
+		lines = append(lines, "error: "+oneLine(c.Error))
 	}
 	return strings.Join(lines, "\n")
 }

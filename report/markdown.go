@@ -16,9 +16,10 @@ func init() { registerFormat(Format{Name: "markdown", order: 5, CI: true, render
 // pull request, a support ticket or GitHub's job summary: a heading with
 // the verdict, a sentence naming the tool, the target, the time and the
 // counts, a table of the settings and where each came from, one table row
-// per check, a section per check that failed or warned (error, hints, and
-// facts and evidence in a collapsed code block), and a table of the
-// cluster members.
+// per check, a section per check that failed or warned (its fix and notes,
+// the error, and facts and evidence in a collapsed code block), and a
+// table of the cluster members. Backticked spans in summaries and hints
+// are inline code.
 //
 // Every text may hold what a server or certificate said, so it is escaped:
 // it cannot open a link, an image, HTML or a table cell, and evidence sits
@@ -62,7 +63,7 @@ func Markdown(w io.Writer, r *checks.Report, tool ToolInfo) error {
 		if c.Status == checks.Fail || c.Status == checks.Warn {
 			id = "**" + id + "**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdStatus(c.Status), id, mdText(c.Summary), dur)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdStatus(c.Status), id, mdRich(c.Summary), dur)
 	}
 
 	for _, c := range r.Checks {
@@ -88,13 +89,16 @@ func Markdown(w io.Writer, r *checks.Report, tool ToolInfo) error {
 	return err
 }
 
-// mdDetails is the section of one check that failed or warned.
+// mdDetails is the section of one check that failed or warned, in the
+// text report's order: the fix (the first hint) and notes, then the
+// error unless the summary or evidence already says it, then the facts
+// and evidence.
 func mdDetails(b *strings.Builder, heading, prefix string, c checks.Result) {
-	fmt.Fprintf(b, "\n%s %s %s: %s\n\n", heading, mdStatus(c.Status), mdText(prefix+c.ID), mdText(c.Summary))
-	for _, h := range c.Hints {
-		fmt.Fprintf(b, "- **hint:** %s\n", mdText(h))
+	fmt.Fprintf(b, "\n%s %s %s: %s\n\n", heading, mdStatus(c.Status), mdText(prefix+c.ID), mdRich(c.Summary))
+	for i, h := range c.Hints {
+		fmt.Fprintf(b, "- **%s** %s\n", hintLabel(i), mdRich(h))
 	}
-	if c.Error != "" {
+	if c.Error != "" && !said(&c) {
 		if len(c.Hints) > 0 {
 			b.WriteString("\n")
 		}
@@ -165,8 +169,11 @@ func mdStatus(s checks.Status) string {
 // emphasis, code, a link, an image, HTML, an entity, strikethrough or a
 // table cell backslash-escaped (CommonMark allows that for any ASCII
 // punctuation).
-func mdText(s string) string {
-	s = oneLine(s)
+func mdText(s string) string { return mdEscape(oneLine(s)) }
+
+// mdEscape is mdText for text already on one line; it keeps the blanks
+// at either end.
+func mdEscape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if strings.ContainsRune("\\`*_[]<>|~&!#", r) {
@@ -175,6 +182,29 @@ func mdText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// mdRich is mdText for a summary or a hint, whose backticked spans are
+// things to paste: those become inline code.
+func mdRich(s string) string {
+	var b strings.Builder
+	for _, sp := range spans(oneLine(s)) {
+		if sp.code {
+			b.WriteString(mdCode(sp.text))
+			continue
+		}
+		b.WriteString(mdEscape(sp.text))
+	}
+	return b.String()
+}
+
+// hintLabel is how the i-th hint is labelled: the first is the fix, the
+// others are notes.
+func hintLabel(i int) string {
+	if i == 0 {
+		return "fix:"
+	}
+	return "note:"
 }
 
 // mdCode is s as inline code, with a fence longer than any backtick run in

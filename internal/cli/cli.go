@@ -199,14 +199,15 @@ func firstLine(s string) string {
 
 // colorStreams decides colour for this run, once, from --color, NO_COLOR,
 // TERM and whether each stream is a terminal: the one place --color is
-// read and checked.
+// read and checked. It decides the width the text report wraps at too,
+// from COLUMNS and stdout's terminal.
 func (r *runner) colorStreams(cCtx *ucli.Context) (report.Streams, error) {
 	mode := cCtx.String("color")
 	s, err := r.streams.WithColor(mode, r.getenv)
 	if err != nil {
 		return s, &usageError{msg: fmt.Sprintf("--color %q is not a choice", mode), hint: "--color takes auto, always or never"}
 	}
-	return s, nil
+	return s.WithWidth(r.getenv), nil
 }
 
 // options are the output choices, validated before any connection.

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
@@ -237,7 +238,7 @@ func assertText(t *testing.T, r result, want scenarios.Expect) {
 	}
 	if want.Check == "" {
 		for _, l := range lines {
-			if strings.HasPrefix(l, "✗ ") || strings.HasPrefix(l, "! ") || strings.Contains(l, "hint:") {
+			if strings.HasPrefix(l, "✗ ") || strings.HasPrefix(l, "! ") || strings.Contains(l, "fix:") || strings.Contains(l, "note:") {
 				t.Errorf("healthy scenario, but: %q\n%s", l, r.stdout)
 			}
 		}
@@ -251,21 +252,51 @@ func assertText(t *testing.T, r result, want scenarios.Expect) {
 		if want := sym + " " + want.Check + " "; !strings.HasPrefix(l, want) {
 			t.Errorf("first failing line %q, want it to start with %q\n%s", l, want, r.stdout)
 		}
-		var hints []string
+		var block []string
 		for _, d := range lines[i+1:] {
 			if d != "" && !strings.HasPrefix(d, " ") {
 				break // the next check
 			}
-			if h, ok := strings.CutPrefix(strings.TrimSpace(d), "hint: "); ok {
-				hints = append(hints, h)
-			}
+			block = append(block, d)
 		}
-		if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(h, want.Hint) }) {
-			t.Errorf("no hint: line under %q contains %q\n%s", l, want.Hint, r.stdout)
+		hints := textHints(block)
+		if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(h, unwrapped(want.Hint)) }) {
+			t.Errorf("no fix: or note: under %q contains %q; they say %q\n%s", l, want.Hint, hints, r.stdout)
 		}
 		return
 	}
 	t.Errorf("no line starts with %s %s\n%s", sym, want.Check, r.stdout)
+}
+
+// textHints reads the fix: and note: paragraphs of a text report's block
+// back into one line each, as unwrapped puts a hint: its continuation
+// lines (indented further than the label) joined with single blanks.
+func textHints(block []string) []string {
+	var hints []string
+	in := -1 // the label's indentation while in a hint
+	for _, d := range block {
+		indent := len(d) - len(strings.TrimLeft(d, " "))
+		text := strings.TrimSpace(d)
+		if h, ok := strings.CutPrefix(text, "fix:"); ok || strings.HasPrefix(text, "note:") {
+			if !ok {
+				h = strings.TrimPrefix(text, "note:")
+			}
+			hints, in = append(hints, strings.TrimSpace(h)), indent
+			continue
+		}
+		if in >= 0 && indent > in && text != "" {
+			hints[len(hints)-1] = strings.TrimSpace(hints[len(hints)-1] + " " + text)
+			continue
+		}
+		in = -1
+	}
+	return hints
+}
+
+// unwrapped is a hint as textHints reads it back from the text report:
+// without backticks, blanks collapsed.
+func unwrapped(h string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(h, "`", " ")), " ")
 }
 
 // TestScenarios diagnoses every demo scenario as a user would (flags, the
@@ -351,8 +382,12 @@ func TestAuraFile(t *testing.T) {
 			t.Errorf("header lacks %q:\n%s", want, header)
 		}
 	}
-	for _, l := range strings.Split(header, "\n") {
-		if f := strings.Fields(l); len(f) > 0 && f[0] == "uri" && !strings.HasSuffix(l, "from "+auraFileName+" NEO4J_URI") {
+	// The origin follows the uri, or when the line would be too wide for
+	// both, stands under it.
+	rows := strings.Split(header, "\n")
+	for i, l := range rows {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "uri" && !strings.HasSuffix(l, "from "+auraFileName+" NEO4J_URI") &&
+			(i+1 == len(rows) || strings.TrimSpace(rows[i+1]) != "from "+auraFileName+" NEO4J_URI") {
 			t.Errorf("uri row %q does not say it came from the file", l)
 		}
 	}
@@ -855,7 +890,7 @@ func TestColor(t *testing.T) {
 			}
 			if slices.Contains(tc.args, "json") {
 				decodeReport(t, r)
-			} else if plain := stripANSI(r.stdout); !strings.Contains(plain, "\n✗ auth ") || !strings.Contains(plain, "hint: ") {
+			} else if plain := stripANSI(r.stdout); !strings.Contains(plain, "\n✗ auth ") || !strings.Contains(plain, "fix: ") {
 				t.Errorf("the coloured report lost its content:\n%s", plain)
 			}
 		})
@@ -1041,5 +1076,68 @@ func TestTimeoutIsBounded(t *testing.T) {
 	}
 	if rep := decodeReport(t, r); r.code != 2 || rep.Verdict != "fail" {
 		t.Errorf("want exit 2 and fail:\n%s", r)
+	}
+}
+
+// TestWidth: the text report wraps at COLUMNS, else at stdout's terminal
+// width, else at 100, on stdout and in an -o file (COLUMNS, else 100: a
+// file is no terminal); `demo` and `check` wrap too.
+func TestWidth(t *testing.T) {
+	t.Parallel()
+	inst := startScenario(t, "nothing-listening")
+	widest := func(s string) int {
+		w := 0
+		for l := range strings.Lines(stripANSI(s)) {
+			w = max(w, utf8.RuneCountInString(strings.TrimSuffix(l, "\n")))
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		name    string
+		columns string
+		tty     bool
+		ttyCols int
+		want    int
+	}{
+		{"COLUMNS", "60", false, 0, 60},
+		{"COLUMNS beats the terminal", "60", true, 120, 60},
+		{"the terminal", "", true, 72, 72},
+		{"a pipe", "", false, 0, 100},
+		{"COLUMNS not a number", "many", false, 0, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, out, errb := report.TestStreams()
+			s.OutTTY, s.OutColumns = tc.tty, tc.ttyCols
+			env := instEnv(inst)
+			env["COLUMNS"] = tc.columns
+			file := filepath.Join(t.TempDir(), "report.txt")
+			r := runStreams(s, out, errb, env, instArgs(inst, "--color", "never", "--format", "text,text", "-o", "-", "-o", file)...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2:\n%s", r.code, r)
+			}
+			// The fix of nothing-listening is long enough to reach the width.
+			if w := widest(r.stdout); w > tc.want || w < tc.want-12 {
+				t.Errorf("stdout is %d wide, want at most %d and close to it:\n%s", w, tc.want, r.stdout)
+			}
+			fileWant := tc.want
+			if tc.columns == "" || tc.columns == "many" {
+				fileWant = 100 // a file is no terminal
+			}
+			if w := widest(readFile(t, file)); w > fileWant || w < fileWant-12 {
+				t.Errorf("-o file is %d wide, want at most %d and close to it", w, fileWant)
+			}
+		})
+	}
+	for _, args := range [][]string{{"demo", "nothing-listening"}, {"check"}} {
+		env := map[string]string{"COLUMNS": "50"}
+		if args[0] == "check" {
+			env = instEnv(inst)
+			env["COLUMNS"] = "50"
+			args = instArgs(inst)
+		}
+		if r := runCLI(env, args...); widest(r.stdout) > 50 {
+			t.Errorf("%v with COLUMNS=50 is %d wide:\n%s", args, widest(r.stdout), r.stdout)
+		}
 	}
 }

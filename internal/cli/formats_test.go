@@ -124,10 +124,11 @@ func TestEveryFormatOfAFailingRun(t *testing.T) {
 		t.Errorf("cases %v (tests %d, failures %d), want %v with 1 failure", names, j.Tests, j.Failures, ids)
 	}
 
-	// GitHub: an error annotation with the hint, then the verdict notice.
+	// GitHub: an error annotation with the fix, a note and the error, then
+	// the verdict notice.
 	lines := strings.Split(strings.TrimSuffix(readFile(t, p("annotations.txt")), "\n"), "\n")
 	wantLines := []*regexp.Regexp{
-		regexp.MustCompile(`^::error title=neo4j-doctor%3A auth failed::authentication failed: wrong username or password%0Aerror: LOGON failed: Neo\.ClientError\.Security\.Unauthorized: .*%0Ahint: the server rejected user "neo4j" with this password: check NEO4J_USERNAME/NEO4J_PASSWORD .*%0Ahint: .*$`),
+		regexp.MustCompile(`^::error title=neo4j-doctor%3A auth failed::authentication failed: wrong username or password%0Afix: the server rejected user "neo4j" with this password: check NEO4J_USERNAME/NEO4J_PASSWORD .*%0Anote: .*%0Aerror: LOGON failed: Neo\.ClientError\.Security\.Unauthorized: .*$`),
 		regexp.MustCompile(`^::notice title=neo4j-doctor%3A fail::` + regexp.QuoteMeta(inst.URI) + `: 5 passed, 1 failed, 4 skipped in \S+ \(exit code 1\)$`),
 	}
 	if len(lines) != len(wantLines) {
@@ -142,7 +143,7 @@ func TestEveryFormatOfAFailingRun(t *testing.T) {
 	// Markdown, and the same appended to the job summary after what an
 	// earlier step wrote.
 	md := readFile(t, p("report.md"))
-	for _, want := range []string{"## neo4j-doctor: ❌ fail\n", "| ❌ | **auth** | authentication failed: wrong username or password |", "### ❌ auth: ", "- **hint:** the server rejected user \"neo4j\""} {
+	for _, want := range []string{"## neo4j-doctor: ❌ fail\n", "| ❌ | **auth** | authentication failed: wrong username or password |", "### ❌ auth: ", "- **fix:** the server rejected user \"neo4j\""} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)
 		}

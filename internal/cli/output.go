@@ -173,14 +173,14 @@ func (o *outputs) write(rep *checks.Report, opts options) error {
 	v, _, _ := buildInfo()
 	tool := report.ToolInfo{Name: "neo4j-doctor", Version: v}
 	for i, out := range o.plan {
-		w, color := opts.streams.Out, opts.streams.OutColor
+		w, color, width := opts.streams.Out, opts.streams.OutColor, opts.streams.Width
 		if of := o.files[i]; of != nil {
-			w, color = of.f, opts.streams.ColorFor(of.f)
+			w, color, width = of.f, opts.streams.ColorFor(of.f), opts.streams.WidthFor(of.f)
 		} else if opts.quiet {
 			continue
 		}
 		var b bytes.Buffer
-		if err := render(&b, out.format, rep, report.Options{Tool: tool, Verbose: opts.verbose, Color: color}); err != nil {
+		if err := render(&b, out.format, rep, report.Options{Tool: tool, Verbose: opts.verbose, Color: color, Width: width}); err != nil {
 			return err
 		}
 		if _, err := w.Write(b.Bytes()); err != nil {

@@ -68,7 +68,7 @@ func (r *runner) reportAction(cCtx *ucli.Context) error {
 		}
 		return &usageError{msg: fmt.Sprintf("%s is not a neo4j-doctor bundle or report: %v", path, firstLine(err.Error())), hint: hint}
 	}
-	if err := render(streams.Out, format, rep, report.Options{Tool: tool, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor}); err != nil {
+	if err := render(streams.Out, format, rep, report.Options{Tool: tool, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor, Width: streams.Width}); err != nil {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}

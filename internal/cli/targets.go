@@ -88,7 +88,7 @@ func (r *runner) targetsAction(cCtx *ucli.Context) error {
 		return &exitError{code: res.ExitCode}
 	}
 	err = format.RenderFleet(streams.Out, res, report.Options{
-		Tool: report.ToolInfo{Name: "neo4j-doctor", Version: v}, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor,
+		Tool: report.ToolInfo{Name: "neo4j-doctor", Version: v}, Verbose: cCtx.Bool("verbose"), Color: streams.OutColor, Width: streams.Width,
 	})
 	if err != nil {
 		return fmt.Errorf("writing the report: %s", strings.TrimPrefix(err.Error(), "report: "))

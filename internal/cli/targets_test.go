@@ -79,7 +79,7 @@ func TestCheckTargets(t *testing.T) {
 		t.Error("the healthy target's report is printed")
 	}
 	for _, want := range []string{
-		"hint: the server rejected user \"neo4j\"", // wrong-password's report
+		"fix: the server rejected user \"neo4j\"", // wrong-password's report
 		"password  set  from WRONG_PASSWORD_PW (passwordEnv)",
 		"✗ fail — 4 targets: 1 passed, 1 warned, 2 failed in",
 	} {

@@ -322,8 +322,8 @@ func TestWaitWrongPassword(t *testing.T) {
 	if lines := waitLines(r); len(lines) != 1 || !strings.Contains(lines[0], "auth failed: authentication failed: wrong username or password; not waiting") {
 		t.Errorf("want one progress line that stops the wait:\n%s", r.stderr)
 	}
-	if !strings.Contains(r.stdout, "\n✗ auth ") || !strings.Contains(r.stdout, "hint: ") {
-		t.Errorf("stdout lacks the auth failure and its hint:\n%s", r.stdout)
+	if !strings.Contains(r.stdout, "\n✗ auth ") || !strings.Contains(r.stdout, "fix: ") {
+		t.Errorf("stdout lacks the auth failure and its fix:\n%s", r.stdout)
 	}
 
 	r = runCLI(env, "--uri", srv.URI("bolt"), "-u", "neo4j", "--timeout", "1s", "--wait", "1s", "--wait-all")
