@@ -23,7 +23,7 @@ func TestJudgeConfig(t *testing.T) {
 		{"no password", local("neo4j", ""),
 			outcomeWant{Warn, "config.no_password", "; no password", "pass -p or set NEO4J_PASSWORD"}},
 		{"aura", auraTarget("neo4j+s", TLSVerify, DefaultPort, "ABCD1234"),
-			outcomeWant{Pass, "", "neo4j+s to " + aura + ":7687, TLS, certificate verified", ""}},
+			outcomeWant{Pass, "", "neo4j+s to " + aura + ":7687, TLS, the certificate must verify", ""}},
 		{"aura instance mismatch", auraTarget("neo4j+s", TLSVerify, DefaultPort, "ffff0000"),
 			outcomeWant{Warn, "config.aura_instance_mismatch", "neo4j+s to " + aura, "AURA_INSTANCEID is ffff0000 but the URI names instance abcd1234"}},
 		{"aura plaintext", auraTarget("neo4j", TLSOff, DefaultPort, ""),
