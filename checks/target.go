@@ -88,7 +88,7 @@ func pasteSet(srv generation.Server, it generation.Item, value string) (text, au
 
 // codeForms puts in backticks each form of a text generation/ gave,
 // "a (4.x: b; not on 3.5)", so that the report sets each apart as
-// something to paste: "`a`, or on 4.x `b` (none on 3.5)". A text with a
+// something to paste: "`a` or on 4.x `b` (none on 3.5)". A text with a
 // single form is "`a`".
 func codeForms(text string) string {
 	main, rest, ok := strings.Cut(text, " (")
@@ -106,7 +106,7 @@ func codeForms(text string) string {
 		if !ok {
 			return "`" + text + "`"
 		}
-		out += ", or on " + gens + " `" + form + "`"
+		out += " or on " + gens + " `" + form + "`"
 	}
 	if len(none) > 0 {
 		out += " (none on " + strings.Join(none, ", ") + ")"

@@ -692,10 +692,10 @@ func TestTLSCauseHostMismatch(t *testing.T) {
 	tlscNoCredentials(t, srv) // first: it must hold whatever else fails
 
 	d.want(t, tlscWant{id: "tls", status: checks.Fail,
-		summary: []string{"not valid for " + tlscDB},
+		summary: []string{"not valid for " + tlscDB, "it is for " + tlscGraph},
 		hints: []string{
-			"the certificate is for " + tlscGraph,
 			"connect with " + tlscURI("neo4j+s", tlscGraph, srv.Port()),
+			"reissue the certificate with " + tlscDB,
 			"advertised_address",
 		},
 		facts: map[string]string{"names": tlscGraph, "server name (SNI)": tlscDB},
@@ -946,10 +946,14 @@ func TestTLSCauseMemberOwnSNI(t *testing.T) {
 	// Member 1: its own tls check failed with a host mismatch, in the
 	// result, the JSON and the text.
 	want1 := tlscWant{id: "tls", status: checks.Fail,
-		summary: []string{"not valid for " + core1},
-		hints:   []string{"the certificate is for " + tlscGraph, "connect with " + tlscURI("neo4j+s", tlscGraph, c.Members[1].Port())},
-		facts:   map[string]string{"server name (SNI)": core1, "names": tlscGraph},
-		err:     "not valid for this host name"}
+		summary: []string{"not valid for " + core1, "it is for " + tlscGraph},
+		// The name is the routing table's: the server is to advertise
+		// one its certificate covers, not the user to connect elsewhere.
+		hints: []string{"`server.bolt.advertised_address=" + net.JoinHostPort(tlscGraph, strconv.Itoa(c.Members[1].Port())) + "`",
+			"`dbms.connector.bolt.advertised_address=" + net.JoinHostPort(tlscGraph, strconv.Itoa(c.Members[1].Port())) + "`",
+			"reissue that server's certificate with " + core1},
+		facts: map[string]string{"server name (SNI)": core1, "names": tlscGraph},
+		err:   "not valid for this host name"}
 	var r1 checks.Result
 	var m1Status checks.Status
 	for _, m := range d.rep.Members {
