@@ -13,7 +13,7 @@ func TestVersion44WarnsEndOfSupport(t *testing.T) {
 	s := startServer(t, withUsers(fixtures.Neo4j44()))
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "version", checks.Warn, "Bolt 4.4, Neo4j/4.4.40", "4.4", "5.26 LTS")
+	r := wantCheck(t, rep, "version", checks.Warn, "Neo4j 4.4.40 is out of support", "4.4", "5.26 LTS")
 	if v, _ := fact(r, "server agent"); v != "Neo4j/4.4.40" {
 		t.Errorf("server agent fact %q", v)
 	}
@@ -33,7 +33,12 @@ func TestVersionEndOfLifeBolt(t *testing.T) {
 			s := startServer(t, withUsers(cfg))
 			rep := run(t, target{uri: s.URI("bolt")})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			wantCheck(t, rep, "version", checks.Warn, "Neo4j/"+name, "end of life", "upgrade the server")
+			// The agent is known: the summary names the release and what
+			// is wrong with it, the hint the way through 4.4.
+			wantCheck(t, rep, "version", checks.Warn, "Neo4j "+name+".", "upgrade the server", "4.4 first")
+			if r := result(t, rep, "version"); !strings.Contains(r.Summary, "is at end of life: current 6.x drivers no longer speak its Bolt") || strings.Contains(r.Hints[0], "or older") {
+				t.Errorf("version: summary %q, hint %q", r.Summary, r.Hints[0])
+			}
 		})
 	}
 }
