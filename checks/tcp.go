@@ -157,7 +157,7 @@ func tcpHints(t *Target, class string) []string {
 		} else {
 			listen, _ = pasteSet(srv, generation.BoltListenAddress, "0.0.0.0:"+strconv.Itoa(t.Port))
 		}
-		return append(h, "a DBMS that runs but listens on localhost only refuses other machines: set "+listen+", and restart it")
+		return append(h, "a DBMS that runs but listens on localhost only refuses other machines: make it listen on every interface and restart it; set "+listen)
 	case "timed out":
 		h := []string{fmt.Sprintf("packets are dropped on the way: a firewall, security group or corporate proxy blocks TCP port %d; open it outbound (and inbound on the server), or try from another network", t.Port)}
 		if srv.Aura {

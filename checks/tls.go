@@ -321,7 +321,7 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 			level, _ := pasteSet(srv, generation.BoltTLSLevel, "REQUIRED")
 			return "the server " + what + ": this port does not use TLS", []string{
 				fmt.Sprintf("use %s (no encryption), or enable TLS on the server", plain),
-				"to enable TLS, give the bolt SSL policy a certificate and set " + enable + "; then require TLS with " + level + " (OPTIONAL also takes plaintext clients), and restart the server",
+				"to enable TLS, give the bolt SSL policy a certificate, then set these and restart the server (a tls_level of OPTIONAL also takes plaintext clients): " + enable + " and " + level,
 			}, code
 		case errors.Is(err, tlsprobe.ErrProtocolVersion):
 			return "the server offers no TLS version this client accepts (1.2 or 1.3)",
