@@ -110,6 +110,10 @@ func TestJudgeTLS(t *testing.T) {
 			ce.SANs, ce.Suggest = []string{"db-1.example.com", "10.0.0.5"}, "db-1.example.com"
 		}),
 			outcomeWant{Fail, "tls.host_mismatch", "the certificate is not valid for " + tlsHost + ": it is for db-1.example.com, 10.0.0.5", "connect with neo4j+s://db-1.example.com:7687 instead"}},
+		{"host mismatch, common name only", s, tlsRefused(), certErr(tlsprobe.ErrHostMismatch, func(ce *tlsprobe.CertError) {
+			ce.Detail = `the certificate has no subject alternative names; its common name "db.example.com" is ignored by current TLS clients`
+		}),
+			outcomeWant{Fail, "tls.host_mismatch", `the certificate is not valid for ` + tlsHost + `: it has no subject alternative names; its common name "db.example.com" is ignored`, "reissue the certificate with " + tlsHost + " among its names"}},
 		{"invalid", s, tlsRefused(), certErr(tlsprobe.ErrInvalid),
 			outcomeWant{Fail, "tls.verify_failed", "the certificate does not verify", "pass the CA with --ca-file or fix the certificate"}},
 

@@ -262,7 +262,13 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 		case errors.Is(err, tlsprobe.ErrHostMismatch):
 			summary = fmt.Sprintf("the certificate is not valid for %s: it is for %s", t.Host, listSome(ce.SANs, 3))
 			if len(ce.SANs) == 0 {
-				summary = fmt.Sprintf("the certificate is not valid for %s: it names no host", t.Host)
+				// "has no subject alternative names; its common name ... is
+				// ignored", or "names no host at all".
+				why, _, _ := strings.Cut(strings.TrimPrefix(ce.Detail, "the certificate "), "; connect with ")
+				if why == "" {
+					why = "names no host at all"
+				}
+				summary = fmt.Sprintf("the certificate is not valid for %s: it %s", t.Host, why)
 			}
 			reissue := fmt.Sprintf("reissue the certificate with %s among its names", t.Host)
 			advertised, aura := setting(generation.BoltAdvertisedAddress)
