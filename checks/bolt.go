@@ -121,7 +121,7 @@ func pipeliningFact(out boltOutcome) string {
 		}
 		return "handshake, HELLO and LOGON in one flight"
 	case out.refused != nil:
-		return "fell back to the sequential exchange: " + bolt.ErrSpeculationRefused.Error()
+		return "fell back to the sequential exchange" // why: the next fact
 	case out.sequential != "":
 		return out.sequential
 	}

@@ -64,7 +64,7 @@ func TestJudgeBolt(t *testing.T) {
 		{name: "refused, then sequential", target: plain,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 5, Minor: 2}, Sent: sent, Received: []byte{0, 0, 2, 5}}, refused: refusal},
 			want:       baqWant{Pass, "", "Bolt 5.2 agreed", ""},
-			pipelining: "fell back to the sequential exchange: " + bolt.ErrSpeculationRefused.Error(), negotiation: "legacy negotiation"},
+			pipelining: "fell back to the sequential exchange", negotiation: "legacy negotiation"},
 
 		// The fallback's own connection failed.
 		{name: "refused, and the redial failed", target: plain,
@@ -187,6 +187,10 @@ func TestJudgeBolt(t *testing.T) {
 			}
 			if p := baqFact(res, "pipelining"); !strings.Contains(p, c.pipelining) || p == "" {
 				t.Errorf("pipelining fact %q does not say %q", p, c.pipelining)
+			}
+			// A refused first flight is named, with what ended it.
+			if why := baqFact(res, "first flight refused"); (c.out.refused != nil) != (why != "") || c.out.refused != nil && why != c.out.refused.Error() {
+				t.Errorf("first flight refused %q, want %v", why, c.out.refused)
 			}
 			// A pass says the version, not how it was agreed nor how long
 			// it took; the how is for --verbose, and so is the pipelining,
