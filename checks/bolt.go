@@ -84,7 +84,7 @@ func judgeBolt(t *Target, out boltOutcome) Result {
 	how := "legacy negotiation"
 	switch {
 	case out.pipelined:
-		how = "version range 5.8..5.3 with HELLO pipelined"
+		how = "version range 5.3–5.8 with HELLO pipelined"
 	case hs.Manifest:
 		how = "handshake manifest v1"
 	}

@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,11 +39,7 @@ func judgeVersion(t *Target, hs bolt.HandshakeResult, hello *bolt.HelloResult) R
 	// --verbose.
 	res.Facts = append(res.Facts, Fact{Name: "bolt", Value: hs.Version.String(), Verbose: true})
 	if hs.Manifest {
-		offered := make([]string, len(hs.Offered))
-		for i, o := range hs.Offered {
-			offered[i] = o.String()
-		}
-		res.Facts = append(res.Facts, Fact{Name: "offered by the server", Value: strings.Join(offered, ", ")})
+		res.Facts = append(res.Facts, Fact{Name: "offered by the server", Value: lowToHigh(hs.Offered)})
 	}
 	agent := ""
 	if hello != nil {
@@ -93,6 +91,34 @@ func judgeVersion(t *Target, hs bolt.HandshakeResult, hello *bolt.HelloResult) R
 		res.Facts = append(res.Facts, Fact{Name: "driver support", Value: "spoken by every current Neo4j driver"})
 	}
 	return res
+}
+
+// lowToHigh writes Bolt version ranges as people read them, each low to
+// high and the lowest first: "4.0–4.4, 5.0–5.4, 5.6–5.8".
+func lowToHigh(ranges []bolt.Range) string {
+	type span struct{ major, low, high uint8 }
+	var spans []span
+	for _, r := range ranges {
+		if r.Major == 0xFF {
+			continue // a manifest marker, not a version
+		}
+		low := uint8(0)
+		if r.Back <= r.Minor {
+			low = r.Minor - r.Back
+		}
+		spans = append(spans, span{r.Major, low, r.Minor})
+	}
+	slices.SortFunc(spans, func(a, b span) int {
+		return cmp.Or(cmp.Compare(a.major, b.major), cmp.Compare(a.low, b.low))
+	})
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = fmt.Sprintf("%d.%d", s.major, s.low)
+		if s.high != s.low {
+			out[i] += fmt.Sprintf("–%d.%d", s.major, s.high)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 type release struct{ major, minor int }
