@@ -206,11 +206,11 @@ func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, co
 		// No Neo4j release speaks only newer Bolt than drivers do: the
 		// server is 3.4 or older, whose way to a supported release goes
 		// through 3.5 and 4.4.
-		upgrade := "a Neo4j server that accepts none of them is 3.4 or older: upgrade it to 3.5 first. " + generation.Server{Gen: generation.V35}.Text(generation.UpgradePath)
+		upgrade := "upgrade the server (Neo4j 3.4 or older) to 3.5 first; " + generation.Server{Gen: generation.V35}.Text(generation.UpgradePath)
 		if srv.Aura {
 			upgrade = srv.Text(generation.UpgradePath)
 		}
-		return "the server speaks none of the Bolt versions drivers use today (3.0, 4.2–4.4, 5.0–5.8)",
+		return "the server speaks no Bolt version drivers use (3.0, 4.2–4.4, 5.0–5.8)",
 			[]string{upgrade, "or use a driver old enough to speak the server's Bolt version"}, "bolt.no_common_version"
 	case errors.Is(err, bolt.ErrBadVersion), errors.Is(err, bolt.ErrBadManifest), errors.Is(err, bolt.ErrProtocol):
 		return "the server's handshake reply is not valid Bolt: " + causeOf(err), []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}, "bolt.bad_reply"

@@ -115,7 +115,7 @@ func TestBoltNoCommonVersion(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "3.4 or older: upgrade it to 3.5 first", "migrate to 4.4 first")
+	r := wantCheck(t, rep, "bolt", checks.Fail, "no Bolt version drivers use", "upgrade the server (Neo4j 3.4 or older) to 3.5 first", "migrate to 4.4 first")
 	if v, _ := evidence(r, "received"); v != "00 00 00 00" {
 		t.Errorf("received evidence %q", v)
 	}
@@ -133,7 +133,7 @@ func TestBoltManifestWithoutCommonVersion(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade")
+	wantCheck(t, rep, "bolt", checks.Fail, "no Bolt version drivers use", "upgrade")
 }
 
 // TestBoltVersionsNegotiated: every server generation gets the same

@@ -146,7 +146,7 @@ func TestJudgeBolt(t *testing.T) {
 			want: baqWant{Fail, "bolt.not_bolt", "port 7688 is not a Bolt server: it answered DE AD", "check the port in the URI (Bolt defaults to 7687)"}},
 		{name: "no common version", target: plain,
 			out:  boltOutcome{hs: hs([]byte{0, 0, 0, 0}), err: pe(bolt.ErrNoCommonVersion, []byte{0, 0, 0, 0}, errors.New("proposed 5.8..5.0"))},
-			want: baqWant{Fail, "bolt.no_common_version", "speaks none of the Bolt versions", "3.4 or older: upgrade it to 3.5 first. 3.5 cannot go straight to 5.26 or 2025.x: migrate to 4.4 first"}, hint2: "a driver old enough"},
+			want: baqWant{Fail, "bolt.no_common_version", "speaks no Bolt version drivers use (3.0, 4.2–4.4, 5.0–5.8)", "upgrade the server (Neo4j 3.4 or older) to 3.5 first; 3.5 cannot go straight to 5.26 or 2025.x: migrate to 4.4 first"}, hint2: "a driver old enough"},
 		{name: "a version not proposed", target: plain,
 			out:  boltOutcome{hs: hs([]byte{0, 0, 0, 9}), err: pe(bolt.ErrBadVersion, []byte{0, 0, 0, 9}, errors.New("server chose 9.0; proposed 5.8..5.0"))},
 			want: baqWant{Fail, "bolt.bad_reply", "not valid Bolt: server chose 9.0", "a proxy or a non-Neo4j server"}},

@@ -68,24 +68,26 @@ func judgeVersion(t *Target, hs bolt.HandshakeResult, hello *bolt.HelloResult) R
 	case v.Major < 4 || v.Major == 4 && v.Minor < 4:
 		res.raise(Warn, "version.end_of_life")
 		if named != "" {
-			res.Summary = fmt.Sprintf("%s is at end of life: current 6.x drivers no longer speak its Bolt %s", named, v)
+			res.Summary = fmt.Sprintf("%s is at end of life: 6.x drivers do not speak Bolt %s", named, v)
 		} else {
-			res.Summary = fmt.Sprintf("Bolt %s: a Neo4j release at end of life (4.3 or older), which current 6.x drivers no longer speak", v)
+			res.Summary = fmt.Sprintf("Bolt %s: a Neo4j release at end of life (4.3 or older), which 6.x drivers do not speak", v)
 			if srv.OrLater {
 				// Bolt 3 alone says 3.5, or a 4.0 or 4.1 offered neither
 				// of theirs: both go the way through 4.4 that 3.5 goes.
 				srv = generation.Server{Gen: srv.Gen, Aura: srv.Aura}
 			}
 		}
-		res.Hints = append(res.Hints, "upgrade the server: "+srv.Text(generation.UpgradePath))
+		// The path is the action: "3.5 cannot go straight to ...: migrate
+		// to 4.4 first, then ...".
+		res.Hints = append(res.Hints, srv.Text(generation.UpgradePath))
 	case release.major == 4:
 		res.raise(Warn, "version.out_of_support")
 		who := named
 		if who == "" {
 			who = agent
 		}
-		res.Summary = who + " is out of support: Neo4j 4.4 left support in November 2025"
-		res.Hints = append(res.Hints, "plan the upgrade: "+srv.Text(generation.UpgradePath))
+		res.Summary = who + " is out of support: 4.4 left support in November 2025"
+		res.Hints = append(res.Hints, srv.Text(generation.UpgradePath))
 	}
 	if release.major >= 5 || release.major == 0 && v.Major >= 5 {
 		res.Facts = append(res.Facts, Fact{Name: "driver support", Value: "spoken by every current Neo4j driver"})
