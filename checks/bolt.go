@@ -129,11 +129,11 @@ func pipeliningFact(out boltOutcome) string {
 }
 
 // boltFailure says what a failed handshake met: a summary, hints, and
-// the result's code. No version was agreed, so the names the hints take
-// from generation/ are every generation's. Only silence, or a close or reset before any byte
+// the result's code. Only silence, or a close or reset before any byte
 // came back on a port that does not turn out to want TLS, gets a code
 // that waits: that is what a server (or the port proxy in front of it)
-// that is still starting does.
+// that is still starting does. No version was agreed, so the names the
+// hints take from generation/ are every generation's.
 func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, code string) {
 	err := out.err
 	port := t.Port

@@ -203,7 +203,7 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 	ssc := sscScheme(t)
 	plain := strings.TrimSuffix(secureScheme(t), "+s://") + "://"
 	// setting is the name of a setting in a sentence; on Aura, where
-	// there is no setting to change, ok is false and aura says so.
+	// there is no setting to change, name is "" and aura says what to do.
 	setting := func(it generation.Item) (name, aura string) {
 		say := srv.Lookup(it)
 		if say.Aura {
@@ -230,7 +230,7 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 			}, "tls.interception"
 		case errors.Is(err, tlsprobe.ErrNoSystemRoots):
 			return "this system has no trusted CA certificates", []string{
-				"install the CA bundle (Debian/Ubuntu: `apt-get install ca-certificates`; Alpine: `apk add ca-certificates`); slim and distroless container images often lack it",
+				"install the CA bundle, which slim and distroless container images often lack: on Debian or Ubuntu `apt-get install ca-certificates`, or on Alpine `apk add ca-certificates`",
 			}, "tls.no_system_roots"
 		case errors.Is(err, tlsprobe.ErrIncompleteChain):
 			fix := fmt.Sprintf("put the leaf followed by the intermediate(s) (%s) in the file ", ce.Missing)
@@ -256,7 +256,7 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 		case errors.Is(err, tlsprobe.ErrNotYetValid):
 			h := []string{"the certificate's validity starts in the future: check the clock on this machine and on the server (NTP)"}
 			if ce.ClockSuspect {
-				h = append([]string{"this machine's clock looks wrong: fix it (`timedatectl set-ntp true`)"}, h...)
+				h = append([]string{"this machine's clock looks wrong: set it by NTP with `timedatectl set-ntp true`"}, h...)
 			}
 			return fmt.Sprintf("the certificate is not valid for another %s", tlsprobe.HumanDuration(ce.Delta)), h, "tls.not_yet_valid"
 		case errors.Is(err, tlsprobe.ErrHostMismatch):
@@ -284,6 +284,9 @@ func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summa
 						"this name comes from the cluster's routing table: have the server advertise a name its certificate covers; on it set " + set,
 						"or " + reissue,
 					}, "tls.host_mismatch"
+				}
+				if aura == "" {
+					return summary, []string{reissue, "or have the server advertise a name its certificate covers, in " + advertised}, "tls.host_mismatch"
 				}
 				return summary, []string{reissue}, "tls.host_mismatch"
 			case t.Routing && aura == "":
