@@ -7,20 +7,21 @@ import (
 )
 
 // What the peer did instead of speaking Bolt. checks/ turns each into a hint;
-// PeerError carries the bytes that prove it.
+// PeerError carries the bytes that prove it. The texts reach reports (a
+// result's error), so they call the peer "the server", as reports do.
 var (
-	ErrHTTP        = errors.New("the peer answered HTTP, not Bolt")
-	ErrTLSRequired = errors.New("the peer answered with a TLS record: the port expects TLS")
-	ErrClosed      = errors.New("the peer closed the connection without answering")
-	ErrReset       = errors.New("the peer reset the connection")
-	ErrSilent      = errors.New("the peer sent nothing before the deadline")
+	ErrHTTP        = errors.New("the server answered HTTP, not Bolt")
+	ErrTLSRequired = errors.New("the server answered with a TLS record: the port expects TLS")
+	ErrClosed      = errors.New("the server closed the connection without answering")
+	ErrReset       = errors.New("the server reset the connection")
+	ErrSilent      = errors.New("the server sent nothing before the deadline")
 	// The peer began an answer and then stopped sending, or sent it so
 	// slowly (a byte at a time) that it did not finish before the deadline.
-	ErrStalled = errors.New("the peer started to answer, then stalled before the deadline")
+	ErrStalled = errors.New("the server started to answer, then stalled before the deadline")
 	// A write did not finish before the deadline: the peer stopped reading
 	// (its receive window stayed full), as a half-open connection does.
-	ErrNotReading      = errors.New("the peer stopped reading: a write did not finish before the deadline")
-	ErrNotBolt         = errors.New("the peer is not a Bolt server")
+	ErrNotReading      = errors.New("the server stopped reading: a write did not finish before the deadline")
+	ErrNotBolt         = errors.New("the server is not a Bolt server")
 	ErrNoCommonVersion = errors.New("the server accepted none of the proposed Bolt versions")
 	ErrBadVersion      = errors.New("the server chose a Bolt version that was not proposed")
 	// The server picked a version inside a proposed range that this client

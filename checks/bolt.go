@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
-
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
 var boltCheck = Check{
 	ID: "bolt", Title: "Bolt handshake", Needs: []string{"tls"}, Member: true, Phase: true,
-	Doc: "the handshake, and what the peer is when it is not Bolt: the HTTP port, a port that wants TLS, a silent or closing peer, another service, no common version",
+	Doc: "the handshake, and what answers when it is not a Bolt server: the HTTP port, a port that wants TLS, a server that is silent or closes, another service, no common version",
 	Codes: []Code{
 		{ID: "bolt.http", Doc: "the port answered HTTP: it is Neo4j's HTTP port or another web server, not Bolt"},
 		{ID: "bolt.tls_record", Doc: "the server answered the plaintext handshake with a TLS record: the port expects TLS"},
@@ -36,8 +36,8 @@ var boltCheck = Check{
 	Run: checkBolt,
 }
 
-// checkBolt performs the handshake (see session.handshake) and, when the
-// peer is not a Bolt server, says what it is instead.
+// checkBolt performs the handshake (see session.handshake) and, when what
+// answers is not a Bolt server, says what it is instead.
 func checkBolt(ctx context.Context, r *Run) Result {
 	out := r.s.handshake(ctx)
 	res := judgeBolt(r.T, out)
@@ -53,42 +53,59 @@ func noAnswer(err error) bool {
 	return errors.Is(err, bolt.ErrStalled) || errors.Is(err, bolt.ErrNotReading) || errors.Is(err, bolt.ErrSilent)
 }
 
-// judgeBolt reads the handshake step's outcome.
+// judgeBolt reads the handshake step's outcome. The bytes exchanged and
+// how the first flight went out are for --verbose, except what a server
+// that is not Bolt answered, in words, and the pipelining when
+// --no-pipelining is the fix.
 func judgeBolt(t *Target, out boltOutcome) Result {
 	hs := out.hs
 	switch {
 	case out.err != nil:
-		res := Result{Status: Fail, Err: out.err, Facts: []Fact{{Name: "pipelining", Value: pipeliningFact(out)}}}
-		res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent)})
-		if len(hs.Received) > 0 {
-			res.Evidence = append(res.Evidence, Fact{Name: "received", Value: hexBytes(hs.Received)})
-		}
+		res := Result{Status: Fail, Err: out.err, Facts: pipeliningFacts(out, true)}
+		res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent), Verbose: true})
 		res.Summary, res.Hints, res.Code = boltFailure(t, out)
+		if res.Code == "bolt.not_bolt" && len(hs.Received) > 0 {
+			// The summary quotes the answer: its bytes are for --verbose.
+			res.Evidence = append(res.Evidence, Fact{Name: "received (hex)", Value: hexBytes(hs.Received), Verbose: true})
+		} else {
+			res.Evidence = append(res.Evidence, receivedEvidence(hs.Received)...)
+		}
 		return res
 	case out.redialErr != nil:
 		return Result{Status: Fail, Code: "bolt.fallback_failed", Err: out.redialErr,
-			Summary: "the server did not take HELLO sent with the handshake, and a second connection failed: " + out.redialErr.Error(),
+			Summary: "the server did not take the login sent with the handshake, and a second connection failed",
 			Hints:   []string{"retry with --no-pipelining; if that fails too, the server or a proxy in between drops connections"},
-			Facts:   []Fact{{Name: "pipelining", Value: pipeliningFact(out)}}}
+			Facts:   pipeliningFacts(out, false)}
 	}
 	res := Result{Status: Pass}
-	res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent)}, Fact{Name: "received", Value: hexBytes(hs.Received)})
-	if out.pipelined {
-		res.Summary = fmt.Sprintf("Bolt %s agreed in %s, with HELLO sent along", hs.Version, roundDur(hs.Duration))
-		res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: "version range 5.8..5.3 with HELLO pipelined"},
-			Fact{Name: "pipelining", Value: pipeliningFact(out)})
-		if hs.Manifest {
-			res.Facts = append(res.Facts, Fact{Name: "manifest", Value: "read on a parallel connection"})
-		}
-		return res
-	}
+	res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent), Verbose: true}, Fact{Name: "received", Value: hexBytes(hs.Received), Verbose: true})
+	// The time column gives the time, the version check the release.
+	res.Summary = fmt.Sprintf("Bolt %s agreed", hs.Version)
 	how := "legacy negotiation"
-	if hs.Manifest {
+	switch {
+	case out.pipelined:
+		how = "version range 5.3–5.8 with HELLO pipelined"
+	case hs.Manifest:
 		how = "handshake manifest v1"
 	}
-	res.Summary = fmt.Sprintf("Bolt %s agreed by %s in %s", hs.Version, how, roundDur(hs.Duration))
-	res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: how}, Fact{Name: "pipelining", Value: pipeliningFact(out)})
+	res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: how, Verbose: true})
+	res.Facts = append(res.Facts, pipeliningFacts(out, true)...)
+	if out.pipelined && hs.Manifest {
+		res.Facts = append(res.Facts, Fact{Name: "manifest", Value: "read on a parallel connection", Verbose: true})
+	}
 	return res
+}
+
+// pipeliningFacts say how the first flight went out: protocol detail for
+// --verbose, unless --no-pipelining is the fix (verbose false).
+func pipeliningFacts(out boltOutcome, verbose bool) []Fact {
+	f := []Fact{{Name: "pipelining", Value: pipeliningFact(out), Verbose: verbose}}
+	if out.refused != nil {
+		// The first flight's own handshake and what ended it; the
+		// sequential exchange after it proposed versions of its own.
+		f = append(f, Fact{Name: "first flight refused", Value: out.refused.Error(), Verbose: true})
+	}
+	return f
 }
 
 // pipeliningFact says how the first flight went out.
@@ -104,7 +121,7 @@ func pipeliningFact(out boltOutcome) string {
 		}
 		return "handshake, HELLO and LOGON in one flight"
 	case out.refused != nil:
-		return "fell back to the sequential exchange: " + out.refused.Error()
+		return "fell back to the sequential exchange" // why: the next fact
 	case out.sequential != "":
 		return out.sequential
 	}
@@ -115,10 +132,12 @@ func pipeliningFact(out boltOutcome) string {
 // the result's code. Only silence, or a close or reset before any byte
 // came back on a port that does not turn out to want TLS, gets a code
 // that waits: that is what a server (or the port proxy in front of it)
-// that is still starting does.
+// that is still starting does. No version was agreed, so the names the
+// hints take from generation/ are every generation's.
 func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, code string) {
 	err := out.err
 	port := t.Port
+	srv := t.server("", out.hs.Version)
 	received := len(out.hs.Received) > 0
 	switch {
 	case errors.Is(err, bolt.ErrHTTP):
@@ -146,8 +165,10 @@ func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, co
 					return "the server " + what + " without answering: this port requires TLS, as Aura always does",
 						[]string{"Aura always needs encryption: use " + secureScheme(t) + t.Host}, "bolt.requires_tls"
 				}
+				optional, _ := pasteSet(srv, generation.BoltTLSLevel, "OPTIONAL")
 				return "the server " + what + " without answering: this port requires TLS",
-					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate), or set server.bolt.tls_level=OPTIONAL on the server"}, "bolt.requires_tls"
+					[]string{"this port requires TLS: use " + secureScheme(t) + " (or " + sscScheme(t) + " for a self-signed certificate)",
+						"or let the server take plaintext connections too: set " + optional + " and restart it"}, "bolt.requires_tls"
 			}
 			h := []string{"the server " + what + " on the Bolt handshake: it is not a Bolt server, or a firewall or proxy in between cuts Bolt; check the port"}
 			if aura.IsHost(t.Host) {
@@ -176,10 +197,21 @@ func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, co
 		return fmt.Sprintf("the server accepted the connection but sent nothing in %s", t.Timeout),
 			[]string{"something accepts TCP but does not speak Bolt: a load balancer without a healthy backend, a paused cloud instance, or another service; check what listens on port " + fmt.Sprint(port)}, code
 	case errors.Is(err, bolt.ErrNotBolt):
-		return "the peer is not a Bolt server" + answered(err), []string{fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)}, "bolt.not_bolt"
+		hint := fmt.Sprintf("another service answers on port %d: check the port in the URI (Bolt defaults to 7687)", port)
+		if port == DefaultPort {
+			hint = fmt.Sprintf("another service answers on port %d, Bolt's default: check what listens there, and that the host in the URI is the Neo4j server", port)
+		}
+		return fmt.Sprintf("the server on port %d is not a Bolt server", port) + answered(err), []string{hint}, "bolt.not_bolt"
 	case errors.Is(err, bolt.ErrNoCommonVersion):
-		return "the server speaks none of the Bolt versions drivers use today (3.0, 4.2–4.4, 5.0–5.8)",
-			[]string{"the server is too old (Neo4j 3.4 or earlier) or too new for current drivers: upgrade the server to a supported version (5.26 LTS or a 2025.x release), or use a driver that speaks its Bolt version"}, "bolt.no_common_version"
+		// No Neo4j release speaks only newer Bolt than drivers do: the
+		// server is 3.4 or older, whose way to a supported release goes
+		// through 3.5 and 4.4.
+		upgrade := "upgrade the server (Neo4j 3.4 or older) to 3.5 first; " + generation.Server{Gen: generation.V35}.Text(generation.UpgradePath)
+		if srv.Aura {
+			upgrade = srv.Text(generation.UpgradePath)
+		}
+		return "the server speaks no Bolt version drivers use (3.0, 4.2–4.4, 5.0–5.8)",
+			[]string{upgrade, "or use a driver old enough to speak the server's Bolt version"}, "bolt.no_common_version"
 	case errors.Is(err, bolt.ErrBadVersion), errors.Is(err, bolt.ErrBadManifest), errors.Is(err, bolt.ErrProtocol):
 		return "the server's handshake reply is not valid Bolt: " + causeOf(err), []string{"a proxy or a non-Neo4j server answers on this port: check what listens there"}, "bolt.bad_reply"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -22,8 +22,12 @@ func TestBoltHTTPAnswer(t *testing.T) {
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 	r := wantCheck(t, rep, "bolt", checks.Fail, "answered HTTP", "7474", "7687")
-	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "48 54 54 50") {
-		t.Errorf("received evidence %q should start with HTTP", v)
+	// In words for the text report, in hex for --verbose and JSON.
+	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, `"HTTP/1.1 `) || !strings.HasSuffix(v, " bytes)") {
+		t.Errorf("received evidence %q should quote the HTTP status line", v)
+	}
+	if v, _ := evidence(r, "received (hex)"); !strings.HasPrefix(v, "48 54 54 50") {
+		t.Errorf("received (hex) evidence %q should start with HTTP", v)
 	}
 	noCredentialsSent(t, s)
 }
@@ -39,7 +43,10 @@ func TestBoltPlaintextToTLSRequiredPort(t *testing.T) {
 		t.Run(scheme, func(t *testing.T) {
 			rep := run(t, target{uri: s.URI(scheme)})
 			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-			wantCheck(t, rep, "bolt", checks.Fail, "requires TLS", "requires TLS", scheme+"+s://", scheme+"+ssc://", "tls_level=OPTIONAL")
+			r := wantCheck(t, rep, "bolt", checks.Fail, "requires TLS", "requires TLS", scheme+"+s://", scheme+"+ssc://", "tls_level=OPTIONAL")
+			if !strings.HasPrefix(r.Hints[0], "this port requires TLS: use "+scheme+"+s://") {
+				t.Errorf("bolt: the fix is the encrypted scheme, not %q", r.Hints[0])
+			}
 		})
 	}
 	noCredentialsSent(t, s)
@@ -63,9 +70,9 @@ func TestBoltGarbage(t *testing.T) {
 	s := startServer(t, misbehaving(fixtures.SendGarbage))
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "bolt", checks.Fail, "not a Bolt server", "port "+portOf(t, s.Addr()))
-	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "DE AD BE EF") {
-		t.Errorf("received evidence %q", v)
+	r := wantCheck(t, rep, "bolt", checks.Fail, "not a Bolt server: it answered DE AD BE EF", "port "+portOf(t, s.Addr()))
+	if v, _ := evidence(r, "received (hex)"); !strings.HasPrefix(v, "DE AD BE EF") {
+		t.Errorf("received (hex) evidence %q", v)
 	}
 	if v, _ := evidence(r, "sent"); !strings.HasPrefix(v, "60 60 B0 17") {
 		t.Errorf("sent evidence %q should start with the magic", v)
@@ -77,9 +84,9 @@ func TestBoltSSHBanner(t *testing.T) {
 	s := startServer(t, misbehaving(fixtures.SSHBanner))
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "bolt", checks.Fail, "not a Bolt server", "7687")
-	if v, _ := evidence(r, "received"); !strings.HasPrefix(v, "53 53 48 2D") { // "SSH-"
-		t.Errorf("received evidence %q should quote the banner", v)
+	r := wantCheck(t, rep, "bolt", checks.Fail, `not a Bolt server: it answered "SSH-`, "7687")
+	if v, _ := evidence(r, "received (hex)"); !strings.HasPrefix(v, "53 53 48 2D") { // "SSH-"
+		t.Errorf("received (hex) evidence %q should hold the banner", v)
 	}
 }
 
@@ -89,8 +96,8 @@ func TestBoltCloseMidHandshake(t *testing.T) {
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 	r := wantCheck(t, rep, "bolt", checks.Fail, "")
-	if v, _ := evidence(r, "received"); v != "00 00" {
-		t.Errorf("received evidence %q, want the two bytes that came", v)
+	if v, _ := evidence(r, "received (hex)"); v != "00 00" || !strings.Contains(r.Summary, "00 00") {
+		t.Errorf("received evidence %q, summary %q: want the two bytes that came", v, r.Summary)
 	}
 	if len(r.Hints) == 0 || r.Error == "" {
 		t.Errorf("hints %q error %q", r.Hints, r.Error)
@@ -108,7 +115,7 @@ func TestBoltNoCommonVersion(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade the server")
+	r := wantCheck(t, rep, "bolt", checks.Fail, "no Bolt version drivers use", "upgrade the server (Neo4j 3.4 or older) to 3.5 first", "migrate to 4.4 first")
 	if v, _ := evidence(r, "received"); v != "00 00 00 00" {
 		t.Errorf("received evidence %q", v)
 	}
@@ -126,7 +133,7 @@ func TestBoltManifestWithoutCommonVersion(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	wantCheck(t, rep, "bolt", checks.Fail, "none of the Bolt versions", "upgrade")
+	wantCheck(t, rep, "bolt", checks.Fail, "no Bolt version drivers use", "upgrade")
 }
 
 // TestBoltVersionsNegotiated: every server generation gets the same
@@ -162,7 +169,7 @@ func TestBoltVersionsNegotiated(t *testing.T) {
 				pipe, _ := fact(r, "pipelining")
 				switch {
 				case m.pipelining && c.speculative:
-					if how != "version range 5.8..5.3 with HELLO pipelined" || !strings.HasPrefix(pipe, "handshake, HELLO") {
+					if how != "version range 5.3–5.8 with HELLO pipelined" || !strings.HasPrefix(pipe, "handshake, HELLO") {
 						t.Errorf("negotiation %q, pipelining %q: want HELLO sent with the handshake", how, pipe)
 					}
 				case m.pipelining:

@@ -353,9 +353,14 @@ func TestPipeliningFallbacks(t *testing.T) {
 		t.Cleanup(func() { _ = p.Close() })
 		rep := diagnosePipelined(t, target{uri: "neo4j://" + p.Addr()}, true)
 		wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-		r := wantCheck(t, rep, "bolt", checks.Pass, "by handshake manifest v1")
-		if v, _ := fact(r, "pipelining"); !strings.Contains(v, "fell back") || !strings.Contains(v, "closed") {
-			t.Errorf("pipelining fact %q, want the fallback and the close named", v)
+		r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt 5.8 agreed")
+		if v, _ := fact(r, "negotiation"); v != "handshake manifest v1" {
+			t.Errorf("negotiation fact %q, want the manifest", v)
+		}
+		v, _ := fact(r, "pipelining")
+		why, _ := fact(r, "first flight refused")
+		if !strings.Contains(v, "fell back") || !strings.Contains(why, "closed") {
+			t.Errorf("pipelining fact %q, first flight refused %q: want the fallback and the close named", v, why)
 		}
 	})
 	// The direct-routing ROUTE rides behind LOGON: a failed LOGON is
@@ -408,8 +413,11 @@ func TestPipeliningFallbacks(t *testing.T) {
 			// The server closes after a failed HELLO: LOGON was never read.
 			noCredentialsSent(t, s)
 		}
-		if v, _ := fact(result(t, reps[true], "bolt"), "pipelining"); !strings.Contains(v, "fell back") || !strings.Contains(v, bad.Code) {
-			t.Errorf("pipelining fact %q, want the fallback and the server's code named", v)
+		bolt := result(t, reps[true], "bolt")
+		v, _ := fact(bolt, "pipelining")
+		why, _ := fact(bolt, "first flight refused")
+		if !strings.Contains(v, "fell back") || !strings.Contains(why, bad.Code) {
+			t.Errorf("pipelining fact %q, first flight refused %q: want the fallback and the server's code named", v, why)
 		}
 		pip, seq := reps[true], reps[false]
 		if pip.Verdict != seq.Verdict || pip.ExitCode != seq.ExitCode || firstFailing(pip).ID != firstFailing(seq).ID ||
@@ -435,7 +443,10 @@ func TestPipeliningFallbacks(t *testing.T) {
 		s := startServer(t, withUsers(fixtures.Neo4j526()))
 		rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, false)
 		wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-		r := wantCheck(t, rep, "bolt", checks.Pass, "by handshake manifest v1")
+		r := wantCheck(t, rep, "bolt", checks.Pass, "Bolt 5.8 agreed")
+		if v, _ := fact(r, "negotiation"); v != "handshake manifest v1" {
+			t.Errorf("negotiation fact %q, want the manifest", v)
+		}
 		if v, _ := fact(r, "pipelining"); v != "off" {
 			t.Errorf("pipelining fact %q, want off", v)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
 
@@ -35,15 +37,22 @@ func judgeConfig(t *Target) Result {
 	// what the URI means.
 	res.Facts = append(res.Facts,
 		Fact{Name: "scheme", Value: t.Scheme + " — " + mode},
-		Fact{Name: "encryption", Value: t.TLS.String()},
+		// The summary says it too.
+		Fact{Name: "encryption", Value: t.TLS.String(), Verbose: true},
 	)
 	res.Summary = fmt.Sprintf("%s to %s, %s", t.Scheme, t.Address(), t.TLS)
 
+	srv := t.server("", bolt.Version{})
 	switch {
 	case t.Username == "" && t.Password == "":
 		res.raise(Warn, "config.no_credentials")
 		res.Summary += "; no credentials"
-		res.Hints = append(res.Hints, "no username or password was given: pass -u/-p, set NEO4J_USERNAME/NEO4J_PASSWORD, or pass the connection file; without them only servers with dbms.security.auth_enabled=false accept the connection")
+		res.Hints = append(res.Hints, "no username or password was given: pass -u/-p, set NEO4J_USERNAME/NEO4J_PASSWORD, or pass the connection file")
+		if say := srv.Lookup(generation.AuthEnabled); say.Aura {
+			res.Hints = append(res.Hints, say.Text)
+		} else {
+			res.Hints = append(res.Hints, "without them only a server with "+srv.Set(generation.AuthEnabled, "false")+" accepts the connection")
+		}
 	case t.Password == "":
 		res.raise(Warn, "config.no_password")
 		res.Summary += "; no password"
@@ -55,7 +64,7 @@ func judgeConfig(t *Target) Result {
 		res.Facts = append(res.Facts, Fact{Name: "aura instance", Value: id})
 		if t.AuraInstanceID != "" && !strings.EqualFold(t.AuraInstanceID, id) {
 			res.raise(Warn, "config.aura_instance_mismatch")
-			res.Hints = append(res.Hints, fmt.Sprintf("AURA_INSTANCEID is %s but the URI names instance %s: the file may have been edited; download the credentials again from https://console.neo4j.io", t.AuraInstanceID, id))
+			res.Hints = append(res.Hints, fmt.Sprintf("AURA_INSTANCEID is %s but the URI names instance %s: the file may have been edited; download the credentials again from %s", t.AuraInstanceID, id, generation.Console))
 		}
 		if t.AuraName != "" {
 			res.Facts = append(res.Facts, Fact{Name: "aura name", Value: t.AuraName})

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 
 	"github.com/miekg/dns"
@@ -140,6 +142,9 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 	res.Facts = append(res.Facts, Fact{Name: "resolved by", Value: via})
 	for _, a := range answers {
 		res.Facts = append(res.Facts, Fact{Name: "server " + a.server, Value: a.describe()})
+		if a.rtt > 0 {
+			res.Facts = append(res.Facts, Fact{Name: "server " + a.server + " time", Value: roundDur(a.rtt).String(), Verbose: true})
+		}
 	}
 	if chain := longestChain(answers); len(chain) > 0 {
 		res.Facts = append(res.Facts, Fact{Name: "cname chain", Value: host + " → " + strings.Join(chain, " → ")})
@@ -166,12 +171,12 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 			res.raise(Fail, "dns.nxdomain")
 			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
 			if member {
-				res.Hints = append(res.Hints, "this name comes from the cluster's routing table, not from your URI: the server advertises a name this client cannot resolve; set server.bolt.advertised_address (or server.default_advertised_address) to a name clients resolve")
+				res.Hints = append(res.Hints, advertiseHints(t, "this name comes from the cluster's routing table, not from your URI, and this machine cannot resolve it")...)
 				return res
 			}
 			res.Hints = append(res.Hints, "check the host name in the URI for typos")
 			if aura.IsHost(host) {
-				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check https://console.neo4j.io")
+				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check "+generation.Console)
 			} else {
 				res.Hints = append(res.Hints, "for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
 			}
@@ -199,7 +204,9 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 	res.Summary = fmt.Sprintf("%s resolves to %s", host, strings.Join(addrs, ", "))
 	if out.elapsed > slowDNS {
 		res.raise(Warn, "dns.slow")
-		res.Summary += fmt.Sprintf(" after %s", out.elapsed.Round(time.Millisecond))
+		// The time column gives the time; the summary says why it matters.
+		res.Summary += ", but took over a second"
+		res.Facts = append(res.Facts, Fact{Name: "resolution time", Value: out.elapsed.Round(time.Millisecond).String(), Verbose: true})
 		res.Hints = append(res.Hints, "name resolution took over a second; every new driver connection pays it: check the resolvers in /etc/resolv.conf")
 	}
 	for _, a := range answers {
@@ -209,6 +216,24 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 		}
 	}
 	return res
+}
+
+// advertiseHints is what to do about a member whose advertised address
+// clients cannot use (why says what is wrong with it): advertise one
+// they can, in the names of the server's generation; on Aura, what an
+// Aura user can do instead.
+func advertiseHints(t *Target, why string) []string {
+	srv := t.server("", bolt.Version{})
+	value := "<a name clients resolve>:" + strconv.Itoa(t.Port)
+	set, auraSay := pasteSet(srv, generation.BoltAdvertisedAddress, value)
+	if auraSay != "" {
+		return []string{auraSay, why}
+	}
+	hints := []string{why + ": on the server that advertises it set " + set}
+	if all, _ := pasteSet(srv, generation.DefaultAdvertisedAddress, "<a name clients resolve>"); all != "" {
+		hints = append(hints, "or set "+all+", the host every connector of that server advertises")
+	}
+	return hints
 }
 
 const dnsRetryHint = "the resolver could not answer: try another with --dns-server 1.1.1.1:53 to tell a local resolver problem from a missing record"
@@ -306,7 +331,7 @@ func (a resolverAnswer) describe() string {
 	if len(parts) == 0 {
 		parts = append(parts, "no addresses")
 	}
-	return strings.Join(parts, "; ") + fmt.Sprintf(" (%s)", roundDur(a.rtt))
+	return strings.Join(parts, "; ")
 }
 
 func longestChain(answers []resolverAnswer) []string {

@@ -142,7 +142,10 @@ func TestDNSSlowAnswerWarns(t *testing.T) {
 	tg.timeout = 3 * time.Second
 	rep := run(t, tg)
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	wantCheck(t, rep, "dns", checks.Warn, "resolves to 127.0.0.1 after", "over a second")
+	r := wantCheck(t, rep, "dns", checks.Warn, "resolves to 127.0.0.1, but took over a second", "over a second")
+	if v, _ := fact(r, "resolution time"); !strings.HasPrefix(v, "1.") {
+		t.Errorf("dns: resolution time %q, want the 1.2s the server took", v)
+	}
 	wantStatuses(t, rep, map[string]checks.Status{"tcp": checks.Pass, "auth": checks.Pass, "query": checks.Pass})
 }
 

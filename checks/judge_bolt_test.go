@@ -36,39 +36,40 @@ func TestJudgeBolt(t *testing.T) {
 		out    boltOutcome
 		want   baqWant
 		// pipelining is the fact's value, in part; hint2 a phrase of the
-		// second hint, when there must be one.
-		pipelining, hint2 string
+		// second hint, when there must be one; negotiation the fact's
+		// value, in part, for a pass.
+		pipelining, hint2, negotiation string
 	}{
 		// Passes.
 		{name: "pipelined login", target: plain,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 5, Minor: 8}, Sent: sent[:8], Received: v58}, pipelined: true, flight: []string{"HELLO", "LOGON"}},
-			want:       baqWant{Pass, "", "Bolt 5.8 agreed in", ""},
-			pipelining: "handshake, HELLO and LOGON in one flight"},
+			want:       baqWant{Pass, "", "Bolt 5.8 agreed", ""},
+			pipelining: "handshake, HELLO and LOGON in one flight", negotiation: "with HELLO pipelined"},
 		{name: "pipelined with ROUTE and the query, manifest listed", target: plain,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 5, Minor: 8}, Manifest: true, Sent: sent, Received: v58}, pipelined: true, flight: []string{"HELLO", "LOGON", "ROUTE", "RUN", "PULL"}},
-			want:       baqWant{Pass, "", "with HELLO sent along", ""},
-			pipelining: "handshake, HELLO, LOGON, ROUTE and the query in one flight"},
+			want:       baqWant{Pass, "", "Bolt 5.8 agreed", ""},
+			pipelining: "handshake, HELLO, LOGON, ROUTE and the query in one flight", negotiation: "with HELLO pipelined"},
 		{name: "pipelined with ROUTE", target: routed,
 			out:        boltOutcome{hs: hs(v58), pipelined: true, flight: []string{"HELLO", "LOGON", "ROUTE"}},
-			want:       baqWant{Pass, "", "with HELLO sent along", ""},
-			pipelining: "handshake, HELLO, LOGON and ROUTE in one flight"},
+			want:       baqWant{Pass, "", " agreed", ""},
+			pipelining: "handshake, HELLO, LOGON and ROUTE in one flight", negotiation: "with HELLO pipelined"},
 		{name: "sequential, --no-pipelining", target: plain,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 4, Minor: 4}, Sent: sent, Received: []byte{0, 0, 4, 4}}, sequential: seqOff},
-			want:       baqWant{Pass, "", "Bolt 4.4 agreed by legacy negotiation", ""},
-			pipelining: "off"},
+			want:       baqWant{Pass, "", "Bolt 4.4 agreed", ""},
+			pipelining: "off", negotiation: "legacy negotiation"},
 		{name: "sequential, certificate not accepted", target: tlsOn,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 5, Minor: 7}, Manifest: true, Sent: sent, Received: manifest}, sequential: seqTLSRefuse},
-			want:       baqWant{Pass, "", "Bolt 5.7 agreed by handshake manifest v1", ""},
-			pipelining: "the TLS connection was not accepted"},
+			want:       baqWant{Pass, "", "Bolt 5.7 agreed", ""},
+			pipelining: "the TLS connection was not accepted", negotiation: "handshake manifest v1"},
 		{name: "refused, then sequential", target: plain,
 			out:        boltOutcome{hs: bolt.HandshakeResult{Version: bolt.Version{Major: 5, Minor: 2}, Sent: sent, Received: []byte{0, 0, 2, 5}}, refused: refusal},
-			want:       baqWant{Pass, "", "Bolt 5.2 agreed by legacy negotiation", ""},
-			pipelining: "fell back to the sequential exchange: " + bolt.ErrSpeculationRefused.Error()},
+			want:       baqWant{Pass, "", "Bolt 5.2 agreed", ""},
+			pipelining: "fell back to the sequential exchange", negotiation: "legacy negotiation"},
 
 		// The fallback's own connection failed.
 		{name: "refused, and the redial failed", target: plain,
 			out:        boltOutcome{refused: refusal, redialErr: errors.New("dial tcp 10.0.0.1:7687: connect: connection refused")},
-			want:       baqWant{Fail, "bolt.fallback_failed", "a second connection failed: dial tcp", "--no-pipelining"},
+			want:       baqWant{Fail, "bolt.fallback_failed", "and a second connection failed", "--no-pipelining"},
 			pipelining: "fell back to the sequential exchange"},
 		// A reset of the flight, then of the fresh connection: the server
 		// resets every connection, which is the verdict itself.
@@ -94,7 +95,7 @@ func TestJudgeBolt(t *testing.T) {
 			want: baqWant{Fail, "bolt.tls_record", "expects an encrypted connection", "use neo4j+s://"}},
 		{name: "closed, port answers TLS", target: plain,
 			out:  boltOutcome{hs: hs(nil), err: pe(bolt.ErrClosed, nil, errors.New("EOF")), speaksTLS: true},
-			want: baqWant{Fail, "bolt.requires_tls", "closed the connection without answering: this port requires TLS", "tls_level=OPTIONAL"}},
+			want: baqWant{Fail, "bolt.requires_tls", "closed the connection without answering: this port requires TLS", "use bolt+s:// (or bolt+ssc://"}, hint2: "`server.bolt.tls_level=OPTIONAL` or on 4.x `dbms.connector.bolt.tls_level=OPTIONAL`"},
 		{name: "reset, Aura port answers TLS", target: func(t *Target) { aura(t); routed(t) },
 			out:  boltOutcome{hs: hs(nil), err: pe(bolt.ErrReset, nil, nil), speaksTLS: true},
 			want: baqWant{Fail, "bolt.requires_tls", "reset the connection without answering: this port requires TLS, as Aura always does", "use neo4j+s://abcd1234.databases.neo4j.io"}},
@@ -136,13 +137,16 @@ func TestJudgeBolt(t *testing.T) {
 			want: baqWant{Fail, "bolt.stalled", "sent nothing in 5s", "does not speak Bolt"}},
 		{name: "a banner", target: plain,
 			out:  boltOutcome{hs: hs([]byte("SSH-2.0-OpenSSH_9.6\r\n")), err: pe(bolt.ErrNotBolt, []byte("SSH-2.0-OpenSSH_9.6\r\n"), nil)},
-			want: baqWant{Fail, "bolt.not_bolt", `the peer is not a Bolt server: it answered "SSH-2.0-OpenSSH_"`, "another service answers on port 7687"}},
+			want: baqWant{Fail, "bolt.not_bolt", `the server on port 7687 is not a Bolt server: it answered "SSH-2.0-OpenSSH_"`, "another service answers on port 7687"}},
 		{name: "binary, cut short", target: plain,
 			out:  boltOutcome{hs: hs([]byte{0xDE, 0xAD}), err: pe(bolt.ErrNotBolt, []byte{0xDE, 0xAD}, errors.New("reply cut short after 2 of 4 bytes: EOF"))},
-			want: baqWant{Fail, "bolt.not_bolt", "it answered DE AD", "check the port in the URI"}},
+			want: baqWant{Fail, "bolt.not_bolt", "it answered DE AD", "check what listens there"}},
+		{name: "binary, on another port", target: func(t *Target) { t.Port = 7688 },
+			out:  boltOutcome{hs: hs([]byte{0xDE, 0xAD}), err: pe(bolt.ErrNotBolt, []byte{0xDE, 0xAD}, nil)},
+			want: baqWant{Fail, "bolt.not_bolt", "port 7688 is not a Bolt server: it answered DE AD", "check the port in the URI (Bolt defaults to 7687)"}},
 		{name: "no common version", target: plain,
 			out:  boltOutcome{hs: hs([]byte{0, 0, 0, 0}), err: pe(bolt.ErrNoCommonVersion, []byte{0, 0, 0, 0}, errors.New("proposed 5.8..5.0"))},
-			want: baqWant{Fail, "bolt.no_common_version", "speaks none of the Bolt versions", "too old"}},
+			want: baqWant{Fail, "bolt.no_common_version", "speaks no Bolt version drivers use (3.0, 4.2–4.4, 5.0–5.8)", "upgrade the server (Neo4j 3.4 or older) to 3.5 first; 3.5 cannot go straight to 5.26 or 2025.x: migrate to 4.4 first"}, hint2: "a driver old enough"},
 		{name: "a version not proposed", target: plain,
 			out:  boltOutcome{hs: hs([]byte{0, 0, 0, 9}), err: pe(bolt.ErrBadVersion, []byte{0, 0, 0, 9}, errors.New("server chose 9.0; proposed 5.8..5.0"))},
 			want: baqWant{Fail, "bolt.bad_reply", "not valid Bolt: server chose 9.0", "a proxy or a non-Neo4j server"}},
@@ -184,6 +188,26 @@ func TestJudgeBolt(t *testing.T) {
 			if p := baqFact(res, "pipelining"); !strings.Contains(p, c.pipelining) || p == "" {
 				t.Errorf("pipelining fact %q does not say %q", p, c.pipelining)
 			}
+			// A refused first flight is named, with what ended it.
+			if why := baqFact(res, "first flight refused"); (c.out.refused != nil) != (why != "") || c.out.refused != nil && why != c.out.refused.Error() {
+				t.Errorf("first flight refused %q, want %v", why, c.out.refused)
+			}
+			// A pass says the version, not how it was agreed nor how long
+			// it took; the how is for --verbose, and so is the pipelining,
+			// unless --no-pipelining is the fix.
+			if res.Status == Pass {
+				if n := baqFact(res, "negotiation"); !strings.Contains(n, c.negotiation) || n == "" {
+					t.Errorf("negotiation fact %q does not say %q", n, c.negotiation)
+				}
+				if strings.ContainsAny(res.Summary, "µm") || strings.Contains(res.Summary, "HELLO") {
+					t.Errorf("summary %q: a timing or protocol detail", res.Summary)
+				}
+			}
+			for _, f := range res.Facts {
+				if f.Verbose == (res.Code == "bolt.fallback_failed" && f.Name == "pipelining") {
+					t.Errorf("fact %s = %q: Verbose %v", f.Name, f.Value, f.Verbose)
+				}
+			}
 			// The error that decided the result is kept, typed.
 			switch {
 			case c.out.err != nil && c.out.redialErr != nil:
@@ -208,15 +232,34 @@ func TestJudgeBolt(t *testing.T) {
 			if c.out.redialErr != nil {
 				return
 			}
-			if got, _ := baqEvidence(res, "sent"); got != hexBytes(c.out.hs.Sent) {
-				t.Errorf("evidence sent = %q, want %q", got, hexBytes(c.out.hs.Sent))
+			// In hex for --verbose (and JSON); what came back also in
+			// words, unless the summary quotes it.
+			verbose := func(name string) (string, bool) {
+				for _, f := range res.Evidence {
+					if f.Name == name {
+						return f.Value, f.Verbose
+					}
+				}
+				return "", false
+			}
+			if got, v := verbose("sent"); got != hexBytes(c.out.hs.Sent) || !v {
+				t.Errorf("evidence sent = %q (verbose %v), want %q, verbose", got, v, hexBytes(c.out.hs.Sent))
 			}
 			got, ok := baqEvidence(res, "received")
+			hex, v := verbose("received (hex)")
+			words := describeBytes(c.out.hs.Received)
 			switch {
-			case len(c.out.hs.Received) > 0 && got != hexBytes(c.out.hs.Received):
-				t.Errorf("evidence received = %q, want %q", got, hexBytes(c.out.hs.Received))
 			case len(c.out.hs.Received) == 0 && res.Status != Pass && ok:
 				t.Errorf("evidence received = %q when nothing was", got)
+			case len(c.out.hs.Received) == 0 || res.Status == Pass:
+			case res.Code == "bolt.not_bolt":
+				if ok || hex != hexBytes(c.out.hs.Received) || !v {
+					t.Errorf("evidence received = %q, received (hex) %q (verbose %v): want the hex alone, verbose, as the summary quotes the answer", got, hex, v)
+				}
+			case got != words:
+				t.Errorf("evidence received = %q, want %q", got, words)
+			case words != hexBytes(c.out.hs.Received) && (hex != hexBytes(c.out.hs.Received) || !v):
+				t.Errorf("evidence received (hex) = %q (verbose %v), want %q, verbose", hex, v, hexBytes(c.out.hs.Received))
 			}
 		})
 	}

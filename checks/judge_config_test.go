@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestJudgeConfig(t *testing.T) {
 	const aura = "abcd1234.databases.neo4j.io"
@@ -23,7 +26,7 @@ func TestJudgeConfig(t *testing.T) {
 		{"no password", local("neo4j", ""),
 			outcomeWant{Warn, "config.no_password", "; no password", "pass -p or set NEO4J_PASSWORD"}},
 		{"aura", auraTarget("neo4j+s", TLSVerify, DefaultPort, "ABCD1234"),
-			outcomeWant{Pass, "", "neo4j+s to " + aura + ":7687, TLS, certificate verified", ""}},
+			outcomeWant{Pass, "", "neo4j+s to " + aura + ":7687, TLS, the certificate must verify", ""}},
 		{"aura instance mismatch", auraTarget("neo4j+s", TLSVerify, DefaultPort, "ffff0000"),
 			outcomeWant{Warn, "config.aura_instance_mismatch", "neo4j+s to " + aura, "AURA_INSTANCEID is ffff0000 but the URI names instance abcd1234"}},
 		{"aura plaintext", auraTarget("neo4j", TLSOff, DefaultPort, ""),
@@ -45,4 +48,18 @@ func TestJudgeConfig(t *testing.T) {
 		})
 	}
 	coverCodes(t, configCheck, wants)
+}
+
+// TestJudgeConfigNoCredentialsOnAura: auth cannot be turned off on Aura,
+// so the hint does not name dbms.security.auth_enabled there, and says
+// where Aura's credentials are instead.
+func TestJudgeConfigNoCredentialsOnAura(t *testing.T) {
+	self := judgeConfig(&Target{Scheme: "neo4j", Routing: true, Host: "db.example.com", Port: DefaultPort})
+	if h := strings.Join(self.Hints, "\n"); !strings.Contains(h, "dbms.security.auth_enabled=false") {
+		t.Errorf("self-managed hints %q", self.Hints)
+	}
+	aura := judgeConfig(&Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort})
+	if h := strings.Join(aura.Hints, "\n"); strings.Contains(h, "auth_enabled") || !strings.Contains(h, "credentials file") {
+		t.Errorf("Aura hints %q", aura.Hints)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,11 +27,11 @@ func TestJudgeDNS(t *testing.T) {
 		{"resolves", target, false, dnsOutcome{ips: resolved, answers: []resolverAnswer{noError}, elapsed: 3 * time.Millisecond},
 			outcomeWant{Pass, "", host + " resolves to 192.0.2.10, 2001:db8::10", ""}},
 		{"slow", target, false, dnsOutcome{ips: resolved, elapsed: 1500 * time.Millisecond},
-			outcomeWant{Warn, "dns.slow", "resolves to 192.0.2.10, 2001:db8::10 after 1.5s", "name resolution took over a second"}},
+			outcomeWant{Warn, "dns.slow", "resolves to 192.0.2.10, 2001:db8::10, but took over a second", "name resolution took over a second"}},
 		{"resolvers disagree", target, false, dnsOutcome{ips: resolved, answers: []resolverAnswer{noError, {server: "192.0.2.54:53", rcode: "SERVFAIL"}}},
 			outcomeWant{Warn, "dns.resolvers_disagree", host + " resolves to", "DNS server 192.0.2.54:53 answered SERVFAIL while the system resolver found the host"}},
 		{"slow and resolvers disagree", target, false, dnsOutcome{ips: resolved, elapsed: 2 * time.Second, answers: []resolverAnswer{{server: "192.0.2.54:53", rcode: "timeout"}}},
-			outcomeWant{Warn, "dns.slow", "after 2s", "took over a second"}},
+			outcomeWant{Warn, "dns.slow", "but took over a second", "took over a second"}},
 		{"nxdomain", target, false, dnsOutcome{err: notFound, answers: []resolverAnswer{{server: "192.0.2.53:53", rcode: "NXDOMAIN"}}},
 			outcomeWant{Fail, "dns.nxdomain", host + " does not exist (NXDOMAIN)", "check the host name in the URI for typos"}},
 		{"nxdomain of a member", target, true, dnsOutcome{err: notFound},
@@ -78,5 +79,29 @@ func TestJudgeDNSNamesTheServerAsked(t *testing.T) {
 	}
 	if v := lookup(res.Facts, "resolved by"); v != "192.0.2.53:53 (--dns-server)" {
 		t.Errorf("resolved by %q", v)
+	}
+}
+
+// TestJudgeDNSMemberHintsFollowTheServer: a member's name that does not
+// resolve is the server's advertised address: the hint sets it in the
+// names of every generation the server may be (nothing is known of it
+// before its handshake), to paste; on Aura, where there is no setting,
+// it says what an Aura user can do.
+func TestJudgeDNSMemberHintsFollowTheServer(t *testing.T) {
+	notFound := &net.DNSError{Err: "no such host", Name: "core-2.internal", IsNotFound: true}
+	self := &Target{Scheme: "neo4j", Routing: true, Host: "core-2.internal", Port: 7688, Timeout: time.Second}
+	res := judgeDNS(self, true, dnsOutcome{err: notFound})
+	want := []string{
+		"this name comes from the cluster's routing table, not from your URI",
+		"`server.bolt.advertised_address=<a name clients resolve>:7688` or on 4.x `dbms.connector.bolt.advertised_address=<a name clients resolve>:7688`",
+	}
+	if len(res.Hints) != 2 || !strings.Contains(res.Hints[0], want[0]) || !strings.Contains(res.Hints[0], want[1]) ||
+		!strings.Contains(res.Hints[1], "`server.default_advertised_address=<a name clients resolve>` or on 4.x `dbms.default_advertised_address=<a name clients resolve>`") {
+		t.Errorf("hints %q", res.Hints)
+	}
+	aura := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort, Timeout: time.Second}
+	res = judgeDNS(aura, true, dnsOutcome{err: notFound})
+	if len(res.Hints) == 0 || !strings.Contains(res.Hints[0], "raise a ticket") || strings.Contains(strings.Join(res.Hints, " "), "advertised_address") {
+		t.Errorf("Aura hints %q", res.Hints)
 	}
 }

@@ -321,3 +321,41 @@ func TestServerValueMasksThePassword(t *testing.T) {
 		t.Errorf("the start of the password is in %s", got)
 	}
 }
+
+// TestDescribeBytes: what a server answered instead of the protocol is
+// said in words where it has words (issue 19: http-port's evidence is
+// `received: "HTTP/1.1 400 Bad Request" (128 bytes)`), and in hex, short,
+// where it has none.
+func TestDescribeBytes(t *testing.T) {
+	long := make([]byte, 40)
+	for i := range long {
+		long[i] = byte(i)
+	}
+	for _, c := range []struct {
+		in   []byte
+		want string
+	}{
+		{[]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n\r\n<h1>"), `"HTTP/1.1 400 Bad Request" (57 bytes)`},
+		{[]byte("SSH-2.0-OpenSSH_9.6\r\n"), `"SSH-2.0-OpenSSH_9.6" (21 bytes)`},
+		{[]byte(strings.Repeat("a", 70)), `"` + strings.Repeat("a", 60) + `…" (70 bytes)`},
+		{[]byte{0x15, 3, 3, 0, 2, 2, 70}, "a TLS alert record (7 bytes)"},
+		{[]byte{0x16, 3, 1, 0, 0x5C}, "a TLS handshake record (5 bytes)"},
+		{[]byte{0, 0, 0, 0}, "00 00 00 00"},
+		{[]byte("ok"), "6F 6B"},
+		{long, "00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F … (40 bytes)"},
+	} {
+		if got := describeBytes(c.in); got != c.want {
+			t.Errorf("describeBytes(% X) = %s, want %s", c.in, got, c.want)
+		}
+	}
+	if ev := receivedEvidence(nil); ev != nil {
+		t.Errorf("nothing received: evidence %v", ev)
+	}
+	ev := receivedEvidence([]byte("HTTP/1.1 400 Bad Request\r\n"))
+	if len(ev) != 2 || ev[0].Name != "received" || ev[0].Verbose || ev[1].Name != "received (hex)" || !ev[1].Verbose {
+		t.Errorf("evidence %+v: want the words, then the hex for --verbose", ev)
+	}
+	if ev := receivedEvidence([]byte{0, 0, 0, 0}); len(ev) != 1 || ev[0].Value != "00 00 00 00" {
+		t.Errorf("evidence %+v: hex that is its own words is said once", ev)
+	}
+}

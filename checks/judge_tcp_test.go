@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -76,7 +78,60 @@ func TestJudgeTCP(t *testing.T) {
 					t.Errorf("evidence for %s is %q, want the dial error", o.addr, lookup(res.Evidence, o.addr))
 				}
 			}
+			// Go's error text and the timings are for --verbose; which
+			// address did what is not, when there are several.
+			for _, f := range append(slices.Clone(res.Facts), res.Evidence...) {
+				if f.Verbose != (f.Name != "by address") {
+					t.Errorf("%s = %q: Verbose %v", f.Name, f.Value, f.Verbose)
+				}
+			}
+			if by := lookup(res.Facts, "by address"); (by != "") != (len(c.outs) > 1) {
+				t.Errorf("by address %q for %d addresses", by, len(c.outs))
+			}
 		})
 	}
 	coverCodes(t, tcpCheck, wants)
+}
+
+// TestTCPHintsForTheRefusedPort: a refused default port is not told to
+// check for the default; a port that is not the default is; a server
+// elsewhere than on this machine may listen on localhost only, in the
+// names of every generation it may be; an Aura instance is resumed, not
+// started.
+func TestTCPHintsForTheRefusedPort(t *testing.T) {
+	refused := []dialOutcome{{addr: "192.0.2.10:7687", err: &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}}}
+	for _, c := range []struct {
+		name    string
+		t       *Target
+		want    []string // phrases, each in some hint
+		wantNot []string // phrases in no hint
+	}{
+		{"default port", &Target{Scheme: "neo4j", Host: "db.example.com", Port: DefaultPort},
+			[]string{"nothing listens on port 7687 there: start the DBMS", "`server.default_listen_address=0.0.0.0`", "or on 4.x `dbms.default_listen_address=0.0.0.0`"},
+			[]string{"default is 7687", "correct the port", "container"}},
+		{"another port", &Target{Scheme: "neo4j", Host: "db.example.com", Port: 7688},
+			[]string{"nothing listens on port 7688 there: start the DBMS, or correct the port in the URI (Bolt's default is 7687)", "`server.bolt.listen_address=0.0.0.0:7688`"},
+			[]string{"container"}},
+		{"localhost", &Target{Scheme: "bolt", Host: "localhost", Port: DefaultPort},
+			[]string{"start the DBMS", "container"},
+			[]string{"listen_address", "default is 7687"}},
+		{"aura", &Target{Scheme: "neo4j+s", Host: "abcd1234.databases.neo4j.io", Port: DefaultPort},
+			[]string{"resume the instance", "raise a ticket"},
+			[]string{"start the DBMS", "listen_address", "default is 7687"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := judgeTCP(c.t, refused, "")
+			all := strings.Join(res.Hints, "\n")
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no hint says %q: %q", w, res.Hints)
+				}
+			}
+			for _, w := range c.wantNot {
+				if strings.Contains(all, w) {
+					t.Errorf("a hint says %q: %q", w, res.Hints)
+				}
+			}
+		})
+	}
 }

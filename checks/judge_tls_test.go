@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ func TestJudgeTLS(t *testing.T) {
 			outcomeWant{Warn, "tls.expiring_soon", "for 5 more days", "expires in 5 days"}},
 
 		{"self-signed", s, tlsRefused(), certErr(tlsprobe.ErrSelfSigned),
-			outcomeWant{Fail, "tls.self_signed", "the certificate is self-signed", "for a test server use neo4j+ssc://"}},
+			outcomeWant{Fail, "tls.self_signed", "the certificate is self-signed", "trust it: pass the certificate with --ca-file"}},
 		{"interception", s, tlsRefused(), certErr(tlsprobe.ErrInterception, func(ce *tlsprobe.CertError) { ce.Product = "Zscaler" }),
 			outcomeWant{Fail, "tls.interception", "a TLS-inspecting proxy (Zscaler) re-signs the connection", "exempt " + tlsHost + " and port 7687 from TLS inspection"}},
 		{"interception by an unnamed product", s, tlsRefused(), certErr(tlsprobe.ErrInterception),
@@ -108,7 +109,11 @@ func TestJudgeTLS(t *testing.T) {
 		{"host mismatch", s, tlsRefused(), certErr(tlsprobe.ErrHostMismatch, func(ce *tlsprobe.CertError) {
 			ce.SANs, ce.Suggest = []string{"db-1.example.com", "10.0.0.5"}, "db-1.example.com"
 		}),
-			outcomeWant{Fail, "tls.host_mismatch", "the certificate is not valid for " + tlsHost, "the certificate is for db-1.example.com, 10.0.0.5, not " + tlsHost}},
+			outcomeWant{Fail, "tls.host_mismatch", "the certificate is not valid for " + tlsHost + ": it is for db-1.example.com, 10.0.0.5", "connect with neo4j+s://db-1.example.com:7687 instead"}},
+		{"host mismatch, common name only", s, tlsRefused(), certErr(tlsprobe.ErrHostMismatch, func(ce *tlsprobe.CertError) {
+			ce.Detail = `the certificate has no subject alternative names; its common name "db.example.com" is ignored by current TLS clients`
+		}),
+			outcomeWant{Fail, "tls.host_mismatch", `the certificate is not valid for ` + tlsHost + `: it has no subject alternative names; its common name "db.example.com" is ignored`, "reissue the certificate with " + tlsHost + " among its names"}},
 		{"invalid", s, tlsRefused(), certErr(tlsprobe.ErrInvalid),
 			outcomeWant{Fail, "tls.verify_failed", "the certificate does not verify", "pass the CA with --ca-file or fix the certificate"}},
 
@@ -139,7 +144,7 @@ func TestJudgeTLS(t *testing.T) {
 	for _, c := range cases {
 		wants = append(wants, c.want)
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeTLS(c.t, c.info, c.err)
+			res := judgeTLS(c.t, false, c.info, c.err)
 			c.want.match(t, tlsCheck, res)
 			if !errors.Is(res.Err, c.err) || c.err == nil && res.Err != nil {
 				t.Errorf("Err %v, want %v", res.Err, c.err)
@@ -162,7 +167,7 @@ func TestJudgeTLSAlertEvidence(t *testing.T) {
 		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrHandshakeTimeout}, ""},
 		{&tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned}, ""},
 	} {
-		res := judgeTLS(s, tlsPlaintext(nil), c.err)
+		res := judgeTLS(s, false, tlsPlaintext(nil), c.err)
 		if got := lookup(res.Evidence, "alert"); got != c.want {
 			t.Errorf("%v: alert evidence %q, want %q", c.err, got, c.want)
 		}
@@ -186,10 +191,107 @@ func TestJudgeTLSWordsTheLastDaysInHours(t *testing.T) {
 	} {
 		t.Run(c.left.String(), func(t *testing.T) {
 			info := tlsHandshook(c.left)
-			res := judgeTLS(s, info, nil)
+			res := judgeTLS(s, false, info, nil)
 			outcomeWant{Warn, "tls.expiring_soon", "TLS 1.3, certificate " + c.summary, "the certificate CN=" + tlsHost + " " + c.hint}.match(t, tlsCheck, res)
 			if strings.Contains(res.Summary, " 0 ") || strings.Contains(res.Hints[0], " 0 ") {
 				t.Errorf("says zero: %q / %q", res.Summary, res.Hints[0])
+			}
+		})
+	}
+}
+
+// TestJudgeTLSSaysEachThingOnce (issue 19): the leaf certificate is
+// described one field per line, once; the chain's other certificates and
+// the handshake's details are for --verbose, and so is the verification
+// error, which says what the summary says; what a plaintext port answered
+// is said in words, its hex kept for --verbose.
+func TestJudgeTLSSaysEachThingOnce(t *testing.T) {
+	s := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: tlsHost, Port: DefaultPort}
+	info := tlsRefused()
+	info.VerifyError = "the server's certificate is self-signed: detail"
+	info.Chain = append(info.Chain, tlsprobe.CertInfo{Subject: "CN=R11,O=Let's Encrypt,C=US", Issuer: "CN=ISRG Root X1", SHA256: "EF:01"})
+	res := judgeTLS(s, false, info, &tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned, Detail: "detail"})
+	var shown []string
+	seen := map[string]bool{}
+	for _, f := range append(slices.Clone(res.Facts), res.Evidence...) {
+		if seen[f.Name] {
+			t.Errorf("%s is said twice", f.Name)
+		}
+		seen[f.Name] = true
+		if len(f.Value) > 100 {
+			t.Errorf("%s = %q: one field per line", f.Name, f.Value)
+		}
+		if !f.Verbose {
+			shown = append(shown, f.Name)
+		}
+	}
+	if want := []string{"subject", "issuer", "names", "expires"}; !slices.Equal(shown, want) {
+		t.Errorf("a failing check shows %q, want %q", shown, want)
+	}
+	for _, name := range []string{"certificate 1 subject", "certificate 1 issuer", "sha256", "version", "ocsp staple", "verification"} {
+		if !seen[name] {
+			t.Errorf("no %s for --verbose and JSON", name)
+		}
+	}
+
+	http := []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+	res = judgeTLS(s, false, tlsPlaintext(http), &tlsprobe.HandshakeError{Cause: tlsprobe.ErrPlaintextPort, Speaks: tlsprobe.SpeaksHTTP, Bytes: http})
+	if got, want := lookup(res.Evidence, "received"), `"HTTP/1.1 400 Bad Request" (47 bytes)`; got != want {
+		t.Errorf("received %q, want %q", got, want)
+	}
+	if i := slices.IndexFunc(res.Evidence, func(f Fact) bool { return f.Name == "received (hex)" }); i < 0 || !res.Evidence[i].Verbose || res.Evidence[i].Value != hexBytes(http) {
+		t.Errorf("the answer's hex is not a verbose evidence entry: %+v", res.Evidence)
+	}
+}
+
+// TestJudgeTLSHintsFollowTheServer: the settings a TLS hint names are the
+// server's generation's, each form to paste in backticks, and on Aura,
+// where there is nothing to configure, Aura's own instruction replaces
+// them.
+func TestJudgeTLSHintsFollowTheServer(t *testing.T) {
+	self := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: tlsHost, Port: DefaultPort}
+	aura := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort}
+	hsErr := func(cause error) error {
+		return &tlsprobe.HandshakeError{Cause: cause, Speaks: tlsprobe.SpeaksNothing}
+	}
+	for _, c := range []struct {
+		name    string
+		t       *Target
+		member  bool
+		err     error
+		want    []string
+		wantNot []string
+	}{
+		{"plaintext port", self, false, hsErr(tlsprobe.ErrPlaintextPort),
+			[]string{"`dbms.ssl.policy.bolt.enabled=true`", "`server.bolt.tls_level=REQUIRED` or on 4.x `dbms.connector.bolt.tls_level=REQUIRED`"}, nil},
+		{"plaintext port on aura", aura, false, hsErr(tlsprobe.ErrPlaintextPort),
+			[]string{"Aura always encrypts Bolt"}, []string{"dbms.", "server."}},
+		{"protocol version", self, false, hsErr(tlsprobe.ErrProtocolVersion),
+			[]string{"`dbms.ssl.policy.bolt.tls_versions=TLSv1.2,TLSv1.3`"}, nil},
+		{"client certificate", aura, false, hsErr(tlsprobe.ErrClientCertRequired),
+			[]string{"nothing to configure"}, []string{"client_auth"}},
+		{"expired", self, false, &tlsprobe.CertError{Cause: tlsprobe.ErrExpired},
+			[]string{"replace the file dbms.ssl.policy.bolt.public_certificate names", "clock"}, nil},
+		{"expired on aura", aura, false, &tlsprobe.CertError{Cause: tlsprobe.ErrExpired},
+			[]string{"clock", "Aura always encrypts"}, []string{"dbms.ssl"}},
+		{"host mismatch of a member", self, true, &tlsprobe.CertError{Cause: tlsprobe.ErrHostMismatch, SANs: []string{"db-1.example.com"}, Suggest: "db-1.example.com"},
+			[]string{"routing table", "`server.bolt.advertised_address=db-1.example.com:7687` or on 4.x `dbms.connector.bolt.advertised_address=db-1.example.com:7687`", "reissue that server's certificate"},
+			[]string{"connect with"}},
+		{"host mismatch, direct", &Target{Scheme: "bolt+s", TLS: TLSVerify, Host: tlsHost, Port: DefaultPort}, false, &tlsprobe.CertError{Cause: tlsprobe.ErrHostMismatch, SANs: []string{"db-1.example.com"}, Suggest: "db-1.example.com"},
+			[]string{"connect with bolt+s://db-1.example.com:7687 instead", "reissue"}, []string{"advertised_address"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := judgeTLS(c.t, c.member, tlsRefused(), c.err)
+			all := strings.Join(res.Hints, "\n")
+			for _, w := range c.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("no hint says %q: %q", w, res.Hints)
+				}
+			}
+			for _, w := range c.wantNot {
+				if strings.Contains(all, w) {
+					t.Errorf("a hint says %q: %q", w, res.Hints)
+				}
 			}
 		})
 	}

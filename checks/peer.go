@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -148,6 +149,46 @@ func answered(err error) string {
 		return fmt.Sprintf(": it answered %q", text)
 	}
 	return fmt.Sprintf(": it answered % X", b)
+}
+
+// receivedEvidence is what a server answered instead of the protocol
+// asked for: in words, `"HTTP/1.1 400 Bad Request" (128 bytes)`, and,
+// for --verbose, in hex; nothing when it answered nothing.
+func receivedEvidence(b []byte) []Fact {
+	if len(b) == 0 {
+		return nil
+	}
+	words := describeBytes(b)
+	ev := []Fact{{Name: "received", Value: words}}
+	if hex := hexBytes(b); hex != words {
+		ev = append(ev, Fact{Name: "received (hex)", Value: hex, Verbose: true})
+	}
+	return ev
+}
+
+// describeBytes says what b is: the first line of a text answer, quoted;
+// a TLS record by its type; else the bytes in hex, the first 16 of them.
+// Each with its length, unless the hex already shows it.
+func describeBytes(b []byte) string {
+	line := b
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		line = b[:i]
+	}
+	if len(line) >= 3 && isPrintable(line) {
+		text := string(line)
+		if len(text) > 60 {
+			text = text[:60] + "…"
+		}
+		return fmt.Sprintf("%q (%d bytes)", text, len(b))
+	}
+	if len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 3 {
+		kind := [...]string{"change cipher spec", "alert", "handshake", "application data"}[b[0]-0x14]
+		return fmt.Sprintf("a TLS %s record (%d bytes)", kind, len(b))
+	}
+	if len(b) <= 16 {
+		return hexBytes(b)
+	}
+	return fmt.Sprintf("% X … (%d bytes)", b[:16], len(b))
 }
 
 func isPrintable(b []byte) bool {

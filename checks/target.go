@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 )
 
@@ -26,7 +28,7 @@ const (
 func (m TLSMode) String() string {
 	switch m {
 	case TLSVerify:
-		return "TLS, certificate verified"
+		return "TLS, the certificate must verify"
 	case TLSAcceptAny:
 		return "TLS, any certificate accepted (+ssc)"
 	}
@@ -64,6 +66,53 @@ type Target struct {
 
 // Address is host:port as a driver would dial it.
 func (t *Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
+
+// server is what a hint about t knows of its server, for the names it
+// takes from generation/: the agent HELLO gave ("" before the login
+// answered), else the negotiated Bolt version (zero before the
+// handshake), and whether t is an Aura instance.
+func (t *Target) server(agent string, v bolt.Version) generation.Server {
+	return generation.Detect(t.Host, agent, v)
+}
+
+// pasteSet is a setting to set, as a hint gives it: name=value in
+// backticks, in every form the server's generation may need (codeForms).
+// On Aura, where the setting has a replacement, text is "" and aura is
+// the instruction to give instead, as a hint of its own.
+func pasteSet(srv generation.Server, it generation.Item, value string) (text, aura string) {
+	if say := srv.Lookup(it); say.Aura {
+		return "", say.Text
+	}
+	return codeForms(srv.Set(it, value)), ""
+}
+
+// codeForms puts in backticks each form of a text generation/ gave,
+// "a (4.x: b; not on 3.5)", so that the report sets each apart as
+// something to paste: "`a` or on 4.x `b` (none on 3.5)". A text with a
+// single form is "`a`".
+func codeForms(text string) string {
+	main, rest, ok := strings.Cut(text, " (")
+	if !ok || !strings.HasSuffix(rest, ")") {
+		return "`" + text + "`"
+	}
+	out := "`" + main + "`"
+	var none []string
+	for alt := range strings.SplitSeq(strings.TrimSuffix(rest, ")"), "; ") {
+		if gens, ok := strings.CutPrefix(alt, "not on "); ok {
+			none = append(none, gens)
+			continue
+		}
+		gens, form, ok := strings.Cut(alt, ": ")
+		if !ok {
+			return "`" + text + "`"
+		}
+		out += " or on " + gens + " `" + form + "`"
+	}
+	if len(none) > 0 {
+		out += " (none on " + strings.Join(none, ", ") + ")"
+	}
+	return out
+}
 
 // InputError is bad input: no connection is attempted and the CLI exits 3.
 type InputError struct {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
 var tcpCheck = Check{
@@ -72,14 +75,22 @@ func checkTCP(ctx context.Context, r *Run) Result {
 func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
 	res := Result{}
 	var ok, failed []dialOutcome
+	var each []string
 	for _, o := range outs {
-		res.Facts = append(res.Facts, Fact{Name: o.addr, Value: fmt.Sprintf("%s in %s", classifyDial(o.err), o.elapsed.Round(time.Microsecond*100))})
+		// Timings and Go's own error text are for --verbose: the summary
+		// says what happened, and the time column how long it took.
+		res.Facts = append(res.Facts, Fact{Name: o.addr, Value: fmt.Sprintf("%s in %s", classifyDial(o.err), o.elapsed.Round(time.Microsecond*100)), Verbose: true})
+		each = append(each, o.addr+" "+classifyDial(o.err))
 		if o.err != nil {
 			failed = append(failed, o)
-			res.Evidence = append(res.Evidence, Fact{Name: o.addr, Value: o.err.Error()})
+			res.Evidence = append(res.Evidence, Fact{Name: o.addr, Value: o.err.Error(), Verbose: true})
 			continue
 		}
 		ok = append(ok, o)
+	}
+	if len(outs) > 1 {
+		// Which address did what, when the summary can only count.
+		res.Facts = append(res.Facts, Fact{Name: "by address", Value: strings.Join(each, ", ")})
 	}
 	switch {
 	case len(ok) > 0 && len(failed) == 0:
@@ -123,17 +134,34 @@ func describeClasses(outs []dialOutcome) string {
 }
 
 func tcpHints(t *Target, class string) []string {
+	srv := t.server("", bolt.Version{})
 	switch class {
 	case "refused":
-		h := []string{fmt.Sprintf("nothing listens on port %d there: start the DBMS, check the port (Bolt defaults to 7687), and that Neo4j listens on the network (server.default_listen_address=0.0.0.0 or server.bolt.listen_address=0.0.0.0:%d; 4.x: dbms.default_listen_address)", t.Port, t.Port)}
-		if t.Host == "localhost" || t.Host == "127.0.0.1" {
-			h = append(h, "inside a container, localhost is the container itself: use the Neo4j service's name on the Docker network, or host.docker.internal")
+		if srv.Aura {
+			return []string{srv.Text(generation.ResumeInstance), "if the instance is running and the refusal stays, " + srv.Text(generation.Support)}
 		}
-		return h
+		first := fmt.Sprintf("nothing listens on port %d there: start the DBMS", t.Port)
+		if t.Port != DefaultPort {
+			// Only a port that is not Bolt's default may be the wrong one.
+			first += ", or correct the port in the URI (Bolt's default is 7687)"
+		}
+		h := []string{first}
+		if routing.Loopback(t.Host) {
+			h = append(h, "inside a container, localhost is the container itself: use the Neo4j service's name on the Docker network, or host.docker.internal")
+			return h
+		}
+		// By default Neo4j listens on localhost only.
+		var listen string
+		if t.Port == DefaultPort {
+			listen, _ = pasteSet(srv, generation.DefaultListenAddress, "0.0.0.0")
+		} else {
+			listen, _ = pasteSet(srv, generation.BoltListenAddress, "0.0.0.0:"+strconv.Itoa(t.Port))
+		}
+		return append(h, "a DBMS that runs but listens on localhost only refuses other machines: make it listen on every interface and restart it; set "+listen)
 	case "timed out":
 		h := []string{fmt.Sprintf("packets are dropped on the way: a firewall, security group or corporate proxy blocks TCP port %d; open it outbound (and inbound on the server), or try from another network", t.Port)}
-		if aura.IsHost(t.Host) {
-			h = append(h, "an Aura instance that is paused does not answer: check that its status is Running in https://console.neo4j.io")
+		if srv.Aura {
+			h = append(h, "a paused Aura instance does not answer: "+srv.Text(generation.ResumeInstance))
 		}
 		return h
 	case "unreachable":

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
@@ -46,30 +50,32 @@ var tlsCheck = Check{
 // goes over that connection.
 func checkTLS(ctx context.Context, r *Run) Result {
 	if r.T.TLS == TLSOff {
-		return judgeTLS(r.T, nil, nil)
+		return judgeTLS(r.T, r.member, nil, nil)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
 	info, err := r.s.startTLS(ctx)
-	res := judgeTLS(r.T, info, err)
+	res := judgeTLS(r.T, r.member, info, err)
 	if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
 		r.noResponse = true
 	}
 	return res
 }
 
-// judgeTLS reads what the TLS handshake gave.
-func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
+// judgeTLS reads what the TLS handshake gave; member says the host comes
+// from a routing table rather than from the user.
+func judgeTLS(t *Target, member bool, info *tlsprobe.Result, err error) Result {
 	if t.TLS == TLSOff {
 		return Result{Status: Skip, Code: "tls.not_used", Summary: t.Scheme + ":// does not use TLS"}
 	}
 	res := Result{}
-	res.Facts = tlsFacts(info)
+	res.Facts = tlsFacts(info, err)
 	res.Evidence = chainEvidence(info)
+	srv := t.server("", bolt.Version{})
 	if err != nil {
 		var code string
 		res.Err = err
-		res.Summary, res.Hints, code = tlsFailure(t, info, err)
+		res.Summary, res.Hints, code = tlsFailure(t, member, srv, err)
 		res.raise(Fail, code)
 		if he, ok := errors.AsType[*tlsprobe.HandshakeError](err); ok && he.Alert != "" {
 			// The server's own answer: the TLS alert it sent.
@@ -89,7 +95,12 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 	}
 	if info.ExpiringSoon {
 		res.raise(Warn, "tls.expiring_soon")
-		res.Hints = append(res.Hints, fmt.Sprintf("the certificate %s expires in %d %s (%s): renew it and update the server's SSL policy (dbms.ssl.policy.bolt.public_certificate)", info.EarliestExpirySubject, left, unit, info.EarliestExpiry.Format(time.DateOnly)))
+		soon := fmt.Sprintf("the certificate %s expires in %d %s (%s)", info.EarliestExpirySubject, left, unit, info.EarliestExpiry.Format(time.DateOnly))
+		if srv.Aura {
+			res.Hints = append(res.Hints, soon+": Aura renews its certificates itself; if this one is not renewed in time, "+srv.Text(generation.Support))
+		} else {
+			res.Hints = append(res.Hints, soon+": renew it, and replace the file "+srv.Text(generation.BoltCertificate)+" names")
+		}
 	}
 	if info.Interception != "" {
 		res.raise(Warn, "tls.inspected")
@@ -98,75 +109,115 @@ func judgeTLS(t *Target, info *tlsprobe.Result, err error) Result {
 	return res
 }
 
-func tlsFacts(info *tlsprobe.Result) []Fact {
+// tlsFacts are what the handshake showed, the leaf certificate one
+// field per line: the fields a person acts on (whom it is for, who
+// signed it, until when) for every report, the rest for --verbose.
+func tlsFacts(info *tlsprobe.Result, err error) []Fact {
 	if info == nil {
 		return nil
 	}
 	var f []Fact
-	add := func(name, value string) {
+	add := func(name, value string, verbose bool) {
 		if value != "" {
-			f = append(f, Fact{Name: name, Value: value})
+			f = append(f, Fact{Name: name, Value: value, Verbose: verbose})
 		}
 	}
-	add("version", info.Version)
-	add("cipher", info.CipherSuite)
-	add("server name (SNI)", info.SNI)
+	add("version", info.Version, true)
+	add("cipher", info.CipherSuite, true)
+	// The host in the URI, unless the server did not take it.
+	add("server name (SNI)", info.SNI, !errors.Is(err, tlsprobe.ErrServerName))
 	if len(info.Chain) > 0 {
 		leaf := info.Chain[0]
-		add("subject", leaf.Subject)
-		add("issuer", leaf.Issuer)
-		add("names", strings.Join(append(append([]string(nil), leaf.DNSNames...), leaf.IPs...), ", "))
-		add("expires", leaf.NotAfter.UTC().Format(time.RFC3339))
-		add("sha256", leaf.SHA256)
+		add("subject", leaf.Subject, false)
+		add("issuer", leaf.Issuer, false)
+		add("names", certNames(leaf), false)
+		add("valid from", leaf.NotBefore.UTC().Format(time.RFC3339), !errors.Is(err, tlsprobe.ErrNotYetValid))
+		add("expires", leaf.NotAfter.UTC().Format(time.RFC3339), false)
+		// +ssc names the fingerprint it accepted, below.
+		add("sha256", leaf.SHA256, true)
+		add("serial", leaf.Serial, true)
+		add("key", certKey(leaf), true)
+		add("signature", leaf.SignatureAlgorithm, true)
 	}
 	if len(info.TrustedChain) > 0 {
-		add("verified chain", strings.Join(info.TrustedChain, " → "))
+		// Worth reading on a pass (a proxy that inspects shows here), not
+		// beside a failure it did not cause.
+		add("verified chain", strings.Join(info.TrustedChain, " → "), err != nil)
 	}
 	if info.AcceptedAny {
-		add("accepted unverified", info.AcceptedSHA)
+		add("accepted unverified", info.AcceptedSHA, false)
 	}
 	return f
 }
 
+func certNames(c tlsprobe.CertInfo) string {
+	names := strings.Join(append(append([]string(nil), c.DNSNames...), c.IPs...), ", ")
+	if names == "" {
+		return "none"
+	}
+	return names
+}
+
+func certKey(c tlsprobe.CertInfo) string {
+	if c.KeyBits == 0 {
+		return c.KeyType
+	}
+	return fmt.Sprintf("%s %d bits", c.KeyType, c.KeyBits)
+}
+
+// chainEvidence is the rest of what the server sent: the chain's other
+// certificates, one field per line, and the handshake's details, for
+// --verbose; and, when the port did not answer TLS, what it answered.
+// The verification error says what the summary says, at length.
 func chainEvidence(info *tlsprobe.Result) []Fact {
 	if info == nil {
 		return nil
 	}
 	var ev []Fact
 	for i, c := range info.Chain {
-		names := strings.Join(append(append([]string(nil), c.DNSNames...), c.IPs...), ", ")
-		if names == "" {
-			names = "none"
+		if i == 0 {
+			continue // the facts
 		}
-		ev = append(ev, Fact{Name: fmt.Sprintf("certificate %d", i), Value: fmt.Sprintf(
-			"subject %s; issuer %s; names %s; valid %s to %s; serial %s; key %s %d bits; signature %s; sha256 %s",
-			c.Subject, c.Issuer, names, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339),
-			c.Serial, c.KeyType, c.KeyBits, c.SignatureAlgorithm, c.SHA256)})
+		n := fmt.Sprintf("certificate %d ", i)
+		ev = append(ev,
+			Fact{Name: n + "subject", Value: c.Subject, Verbose: true},
+			Fact{Name: n + "issuer", Value: c.Issuer, Verbose: true},
+			Fact{Name: n + "valid", Value: c.NotBefore.UTC().Format(time.RFC3339) + " to " + c.NotAfter.UTC().Format(time.RFC3339), Verbose: true},
+			Fact{Name: n + "sha256", Value: c.SHA256, Verbose: true})
 	}
 	if info.ALPN != "" {
-		ev = append(ev, Fact{Name: "alpn", Value: info.ALPN})
+		ev = append(ev, Fact{Name: "alpn", Value: info.ALPN, Verbose: true})
 	}
-	ev = append(ev, Fact{Name: "ocsp staple", Value: fmt.Sprint(info.OCSPStapled)})
+	ev = append(ev, Fact{Name: "ocsp staple", Value: fmt.Sprint(info.OCSPStapled), Verbose: true})
 	if info.VerifyError != "" {
-		ev = append(ev, Fact{Name: "verification", Value: info.VerifyError})
+		ev = append(ev, Fact{Name: "verification", Value: info.VerifyError, Verbose: true})
 	}
-	if len(info.Received) > 0 {
-		ev = append(ev, Fact{Name: "received", Value: hexBytes(info.Received)})
-	}
+	ev = append(ev, receivedEvidence(info.Received)...)
 	return ev
 }
 
 // tlsFailure words why the handshake failed, and names it with a code.
-func tlsFailure(t *Target, info *tlsprobe.Result, err error) (summary string, hints []string, code string) {
+// srv gives the names of the server's settings, or on Aura what to do
+// instead.
+func tlsFailure(t *Target, member bool, srv generation.Server, err error) (summary string, hints []string, code string) {
 	ssc := sscScheme(t)
 	plain := strings.TrimSuffix(secureScheme(t), "+s://") + "://"
+	// setting is the name of a setting in a sentence; on Aura, where
+	// there is no setting to change, name is "" and aura says what to do.
+	setting := func(it generation.Item) (name, aura string) {
+		say := srv.Lookup(it)
+		if say.Aura {
+			return "", say.Text
+		}
+		return say.Text, ""
+	}
 	var ce *tlsprobe.CertError
 	if errors.As(err, &ce) {
 		switch {
 		case errors.Is(err, tlsprobe.ErrSelfSigned):
 			return "the certificate is self-signed", []string{
-				fmt.Sprintf("for a test server use %s (encrypted, certificate not verified)", ssc),
-				"for production pass the certificate with --ca-file (drivers: add it to the trust store) or install one from a public CA",
+				"trust it: pass the certificate with --ca-file (drivers: add it to their trust store), or install one from a public CA",
+				fmt.Sprintf("for a test server, %s encrypts without verifying the certificate", ssc),
 			}, "tls.self_signed"
 		case errors.Is(err, tlsprobe.ErrInterception):
 			p := ce.Product
@@ -179,39 +230,86 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (summary string, hi
 			}, "tls.interception"
 		case errors.Is(err, tlsprobe.ErrNoSystemRoots):
 			return "this system has no trusted CA certificates", []string{
-				"install the CA bundle (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates); slim and distroless container images often lack it",
+				"install the CA bundle, which slim and distroless container images often lack: on Debian or Ubuntu `apt-get install ca-certificates`, or on Alpine `apk add ca-certificates`",
 			}, "tls.no_system_roots"
 		case errors.Is(err, tlsprobe.ErrIncompleteChain):
-			return "the server sent its certificate without the intermediate that signs it", []string{
-				fmt.Sprintf("configure the full chain on the server: put the leaf followed by the intermediate(s) (%s) in the SSL policy's public.crt (dbms.ssl.policy.bolt.public_certificate)", ce.Missing),
-			}, "tls.incomplete_chain"
+			fix := fmt.Sprintf("put the leaf followed by the intermediate(s) (%s) in the file ", ce.Missing)
+			if name, aura := setting(generation.BoltCertificate); aura != "" {
+				hints = []string{aura}
+			} else {
+				hints = []string{"configure the full chain on the server: " + fix + name + " names (public.crt by default)"}
+			}
+			return "the server sent its certificate without the intermediate that signs it", hints, "tls.incomplete_chain"
 		case errors.Is(err, tlsprobe.ErrUnknownAuthority):
 			return "the certificate is signed by an authority this system does not trust", []string{
 				"pass the CA certificate with --ca-file (drivers: add it to the trust store), or use a certificate from a public CA",
 				fmt.Sprintf("for a test server %s skips verification", ssc),
 			}, "tls.unknown_authority"
 		case errors.Is(err, tlsprobe.ErrExpired):
-			return fmt.Sprintf("the certificate expired %s ago", tlsprobe.HumanDuration(ce.Delta)), []string{
-				"renew the certificate and update dbms.ssl.policy.bolt.public_certificate; if it looks current on the server, check this machine's clock",
-			}, "tls.expired"
+			clock := "if it looks current on the server, check this machine's clock"
+			if name, aura := setting(generation.BoltCertificate); aura != "" {
+				hints = []string{"check this machine's clock: Aura renews its certificates itself", aura}
+			} else {
+				hints = []string{"renew the certificate and replace the file " + name + " names; " + clock}
+			}
+			return fmt.Sprintf("the certificate expired %s ago", tlsprobe.HumanDuration(ce.Delta)), hints, "tls.expired"
 		case errors.Is(err, tlsprobe.ErrNotYetValid):
 			h := []string{"the certificate's validity starts in the future: check the clock on this machine and on the server (NTP)"}
 			if ce.ClockSuspect {
-				h = append([]string{"this machine's clock looks wrong: fix it (timedatectl set-ntp true)"}, h...)
+				h = append([]string{"this machine's clock looks wrong: set it by NTP with `timedatectl set-ntp true`"}, h...)
 			}
 			return fmt.Sprintf("the certificate is not valid for another %s", tlsprobe.HumanDuration(ce.Delta)), h, "tls.not_yet_valid"
 		case errors.Is(err, tlsprobe.ErrHostMismatch):
-			h := []string{fmt.Sprintf("the certificate is for %s, not %s", strings.Join(ce.SANs, ", "), t.Host)}
-			if ce.Suggest != "" {
-				h = append(h, fmt.Sprintf("connect with %s://%s:%d instead", t.Scheme, ce.Suggest, t.Port))
+			summary = fmt.Sprintf("the certificate is not valid for %s: it is for %s", t.Host, listSome(ce.SANs, 3))
+			if len(ce.SANs) == 0 {
+				// "has no subject alternative names; its common name ... is
+				// ignored", or "names no host at all".
+				why, _, _ := strings.Cut(strings.TrimPrefix(ce.Detail, "the certificate "), "; connect with ")
+				if why == "" {
+					why = "names no host at all"
+				}
+				summary = fmt.Sprintf("the certificate is not valid for %s: it %s", t.Host, why)
 			}
-			h = append(h, "or reissue the certificate with this name, and set server.bolt.advertised_address to a name the certificate covers")
-			return fmt.Sprintf("the certificate is not valid for %s", t.Host), h, "tls.host_mismatch"
+			reissue := fmt.Sprintf("reissue the certificate with %s among its names", t.Host)
+			advertised, aura := setting(generation.BoltAdvertisedAddress)
+			switch {
+			case member:
+				// The name is the routing table's: the user cannot pick
+				// another, the server can advertise one its certificate
+				// covers.
+				reissue = fmt.Sprintf("reissue that server's certificate with %s among its names", t.Host)
+				if ce.Suggest != "" && aura == "" {
+					set, _ := pasteSet(srv, generation.BoltAdvertisedAddress, net.JoinHostPort(ce.Suggest, strconv.Itoa(t.Port)))
+					return summary, []string{
+						"this name comes from the cluster's routing table: have the server advertise a name its certificate covers; on it set " + set,
+						"or " + reissue,
+					}, "tls.host_mismatch"
+				}
+				if aura == "" {
+					return summary, []string{reissue, "or have the server advertise a name its certificate covers, in " + advertised}, "tls.host_mismatch"
+				}
+				return summary, []string{reissue}, "tls.host_mismatch"
+			case t.Routing && aura == "":
+				reissue += "; in a cluster, each member's certificate must cover the name it advertises in " + advertised
+			}
+			if ce.Suggest != "" {
+				return summary, []string{fmt.Sprintf("connect with %s://%s:%d instead", t.Scheme, ce.Suggest, t.Port), "or " + reissue}, "tls.host_mismatch"
+			}
+			return summary, []string{reissue}, "tls.host_mismatch"
 		}
 		return "the certificate does not verify", []string{"see the verification error; pass the CA with --ca-file or fix the certificate"}, "tls.verify_failed"
 	}
 	var he *tlsprobe.HandshakeError
 	if errors.As(err, &he) {
+		// policy is the hint that changes a setting of the server's SSL
+		// policy: "<what> `name=value`<rest>"; on Aura, what to do instead.
+		policy := func(what string, it generation.Item, value, rest string) string {
+			set, aura := pasteSet(srv, it, value)
+			if aura != "" {
+				return aura
+			}
+			return what + set + rest
+		}
 		switch {
 		case errors.Is(err, tlsprobe.ErrPlaintextPort):
 			what, code := "closed the connection on the TLS handshake", "tls.closed_on_hello"
@@ -225,15 +323,29 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (summary string, hi
 				// back, so this is no server that is still starting.
 				code = "tls.plaintext_other"
 			}
+			enable, aura := pasteSet(srv, generation.BoltSSLPolicyEnabled, "true")
+			if aura != "" {
+				return "the server " + what + ": this port does not use TLS", []string{aura}, code
+			}
+			level, _ := pasteSet(srv, generation.BoltTLSLevel, "REQUIRED")
 			return "the server " + what + ": this port does not use TLS", []string{
-				fmt.Sprintf("use %s (no encryption), or enable TLS on the server: dbms.ssl.policy.bolt.enabled=true and server.bolt.tls_level=REQUIRED or OPTIONAL (4.x: dbms.connector.bolt.tls_level)", plain),
+				fmt.Sprintf("use %s (no encryption), or enable TLS on the server", plain),
+				"to enable TLS, give the bolt SSL policy a certificate, then set these and restart the server (a tls_level of OPTIONAL also takes plaintext clients): " + enable + " and " + level,
 			}, code
 		case errors.Is(err, tlsprobe.ErrProtocolVersion):
-			return "the server offers no TLS version this client accepts (1.2 or 1.3)", []string{"allow TLSv1.2 and TLSv1.3 in dbms.ssl.policy.bolt.tls_versions"}, "tls.protocol_version"
+			return "the server offers no TLS version this client accepts (1.2 or 1.3)",
+				[]string{policy("allow TLSv1.2 and TLSv1.3 on the server: set ", generation.BoltTLSVersions, "TLSv1.2,TLSv1.3", "")}, "tls.protocol_version"
 		case errors.Is(err, tlsprobe.ErrCipher):
-			return "the server and client share no cipher suite", []string{"allow modern cipher suites in dbms.ssl.policy.bolt.ciphers (or remove the setting for the defaults)"}, "tls.cipher"
+			if name, aura := setting(generation.BoltCiphers); aura != "" {
+				hints = []string{aura}
+			} else {
+				hints = []string{"allow modern cipher suites in " + name + " on the server (or remove the setting for the defaults)"}
+			}
+			return "the server and client share no cipher suite", hints, "tls.cipher"
 		case errors.Is(err, tlsprobe.ErrClientCertRequired):
-			return "the server requires a client certificate (mutual TLS)", []string{"set dbms.ssl.policy.bolt.client_auth=NONE (or OPTIONAL), or give the driver a client certificate"}, "tls.client_cert_required"
+			return "the server requires a client certificate (mutual TLS)", []string{
+				policy("set ", generation.BoltClientAuth, "NONE", " on the server (OPTIONAL also works), or give the driver a client certificate"),
+			}, "tls.client_cert_required"
 		case errors.Is(err, tlsprobe.ErrServerName):
 			return "the server does not serve the requested server name (SNI)", []string{"connect with the host name the server expects, not an IP address or alias"}, "tls.server_name"
 		case errors.Is(err, tlsprobe.ErrHandshakeTimeout):
@@ -241,4 +353,12 @@ func tlsFailure(t *Target, info *tlsprobe.Result, err error) (summary string, hi
 		}
 	}
 	return "the TLS handshake failed", []string{"check that the port serves Bolt with TLS"}, "tls.failed"
+}
+
+// listSome is the first n of list, and how many more there are.
+func listSome(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(list[:n], ", "), len(list)-n)
 }

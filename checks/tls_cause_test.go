@@ -26,6 +26,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,7 +250,7 @@ func tlscDiagnose(t *testing.T, run tlscRun) *tlscDiag {
 	}
 	d := &tlscDiag{rep: rep}
 	var tb, jb bytes.Buffer
-	if err := report.Text(&tb, rep, report.TextOptions{Color: false}); err != nil {
+	if err := report.Text(&tb, rep, tlscTextOptions()); err != nil {
 		t.Fatalf("report.Text: %v", err)
 	}
 	if err := report.JSON(&jb, rep, report.ToolInfo{Version: "test"}); err != nil {
@@ -332,9 +333,25 @@ func (d *tlscDiag) jsonCheck(t *testing.T, id string) tlscJSONCheck {
 	return tlscJSONCheck{}
 }
 
-// textBlock is the check's line in the text report and the detail lines
-// under it (facts, evidence, error, hints), trimmed. indent is the
-// check line's indentation (0 for top-level checks, 8 for a member's).
+// tlscTextOptions renders everything a check has (--verbose: the facts
+// of passing checks, those marked Verbose, the error), on lines as long as
+// they come: a renderer that wraps (TextOptions.Width) is given room, so
+// that only what it sets apart on a line of its own (a span to paste)
+// continues an item on the next line.
+func tlscTextOptions() report.TextOptions {
+	opts := report.TextOptions{Verbose: true}
+	if w := reflect.ValueOf(&opts).Elem().FieldByName("Width"); w.IsValid() && w.CanSet() && w.Kind() == reflect.Int {
+		w.SetInt(10000)
+	}
+	return opts
+}
+
+// textBlock is the check's line in the text report and the detail items
+// under it (facts, evidence, error, hints and fixes), trimmed, each on
+// one line: a line indented deeper than the item it follows continues
+// it (the lines of "evidence:" are items of their own).
+// indent is the check line's indentation (0 for top-level checks, 8 for
+// a member's).
 func (d *tlscDiag) textBlock(t *testing.T, indent int, from int, id string, status checks.Status) (string, []string) {
 	t.Helper()
 	pad := strings.Repeat(" ", indent)
@@ -344,11 +361,18 @@ func (d *tlscDiag) textBlock(t *testing.T, indent int, from int, id string, stat
 			continue
 		}
 		var block []string
+		itemIndent, header := 0, false
 		for _, l := range d.lines[i+1:] {
-			if strings.TrimSpace(l) == "" || len(l)-len(strings.TrimLeft(l, " ")) <= indent {
+			ind := len(l) - len(strings.TrimLeft(l, " "))
+			if strings.TrimSpace(l) == "" || ind <= indent {
 				break
 			}
+			if len(block) > 0 && ind > itemIndent && !header {
+				block[len(block)-1] += " " + strings.TrimSpace(l)
+				continue
+			}
 			block = append(block, strings.TrimSpace(l))
+			itemIndent, header = ind, strings.TrimSpace(l) == "evidence:"
 		}
 		return d.lines[i], block
 	}
@@ -390,8 +414,9 @@ func (d *tlscDiag) wantIn(t *testing.T, where string, r checks.Result, jc tlscJS
 	var textError string
 	for _, l := range block {
 		switch {
-		case strings.HasPrefix(l, "hint: "):
-			textHints = append(textHints, strings.TrimPrefix(l, "hint: "))
+		case strings.HasPrefix(l, "hint: "), strings.HasPrefix(l, "fix: "), strings.HasPrefix(l, "note: "):
+			_, h, _ := strings.Cut(l, ": ")
+			textHints = append(textHints, h)
 		case strings.HasPrefix(l, "error: "):
 			textError = strings.TrimPrefix(l, "error: ")
 		default:
@@ -405,8 +430,9 @@ func (d *tlscDiag) wantIn(t *testing.T, where string, r checks.Result, jc tlscJS
 		if !tlscAny(r.Hints, h) {
 			t.Errorf("%s: no hint says %q; hints: %q", id, h, r.Hints)
 		}
-		if !tlscAny(textHints, h) {
-			t.Errorf("%s: no text hint: line says %q; hint lines: %q", id, h, textHints)
+		// A span to paste is shown without its backticks.
+		if plain := strings.ReplaceAll(h, "`", ""); !tlscAny(textHints, plain) {
+			t.Errorf("%s: no text hint line says %q; hint lines: %q", id, plain, textHints)
 		}
 	}
 	if w.status != checks.Pass && w.status != checks.Skip && len(r.Hints) == 0 {
@@ -436,8 +462,10 @@ func (d *tlscDiag) wantIn(t *testing.T, where string, r checks.Result, jc tlscJS
 		if jc.Error == nil || *jc.Error != r.Error {
 			t.Errorf("%s: JSON error %v, want %q", id, jc.Error, r.Error)
 		}
-		if !tlscFold(textError, w.err) {
-			t.Errorf("%s: text error: line %q does not say %q", id, textError, w.err)
+		// The error is printed, or already said by a line of the check
+		// (the verification evidence says what a certificate error says).
+		if !tlscFold(textError, w.err) && !slices.ContainsFunc(block, func(l string) bool { return strings.Contains(l, r.Error) }) {
+			t.Errorf("%s: the text neither prints the error %q nor says it; error line %q", id, r.Error, textError)
 		}
 	}
 }
@@ -692,10 +720,10 @@ func TestTLSCauseHostMismatch(t *testing.T) {
 	tlscNoCredentials(t, srv) // first: it must hold whatever else fails
 
 	d.want(t, tlscWant{id: "tls", status: checks.Fail,
-		summary: []string{"not valid for " + tlscDB},
+		summary: []string{"not valid for " + tlscDB, "it is for " + tlscGraph},
 		hints: []string{
-			"the certificate is for " + tlscGraph,
 			"connect with " + tlscURI("neo4j+s", tlscGraph, srv.Port()),
+			"reissue the certificate with " + tlscDB,
 			"advertised_address",
 		},
 		facts: map[string]string{"names": tlscGraph, "server name (SNI)": tlscDB},
@@ -946,10 +974,14 @@ func TestTLSCauseMemberOwnSNI(t *testing.T) {
 	// Member 1: its own tls check failed with a host mismatch, in the
 	// result, the JSON and the text.
 	want1 := tlscWant{id: "tls", status: checks.Fail,
-		summary: []string{"not valid for " + core1},
-		hints:   []string{"the certificate is for " + tlscGraph, "connect with " + tlscURI("neo4j+s", tlscGraph, c.Members[1].Port())},
-		facts:   map[string]string{"server name (SNI)": core1, "names": tlscGraph},
-		err:     "not valid for this host name"}
+		summary: []string{"not valid for " + core1, "it is for " + tlscGraph},
+		// The name is the routing table's: the server is to advertise
+		// one its certificate covers, not the user to connect elsewhere.
+		hints: []string{"`server.bolt.advertised_address=" + net.JoinHostPort(tlscGraph, strconv.Itoa(c.Members[1].Port())) + "`",
+			"`dbms.connector.bolt.advertised_address=" + net.JoinHostPort(tlscGraph, strconv.Itoa(c.Members[1].Port())) + "`",
+			"reissue that server's certificate with " + core1},
+		facts: map[string]string{"server name (SNI)": core1, "names": tlscGraph},
+		err:   "not valid for this host name"}
 	var r1 checks.Result
 	var m1Status checks.Status
 	for _, m := range d.rep.Members {

@@ -3,6 +3,7 @@ package checks_test
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +164,7 @@ func TestTLSFailedVerificationSendsNoCredentials(t *testing.T) {
 			leaf: func(t *testing.T) *certs.Leaf {
 				return p.leaf(t, certs.LeafOptions{DNSNames: []string{host("graph")}})
 			},
-			summary: "not valid for " + host("db"), hints: []string{host("graph"), "server.bolt.advertised_address"},
+			summary: "not valid for " + host("db") + ": it is for " + host("graph"), hints: []string{"connect with", host("graph"), "reissue the certificate with " + host("db")},
 		},
 	}
 	for _, c := range cases {
@@ -178,8 +179,13 @@ func TestTLSFailedVerificationSendsNoCredentials(t *testing.T) {
 				rep := run(t, tg)
 				wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 				r := wantCheck(t, rep, "tls", checks.Fail, c.summary, c.hints...)
-				if _, ok := evidence(r, "verification"); !ok {
-					t.Error("the verification error is evidence")
+				if v, ok := evidence(r, "verification"); !ok || v != r.Error {
+					t.Errorf("the verification error %q is not evidence (%q)", r.Error, v)
+				}
+				// A routing URI's certificates must also cover the names
+				// the cluster advertises; a direct one's need not.
+				if c.name == "wrong host" && (scheme == "neo4j+s") != slices.ContainsFunc(r.Hints, func(h string) bool { return strings.Contains(h, "server.bolt.advertised_address") }) {
+					t.Errorf("%s: hints %q", scheme, r.Hints)
 				}
 				if _, ok := fact(r, "subject"); !ok {
 					t.Error("the rejected certificate is still described")

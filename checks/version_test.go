@@ -13,7 +13,7 @@ func TestVersion44WarnsEndOfSupport(t *testing.T) {
 	s := startServer(t, withUsers(fixtures.Neo4j44()))
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "version", checks.Warn, "Bolt 4.4, Neo4j/4.4.40", "4.4", "5.26 LTS")
+	r := wantCheck(t, rep, "version", checks.Warn, "Neo4j 4.4.40 is out of support", "4.4", "5.26 LTS")
 	if v, _ := fact(r, "server agent"); v != "Neo4j/4.4.40" {
 		t.Errorf("server agent fact %q", v)
 	}
@@ -33,7 +33,12 @@ func TestVersionEndOfLifeBolt(t *testing.T) {
 			s := startServer(t, withUsers(cfg))
 			rep := run(t, target{uri: s.URI("bolt")})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			wantCheck(t, rep, "version", checks.Warn, "Neo4j/"+name, "end of life", "upgrade the server")
+			// The agent is known: the summary names the release and what
+			// is wrong with it, the hint the way through 4.4.
+			wantCheck(t, rep, "version", checks.Warn, "Neo4j "+name+".", "4.4 first")
+			if r := result(t, rep, "version"); !strings.Contains(r.Summary, "is at end of life: 6.x drivers do not speak Bolt") || strings.Contains(r.Hints[0], "or older") {
+				t.Errorf("version: summary %q, hint %q", r.Summary, r.Hints[0])
+			}
 		})
 	}
 }
@@ -55,10 +60,9 @@ func TestVersionManifestOfferedList(t *testing.T) {
 			if !ok {
 				t.Fatal("no offered-by-the-server fact from a manifest server")
 			}
-			for _, want := range []string{"5.8", "5.6", "5.4", "5.0", "4.4", "4.0"} {
-				if !strings.Contains(offered, want) {
-					t.Errorf("offered %q does not mention %s", offered, want)
-				}
+			// Ranges low to high (issue 19).
+			if offered != "4.0–4.4, 5.0–5.4, 5.6–5.8" {
+				t.Errorf("offered %q, want 4.0–4.4, 5.0–5.4, 5.6–5.8", offered)
 			}
 			want := map[bool]string{true: "", false: "5.8"}[m.pipelining]
 			if v, _ := fact(r, "protocol_version"); v != want {
@@ -77,8 +81,9 @@ func TestVersion2025OffersBolt6(t *testing.T) {
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 	r := wantCheck(t, rep, "version", checks.Pass, "Neo4j/2025.10.0")
-	if v, _ := fact(r, "offered by the server"); !strings.HasPrefix(v, "6.0") {
-		t.Errorf("offered %q should list 6.0 first", v)
+	// Low to high: 6.0 last.
+	if v, _ := fact(r, "offered by the server"); !strings.HasSuffix(v, ", 6.0") {
+		t.Errorf("offered %q should list 6.0 last", v)
 	}
 }
 
