@@ -114,7 +114,7 @@ func checkChecks(cs []jsonCheck, path string) error {
 		}
 		for _, fs := range []struct {
 			name  string
-			facts []checks.Fact
+			facts []jsonFact
 		}{{"facts", c.Facts}, {"evidence", c.Evidence}} {
 			for j, f := range fs.facts {
 				if f.Name == "" {
@@ -140,7 +140,7 @@ func fromJSONChecks(cs []jsonCheck) []checks.Result {
 	for _, c := range cs {
 		res := checks.Result{
 			ID: c.ID, Title: c.Title, Status: checks.Status(c.Status), Code: string(c.Code), Summary: c.Summary,
-			Duration: fromMillis(c.DurationMs), Facts: c.Facts, Evidence: c.Evidence, Hints: c.Hints,
+			Duration: fromMillis(c.DurationMs), Facts: fromJSONFacts(c.Facts), Evidence: fromJSONFacts(c.Evidence), Hints: c.Hints,
 		}
 		if c.Error != nil {
 			res.Error = *c.Error

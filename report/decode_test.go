@@ -85,6 +85,9 @@ func TestDecodeRefuses(t *testing.T) {
 		{"not a check id", mutated(func(d map[string]any) { firstCheck(d)["id"] = "Ping!" }), `report: checks[0].id: not a check id: "Ping!"`},
 		{"not a code", mutated(func(d map[string]any) { firstCheck(d)["code"] = "TLS self-signed" }), `report: checks[0].code: not a code: "TLS self-signed"`},
 		{"an empty code", mutated(func(d map[string]any) { firstCheck(d)["code"] = "" }), "report: decode: a check's code is empty: it is absent or a code"},
+		{"verbose false", mutated(func(d map[string]any) {
+			firstCheck(d)["facts"] = []any{map[string]any{"name": "n", "value": "v", "verbose": false}}
+		}), "report: decode: a fact's verbose is false: it is absent or true"},
 		{"verdict skip", mutated(func(d map[string]any) { d["verdict"] = "skip" }), `report: verdict: want pass, warn or fail, got "skip"`},
 		{"exit code 4", mutated(func(d map[string]any) { d["exitCode"] = 4 }), "report: exitCode: want 0 to 3, got 4"},
 		{"startedAt not a date-time", mutated(func(d map[string]any) { d["startedAt"] = "yesterday" }), `report: startedAt: want an RFC 3339 date-time, got "yesterday"`},
@@ -208,5 +211,10 @@ func TestDecodeReadsCodesAndNewChecks(t *testing.T) {
 	}
 	if c := r.Checks[0]; c.ID != "ping" || c.Code != "ping.no_answer" {
 		t.Errorf("read %q with code %q", c.ID, c.Code)
+	}
+	// A verbose fact is read back as one, so the text report renders as it did.
+	firstCheck(d)["facts"] = []any{map[string]any{"name": "received (hex)", "value": "48 54", "verbose": true}}
+	if r, _, err = Decode(mustMarshal(t, d)); err != nil || !r.Checks[0].Facts[0].Verbose {
+		t.Errorf("a verbose fact read back: %+v, %v", r.Checks[0].Facts, err)
 	}
 }

@@ -64,8 +64,8 @@ type jsonCheck struct {
 	Code       jsonCode      `json:"code,omitempty"` // absent on a pass, and in reports written before codes existed
 	Summary    string        `json:"summary"`
 	DurationMs float64       `json:"durationMs"`
-	Facts      []checks.Fact `json:"facts"`
-	Evidence   []checks.Fact `json:"evidence"`
+	Facts      []jsonFact    `json:"facts"`
+	Evidence   []jsonFact    `json:"evidence"`
 	Hints      []string      `json:"hints"`
 	// Error is null rather than "" when there is none: in jq, "" is truthy
 	// and null is not, so `select(.error)` does what it reads as.
@@ -153,8 +153,8 @@ func toJSONChecks(rs []checks.Result) []jsonCheck {
 			Code:       jsonCode(r.Code),
 			Summary:    r.Summary,
 			DurationMs: millis(r.Duration),
-			Facts:      orEmpty(r.Facts),
-			Evidence:   orEmpty(r.Evidence),
+			Facts:      toJSONFacts(r.Facts),
+			Evidence:   toJSONFacts(r.Evidence),
 			Hints:      orEmpty(r.Hints),
 		}
 		if r.Error != "" {
@@ -163,6 +163,48 @@ func toJSONChecks(rs []checks.Result) []jsonCheck {
 		out = append(out, c)
 	}
 	return out
+}
+
+// jsonFact is a fact or a piece of evidence. verbose is present, and
+// true, only on raw material the text report keeps for --verbose (hex,
+// Go's error text, protocol detail), so that a report read back renders as
+// it did.
+type jsonFact struct {
+	Name    string   `json:"name"`
+	Value   string   `json:"value"`
+	Verbose jsonTrue `json:"verbose,omitempty"`
+}
+
+func toJSONFacts(fs []checks.Fact) []jsonFact {
+	out := make([]jsonFact, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, jsonFact{Name: f.Name, Value: f.Value, Verbose: jsonTrue(f.Verbose)})
+	}
+	return out
+}
+
+func fromJSONFacts(fs []jsonFact) []checks.Fact {
+	out := make([]checks.Fact, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, checks.Fact{Name: f.Name, Value: f.Value, Verbose: bool(f.Verbose)})
+	}
+	return out
+}
+
+// jsonTrue is a flag written only when set: absent or true, never false,
+// so that what Decode accepts JSON writes back byte for byte.
+type jsonTrue bool
+
+func (t *jsonTrue) UnmarshalJSON(b []byte) error {
+	var v bool
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if !v {
+		return errors.New("a fact's verbose is false: it is absent or true")
+	}
+	*t = true
+	return nil
 }
 
 // jsonCode is a check's code: absent or a code, never "", so that what

@@ -49,6 +49,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"not a check id", func(d map[string]any) { firstCheck(d)["id"] = "Ping!" }},
 		{"not a code", func(d map[string]any) { firstCheck(d)["code"] = "TLS self-signed" }},
 		{"an empty code", func(d map[string]any) { firstCheck(d)["code"] = "" }},
+		{"verbose false", func(d map[string]any) {
+			firstCheck(d)["facts"] = []any{map[string]any{"name": "n", "value": "v", "verbose": false}}
+		}},
 		{"verdict skip", func(d map[string]any) { d["verdict"] = "skip" }},
 		{"exit code 4", func(d map[string]any) { d["exitCode"] = 4 }},
 		{"schema version 2", func(d map[string]any) { d["schemaVersion"] = 2 }},
