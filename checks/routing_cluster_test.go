@@ -85,7 +85,7 @@ func TestRoutingEveryGeneration(t *testing.T) {
 					t.Errorf("db %q: router views %q", db, v)
 				}
 				q := wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
-				if db != "" && !strings.Contains(q.Summary, "on movies") {
+				if db != "" && !strings.Contains(q.Summary, "on database movies") {
 					t.Errorf("query %q did not run on movies", q.Summary)
 				}
 			}

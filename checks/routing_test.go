@@ -45,7 +45,7 @@ func TestRoutingRoute44WithDatabase(t *testing.T) {
 	if len(routes) != 2 || routes[0].DB != "movies" || routes[1].DB != "movies" {
 		t.Errorf("ROUTE messages %+v, want two for movies", routes)
 	}
-	wantCheck(t, rep, "query", checks.Pass, "on movies")
+	wantCheck(t, rep, "query", checks.Pass, "on database movies")
 	for _, m := range messages(s, "RUN") {
 		if m.Query == "RETURN 1" && m.DB != "movies" {
 			t.Errorf("RETURN 1 ran on %q", m.DB)
@@ -64,7 +64,7 @@ func TestRoutingRouteHomeDatabase(t *testing.T) {
 	if v, _ := fact(r, "database"); v != "movies" {
 		t.Errorf("database fact %q: the table's rt.db names the home database", v)
 	}
-	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on movies")
+	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on database movies")
 }
 
 func TestRoutingProcedure42(t *testing.T) {
@@ -303,7 +303,7 @@ func TestRoutingSkippedForBoltAndQueryStillRuns(t *testing.T) {
 		t.Errorf("hints for a standalone server: %q", r.Hints)
 	}
 	wantCheck(t, rep, "members", checks.Skip, "connects directly")
-	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on neo4j")
+	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on database neo4j")
 	// One ROUTE tells a standalone server from a cluster member; nothing
 	// else of routing is sent.
 	if n := len(messages(s, "ROUTE")); n != 1 {

@@ -240,7 +240,7 @@ func TestSkipQuery(t *testing.T) {
 
 	rep := diagnose(t, tt, nil)
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	wantCheck(t, rep, "query", checks.Fail, "may not read")
+	wantCheck(t, rep, "query", checks.Fail, "may not read", "GRANT ACCESS ON DATABASE")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
