@@ -205,3 +205,55 @@ func TestJudgeAuth(t *testing.T) {
 	}
 	baqCodes(t, authCheck, seen, []string{"auth.provider_unavailable"})
 }
+
+// TestSayPastesOnlyWhatToPaste: for every statement, command and setting
+// of the table, on every generation, the span in backticks is the thing
+// to paste and nothing else: the table's note ("on the system database")
+// stays outside it. Several generations' forms are prose, never a span.
+func TestSayPastesOnlyWhatToPaste(t *testing.T) {
+	prose := regexp.MustCompile(`\b(the|a|an|on|before|or|where|of|is)\b`)
+	span := regexp.MustCompile("`([^`]*)`")
+	for _, g := range []generation.Gen{generation.V35, generation.V4, generation.V5, generation.V2025} {
+		s := say{generation.Server{Gen: g}}
+		for it := generation.Item(0); it.String() != "Item(?)"; it++ {
+			var got string
+			switch it.Kind() {
+			case generation.Setting:
+				got = s.set(it, "<value>")
+			case generation.Cypher, generation.Command:
+				got = s.code(it, "<db>", "movies")
+			default:
+				continue
+			}
+			if got == "" {
+				continue // the generation lacks it
+			}
+			spans := span.FindAllStringSubmatch(got, -1)
+			if len(spans) != 1 || !strings.HasPrefix(got, "`") {
+				t.Errorf("%s %s: %q, want one span to paste, first", g, it, got)
+				continue
+			}
+			if code := spans[0][1]; prose.MatchString(strings.ToLower(code)) && !strings.Contains(code, "ON DATABASE") {
+				t.Errorf("%s %s: the span %q carries prose", g, it, code)
+			}
+		}
+	}
+	unknown := say{generation.Server{Gen: generation.Unknown}}
+	if got := unknown.set(generation.BoltAdvertisedAddress, "<host>:<port>"); strings.Contains(got, "`") || !strings.Contains(got, "4.x: dbms.connector.bolt.advertised_address=<host>:<port>") {
+		t.Errorf("unknown generation: %q, want every form, as prose", got)
+	}
+	v5 := say{generation.Server{Gen: generation.V5}}
+	for _, c := range []struct {
+		db, want string
+	}{
+		{"movies", "`START DATABASE movies`"},
+		{"movies-2024", "START DATABASE `movies-2024`"}, // quoted: no span can hold it
+	} {
+		if got := v5.code(generation.StartDatabase, "<db>", c.db); got != c.want {
+			t.Errorf("START DATABASE for %q: %q, want %q", c.db, got, c.want)
+		}
+	}
+	if got := v5.code(generation.LiftQuarantine, "<db>", "it's"); got != "`CALL dbms.quarantineDatabase('it\\'s', false)` on the server that holds the quarantined copy" {
+		t.Errorf("a quoted name in a string: %q", got)
+	}
+}
