@@ -176,9 +176,9 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 			var code string
 			code, res.Summary, res.Hints = routingFailure(t, sy, se, db)
 			res.raise(Fail, code)
-			if !t.AllDatabases {
-				explainMissingDatabase(t, sy, &res, se, out.dbs)
-			}
+			// With --all-databases, judgeAllDatabases lists every
+			// database's facts; the explanation is the summary and fix.
+			explainMissingDatabase(t, sy, &res, se, out.dbs, !t.AllDatabases)
 		} else {
 			res.raise(Fail, "routing.unreadable_table")
 			res.Summary = "the routing table could not be read"
@@ -454,8 +454,9 @@ func (r *Run) tableDatabase() string {
 // explainMissingDatabase adds what SHOW DATABASES said when the database
 // asked for does not exist or is not available: the names that do exist,
 // or the state the database is in on each server, which then is the
-// summary and the fix, in place of what the error alone could say.
-func explainMissingDatabase(t *Target, s say, res *Result, se *bolt.ServerError, dbs *databasesOutcome) {
+// summary and the fix, in place of what the error alone could say. With
+// facts it adds the database's facts and evidence too.
+func explainMissingDatabase(t *Target, s say, res *Result, se *bolt.ServerError, dbs *databasesOutcome, facts bool) {
 	if dbs == nil || dbs.err != nil {
 		return // only a better explanation was at stake
 	}
@@ -468,7 +469,9 @@ func explainMissingDatabase(t *Target, s say, res *Result, se *bolt.ServerError,
 		if dbs.dropped > 0 {
 			list += fmt.Sprintf(" and %d more", dbs.dropped)
 		}
-		res.Facts = append(res.Facts, Fact{Name: "databases that exist", Value: list})
+		if facts {
+			res.Facts = append(res.Facts, Fact{Name: "databases that exist", Value: list})
+		}
 		if len(names) > 0 {
 			// The list says more than any note about editions.
 			res.Hints = []string{fmt.Sprintf("check the name%s: SHOW DATABASES lists %s; or leave it out to use the user's home database", databaseOrigin(t), list)}
@@ -478,9 +481,11 @@ func explainMissingDatabase(t *Target, s say, res *Result, se *bolt.ServerError,
 	want := t.Database
 	for _, d := range dbs.list {
 		if want == "" && d.Home || strings.EqualFold(d.Name, want) {
-			res.Facts = append(res.Facts, Fact{Name: "database " + d.Name, Value: describeDatabase(d)})
-			if m := d.Message(); m != "" {
-				res.Evidence = append(res.Evidence, Fact{Name: "status message", Value: m})
+			if facts {
+				res.Facts = append(res.Facts, Fact{Name: "database " + d.Name, Value: describeDatabase(d)})
+				if m := d.Message(); m != "" {
+					res.Evidence = append(res.Evidence, Fact{Name: "status message", Value: m})
+				}
 			}
 			if worst := d.Worst(); worst != "" {
 				// What SHOW DATABASES says beats the guesses the error
