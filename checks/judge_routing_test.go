@@ -430,7 +430,7 @@ func TestJudgeRouting(t *testing.T) {
 		// TTLs.
 		{name: "TTL zero",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", 0), nil)) },
-			want:  rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers, 2 readers, 1 writer", "the table's TTL is 0s: drivers refetch it before every transaction; set it back to the default: `dbms.routing_ttl=300s`"},
+			want:  rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers, 2 readers, 1 writer; TTL 0s", "the table's TTL is 0s: drivers refetch it before every transaction; set it back to the default: `dbms.routing_ttl=300s`"},
 			more:  func(t *testing.T, res Result) { rmNoFact(t, res.Evidence, "table") }},
 		{name: "TTL negative",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", -5), nil)) },
@@ -550,7 +550,7 @@ func TestJudgeRouting(t *testing.T) {
 					tables: map[string]fetchedTable{"system": {table: rmTable("system", 300)},
 						"movies": {err: rmFailure("Neo.ClientError.Security.Forbidden", "Database access is not allowed for user 'neo4j'")}}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; 1 of 3 databases has a problem: movies (no routing table)", "grant the user's role access to database movies, as an admin on the system database: `GRANT ACCESS ON DATABASE movies TO <role>`"},
+			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; 1 of the 2 other databases has a problem: movies (no routing table)", "grant the user's role access to database movies, as an admin on the system database: `GRANT ACCESS ON DATABASE movies TO <role>`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "database movies", "online; writer a:7687; no routing table: Neo.ClientError.Security.Forbidden")
 				rmFact(t, res.Evidence, "movies error", "ROUTE failed: Neo.ClientError.Security.Forbidden: Database access is not allowed for user 'neo4j'")
@@ -567,7 +567,7 @@ func TestJudgeRouting(t *testing.T) {
 							t.Problems = []routing.Problem{{Role: "READ", Text: "READ address b:7687 listed twice"}}
 						})}}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "1 of 3 databases has a problem: movies (the routing table lists no writers: writes fail, reads still work)", "database movies: the database has no leader"},
+			want: rmWant{Warn, "routing.databases_problem", "1 of the 2 other databases has a problem: movies (the routing table lists no writers: writes fail, reads still work)", "database movies: the database has no leader"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "movies table", "writers (none); readers b:7687, c:7687")
 				rmFact(t, res.Evidence, "movies problem", "listed twice")
@@ -579,14 +579,14 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), stopped},
 					tables: map[string]fetchedTable{}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "1 of 2 databases has a problem: movies (offline)", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"},
+			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; the other database has a problem: movies (offline)", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "database movies", "offline on 1 of 1 servers") }},
-		{name: "all databases: the main table's TTL is counted among the problems",
+		{name: "all databases: the main table's TTL is the summary's, once",
 			judge: func() Result {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 0), nil), &databasesOutcome{list: three,
 					tables: map[string]fetchedTable{"system": {table: rmTable("system", 300)}, "movies": {table: rmTable("movies", 300)}}}))
 			},
-			want: rmWant{Warn, "routing.ttl_zero", "1 of 3 databases has a problem: neo4j (TTL 0s)", "the table's TTL is 0s"}},
+			want: rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers, 2 readers, 1 writer; TTL 0s; the other 2 databases are fine", "the table's TTL is 0s"}},
 		{name: "all databases: more than three problems are counted",
 			judge: func() Result {
 				list := []routing.Database{rmOnline("neo4j", true)}
@@ -598,7 +598,7 @@ func TestJudgeRouting(t *testing.T) {
 				}
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: list, tables: tables, dropped: 7}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "5 of 6 databases have a problem: db0 (the routing table lists no routers), db1 (the routing table lists no routers), db2 (the routing table lists no routers), 2 more", "database db0: drivers cannot refresh"},
+			want: rmWant{Warn, "routing.databases_problem", "5 of the 5 other databases have a problem: db0 (the routing table lists no routers), db1 (the routing table lists no routers), db2 (the routing table lists no routers), 2 more", "database db0: drivers cannot refresh"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "not checked", "7 more databases (at most 64 are checked)")
 				rmFact(t, res.Evidence, "db4 table", "routers (none)")
@@ -610,7 +610,7 @@ func TestJudgeRouting(t *testing.T) {
 			},
 			// SHOW DATABASES, asked for every database, says what the
 			// error left open: the summary says it, and the fix is one.
-			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined on 1 of 1 servers; 1 of 2 databases has a problem: neo4j (quarantined)", "database neo4j is quarantined after an error"},
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined on 1 of 1 servers; the other database is fine", "database neo4j is quarantined after an error"},
 			more: func(t *testing.T, res Result) {
 				if len(res.Hints) != 1 {
 					t.Errorf("hints %q, want the quarantine's only", res.Hints)
@@ -625,7 +625,12 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = nil }), nil),
 					&databasesOutcome{list: []routing.Database{rmOnline("neo4j", true)}, tables: map[string]fetchedTable{}}))
 			},
-			want: rmWant{Fail, "routing.no_readers", "database neo4j: the routing table lists no readers: read queries fail; 1 of 1 databases has a problem: neo4j (the routing table lists no readers: read queries fail)", "no server can serve reads"}},
+			want: rmWant{Fail, "routing.no_readers", "database neo4j: the routing table lists no readers: read queries fail", "no server can serve reads"},
+			more: func(t *testing.T, res Result) {
+				if res.Summary != "database neo4j: the routing table lists no readers: read queries fail" {
+					t.Errorf("summary %q: the problem once, and no other database to speak of", res.Summary)
+				}
+			}},
 
 		// bolt://: judgeDirect.
 		{name: "direct, no table",

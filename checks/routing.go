@@ -275,6 +275,9 @@ func judgeTable(db string, t *routing.Table, s say) tableVerdict {
 		}
 		v.hints = append(v.hints, "the routing table has malformed or duplicate entries (see evidence): "+advertisedCheck(s, "on each member")+"; an address needs host and port")
 	}
+	if v.problem != "" {
+		v.summary += "; " + v.problem // the summary names the cause
+	}
 	return v
 }
 
@@ -520,7 +523,10 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	}
 	res.Facts = append(res.Facts, Fact{Name: "databases", Value: fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs.list), user)})
 	sy := say{out.srv}
+	// The database asked for has its problem in the summary already: the
+	// list names the others'.
 	var problems []string
+	mainProblem, others := false, 0
 	seenHint := map[string]bool{}
 	for _, h := range res.Hints {
 		seenHint[h] = true
@@ -583,8 +589,16 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 			}
 		}
 		res.Facts = append(res.Facts, Fact{Name: "database " + d.Name, Value: line})
+		isMain := strings.EqualFold(d.Name, mainDB) || mainDB == "" && d.Home
+		if !isMain {
+			others++
+		}
 		if problem != "" {
-			problems = append(problems, problem)
+			if isMain {
+				mainProblem = true
+			} else {
+				problems = append(problems, problem)
+			}
 			if m := d.Message(); m != "" {
 				res.Evidence = append(res.Evidence, Fact{Name: d.Name + " status message", Value: m})
 			}
@@ -593,20 +607,26 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	if dbs.dropped > 0 {
 		res.Facts = append(res.Facts, Fact{Name: "not checked", Value: fmt.Sprintf("%d more databases (at most %d are checked)", dbs.dropped, routing.MaxDatabases)})
 	}
-	if len(problems) == 0 {
+	switch {
+	case len(problems) == 0 && !mainProblem:
 		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs.list))
 		return
+	case len(problems) == 0 && others == 1:
+		res.Summary += "; the other database is fine"
+	case len(problems) == 0 && others > 1:
+		res.Summary += fmt.Sprintf("; the other %d databases are fine", others)
+	case len(problems) > 0:
+		shown := problems
+		if len(shown) > 3 {
+			shown = append(shown[:3:3], fmt.Sprintf("%d more", len(problems)-3))
+		}
+		if others == 1 {
+			res.Summary += "; the other database has a problem: " + shown[0]
+		} else {
+			res.Summary += fmt.Sprintf("; %d of the %d other databases %s a problem: %s", len(problems), others, plural(len(problems), "has", "have"), strings.Join(shown, ", "))
+		}
 	}
 	res.raise(Warn, "routing.databases_problem")
-	shown := problems
-	if len(shown) > 3 {
-		shown = append(shown[:3:3], fmt.Sprintf("%d more", len(problems)-3))
-	}
-	verb := "have"
-	if len(problems) == 1 {
-		verb = "has"
-	}
-	res.Summary += fmt.Sprintf("; %d of %d databases %s a problem: %s", len(problems), len(dbs.list), verb, strings.Join(shown, ", "))
 }
 
 // describeDatabase is one line per database: its status, what it is, and
