@@ -266,6 +266,18 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmDB("movies")), rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{stopped}}))
 			},
 			want: rmWant{Fail, "routing.database_unavailable", "database movies is offline on 2 of 2 servers: an administrator stopped it", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"}},
+		{name: "database unavailable on Aura: SHOW DATABASES says quarantined",
+			judge: func() Result {
+				out := rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{quarantined}})
+				out.srv = generation.Server{Gen: generation.V5, Aura: true}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined", "database neo4j is quarantined after an error on a:7687: Aura lets no user lift a quarantine: raise a ticket at https://support.neo4j.com"},
+			more: func(t *testing.T, res Result) {
+				if strings.Contains(res.Hints[0], "debug.log") || strings.Contains(res.Hints[0], "dbms.") {
+					t.Errorf("hint %q: an Aura user reads no server log and calls no procedure", res.Hints[0])
+				}
+			}},
 		{name: "database unavailable on Aura",
 			judge: func() Result {
 				out := rmOutcome(nil, unavailable)
@@ -688,7 +700,7 @@ func TestJudgeRouting(t *testing.T) {
 		// A router among the members: judgeRouterView.
 		{name: "a router gives no table",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), nil, routing.MethodRoute, rmFailure("Neo.ClientError.General.Unknown", "no"))
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), nil, routing.MethodRoute, rmFailure("Neo.ClientError.General.Unknown", "no"))
 				if v.err == nil || v.table != nil {
 					panic("the view does not keep the error")
 				}
@@ -698,7 +710,7 @@ func TestJudgeRouting(t *testing.T) {
 			more: func(t *testing.T, res Result) { rmFact(t, res.Evidence, "message", "no") }},
 		{name: "a router's answer is not a table",
 			judge: func() Result {
-				res, _ := judgeRouterView(rmTable("neo4j", 300), nil, routing.MethodRoute, malformedErr)
+				res, _ := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), nil, routing.MethodRoute, malformedErr)
 				return res
 			},
 			want: rmWant{Warn, "routing.router_no_table", "this router gives no routing table", "try the next router"},
@@ -709,7 +721,7 @@ func TestJudgeRouting(t *testing.T) {
 			}},
 		{name: "a router agrees",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 10), func(t *routing.Table) { t.Readers = []string{"C:7687", "b:7687"} }), routing.MethodRoute, nil)
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 10), func(t *routing.Table) { t.Readers = []string{"C:7687", "b:7687"} }), routing.MethodRoute, nil)
 				if v.diff.Any() || v.table == nil {
 					panic("the view disagrees")
 				}
@@ -718,7 +730,7 @@ func TestJudgeRouting(t *testing.T) {
 			want: rmWant{Pass, "", "same writer and members as the server in your URI", ""}},
 		{name: "a router names another writer",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = []string{"b:7687"} }), routing.MethodRoute, nil)
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = []string{"b:7687"} }), routing.MethodRoute, nil)
 				if !v.diff.Writers || v.diff.Members {
 					panic(fmt.Sprintf("diff %+v", v.diff))
 				}
@@ -735,7 +747,7 @@ func TestJudgeRouting(t *testing.T) {
 			}},
 		{name: "a router knows other members",
 			judge: func() Result {
-				res, _ := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), routing.MethodRoute, nil)
+				res, _ := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), routing.MethodRoute, nil)
 				return res
 			},
 			want: rmWant{Warn, "routing.router_disagrees", "disagrees with the server in your URI about the member list", ""},
@@ -779,7 +791,7 @@ func TestExplainMissingDatabase(t *testing.T) {
 			dbs:      &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), starting}},
 			facts:    []Fact{{Name: "database movies", Value: "starting on 1 of 2 servers; no writer"}},
 			evidence: []Fact{{Name: "status message", Value: "recovering"}},
-			hint:     "database movies is starting on some servers: wait for it to come online, and read neo4j.log and debug.log in the logs directory on the servers where it is not",
+			hint:     "database movies is starting on some servers: wait for it to come online; if it does not, read neo4j.log and debug.log in the logs directory on the servers where it is not",
 			summary:  "database movies is starting on 1 of 2 servers"},
 		{name: "unavailable: the home database, online by now", target: rmTarget(), se: unavailable,
 			dbs:   &databasesOutcome{list: []routing.Database{online, rmOnline("neo4j", true)}},

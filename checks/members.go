@@ -588,7 +588,7 @@ func judgeViews(res *Result, in membersInput) {
 	}
 	if broken > 0 {
 		res.raise(Warn, "members.routers_no_table")
-		res.Hints = append(res.Hints, "some routers give no routing table (see their own routing check below): drivers that ask them get an error and try the next router; "+s.name(generation.ServerLogs)+" on them say why")
+		res.Hints = append(res.Hints, "some routers give no routing table (see their own routing check below): drivers that ask them get an error and try the next router; "+readLogs(s, "on them: they say why"))
 	}
 	if len(disagree) == 0 {
 		return
@@ -778,7 +778,7 @@ func (r *Run) routerCheck(v *routerView) Check {
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Ride: ride, Run: func(ctx context.Context, sub *Run) Result {
 		t, method, err := sub.fetchTable(ctx, r.routingContext(), db)
 		var res Result
-		res, *v = judgeRouterView(r.table, t, method, err)
+		res, *v = judgeRouterView(say{r.serverGen()}, r.table, t, method, err)
 		return res
 	}}
 }
@@ -794,7 +794,7 @@ func malformedMember(addr string, s say) Result {
 // judgeRouterView compares the table a router gave (or the error it gave
 // instead), fetched with method, with seed, the table of the server in
 // the URI. The two views are the members check's evidence, once.
-func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, routerView) {
+func judgeRouterView(s say, seed, t *routing.Table, method string, err error) (Result, routerView) {
 	var v routerView
 	res := Result{Facts: []Fact{{Name: "fetched with", Value: method, Verbose: true}}}
 	if err != nil {
@@ -804,7 +804,7 @@ func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, 
 		if se := res.noteError(err); se != nil {
 			res.Summary += ": " + se.Code
 		}
-		res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: read this server's debug.log")
+		res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: "+readLogs(s, "on this server: they say why"))
 		return res, v
 	}
 	v.table = t

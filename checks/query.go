@@ -255,12 +255,21 @@ func unavailableHints(s say, db string) []string {
 	show := s.code(generation.ShowDatabase, "<db>", dbOrPlaceholder(db))
 	start := s.code(generation.StartDatabase, "<db>", dbOrPlaceholder(db))
 	if show == "" || start == "" {
-		return []string{"read " + s.name(generation.ServerLogs) + " on each server: they say why the database is not available"}
+		return []string{readLogs(s, "on each server: they say why the database is not available")}
 	}
 	return []string{
 		fmt.Sprintf("see its status on each server with %s on the system database; if it was stopped, start it: %s", show, start),
-		"if it does not come online, " + s.name(generation.ServerLogs) + " on each server say why",
+		"if it does not come online, " + readLogs(s, "on each server: they say why"),
 	}
+}
+
+// readLogs says to read the server's logs, where: on Aura, which shows
+// no server log, what to do instead.
+func readLogs(s say, where string) string {
+	if l := s.Lookup(generation.ServerLogs); l.Aura {
+		return l.Text
+	}
+	return "read " + s.name(generation.ServerLogs) + " " + where
 }
 
 // accessHint grants the ACCESS privilege on db, which connecting to a

@@ -295,7 +295,7 @@ func serversUp(s say) string {
 	if l := s.Lookup(generation.ListServers); l.Aura {
 		return l.Text
 	}
-	return fmt.Sprintf("see which servers are up with %s on the system database, and read %s on the others", s.code(generation.ListServers), s.name(generation.ServerLogs))
+	return fmt.Sprintf("see which servers are up with %s on the system database, and %s", s.code(generation.ListServers), readLogs(s, "on the others"))
 }
 
 // noWriterHint: the database has no leader, or is read-only.
@@ -674,7 +674,6 @@ func stoppedByAdmin(d routing.Database) bool {
 // statusHint is the fix for a database that is not online everywhere.
 func statusHint(s say, d routing.Database, worst string) string {
 	name := databaseName(d.Name)
-	logs := s.name(generation.ServerLogs)
 	switch {
 	case worst == "quarantined":
 		var where []string
@@ -687,12 +686,12 @@ func statusHint(s say, d routing.Database, worst string) string {
 		if len(where) > 0 {
 			on = " on " + listOrNone(where)
 		}
-		h := fmt.Sprintf("%s is quarantined after an error%s: its statusMessage (SHOW DATABASES) and %s say which", name, on, logs)
 		lift := s.Lookup(generation.LiftQuarantine)
-		switch {
-		case lift.Aura:
-			return h + "; " + lift.Text
-		case lift.Text != "":
+		if lift.Aura {
+			return fmt.Sprintf("%s is quarantined after an error%s: %s", name, on, lift.Text)
+		}
+		h := fmt.Sprintf("%s is quarantined after an error%s: its statusMessage (SHOW DATABASES) says which, and %s", name, on, readLogs(s, "there"))
+		if lift.Text != "" {
 			h += "; once the cause is fixed, lift the quarantine: " + s.code(generation.LiftQuarantine, "<db>", d.Name)
 			if strings.Contains(lift.Text, "<id>") {
 				h += " (<id>: the server's id, from " + s.code(generation.ListServers) + ")"
@@ -705,9 +704,9 @@ func statusHint(s say, d routing.Database, worst string) string {
 		}
 		return fmt.Sprintf("%s was stopped by an administrator: start it on the system database with %s", name, s.code(generation.StartDatabase, "<db>", d.Name))
 	case worst == "offline":
-		return fmt.Sprintf("%s should be online but is not: its statusMessage (SHOW DATABASES) and %s on each server say why it failed to start", name, logs)
+		return fmt.Sprintf("%s should be online but is not: its statusMessage (SHOW DATABASES) says why it failed to start; %s", name, readLogs(s, "on each server for more"))
 	}
-	return fmt.Sprintf("%s is %s on some servers: wait for it to come online, and read %s on the servers where it is not", name, worst, logs)
+	return fmt.Sprintf("%s is %s on some servers: wait for it to come online; if it does not, %s", name, worst, readLogs(s, "on the servers where it is not"))
 }
 
 // showDatabasesFailedHint: what SHOW DATABASES failing leaves out, and
