@@ -491,7 +491,11 @@ func TestMemberHintsOnAura(t *testing.T) {
 		{dead: []string{"b:7687"}, unreachable: []string{"b:7687"}, failedSteps: map[string]bool{"tcp": true}},
 		{suspects: []string{"b:7687"}, causes: map[string]cause{"b:7687": {kind: "loopback"}}},
 	} {
-		got := strings.Join(memberHints(in, tl), "\n")
+		hints := memberHints(in, tl)
+		if len(hints) == 0 || strings.Contains(hints[0], "(Aura") {
+			t.Errorf("Aura hints %q: want an instruction of their own, not a setting's place", hints)
+		}
+		got := strings.Join(hints, "\n")
 		for _, bad := range []string{"SHOW SERVERS", "DROP SERVER", "DEALLOCATE", "advertised_address"} {
 			if strings.Contains(got, bad) {
 				t.Errorf("Aura hints name %s:\n%s", bad, got)

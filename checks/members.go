@@ -528,14 +528,15 @@ func suspectHints(in membersInput, t memberTally, s say) []string {
 // deadHints: start the members that do not answer; only then, for a
 // server gone for good, the irreversible removal.
 func deadHints(dead []string, s say) []string {
+	if l := s.Lookup(generation.DeallocateServer); l.Aura {
+		return []string{fmt.Sprintf("%s (%s) did not answer: %s", plural(len(dead), "a member", "members"), listOrNone(dead), l.Text)}
+	}
 	first := fmt.Sprintf("start the unreachable members (%s); if they run, check that each listens at the address it advertises (%s)", listOrNone(dead), s.name(generation.BoltAdvertisedAddress))
 	if len(dead) == 1 {
 		first = fmt.Sprintf("start the unreachable member (%s); if it runs, check that it listens at the address it advertises (%s)", dead[0], s.name(generation.BoltAdvertisedAddress))
 	}
 	hints := []string{first}
 	switch dealloc := s.Lookup(generation.DeallocateServer); {
-	case dealloc.Aura:
-		hints = append(hints, dealloc.Text)
 	case dealloc.Text != "":
 		hints = append(hints, fmt.Sprintf("%s shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: %s, then %s", s.code(generation.ListServers), s.code(generation.DeallocateServer), s.code(generation.DropServer)))
 	default:
@@ -786,9 +787,13 @@ func (r *Run) routerCheck(v *routerView) Check {
 // malformedMember is the one result of a member whose advertised address
 // is not host:port: nothing can dial it.
 func malformedMember(addr string, s say) Result {
+	fix := "on that server set " + s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>")
+	if l := s.Lookup(generation.BoltAdvertisedAddress); l.Aura {
+		fix = l.Text
+	}
 	return Result{ID: "config", Status: Fail, Code: "members.malformed_address",
 		Summary: fmt.Sprintf("%q is not a host:port address", addr),
-		Hints:   []string{fmt.Sprintf("the routing table lists %q, which drivers cannot dial: on that server set %s", addr, s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))}}
+		Hints:   []string{fmt.Sprintf("the routing table lists %q, which drivers cannot dial: %s", addr, fix)}}
 }
 
 // judgeRouterView compares the table a router gave (or the error it gave
