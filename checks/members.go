@@ -290,6 +290,15 @@ func judgeMembers(in membersInput) Result {
 		res.Facts = append(res.Facts, Fact{Name: "not checked in time", Value: fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
 	}
 	res.Summary = membersSummary(in, t)
+	if len(t.suspects) == 1 {
+		// The summary states this address's loopback or private reason
+		// in full: its evidence would say it twice.
+		a := t.suspects[0]
+		if k := t.causes[a].kind; k == "loopback" || k == "private" {
+			why := routing.SuspectAt(hostOf(a), in.seedHost, answeredHost(in))
+			res.Evidence = slices.DeleteFunc(slices.Clone(res.Evidence), func(f Fact) bool { return f.Name == a && f.Value == why })
+		}
+	}
 	res.Hints = memberHints(in, t)
 	if len(t.suspects) > 0 {
 		res.raise(Warn, "members.unusable_address")
@@ -363,6 +372,17 @@ func suspectSentence(in membersInput, addr string, c cause) (why, reach string) 
 		return fmt.Sprintf("%s advertises port %s but answers on %s (port mapping)", roleOf(in, addr), c.advertised, c.answered), "drivers following the routing table cannot reach it"
 	}
 	return addr + " leads to another server than the one that advertises it", "drivers following the routing table go elsewhere"
+}
+
+func hostOf(addr string) string {
+	h, _, _ := routing.SplitAddress(addr)
+	return h
+}
+
+// answeredHost is the IP the server in the URI answered at.
+func answeredHost(in membersInput) string {
+	ip, _, _ := net.SplitHostPort(in.answered)
+	return ip
 }
 
 // roleOf names the member that advertises addr by its role: "the
