@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
-
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 var authCheck = Check{
@@ -55,25 +55,38 @@ func checkAuth(ctx context.Context, r *Run) Result {
 	// HELLO's answer (the server agent) is worth keeping even when LOGON
 	// failed: the version check reports it.
 	r.hello = &hello
-	res := judgeAuth(r.T, hello, err)
+	res := judgeAuth(r.T, r.serverGen(), hello, err)
 	if err != nil && noAnswer(err) {
 		r.noResponse = true
 	}
 	return res
 }
 
-// judgeAuth reads the login's outcome.
-func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
+// serverGen is the server as hints name things for it: its generation
+// from the agent HELLO gave (from the Bolt version when it gave none), and
+// whether it is Aura. The checks after auth read r.hello, which auth
+// wrote before them.
+func (r *Run) serverGen() generation.Server {
+	agent := ""
+	if r.hello != nil {
+		agent = r.hello.Server
+	}
+	return generation.Detect(r.T.Host, agent, r.BoltVersion())
+}
+
+// judgeAuth reads the login's outcome; srv is the server as far as the
+// login told.
+func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err error) Result {
 	res := Result{}
 	if hello.Server != "" {
 		res.Facts = append(res.Facts, Fact{Name: "server", Value: hello.Server})
 	}
 	if hello.ConnectionID != "" {
-		res.Facts = append(res.Facts, Fact{Name: "connection id", Value: hello.ConnectionID})
+		res.Facts = append(res.Facts, Fact{Name: "connection id", Value: hello.ConnectionID, Verbose: true})
 	}
 	if err != nil {
 		if se := res.noteError(err); se != nil {
-			summary, hints, code := authFailure(t, se)
+			summary, hints, code := authFailure(t, say{srv}, se)
 			res.Summary, res.Hints = summary, hints
 			res.raise(Fail, code)
 			return res
@@ -114,7 +127,7 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	if hello.CredentialsExpired {
 		res.raise(Fail, "auth.credentials_expired")
 		res.Summary = fmt.Sprintf("%s logged in, but the password has expired and must be changed before any query runs", user)
-		res.Hints = append(res.Hints, credentialsExpiredHint)
+		res.Hints = append(res.Hints, credentialsExpiredHints(say{srv})...)
 		// The server's own word: the SUCCESS that says credentials_expired.
 		for _, a := range loginAnswers(hello) {
 			if exp, _ := a.meta["credentials_expired"].(bool); exp {
@@ -126,7 +139,7 @@ func judgeAuth(t *Target, hello bolt.HelloResult, err error) Result {
 	res.Status = Pass
 	res.Summary = fmt.Sprintf("authenticated as %s", user)
 	if d := hello.HelloDuration + hello.LogonDuration; d > 0 {
-		res.Summary += fmt.Sprintf(" in %s", roundDur(d))
+		res.Facts = append(res.Facts, Fact{Name: "login took", Value: roundDur(d).String(), Verbose: true})
 	}
 	return res
 }
@@ -150,7 +163,21 @@ func loginAnswers(hello bolt.HelloResult) []loginAnswer {
 	return out
 }
 
-const credentialsExpiredHint = "change the password: in cypher-shell or Browser run ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' (on the system database); for new servers set it beforehand with neo4j-admin dbms set-initial-password or Docker's NEO4J_AUTH"
+// credentialsExpiredHints: change the expired password now, and how new
+// servers avoid it.
+func credentialsExpiredHints(s say) []string {
+	hints := []string{"change the password: in cypher-shell or Browser run " + s.code(generation.ChangePassword)}
+	var first []string
+	for _, it := range []generation.Item{generation.SetInitialPassword, generation.DockerAuth} {
+		if l := s.Lookup(it); l.Text != "" && !l.Aura {
+			first = append(first, s.code(it))
+		}
+	}
+	if len(first) > 0 {
+		hints = append(hints, "on a new DBMS, set the first password beforehand and none has to be changed: "+strings.Join(first, ", or "))
+	}
+	return hints
+}
 
 // noteError records err on res and, when it is a FAILURE the server sent,
 // the server's code and message as evidence; it returns that FAILURE, or
@@ -170,28 +197,208 @@ func (res *Result) noteError(err error) *bolt.ServerError {
 
 // authFailure says what a FAILURE to the login means: a summary, hints,
 // and the result's code.
-func authFailure(t *Target, se *bolt.ServerError) (summary string, hints []string, code string) {
-	user := t.Username
+func authFailure(t *Target, s say, se *bolt.ServerError) (summary string, hints []string, code string) {
 	switch {
 	case strings.HasSuffix(se.Code, "Security.Unauthorized"):
-		h := []string{fmt.Sprintf("the server rejected user %q with this password: check NEO4J_USERNAME/NEO4J_PASSWORD (or -u/-p) for typos and stray quotes or spaces", user)}
-		if aura.IsHost(t.Host) {
-			h = append(h, "on Aura use the credentials file downloaded when the instance was created; a lost password is reset in https://console.neo4j.io")
-		} else {
-			h = append(h, "Docker's NEO4J_AUTH=neo4j/<password> only applies on the first start of an empty data volume; reset with neo4j-admin dbms set-initial-password on a stopped, empty DBMS")
-		}
-		return "authentication failed: wrong username or password", h, "auth.unauthorized"
+		return "authentication failed: wrong username or password", unauthorizedHints(t, s), "auth.unauthorized"
 	case strings.HasSuffix(se.Code, "Security.AuthenticationRateLimit"):
-		return "the account is locked after too many failed logins",
-			[]string{"stop retrying (CI loops make it worse), fix the credentials, and wait dbms.security.auth_lock_time (default 5s) before the next try"}, "auth.rate_limited"
+		return "the account is locked after too many failed logins", rateLimitHints(s), "auth.rate_limited"
 	case strings.HasSuffix(se.Code, "Security.TokenExpired"):
 		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again"}, "auth.token_expired"
 	case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
-		return "the password has expired and must be changed", []string{credentialsExpiredHint}, "auth.credentials_expired"
+		return "the password has expired and must be changed", credentialsExpiredHints(s), "auth.credentials_expired"
 	case strings.HasPrefix(se.Code, "Neo.TransientError.Security.AuthProvider"):
 		return "the server could not reach its identity provider", []string{"the LDAP/OIDC provider is slow or down: retry, and check the server's security.log"}, "auth.provider_unavailable"
 	case strings.HasPrefix(se.Code, "Neo.ClientError.Request."):
 		return "the server refused neo4j-doctor's request as malformed", []string{"this is a bug in neo4j-doctor, not your setup: please report it with a support bundle"}, "auth.request_refused"
 	}
 	return "authentication failed: " + se.Code, []string{"see the server's message above and its security.log"}, "auth.server_error"
+}
+
+// unauthorizedHints: check the credentials where they came from; then
+// what resets a password, which differs for a new DBMS, an existing one
+// and Aura.
+func unauthorizedHints(t *Target, s say) []string {
+	user := t.Username
+	var first string
+	switch origin := passwordOrigin(t); {
+	case t.Password == "" && origin == "":
+		first = fmt.Sprintf("no password was given for user %q: set NEO4J_PASSWORD, or pass --password", user)
+	case origin == "":
+		first = fmt.Sprintf("the server rejected user %q with this password: check NEO4J_USERNAME/NEO4J_PASSWORD (or -u/-p) for typos and stray quotes or spaces", user)
+	default:
+		first = fmt.Sprintf("the server rejected user %q with %s: check it, and the user name%s, for typos and stray quotes or spaces", user, origin, usernameOrigin(t))
+	}
+	hints := []string{first}
+	if l := s.Lookup(generation.AuthEnabled); l.Aura {
+		// Aura: the credentials file, or another admin, or a clone.
+		hints = append(hints, l.Text)
+		if r := s.Lookup(generation.RecoverPassword); r.Text != "" {
+			hints = append(hints, "if the password is lost: "+r.Text)
+		}
+		return hints
+	}
+	var first2 []string
+	for _, it := range []generation.Item{generation.DockerAuth, generation.SetInitialPassword} {
+		if c := s.code(it); c != "" {
+			first2 = append(first2, c)
+		}
+	}
+	if len(first2) > 0 {
+		hints = append(hints, "these set only the first password of a new DBMS and change nothing on one that has started: "+strings.Join(first2, "; "))
+	}
+	if r := s.name(generation.RecoverPassword, "<user>", user); r != "" {
+		hints = append(hints, "if the password of an existing DBMS is lost: "+r)
+	}
+	return hints
+}
+
+// rateLimitHints: stop, fix the credentials, wait out the lock; the
+// settings that decide it.
+func rateLimitHints(s say) []string {
+	if l := s.Lookup(generation.AuthMaxFailedAttempts); l.Aura {
+		return []string{l.Text}
+	}
+	return []string{
+		fmt.Sprintf("stop retrying (CI loops make it worse), fix the credentials, and wait out the lock before the next try: %s (default 5s)", s.Text(generation.AuthLockTime)),
+		fmt.Sprintf("the server locks an account after %s failed logins in a row (default 3)", s.Text(generation.AuthMaxFailedAttempts)),
+	}
+}
+
+// passwordOrigin names where the password came from, as a user would
+// recognise it: "the password given with --password", "NEO4J_PASSWORD
+// from the environment", "NEO4J_PASSWORD in Neo4j-1234.txt", "the
+// password in the URI (--uri)"; "" when the run does not say.
+func passwordOrigin(t *Target) string {
+	st, ok := t.Info.Settings["password"]
+	if !ok || st.From == "" {
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(st.From, "the URI"):
+		return "the password in " + st.From
+	case st.Source == "flag":
+		return "the password given with " + st.From
+	case st.Source == "env":
+		return st.From + " from the environment"
+	case st.Source == "file":
+		if i := strings.LastIndexByte(st.From, ' '); i > 0 {
+			return st.From[i+1:] + " in " + st.From[:i]
+		}
+	}
+	return "the password from " + st.From
+}
+
+// usernameOrigin is " (--username)", " (NEO4J_USERNAME)" and the like:
+// where the user name came from, "" when it is the default or unknown.
+func usernameOrigin(t *Target) string {
+	if st, ok := t.Info.Settings["username"]; ok && st.From != "" {
+		return " (" + st.From + ")"
+	}
+	return ""
+}
+
+// say renders the names generation gives for the server in hints: a
+// statement, command or setting=value to paste in backticks, the words
+// the table puts after it (such as "on the system database") outside
+// them.
+type say struct{ generation.Server }
+
+// severalForms matches a text that names several generations' forms
+// ("X (4.x: Y)"), which is prose to read, not one thing to paste.
+var severalForms = regexp.MustCompile(`\((3\.5|4\.x|5\.x|2025\.x)[,:]|; not on |\(not on `)
+
+// code is item's text for a hint, with its placeholders filled (pairs:
+// "<db>", "movies"; a database name is quoted as Cypher needs it): the
+// thing to paste in backticks, then the table's note. On Aura, an item
+// with a replacement gives the replacement (a whole instruction, check
+// Lookup(it).Aura); "" when the server has no such thing.
+func (s say) code(it generation.Item, fill ...string) string {
+	l := s.Lookup(it)
+	if l.Aura {
+		return l.Text
+	}
+	return paste(l.Text, fill...)
+}
+
+// set is "`name=value`" for a setting; on Aura, the replacement.
+func (s say) set(it generation.Item, value string) string {
+	if l := s.Lookup(it); l.Aura {
+		return l.Text
+	}
+	return paste(s.Set(it, value))
+}
+
+// name is the item's text as prose (a setting to check, a word), with
+// its placeholders filled; nothing in backticks.
+func (s say) name(it generation.Item, fill ...string) string {
+	code, note := splitNote(s.Text(it))
+	return joinNote(fillIn(code, fill), fillIn(note, fill))
+}
+
+// paste backticks the pasteable part of a text generation gave.
+func paste(text string, fill ...string) string {
+	if text == "" {
+		return ""
+	}
+	if severalForms.MatchString(text) {
+		return fillIn(text, fill) // several forms: each needs reading
+	}
+	code, note := splitNote(text)
+	code, note = fillIn(code, fill), fillIn(note, fill)
+	if strings.Contains(code, "`") {
+		return joinNote(code, note) // a quoted name cannot sit inside a span
+	}
+	return joinNote("`"+code+"`", note)
+}
+
+func joinNote(code, note string) string {
+	if note == "" {
+		return code
+	}
+	return code + " " + note
+}
+
+// noteWords open the words generation puts after a statement or command:
+// "on the system database", "before the DBMS first starts", "or, where
+// ...". No statement or command of the table has one of them as a word.
+var noteWords = map[string]bool{"on": true, "before": true, "or,": true, "in": true}
+
+// splitNote cuts a generation text into the statement, command or
+// setting and the note that follows it.
+func splitNote(text string) (code, note string) {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		if i > 0 && noteWords[w] {
+			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+		}
+	}
+	return text, ""
+}
+
+// fillIn replaces placeholders: "'<db>'" becomes a Cypher string, a bare
+// "<db>" a Cypher name (in backticks when it needs quoting).
+func fillIn(text string, fill []string) string {
+	for i := 0; i+1 < len(fill); i += 2 {
+		ph, v := fill[i], fill[i+1]
+		if v == ph || v == "" {
+			continue // not known: the placeholder stays
+		}
+		if ph == "<db>" {
+			text = strings.ReplaceAll(text, "'<db>'", "'"+strings.ReplaceAll(v, "'", "\\'")+"'")
+			v = cypherName(v)
+		}
+		text = strings.ReplaceAll(text, ph, v)
+	}
+	return text
+}
+
+var plainName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// cypherName is a database name as a Cypher statement takes it.
+func cypherName(name string) string {
+	if plainName.MatchString(name) {
+		return name
+	}
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }

@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
@@ -30,11 +31,11 @@ func TestAuthFailures(t *testing.T) {
 		code    string
 	}{
 		{"wrong password", fixtures.AuthOK, "not-the-password", "wrong username or password",
-			[]string{"NEO4J_PASSWORD", "NEO4J_AUTH"}, "Neo.ClientError.Security.Unauthorized"},
+			[]string{`rejected user "neo4j" with the password given with --password`, "NEO4J_AUTH", "dbms.security.auth_enabled=false"}, "Neo.ClientError.Security.Unauthorized"},
 		{"unauthorized", fixtures.AuthUnauthorized, "", "wrong username or password",
 			[]string{`user "neo4j"`}, "Neo.ClientError.Security.Unauthorized"},
 		{"rate limited", fixtures.AuthRateLimited, "", "locked after too many failed logins",
-			[]string{"dbms.security.auth_lock_time", "stop retrying"}, "Neo.ClientError.Security.AuthenticationRateLimit"},
+			[]string{"dbms.security.auth_lock_time", "stop retrying", "dbms.security.auth_max_failed_attempts"}, "Neo.ClientError.Security.AuthenticationRateLimit"},
 		{"token expired", fixtures.AuthTokenExpired, "", "SSO token has expired",
 			[]string{"fresh token"}, "Neo.ClientError.Security.TokenExpired"},
 	}
@@ -132,4 +133,40 @@ func TestAuthOversizedAnswerIsBounded(t *testing.T) {
 	rep := run(t, target{uri: s.URI("bolt")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 	wantCheck(t, rep, "auth", checks.Fail, "")
+}
+
+// TestAuthRejectedPasswordNamesItsSource: the hint says where the
+// password that was rejected came from, as the user gave it.
+func TestAuthRejectedPasswordNamesItsSource(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j526()))
+	file := writeFile(t, "Neo4j-abcd1234-Created-2025-01-01.txt", []byte("NEO4J_URI="+s.URI("neo4j")+"\nNEO4J_USERNAME=neo4j\nNEO4J_PASSWORD=from-the-file\n"))
+	for _, c := range []struct {
+		name string
+		in   checks.Inputs
+		want string
+	}{
+		{"environment", checks.Inputs{Flags: map[string]string{"uri": s.URI("neo4j"), "username": testUser},
+			Env: func(k string) string {
+				if k == "NEO4J_PASSWORD" {
+					return "from-the-environment"
+				}
+				return ""
+			}}, "with NEO4J_PASSWORD from the environment: check it, and the user name (--username)"},
+		{"connection file", checks.Inputs{File: file}, "with NEO4J_PASSWORD in Neo4j-abcd1234-Created-2025-01-01.txt: check it, and the user name (Neo4j-abcd1234-Created-2025-01-01.txt NEO4J_USERNAME)"},
+		{"flag", checks.Inputs{Flags: map[string]string{"uri": s.URI("neo4j"), "username": testUser, "password": "from-the-flag"}}, "with the password given with --password: check it"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.in.Timeout = stepTimeout
+			tt, err := checks.Resolve(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := diagnose(t, tt, nil)
+			r := wantCheck(t, rep, "auth", checks.Fail, "wrong username or password", c.want)
+			if len(r.Hints) == 0 || !strings.Contains(r.Hints[0], c.want) {
+				t.Errorf("first hint %q, want the password's source", r.Hints)
+			}
+		})
+	}
 }

@@ -338,7 +338,7 @@ func TestHostileRoutingTables(t *testing.T) {
 	dups := make([]string, 100_000)
 	cases := []tableCase{
 		{name: "100,000 unreachable readers", cfg: table(fixtures.RoutingTable{Readers: many}), timeout: bulkTimeout,
-			exit: 1, check: "members", status: checks.Fail, summary: "no working READ member", evidence: "truncated at 1024 addresses"},
+			exit: 1, check: "members", status: checks.Fail, summary: "no reader is reachable: read queries will fail", evidence: "truncated at 1024 addresses"},
 		{name: "one reader listed 100,000 times", cfg: func(self string) fixtures.Config {
 			for i := range dups {
 				dups[i] = self

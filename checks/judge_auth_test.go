@@ -3,11 +3,13 @@ package checks
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 // TestJudgeAuth judges every answer a login can get, as a user sees it,
@@ -27,6 +29,13 @@ func TestJudgeAuth(t *testing.T) {
 	aura := func(t *Target) {
 		t.Host, t.Scheme, t.TLS, t.Routing = "abcd1234.databases.neo4j.io", "neo4j+s", TLSVerify, true
 	}
+	// password sets where the password came from, as Resolve records it.
+	password := func(source, from string) func(*Target) {
+		return func(t *Target) {
+			t.Info.Settings = map[string]Setting{"password": {Source: source, From: from}, "username": {Value: "neo4j", Source: "flag", From: "--username"}}
+		}
+	}
+	v44 := bolt.Version{Major: 4, Minor: 4}
 
 	cases := []struct {
 		name   string
@@ -38,23 +47,51 @@ func TestJudgeAuth(t *testing.T) {
 		// request, code, message and gql status
 		evidence []Fact
 		hint2    string
+		// version is the negotiated Bolt version (default 5.8); more are
+		// phrases the hints must hold, and never phrases none may.
+		version     bolt.Version
+		more, never []string
 	}{
 		{name: "pass", hello: ok,
-			want: baqWant{Pass, "", "authenticated as neo4j in 3ms", ""}},
+			want: baqWant{Pass, "", "authenticated as neo4j", ""}},
 		{name: "pass without credentials", target: func(t *Target) { t.Username, t.Password = "", "" }, hello: bolt.HelloResult{Server: "Neo4j/5.26.0"},
 			want: baqWant{Pass, "", "authenticated as (no credentials)", ""}},
 
 		// The server's FAILURE.
 		{name: "unauthorized", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
-			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", `rejected user "neo4j"`}, hint2: "NEO4J_AUTH"},
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", `rejected user "neo4j" with this password: check NEO4J_USERNAME/NEO4J_PASSWORD`}, hint2: "`NEO4J_AUTH=neo4j/<password>` on a container whose /data volume is still empty",
+			// Item 4 of issue 19: set-initial-password is no reset of an
+			// existing DBMS; the documented recovery is.
+			more:  []string{"`neo4j-admin dbms set-initial-password <password>` before the DBMS first starts", "change nothing on one that has started", "set dbms.security.auth_enabled=false", "ALTER USER neo4j SET PASSWORD"},
+			never: []string{"on a stopped, empty DBMS"}},
+		{name: "unauthorized, the password from --password", target: password("flag", "--password"), hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", `rejected user "neo4j" with the password given with --password: check it, and the user name (--username)`}},
+		{name: "unauthorized, the password from the environment", target: password("env", "NEO4J_PASSWORD"), hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "with NEO4J_PASSWORD from the environment: check it"}},
+		{name: "unauthorized, the password from a connection file", target: password("file", "Neo4j-abcd1234-Created-2025-01-01.txt NEO4J_PASSWORD"), hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "with NEO4J_PASSWORD in Neo4j-abcd1234-Created-2025-01-01.txt: check it"}},
+		{name: "unauthorized, the password from the URI", target: password("env", "the URI (NEO4J_URI)"), hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "with the password in the URI (NEO4J_URI): check it"}},
+		{name: "unauthorized without a password", target: func(t *Target) { t.Password = "" }, hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", `no password was given for user "neo4j": set NEO4J_PASSWORD`}},
+		{name: "unauthorized by a 4.4 server: 4.4's command", version: v44, err: failure("HELLO", "Neo.ClientError.Security.Unauthorized"),
+			want:  baqWant{Fail, "auth.unauthorized", "wrong username or password", `rejected user "neo4j"`},
+			more:  []string{"`neo4j-admin set-initial-password <password>` before the DBMS first starts", "set dbms.security.auth_enabled=false"},
+			never: []string{"neo4j-admin dbms set-initial-password"}},
 		{name: "unauthorized on Aura", target: aura, hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
-			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "NEO4J_PASSWORD"}, hint2: "console.neo4j.io"},
-		{name: "rate limited", err: failure("HELLO", "Neo.ClientError.Security.AuthenticationRateLimit"),
-			want: baqWant{Fail, "auth.rate_limited", "locked after too many failed logins", "auth_lock_time"}},
+			want: baqWant{Fail, "auth.unauthorized", "wrong username or password", "NEO4J_PASSWORD"}, hint2: "the credentials file downloaded when the instance was created",
+			more:  []string{"https://console.neo4j.io"},
+			never: []string{"set-initial-password", "auth_enabled", "NEO4J_AUTH"}},
+		{name: "rate limited", version: v44, err: failure("HELLO", "Neo.ClientError.Security.AuthenticationRateLimit"),
+			want:  baqWant{Fail, "auth.rate_limited", "locked after too many failed logins", "wait out the lock before the next try: dbms.security.auth_lock_time"},
+			hint2: "dbms.security.auth_max_failed_attempts"},
+		{name: "rate limited on Aura", target: aura, err: failure("HELLO", "Neo.ClientError.Security.AuthenticationRateLimit"),
+			want:  baqWant{Fail, "auth.rate_limited", "locked after too many failed logins", "Aura's lockout settings cannot be changed"},
+			never: []string{"dbms.security."}},
 		{name: "token expired", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.TokenExpired"),
 			want: baqWant{Fail, "auth.token_expired", "SSO token has expired", "fresh token"}},
 		{name: "credentials expired, a FAILURE", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.CredentialsExpired"),
-			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "ALTER CURRENT USER"}},
+			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "run `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'` on the system database"}},
 		{name: "identity provider timed out", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
 			want: baqWant{Fail, "auth.provider_unavailable", "could not reach its identity provider", "LDAP/OIDC"}},
 		{name: "identity provider failed", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderFailed"),
@@ -95,7 +132,8 @@ func TestJudgeAuth(t *testing.T) {
 		{name: "credentials expired, HELLO SUCCESS (Bolt 4)",
 			hello: bolt.HelloResult{Server: "Neo4j/4.4.30", CredentialsExpired: true,
 				Metadata: map[string]any{"server": "Neo4j/4.4.30", "connection_id": "bolt-3", "credentials_expired": true}},
-			want:     baqWant{Fail, "auth.credentials_expired", "must be changed before any query runs", "set-initial-password"},
+			want:    baqWant{Fail, "auth.credentials_expired", "must be changed before any query runs", "ALTER CURRENT USER"},
+			version: v44, hint2: "`neo4j-admin set-initial-password <password>` before the DBMS first starts",
 			evidence: []Fact{{Name: "HELLO SUCCESS", Value: `{connection_id: "bolt-3", credentials_expired: true, server: "Neo4j/4.4.30"}`}}},
 		{name: "credentials expired, the password echoed",
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
@@ -123,8 +161,26 @@ func TestJudgeAuth(t *testing.T) {
 			if c.target != nil {
 				c.target(tt)
 			}
-			res := judgeAuth(tt, c.hello, c.err)
+			v := c.version
+			if v == (bolt.Version{}) {
+				v = bolt.Version{Major: 5, Minor: 8}
+			}
+			res := judgeAuth(tt, generation.Detect(tt.Host, c.hello.Server, v), c.hello, c.err)
 			baqCheck(t, res, c.want)
+			all := strings.Join(res.Hints, "\n")
+			for _, m := range c.more {
+				if !strings.Contains(all, m) {
+					t.Errorf("hints %q, want one saying %q", res.Hints, m)
+				}
+			}
+			for _, n := range c.never {
+				if strings.Contains(all, n) {
+					t.Errorf("hints %q say %q", res.Hints, n)
+				}
+			}
+			if res.Status == Pass && regexp.MustCompile(`[0-9](µs|ms|s)\b`).MatchString(res.Summary) {
+				t.Errorf("summary %q: timings belong in the time column", res.Summary)
+			}
 			baqSameWait(t, authCheck, res)
 			seen[res.Code] = true
 			if c.hint2 != "" && (len(res.Hints) < 2 || !strings.Contains(res.Hints[1], c.hint2)) {
@@ -148,4 +204,56 @@ func TestJudgeAuth(t *testing.T) {
 		})
 	}
 	baqCodes(t, authCheck, seen, []string{"auth.provider_unavailable"})
+}
+
+// TestSayPastesOnlyWhatToPaste: for every statement, command and setting
+// of the table, on every generation, the span in backticks is the thing
+// to paste and nothing else: the table's note ("on the system database")
+// stays outside it. Several generations' forms are prose, never a span.
+func TestSayPastesOnlyWhatToPaste(t *testing.T) {
+	prose := regexp.MustCompile(`\b(the|a|an|on|before|or|where|of|is)\b`)
+	span := regexp.MustCompile("`([^`]*)`")
+	for _, g := range []generation.Gen{generation.V35, generation.V4, generation.V5, generation.V2025} {
+		s := say{generation.Server{Gen: g}}
+		for it := generation.Item(0); it.String() != "Item(?)"; it++ {
+			var got string
+			switch it.Kind() {
+			case generation.Setting:
+				got = s.set(it, "<value>")
+			case generation.Cypher, generation.Command:
+				got = s.code(it, "<db>", "movies")
+			default:
+				continue
+			}
+			if got == "" {
+				continue // the generation lacks it
+			}
+			spans := span.FindAllStringSubmatch(got, -1)
+			if len(spans) != 1 || !strings.HasPrefix(got, "`") {
+				t.Errorf("%s %s: %q, want one span to paste, first", g, it, got)
+				continue
+			}
+			if code := spans[0][1]; prose.MatchString(strings.ToLower(code)) && !strings.Contains(code, "ON DATABASE") {
+				t.Errorf("%s %s: the span %q carries prose", g, it, code)
+			}
+		}
+	}
+	unknown := say{generation.Server{Gen: generation.Unknown}}
+	if got := unknown.set(generation.BoltAdvertisedAddress, "<host>:<port>"); strings.Contains(got, "`") || !strings.Contains(got, "4.x: dbms.connector.bolt.advertised_address=<host>:<port>") {
+		t.Errorf("unknown generation: %q, want every form, as prose", got)
+	}
+	v5 := say{generation.Server{Gen: generation.V5}}
+	for _, c := range []struct {
+		db, want string
+	}{
+		{"movies", "`START DATABASE movies`"},
+		{"movies-2024", "START DATABASE `movies-2024`"}, // quoted: no span can hold it
+	} {
+		if got := v5.code(generation.StartDatabase, "<db>", c.db); got != c.want {
+			t.Errorf("START DATABASE for %q: %q, want %q", c.db, got, c.want)
+		}
+	}
+	if got := v5.code(generation.LiftQuarantine, "<db>", "it's"); got != "`CALL dbms.quarantineDatabase('it\\'s', false)` on the server that holds the quarantined copy" {
+		t.Errorf("a quoted name in a string: %q", got)
+	}
 }

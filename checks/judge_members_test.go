@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -20,8 +21,10 @@ type rmMember struct {
 	fail  string // the id of the member check that failed; "" = none
 	skip  bool   // not checked in time
 	view  *routerView
-	// mismatch: the member's advertised address leads elsewhere.
+	// mismatch: the member's advertised address leads elsewhere; mapped,
+	// when only the port differs: the advertised and the answering port.
 	mismatch string
+	mapped   [2]string
 }
 
 // rmInput is the members step over members, after the seed
@@ -29,7 +32,7 @@ type rmMember struct {
 func rmInput(table *routing.Table, members ...rmMember) membersInput {
 	in := membersInput{
 		seed: "db.example.com:7687", seedHost: "db.example.com", answered: "203.0.113.7:7687",
-		agent: "Neo4j/5.26.0", table: table, budget: 10 * time.Second,
+		srv: generation.Server{Gen: generation.V5}, table: table, budget: 10 * time.Second,
 	}
 	for _, m := range members {
 		rm := routing.Member{Address: m.addr, Roles: m.roles}
@@ -44,7 +47,8 @@ func rmProbe(m rmMember) memberProbe {
 	if m.skip {
 		return unchecked(routing.Member{Address: m.addr, Roles: m.roles})
 	}
-	p := memberProbe{member: Member{Address: m.addr, Roles: m.roles, Status: Pass}, view: m.view, mismatch: m.mismatch}
+	p := memberProbe{member: Member{Address: m.addr, Roles: m.roles, Status: Pass}, view: m.view,
+		mismatch: elsewhere{why: m.mismatch, advertised: m.mapped[0], answered: m.mapped[1]}}
 	for _, id := range []string{"dns", "tcp", "tls", "bolt", "auth"} {
 		r := Result{ID: id, Status: Pass}
 		switch {
@@ -123,15 +127,20 @@ func TestJudgeMembers(t *testing.T) {
 		// Dead members, per failing step.
 		{name: "a reader refuses connections",
 			judge: rmJudge(rmCluster(nil, rmFails("tcp"), nil)),
-			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (b:7687); every role still has a working member", "start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check server.bolt.advertised_address"},
+			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (b:7687): every role still has a working member", "start the unreachable member (b:7687); if it runs, check that it listens at the address it advertises (server.bolt.advertised_address)"},
 			more: func(t *testing.T, res Result) {
+				// Item 5 of issue 19: removing a server is pasteable, never
+				// the first thing offered, and only after SHOW SERVERS.
+				if len(res.Hints) != 2 || res.Hints[1] != "`SHOW SERVERS` shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: `DEALLOCATE DATABASES FROM SERVER '<id>'`, then `DROP SERVER '<id>'`" {
+					t.Errorf("hints %q, want start, then the removal", res.Hints)
+				}
 				rmFact(t, res.Evidence, "b:7687", "tcp: tcp failed here")
 				rmFact(t, res.Facts, "members", "3 checked, 2 reachable")
 				rmFact(t, res.Facts, "readers", "1 of 2 reachable")
 			}},
 		{name: "a reader does not speak Bolt",
 			judge: rmJudge(rmCluster(nil, nil, rmFails("bolt"))),
-			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (c:7687)", "start the unreachable members"}},
+			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (c:7687)", "start the unreachable member (c:7687)"}},
 		{name: "a reader fails TLS",
 			judge: rmJudge(rmCluster(nil, rmFails("tls"), nil)),
 			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (b:7687)", "some members answer but fail TLS or authentication"},
@@ -141,37 +150,44 @@ func TestJudgeMembers(t *testing.T) {
 				}
 			}},
 		{name: "readers fail authentication and TCP",
-			judge: rmJudge(rmCluster(nil, rmFails("auth"), rmFails("tcp")), func(in *membersInput) { in.agent = "Neo4j/4.4.30" }),
-			want:  rmWant{Fail, "members.no_working_role", "2 of 3 members failed; no working READ member", "start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check dbms.connector.bolt.advertised_address"},
+			judge: rmJudge(rmCluster(nil, rmFails("auth"), rmFails("tcp")), func(in *membersInput) { in.srv = generation.Server{Gen: generation.V4} }),
+			want:  rmWant{Fail, "members.no_working_role", "no reader is reachable: read queries will fail (2 of 3 members failed)", "start the unreachable member (c:7687); if it runs, check that it listens at the address it advertises (dbms.connector.bolt.advertised_address)"},
 			more: func(t *testing.T, res Result) {
+				// 4.x has no SHOW SERVERS, no DROP SERVER, and core members.
+				rmHint(t, res.Hints, "`CALL dbms.cluster.overview()` on a running member shows which core members and read replicas the cluster sees")
+				for _, h := range res.Hints {
+					if strings.Contains(h, "SHOW SERVERS") || strings.Contains(h, "DROP SERVER") || strings.Contains(h, "primaries") {
+						t.Errorf("a 4.4 hint names 5.x's words: %q", h)
+					}
+				}
 				rmHint(t, res.Hints, "some members answer but fail TLS or authentication")
 				rmFact(t, res.Facts, "readers", "0 of 2 reachable")
 			}},
 		{name: "the writer's name does not resolve",
 			judge: rmJudge(rmCluster(rmFails("dns"), nil, nil)),
-			want:  rmWant{Fail, "members.no_working_role", "1 of 3 members failed; no working WRITE member", "members advertise addresses clients cannot use (a:7687): on each such server set server.bolt.advertised_address=<name clients resolve>:<port> (or server.default_advertised_address=<name>)"},
+			want:  rmWant{Fail, "members.no_working_role", "a:7687 advertises a name that does not resolve here: writes fail", "the writer (a:7687) must advertise a name clients resolve: on that server set `server.bolt.advertised_address=<name clients resolve>:<port>`, or for every connector `server.default_advertised_address=<name clients resolve>`"},
 			more: func(t *testing.T, res Result) {
 				rmHint(t, res.Hints, "stop-gap: bolt://db.example.com:7687")
 				rmFact(t, res.Evidence, "a:7687", "dns: dns failed here")
 			}},
 		{name: "a reader's name does not resolve",
 			judge: rmJudge(rmCluster(nil, nil, rmFails("dns"))),
-			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (c:7687)", "members advertise addresses clients cannot use (c:7687)"}},
+			want:  rmWant{Warn, "members.some_failed", "c:7687 advertises a name that does not resolve here: clients cannot reach it (2 of 3 members fine)", "a reader (c:7687) must advertise a name clients resolve"}},
 		{name: "no member works: every role is lost",
 			judge: rmJudge(rmCluster(rmFails("tcp"), rmFails("tcp"), rmFails("tcp"))),
-			want:  rmWant{Fail, "members.no_working_role", "3 of 3 members failed; no working WRITE or READ or ROUTE member", "start the unreachable members"}},
+			want:  rmWant{Fail, "members.no_working_role", "no writer, reader or router is reachable: writes and read queries will fail, and drivers cannot refresh the routing table (3 of 3 members failed)", "start the unreachable members (a:7687, b:7687, c:7687); if they run"}},
 		{name: "the writer failed and a reader was not checked in time",
 			judge: rmJudge(rmCluster(rmFails("tcp"), nil, rmSkips)),
-			want:  rmWant{Fail, "members.no_working_role", "2 of 3 members failed or did not answer in time; no working WRITE member", "1 members did not answer within the members step's budget of 10s"},
+			want:  rmWant{Fail, "members.no_working_role", "no writer is reachable: writes will fail (2 of 3 members failed or did not answer in time)", "start the unreachable member (a:7687)"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "not checked in time", "1 (c:7687)")
-				rmHint(t, res.Hints, "start the unreachable members")
+				rmHint(t, res.Hints, "1 member did not answer within the members step's budget of 10s")
 			}},
 
 		// Members not checked in time.
 		{name: "a reader was not checked in time",
 			judge: rmJudge(rmCluster(nil, rmSkips, nil)),
-			want:  rmWant{Warn, "members.not_checked_in_time", "1 of 3 members did not finish their checks within 10s (2 × --timeout)", "1 members did not answer within the members step's budget of 10s"},
+			want:  rmWant{Warn, "members.not_checked_in_time", "1 of 3 members did not finish their checks within the step's time budget (2 × --timeout)", "1 member did not answer within the members step's budget of 10s"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "members", "2 checked, 2 reachable")
 				rmFact(t, res.Facts, "not checked in time", "1 (b:7687)")
@@ -179,49 +195,71 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "a reader failed and another was not checked in time",
 			judge: rmJudge(append(rmCluster(nil, rmFails("bolt"), rmSkips), rmMember{addr: "d:7687", roles: rmR})),
-			want:  rmWant{Warn, "members.some_failed", "1 of 4 members failed (b:7687); every role still has a working member", "1 members did not answer within"},
-			more:  func(t *testing.T, res Result) { rmFact(t, res.Facts, "members", "3 checked, 2 reachable") }},
+			want:  rmWant{Warn, "members.some_failed", "1 of 4 members failed (b:7687): every role still has a working member", "start the unreachable member (b:7687)"},
+			more: func(t *testing.T, res Result) {
+				rmFact(t, res.Facts, "members", "3 checked, 2 reachable")
+				rmHint(t, res.Hints[1:], "1 member did not answer within")
+			}},
 		{name: "a loopback reader was not checked in time",
 			judge: rmJudge(rmCluster(nil, rmAddr("localhost:7687"), rmSkips)),
-			want:  rmWant{Warn, "members.not_checked_in_time", "1 of 3 members did not finish their checks within 10s", "1 members did not answer within"},
+			want:  rmWant{Warn, "members.not_checked_in_time", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it (2 of 3 members fine)", "a reader (localhost:7687) must advertise a name clients resolve"},
 			more: func(t *testing.T, res Result) {
-				rmHint(t, res.Hints, "members advertise addresses clients cannot use (localhost:7687)")
+				rmHint(t, res.Hints[1:], "1 member did not answer within")
 			}},
 
 		// Addresses other clients cannot use.
 		{name: "a reader advertises localhost",
 			judge: rmJudge(rmCluster(nil, rmAddr("localhost:7687"), nil)),
-			want:  rmWant{Warn, "members.unusable_address", "1 of 3 members advertise an address other clients cannot use", "members advertise addresses clients cannot use (localhost:7687)"},
+			want:  rmWant{Warn, "members.unusable_address", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it", "a reader (localhost:7687) must advertise a name clients resolve: on that server set `server.bolt.advertised_address=<name clients resolve>:<port>`"},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Evidence, "localhost:7687", "localhost is a loopback address")
+				// The summary says why; the evidence does not say it again.
+				rmNoFact(t, res.Evidence, "localhost:7687")
 				rmHint(t, res.Hints[1:], "stop-gap: bolt://db.example.com:7687 connects to that one server")
 			}},
 		{name: "members advertise private addresses to a public seed",
 			judge: rmJudge(rmCluster(rmAddr("10.0.0.1:7687"), rmAddr("10.0.0.2:7687"), nil)),
-			want:  rmWant{Warn, "members.unusable_address", "2 of 3 members advertise an address other clients cannot use", "members advertise addresses clients cannot use (10.0.0.1:7687, 10.0.0.2:7687)"},
+			want:  rmWant{Warn, "members.unusable_address", "2 of 3 members advertise addresses other clients cannot use (10.0.0.1:7687, 10.0.0.2:7687)", "members advertise addresses clients cannot use (10.0.0.1:7687, 10.0.0.2:7687): on each such server set"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "10.0.0.1:7687", "10.0.0.1 is a private address, but the client reached the server at public address 203.0.113.7")
 			}},
+		{name: "a member advertises a private address to a public seed",
+			judge: rmJudge(rmCluster(nil, rmAddr("10.0.0.2:7687"), nil)),
+			want:  rmWant{Warn, "members.unusable_address", "10.0.0.2:7687 advertises a private address, but the server in your URI answered at public address 203.0.113.7: clients outside that network cannot reach it", "a reader (10.0.0.2:7687) must advertise"}},
 		{name: "private addresses are fine to a private seed",
 			judge: rmJudge(rmCluster(rmAddr("10.0.0.1:7687"), nil, nil), func(in *membersInput) { in.answered = "10.0.0.1:7687" }),
 			want:  rmWant{Pass, "", "all 3 members reachable and authenticated", ""}},
 		{name: "a port mapping sits between the client and a member",
 			judge: rmJudge(rmCluster(nil, func(m *rmMember) {
 				m.mismatch = "the server that answered at 203.0.113.7:17687 advertises itself as b:7687: port 7687, not 17687, so a port mapping or proxy sits in between"
+				m.mapped = [2]string{"7687", "17687"}
 			}, nil)),
-			want: rmWant{Warn, "members.unusable_address", "1 of 3 members advertise an address other clients cannot use", "advertised addresses lead to another address than the server that answered (b:7687): fix the DNS record so the name points at that server, or behind NAT or a port mapping (docker run -p 17687:7687) set server.bolt.advertised_address="},
+			want: rmWant{Warn, "members.unusable_address", "a reader advertises port 7687 but answers on 17687 (port mapping)", "behind a port mapping (docker run -p 17687:7687) or NAT, a server must advertise the address clients reach it at: on a reader (b:7687) set `server.bolt.advertised_address=<the host clients use>:<the port clients use>`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "b:7687", "so a port mapping or proxy sits in between")
 				if len(res.Hints) != 2 || !strings.HasPrefix(res.Hints[1], "stop-gap") {
 					t.Errorf("hints %q, want the mapping's and the stop-gap", res.Hints)
 				}
 			}},
+		{name: "the writer is published on another port than it advertises",
+			judge: rmJudge(rmCluster(rmFails("tcp"), nil, nil), func(in *membersInput) {
+				in.seedSelf = "a:7687"
+				in.seedMismatch = elsewhere{why: "the server that answered at 203.0.113.7:7687 advertises itself as a:17687: port 17687, not 7687, so a port mapping or proxy sits in between",
+					advertised: "17687", answered: "7687"}
+			}),
+			want: rmWant{Fail, "members.no_working_role", "the writer advertises port 17687 but answers on 7687 (port mapping): writes fail", "on the writer (a:7687) set `server.bolt.advertised_address=db.example.com:7687`"},
+			more: func(t *testing.T, res Result) {
+				for _, h := range res.Hints {
+					if strings.Contains(h, "start the") {
+						t.Errorf("the port mapping explains the dead writer, yet: %q", h)
+					}
+				}
+			}},
 		{name: "the seed advertises a name that leads elsewhere",
 			judge: rmJudge(rmCluster(nil, nil, nil), func(in *membersInput) {
 				in.seedSelf = "db.internal:7687"
-				in.seedMismatch = "the server that answered at 203.0.113.7:7687 advertises itself as db.internal:7687, which resolves here to 10.9.9.9: drivers following the routing table go elsewhere"
+				in.seedMismatch = elsewhere{why: "the server that answered at 203.0.113.7:7687 advertises itself as db.internal:7687, which resolves here to 10.9.9.9: drivers following the routing table go elsewhere"}
 			}),
-			want: rmWant{Warn, "members.unusable_address", "1 of 3 members advertise an address other clients cannot use", "advertised addresses lead to another address than the server that answered (db.internal:7687)"},
+			want: rmWant{Warn, "members.unusable_address", "db.internal:7687 leads to another server than the one that advertises it: drivers following the routing table go elsewhere", "advertised addresses lead to another address than the server that answered (db.internal:7687)"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "db.internal:7687", "resolves here to 10.9.9.9")
 			}},
@@ -231,16 +269,22 @@ func TestJudgeMembers(t *testing.T) {
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(rmTable("neo4j", 5), nil), nil)),
 			want:  rmWant{Pass, "", "all 3 members reachable and authenticated", ""},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Facts, "router views", "2 asked, all agree with the seed")
+				rmFact(t, res.Facts, "router views", "2 asked, all agree with the server in your URI")
 			}},
 		{name: "a router names another writer",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(other, nil), nil)),
-			want:  rmWant{Warn, "members.routers_disagree", "all 3 members reachable and authenticated; 1 of 2 routers disagree about the writer", "routers disagree about the writer (both views under evidence)"},
+			want:  rmWant{Warn, "members.routers_disagree", "all 3 members reachable and authenticated; 1 of 2 routers disagrees about the writer", "routers disagree about the writer (both views under evidence): b:7687 is cut off from the others or just restarted"},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Facts, "router views", "2 asked, 1 disagree about the writer")
-				rmFact(t, res.Evidence, "view of the seed db.example.com:7687", "writers a:7687;")
+				rmFact(t, res.Facts, "router views", "2 asked, 1 disagrees about the writer")
+				rmFact(t, res.Evidence, "view of db.example.com:7687 (the server in your URI)", "writers a:7687;")
 				rmFact(t, res.Evidence, "view of b:7687", "writers b:7687;")
+				// Item 1 of issue 19: 5.x's discovery settings, not 2025's.
 				rmHint(t, res.Hints, "dbms.cluster.discovery.endpoints")
+				rmHint(t, res.Hints, "dbms.cluster.discovery.v2.endpoints")
+				rmHint(t, res.Hints[1:], "compare what each router answers to `SHOW SERVERS` and `SHOW DATABASES`")
+				if strings.Contains(strings.Join(res.Hints, " "), "dbms.cluster.endpoints") {
+					t.Errorf("a 5.x hint names 2025's dbms.cluster.endpoints: %q", res.Hints)
+				}
 			}},
 		{name: "routers give no table",
 			judge: rmJudge(rmCluster(rmViews(nil, rmFailure("Neo.ClientError.General.Unknown", "no")), rmViews(nil, rmFailure("Neo.ClientError.General.Unknown", "no")), nil)),
@@ -248,14 +292,14 @@ func TestJudgeMembers(t *testing.T) {
 			more:  func(t *testing.T, res Result) { rmFact(t, res.Facts, "router views", "2 asked, none gave a table") }},
 		{name: "one router disagrees, another gives no table: the summary names the disagreement",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), nil), rmViews(nil, fmt.Errorf("closed")))),
-			want:  rmWant{Warn, "members.routers_disagree", "; 1 of 2 routers disagree about the member list", "some routers give no routing table"},
+			want:  rmWant{Warn, "members.routers_disagree", "; 1 of 2 routers disagrees about the member list", "some routers give no routing table"},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Facts, "router views", "2 asked, 1 disagree about the member list; 1 gave no table")
+				rmFact(t, res.Facts, "router views", "2 asked, 1 disagrees about the member list; 1 gave no table")
 				rmHint(t, res.Hints[1:], "routers disagree about the member list")
 			}},
 		{name: "a router disagrees while a reader failed: the failure is the code",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(other, nil), rmFails("tcp"))),
-			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (c:7687); every role still has a working member; 1 of 2 routers disagree about the writer", "start the unreachable members"}},
+			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (c:7687): every role still has a working member; 1 of 2 routers disagrees about the writer", "start the unreachable member (c:7687)"}},
 		{name: "many routers disagree: the evidence shows some",
 			judge: func() Result {
 				var ms []rmMember
@@ -266,7 +310,7 @@ func TestJudgeMembers(t *testing.T) {
 				ms = append(ms, rmMember{addr: "a:7687", roles: rmW})
 				return rmJudge(ms)()
 			},
-			want: rmWant{Warn, "members.routers_disagree", "all 8 members reachable and authenticated; 7 of 7 routers disagree about the writer", "routers disagree about the writer (both views"},
+			want: rmWant{Warn, "members.routers_disagree", "all 8 members reachable and authenticated; 7 of 7 routers disagree about the writer", "routers disagree about the writer (both views under evidence): the server in your URI may be the one cut off from the others"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "other views", "2 more routers disagree")
 				rmFact(t, res.Evidence, "view of r4:7687", "writers b:7687")
@@ -305,7 +349,7 @@ func TestJudgeMembers(t *testing.T) {
 				}
 				return judgeMembers(in)
 			},
-			want: rmWant{Warn, "members.some_failed", fmt.Sprintf("1 of %d checked members failed (r5:7687)", MaxMembersChecked), "start the unreachable members"},
+			want: rmWant{Warn, "members.some_failed", fmt.Sprintf("1 of %d checked members failed (r5:7687)", MaxMembersChecked), "start the unreachable member (r5:7687)"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "members", fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", MaxMembersChecked+44, MaxMembersChecked, MaxMembersChecked, MaxMembersChecked-1))
 			}},
@@ -328,9 +372,10 @@ func TestJudgeMembers(t *testing.T) {
 				}
 				return p.member.Checks[0]
 			},
-			want: rmWant{Fail, "members.malformed_address", "not a host:port address", ""},
+			// No login has named the server: both generations' forms.
+			want: rmWant{Fail, "members.malformed_address", `"db-2" is not a host:port address`, "the routing table lists \"db-2\", which drivers cannot dial: on that server set server.bolt.advertised_address=<name clients resolve>:<port> (4.x: dbms.connector.bolt.advertised_address=<name clients resolve>:<port>)"},
 			more: func(t *testing.T, res Result) {
-				if res.ID != "config" || res.Facts == nil || res.Hints == nil {
+				if res.ID != "config" || res.Facts == nil || res.Evidence == nil {
 					t.Errorf("result %+v: want a normalised config result", res)
 				}
 			}},
@@ -366,7 +411,7 @@ func TestPickMembersKeepsEveryRole(t *testing.T) {
 
 func TestTally(t *testing.T) {
 	in := rmInput(rmTable("neo4j", 300), rmCluster(rmFails("dns"), rmAddr("127.0.0.1:7687"), rmSkips)...)
-	in.probes[1].mismatch = "leads elsewhere"
+	in.probes[1].mismatch = elsewhere{why: "leads elsewhere"}
 	got := tally(in)
 	for _, c := range []struct {
 		name      string
@@ -376,6 +421,7 @@ func TestTally(t *testing.T) {
 		{"suspects", got.suspects, []string{"a:7687", "127.0.0.1:7687"}},
 		{"elsewhere", got.elsewhere, []string{"127.0.0.1:7687"}},
 		{"not checked", got.notChecked, []string{"c:7687"}},
+		{"unreachable", got.unreachable, []string{"a:7687"}},
 		{"lost", got.lost, []string{"WRITE"}},
 	} {
 		if !slices.Equal(c.got, c.want) {
@@ -396,11 +442,14 @@ func TestTally(t *testing.T) {
 	if !slices.Equal(got.evidence, want) {
 		t.Errorf("evidence %v, want %v", got.evidence, want)
 	}
+	if c := got.causes; c["a:7687"].kind != "unresolvable" || c["127.0.0.1:7687"].kind != "loopback" || len(c) != 2 {
+		t.Errorf("causes %v, want a:7687 unresolvable and 127.0.0.1:7687 loopback", c)
+	}
 }
 
 func TestMemberHints(t *testing.T) {
-	in := rmInput(rmTable("neo4j", 300))
-	in.agent = "Neo4j/4.4.30"
+	in := rmInput(rmTable("neo4j", 300), rmCluster(nil, nil, nil)...)
+	in.srv = generation.Server{Gen: generation.V4}
 	for _, c := range []struct {
 		name  string
 		tally memberTally
@@ -409,15 +458,16 @@ func TestMemberHints(t *testing.T) {
 		{"nothing wrong", memberTally{}, nil},
 		{"not checked in time", memberTally{notChecked: []string{"a:7687", "b:7687"}},
 			[]string{"2 members did not answer within the members step's budget of 10s"}},
-		{"dead by tcp", memberTally{dead: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
-			[]string{"check dbms.connector.bolt.advertised_address on each"}},
+		{"dead by tcp", memberTally{dead: []string{"a:7687"}, unreachable: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
+			[]string{"start the unreachable member (a:7687); if it runs, check that it listens at the address it advertises (dbms.connector.bolt.advertised_address)",
+				"`CALL dbms.cluster.overview()` on a running member shows which core members and read replicas the cluster sees"}},
 		{"dead by tls and auth", memberTally{dead: []string{"a:7687", "b:7687"}, failedSteps: map[string]bool{"tls": true, "auth": true}},
 			[]string{"fail TLS or authentication"}},
 		{"dead by something else", memberTally{dead: []string{"a:7687"}, failedSteps: map[string]bool{"routing": true}}, nil},
-		{"suspects beat the dead", memberTally{dead: []string{"a:7687"}, suspects: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
-			[]string{"members advertise addresses clients cannot use (a:7687): on each such server set dbms.connector.bolt.advertised_address=<name clients resolve>:<port> (or dbms.default_advertised_address=<name>)", "stop-gap: bolt://db.example.com:7687"}},
-		{"some lead elsewhere, some are unusable", memberTally{suspects: []string{"a:7687", "b:7687"}, elsewhere: []string{"b:7687"}},
-			[]string{"another address than the server that answered (b:7687)", "members advertise addresses clients cannot use (a:7687)", "stop-gap"}},
+		{"suspects beat the dead", memberTally{dead: []string{"a:7687"}, unreachable: []string{"a:7687"}, suspects: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
+			[]string{"the writer (a:7687) must advertise a name clients resolve: on that server set `dbms.connector.bolt.advertised_address=<name clients resolve>:<port>`, or for every connector `dbms.default_advertised_address=<name clients resolve>`", "stop-gap: bolt://db.example.com:7687"}},
+		{"some lead elsewhere, some are unusable", memberTally{suspects: []string{"a:7687", "b:7687"}, elsewhere: []string{"b:7687"}, causes: map[string]cause{"b:7687": {kind: "elsewhere"}}},
+			[]string{"another address than the server that answered (b:7687)", "the writer (a:7687) must advertise", "stop-gap"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := memberHints(in, c.tally)
@@ -433,6 +483,31 @@ func TestMemberHints(t *testing.T) {
 	}
 }
 
+// TestMemberHintsOnAura: Aura replaces its servers itself and lets nobody
+// set an advertised address; the hints say what an Aura user can do.
+func TestMemberHintsOnAura(t *testing.T) {
+	in := rmInput(rmTable("neo4j", 300), rmCluster(nil, nil, nil)...)
+	in.srv = generation.Server{Gen: generation.V5, Aura: true}
+	for _, tl := range []memberTally{
+		{dead: []string{"b:7687"}, unreachable: []string{"b:7687"}, failedSteps: map[string]bool{"tcp": true}},
+		{suspects: []string{"b:7687"}, causes: map[string]cause{"b:7687": {kind: "loopback"}}},
+	} {
+		hints := memberHints(in, tl)
+		if len(hints) == 0 || strings.Contains(hints[0], "(Aura") {
+			t.Errorf("Aura hints %q: want an instruction of their own, not a setting's place", hints)
+		}
+		got := strings.Join(hints, "\n")
+		for _, bad := range []string{"SHOW SERVERS", "DROP SERVER", "DEALLOCATE", "advertised_address"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("Aura hints name %s:\n%s", bad, got)
+			}
+		}
+		if !strings.Contains(got, "https://support.neo4j.com") && !strings.Contains(got, "Aura manages") {
+			t.Errorf("Aura hints say nothing an Aura user can do:\n%s", got)
+		}
+	}
+}
+
 func TestSelfMismatchPortMapping(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -444,9 +519,12 @@ func TestSelfMismatchPortMapping(t *testing.T) {
 		{"localhost:7687", "127.0.0.1:7687", ""},
 		{"no port", "10.0.0.5:7687", ""},
 	} {
-		if got := selfMismatch(ctx, nil, c.self, c.answered, time.Second); got != c.want {
-			t.Errorf("selfMismatch(%s, %s) = %q, want %q", c.self, c.answered, got, c.want)
+		if got := selfMismatch(ctx, nil, c.self, c.answered, time.Second); got.why != c.want {
+			t.Errorf("selfMismatch(%s, %s) = %q, want %q", c.self, c.answered, got.why, c.want)
 		}
+	}
+	if got := selfMismatch(ctx, nil, "10.0.0.5:7687", "10.0.0.5:17687", time.Second); got.advertised != "7687" || got.answered != "17687" {
+		t.Errorf("a port mapping's ports: %+v", got)
 	}
 }
 

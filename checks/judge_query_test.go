@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 // TestJudgeQuery judges every answer RETURN 1 can get, as a user sees
@@ -16,13 +17,15 @@ func TestJudgeQuery(t *testing.T) {
 	one := bolt.QueryResult{Fields: []string{"1"}, Records: [][]any{{int64(1)}}, Summary: map[string]any{"db": "neo4j"}}
 	edition := bolt.QueryResult{Fields: []string{"name", "versions", "edition"},
 		Records: [][]any{{"Neo4j Kernel", []any{"5.26.0"}, "enterprise"}}}
+	v526 := generation.Server{Gen: generation.V5}
 	answered := func(q bolt.QueryResult) queryOutcome {
-		return queryOutcome{version: v5, results: []bolt.QueryResult{q, edition}, errs: []error{nil, nil}}
+		return queryOutcome{version: v5, results: []bolt.QueryResult{q, edition}, errs: []error{nil, nil}, srv: v526}
 	}
 	failed := func(err error) queryOutcome {
 		ignored := &bolt.PeerError{Step: "RUN", Err: bolt.ErrIgnored}
-		return queryOutcome{version: v5, results: make([]bolt.QueryResult, 2), errs: []error{err, ignored}}
+		return queryOutcome{version: v5, results: make([]bolt.QueryResult, 2), errs: []error{err, ignored}, srv: v526}
 	}
+	on := func(out queryOutcome, f func(*queryOutcome)) queryOutcome { f(&out); return out }
 	failure := func(code string) error {
 		return &bolt.ServerError{Request: "RUN", Code: code, Message: "the server's message"}
 	}
@@ -39,7 +42,7 @@ func TestJudgeQuery(t *testing.T) {
 		evidence []Fact
 	}{
 		{name: "pass", out: answered(one),
-			want:  baqWant{Pass, "", "RETURN 1 returned 1 on neo4j", ""},
+			want:  baqWant{Pass, "", "RETURN 1 returned 1 on database neo4j", ""},
 			facts: []Fact{{Name: "database", Value: "neo4j"}, {Name: "Neo4j Kernel", Value: "[5.26.0] enterprise"}}},
 		{name: "pass without the edition", out: queryOutcome{version: v5, results: []bolt.QueryResult{one, {}},
 			errs: []error{nil, failure("Neo.ClientError.Security.Forbidden")}},
@@ -48,17 +51,27 @@ func TestJudgeQuery(t *testing.T) {
 		{name: "pass on Bolt 3", out: queryOutcome{version: bolt.Version{Major: 3}, results: []bolt.QueryResult{{Records: [][]any{{int64(1)}}}, edition}, errs: make([]error, 2)},
 			want: baqWant{Pass, "", "RETURN 1 returned 1", ""}},
 		{name: "a database on Bolt 3", target: named, out: queryOutcome{version: bolt.Version{Major: 3}},
-			want: baqWant{Fail, "query.no_named_databases", `database "movies" was asked for, but Bolt 3.0 (Neo4j 3.5 or older) has no named databases`, "named databases need Neo4j 4.0"}},
+			want: baqWant{Fail, "query.no_named_databases", "database movies was asked for, but Bolt 3.0 (Neo4j 3.5 or older) has no named databases", "named databases need Neo4j 4.0"}},
 
 		// The server's FAILURE.
 		{name: "credentials expired", out: failed(failure("Neo.ClientError.Security.CredentialsExpired")),
-			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "ALTER CURRENT USER"}},
+			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "run `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'` on the system database"}},
+		{name: "credentials expired on 3.5", out: on(failed(failure("Neo.ClientError.Security.CredentialsExpired")), func(o *queryOutcome) { o.srv.Gen = generation.V35 }),
+			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "run `CALL dbms.security.changePassword('<new>')`"}},
 		{name: "no such database", target: named, out: failed(failure("Neo.ClientError.Database.DatabaseNotFound")),
-			want: baqWant{Fail, "query.database_not_found", `database "movies" does not exist`, "SHOW DATABASES"}},
+			want: baqWant{Fail, "query.database_not_found", "database movies does not exist", "check the name (--database or NEO4J_DATABASE): `SHOW DATABASES` lists the databases there are"}},
 		{name: "database unavailable", out: failed(failure("Neo.TransientError.General.DatabaseUnavailable")),
-			want: baqWant{Fail, "query.database_unavailable", "the database is unavailable", "START DATABASE"}},
+			want: baqWant{Fail, "query.database_unavailable", "the home database is unavailable", "`START DATABASE <db>`"}},
+		{name: "database unavailable, the table named it", out: on(failed(failure("Neo.TransientError.General.DatabaseUnavailable")), func(o *queryOutcome) { o.db = "neo4j" }),
+			want: baqWant{Fail, "query.database_unavailable", "database neo4j is unavailable", "see its status on each server with `SHOW DATABASE neo4j` on the system database; if it was stopped, start it: `START DATABASE neo4j`"}},
+		{name: "database unavailable on Aura", out: on(failed(failure("Neo.TransientError.General.DatabaseUnavailable")), func(o *queryOutcome) { o.srv.Aura = true }),
+			want: baqWant{Fail, "query.database_unavailable", "the home database is unavailable", "resume the instance"}},
 		{name: "forbidden", out: failed(failure("Neo.ClientError.Security.Forbidden")),
-			want: baqWant{Fail, "query.forbidden", "may not read this database", "grant the user's role ACCESS"}},
+			want: baqWant{Fail, "query.forbidden", "user neo4j may not read the home database", "grant the user's role access to the home database, as an admin on the system database: `GRANT ACCESS ON DATABASE <db> TO <role>`"}},
+		{name: "forbidden, a named database with a dash", target: func(t *Target) { t.Database = "movies-2024" }, out: failed(failure("Neo.ClientError.Security.Forbidden")),
+			// A name Cypher quotes in backticks cannot stand in a span to
+			// paste: the statement is written out instead.
+			want: baqWant{Fail, "query.forbidden", "user neo4j may not read database movies-2024", "GRANT ACCESS ON DATABASE `movies-2024` TO <role>"}},
 		{name: "another code", out: failed(failure("Neo.ClientError.Statement.SyntaxError")),
 			want: baqWant{Fail, "query.server_error", "RETURN 1 failed: Neo.ClientError.Statement.SyntaxError", "server's message above"}},
 		{name: "another transient code", out: failed(failure("Neo.TransientError.Transaction.LockClientStopped")),

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -159,7 +160,7 @@ func rmOnline(name string, home bool) routing.Database {
 }
 
 func rmOutcome(t *routing.Table, err error) routingOutcome {
-	return routingOutcome{table: t, err: err, method: routing.MethodRoute, version: rmV5, agent: "Neo4j/5.26.0"}
+	return routingOutcome{table: t, err: err, method: routing.MethodRoute, version: rmV5, srv: generation.Server{Gen: generation.V5}}
 }
 
 func rmWithDBs(out routingOutcome, dbs *databasesOutcome) routingOutcome {
@@ -187,7 +188,7 @@ func TestJudgeRouting(t *testing.T) {
 				out.version = rmV3
 				return judgeRouting(rmTarget(rmDB("movies")), out)
 			},
-			want: rmWant{Fail, "routing.no_named_databases", `database "movies" was asked for, but Bolt 3.0`, "leave --database/NEO4J_DATABASE out"}},
+			want: rmWant{Fail, "routing.no_named_databases", "database movies was asked for, but Bolt 3.0", "leave the database out for this server (it comes from --database or NEO4J_DATABASE)"}},
 
 		// A FAILURE for ROUTE, one code each.
 		{name: "database not found, SHOW DATABASES lists the others",
@@ -195,9 +196,12 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmDB("movis")), rmWithDBs(rmOutcome(nil, notFound),
 					&databasesOutcome{list: three, dropped: 2}))
 			},
-			want: rmWant{Fail, "routing.database_not_found", `database "movis" does not exist`, "check the name with SHOW DATABASES"},
+			want: rmWant{Fail, "routing.database_not_found", "database movis does not exist", "check the name (--database or NEO4J_DATABASE): SHOW DATABASES lists neo4j, system, movies and 2 more; or leave it out"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "databases that exist", "neo4j, system, movies and 2 more")
+				if len(res.Hints) != 1 {
+					t.Errorf("hints %q: the list says it all", res.Hints)
+				}
 				rmFact(t, res.Evidence, "code", "Neo.ClientError.Database.DatabaseNotFound")
 				rmFact(t, res.Evidence, "message", "Database name: 'movis'")
 				var se *bolt.ServerError
@@ -210,11 +214,18 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmDB("movis")), rmWithDBs(rmOutcome(nil, notFound),
 					&databasesOutcome{err: errors.New("no access")}))
 			},
-			want: rmWant{Fail, "routing.database_not_found", `database "movis" does not exist`, "check the name with SHOW DATABASES"},
+			want: rmWant{Fail, "routing.database_not_found", "database movis does not exist", "check the name (--database or NEO4J_DATABASE): `SHOW DATABASES` lists the databases there are"},
 			more: func(t *testing.T, res Result) { rmNoFact(t, res.Facts, "databases that exist") }},
+		{name: "database not found, the name from a connection file",
+			judge: func() Result {
+				tt := rmTarget(rmDB("movis"))
+				tt.Info.Settings = map[string]Setting{"database": {Value: "movis", Source: "file", From: "Neo4j-abcd1234.txt NEO4J_DATABASE"}}
+				return judgeRouting(tt, rmOutcome(nil, notFound))
+			},
+			want: rmWant{Fail, "routing.database_not_found", "database movis does not exist", "check the name (Neo4j-abcd1234.txt NEO4J_DATABASE)"}},
 		{name: "database unavailable",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(nil, unavailable)) },
-			want:  rmWant{Fail, "routing.database_unavailable", "the home database is unavailable (stopped, starting, or quarantined)", "run SHOW DATABASES on the system database"},
+			want:  rmWant{Fail, "routing.database_unavailable", "the home database is unavailable: it may be stopped, still starting or quarantined", "see its status on each server with `SHOW DATABASE <db>` on the system database; if it was stopped, start it: `START DATABASE <db>`"},
 			more: func(t *testing.T, res Result) {
 				// --wait reads the code's flag, and the Err's transient code.
 				var se *bolt.ServerError
@@ -227,13 +238,53 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(), rmWithDBs(rmOutcome(nil, unavailable),
 					&databasesOutcome{list: []routing.Database{quarantined, rmOnline("system", false)}}))
 			},
-			want: rmWant{Fail, "routing.database_unavailable", "is unavailable", "database neo4j is quarantined after an error"},
+			// What SHOW DATABASES said is the summary, without a guess, and
+			// its fix comes alone.
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined on 1 of 1 servers", "database neo4j is quarantined after an error on a:7687"},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Facts, "db neo4j", "quarantined on 1 of 1 servers; home")
-				rmNoFact(t, res.Facts, "db system")
+				rmFact(t, res.Facts, "database neo4j", "quarantined on 1 of 1 servers; home")
+				rmNoFact(t, res.Facts, "database system")
 				rmFact(t, res.Evidence, "status message", "disk full")
-				rmHint(t, res.Hints[1:], "run SHOW DATABASES on the system database")
+				if strings.Contains(res.Summary, "may be") || len(res.Hints) != 1 {
+					t.Errorf("summary %q, hints %q: SHOW DATABASES said which", res.Summary, res.Hints)
+				}
+				// Item 2 of issue 19: 5.x lifts a quarantine with
+				// dbms.quarantineDatabase; dbms.unquarantineDatabase is 2025's.
+				rmHint(t, res.Hints, "`CALL dbms.quarantineDatabase('neo4j', false)` on the server that holds the quarantined copy")
 			}},
+		{name: "database unavailable: SHOW DATABASES says quarantined, on 2025.x",
+			judge: func() Result {
+				out := rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{quarantined}})
+				out.srv = generation.Server{Gen: generation.V2025}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined", "`CALL dbms.unquarantineDatabase('<id>', 'neo4j', 'keepStateKeepStore')` (<id>: the server's id, from `SHOW SERVERS`)"}},
+		{name: "database unavailable: SHOW DATABASES says stopped",
+			judge: func() Result {
+				stopped := routing.Database{Name: "movies", Servers: []routing.DatabaseServer{
+					{Address: "a:7687", Requested: "offline", Current: "offline"}, {Address: "b:7687", Requested: "offline", Current: "offline"}}}
+				return judgeRouting(rmTarget(rmDB("movies")), rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{stopped}}))
+			},
+			want: rmWant{Fail, "routing.database_unavailable", "database movies is offline on 2 of 2 servers: an administrator stopped it", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"}},
+		{name: "database unavailable on Aura: SHOW DATABASES says quarantined",
+			judge: func() Result {
+				out := rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{quarantined}})
+				out.srv = generation.Server{Gen: generation.V5, Aura: true}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined", "database neo4j is quarantined after an error on a:7687: Aura lets no user lift a quarantine: raise a ticket at https://support.neo4j.com"},
+			more: func(t *testing.T, res Result) {
+				if strings.Contains(res.Hints[0], "debug.log") || strings.Contains(res.Hints[0], "dbms.") {
+					t.Errorf("hint %q: an Aura user reads no server log and calls no procedure", res.Hints[0])
+				}
+			}},
+		{name: "database unavailable on Aura",
+			judge: func() Result {
+				out := rmOutcome(nil, unavailable)
+				out.srv = generation.Server{Gen: generation.V5, Aura: true}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.database_unavailable", "the home database is unavailable", "resume the instance"}},
 		{name: "no routing procedure",
 			judge: func() Result {
 				out := rmOutcome(nil, &bolt.ServerError{Request: "RUN", Code: "Neo.ClientError.Procedure.ProcedureNotFound", Message: "There is no procedure with the name `dbms.cluster.routing.getRoutingTable`"})
@@ -249,7 +300,7 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeRouting(rmTarget(rmDB("movies")), rmOutcome(nil, rmFailure("Neo.ClientError.Security.Forbidden", "Database access is not allowed for user 'neo4j' with roles [PUBLIC].")))
 			},
-			want: rmWant{Fail, "routing.forbidden", `user "neo4j" may not access movies`, "GRANT ACCESS ON DATABASE"},
+			want: rmWant{Fail, "routing.forbidden", "user neo4j may not access database movies", "grant the user's role access to database movies, as an admin on the system database: `GRANT ACCESS ON DATABASE movies TO <role>`"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Evidence, "message", "roles [PUBLIC]") }},
 		{name: "another server error",
 			judge: func() Result {
@@ -273,6 +324,9 @@ func TestJudgeRouting(t *testing.T) {
 			want:  rmWant{Pass, "", "the home database: 3 routers, 2 readers, 1 writer", ""},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "ttl", "300s")
+				if f := res.Facts[0]; f.Name != "fetched with" || !f.Verbose {
+					t.Errorf("fact %+v: how the table was fetched is for --verbose", f)
+				}
 				rmFact(t, res.Facts, "writers", "a:7687")
 				if len(res.Evidence) != 0 || res.Err != nil {
 					t.Errorf("evidence %v, err %v on a healthy table", res.Evidence, res.Err)
@@ -282,13 +336,13 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = t.Readers[:1] }), nil))
 			},
-			want: rmWant{Pass, "", "neo4j: 3 routers, 1 reader, 1 writer", ""},
+			want: rmWant{Pass, "", "database neo4j: 3 routers, 1 reader, 1 writer", ""},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "database", "neo4j") }},
 		{name: "no routers",
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Routers = nil }), nil))
 			},
-			want: rmWant{Fail, "routing.no_routers", "neo4j: the routing table lists no routers", "drivers cannot refresh a table without routers"},
+			want: rmWant{Fail, "routing.no_routers", "database neo4j: the routing table lists no routers", "drivers cannot refresh a table without routers: see which servers are up with `SHOW SERVERS` on the system database"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "table", "writers a:7687; readers b:7687, c:7687; routers (none)")
 			}},
@@ -308,7 +362,7 @@ func TestJudgeRouting(t *testing.T) {
 					map[string]any{"role": "ROUTE", "addresses": []any{"a:7687", "b:7687"}},
 				}}), nil))
 			},
-			want: rmWant{Fail, "routing.malformed_writer", "neo4j: the routing table has no writers: its WRITE entry is malformed", "check server.bolt.advertised_address on the writer"},
+			want: rmWant{Fail, "routing.malformed_writer", "database neo4j: the routing table has no writers: its WRITE entry is malformed", "check server.bolt.advertised_address on the writer"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "problem", `WRITE address "a"`)
 				rmFact(t, res.Evidence, "table", "writers (none); readers b:7687; routers a:7687, b:7687")
@@ -320,7 +374,7 @@ func TestJudgeRouting(t *testing.T) {
 					t.Writers = nil
 					t.Problems = []routing.Problem{{Role: "WRITE", Text: "WRITE address is a int64, not a string"}}
 				}), nil)
-				out.agent = "Neo4j/4.4.30"
+				out.srv = generation.Server{Gen: generation.V4}
 				return judgeRouting(rmTarget(), out)
 			},
 			want: rmWant{Fail, "routing.malformed_writer", "its WRITE entry is malformed", "check dbms.connector.bolt.advertised_address on the writer"}},
@@ -328,13 +382,39 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = nil }), nil))
 			},
-			want: rmWant{Fail, "routing.no_writers", "neo4j: the routing table lists no writers; writes fail, reads still work", "the database has no leader"},
+			want: rmWant{Fail, "routing.no_writers", "database neo4j: the routing table lists no writers: writes fail, reads still work", "the database has no leader (an election in progress, or quorum lost) or is read-only: see its status with `SHOW DATABASES` and the servers' with `SHOW SERVERS` on the system database, and check that a majority of the primaries is up"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "table", "writers (none); readers b:7687, c:7687")
 				if res.Err != nil {
 					t.Errorf("Err = %v, want none: no server error decided it", res.Err)
 				}
 			}},
+		{name: "no writers on 4.4: 4.x's procedure and words",
+			judge: func() Result {
+				out := rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = nil }), nil)
+				out.srv = generation.Server{Gen: generation.V4}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.no_writers", "lists no writers", "the servers' with `CALL dbms.cluster.overview()` on the system database, and check that a majority of the core members is up"}},
+		{name: "no writers on 3.5: no SHOW DATABASES",
+			judge: func() Result {
+				out := rmOutcome(rmWith(rmTable("", 300), func(t *routing.Table) { t.Writers = nil }), nil)
+				out.srv, out.version = generation.Server{Gen: generation.V35}, rmV3
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.no_writers", "the home database: the routing table lists no writers", "see the servers' with `CALL dbms.cluster.overview()`"},
+			more: func(t *testing.T, res Result) {
+				if strings.Contains(res.Hints[0], "SHOW") {
+					t.Errorf("a 3.5 hint names a 4.0+ statement: %q", res.Hints[0])
+				}
+			}},
+		{name: "no writers on Aura",
+			judge: func() Result {
+				out := rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = nil }), nil)
+				out.srv = generation.Server{Gen: generation.V5, Aura: true}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Fail, "routing.no_writers", "lists no writers", "check the instance's status in https://console.neo4j.io"}},
 		{name: "no writers, and a malformed READ entry: the role decides",
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) {
@@ -356,29 +436,43 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = nil }), nil))
 			},
-			want: rmWant{Fail, "routing.no_readers", "neo4j: the routing table lists no readers", "no server can serve reads"},
+			want: rmWant{Fail, "routing.no_readers", "database neo4j: the routing table lists no readers: read queries fail", "no server can serve reads: see where the database is online with `SHOW DATABASES`"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Evidence, "table", "readers (none)") }},
 
 		// TTLs.
 		{name: "TTL zero",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", 0), nil)) },
-			want:  rmWant{Warn, "routing.ttl_zero", "neo4j: 3 routers, 2 readers, 1 writer", "the table's TTL is 0s: drivers refetch it before every transaction"},
+			want:  rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers, 2 readers, 1 writer; TTL 0s", "the table's TTL is 0s: drivers refetch it before every transaction; set it back to the default: `dbms.routing_ttl=300s`"},
 			more:  func(t *testing.T, res Result) { rmNoFact(t, res.Evidence, "table") }},
 		{name: "TTL negative",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", -5), nil)) },
-			want:  rmWant{Warn, "routing.ttl_zero", "neo4j: 3 routers", "the table's TTL is -5s"}},
+			want:  rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers", "the table's TTL is -5s"}},
+		{name: "TTL zero on 3.5: 3.5's setting",
+			judge: func() Result {
+				out := rmOutcome(rmTable("", 0), nil)
+				out.srv, out.version = generation.Server{Gen: generation.V35}, rmV3
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Warn, "routing.ttl_zero", "the home database: 3 routers", "set it back to the default: `causal_clustering.cluster_routing_ttl=300s`"}},
+		{name: "TTL zero on Aura",
+			judge: func() Result {
+				out := rmOutcome(rmTable("neo4j", 0), nil)
+				out.srv = generation.Server{Gen: generation.V5, Aura: true}
+				return judgeRouting(rmTarget(), out)
+			},
+			want: rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers", "Aura manages the server configuration itself"}},
 		{name: "TTL short",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", shortTTL-1), nil)) },
-			want:  rmWant{Warn, "routing.ttl_short", "neo4j: 3 routers", "the table's TTL is only 9s"}},
+			want:  rmWant{Warn, "routing.ttl_short", "database neo4j: 3 routers", "the table's TTL is only 9s: drivers refetch it very often; raise it, the default is `dbms.routing_ttl=300s`"}},
 		{name: "TTL at the short mark is fine",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", shortTTL), nil)) },
-			want:  rmWant{Pass, "", "neo4j: 3 routers", ""}},
+			want:  rmWant{Pass, "", "database neo4j: 3 routers", ""}},
 		{name: "TTL long",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", longTTL+1), nil)) },
-			want:  rmWant{Warn, "routing.ttl_long", "neo4j: 3 routers", "the table's TTL is 86401s (over a day)"}},
+			want:  rmWant{Warn, "routing.ttl_long", "database neo4j: 3 routers", "the table's TTL is 86401s (over a day)"}},
 		{name: "TTL of a day is fine",
 			judge: func() Result { return judgeRouting(rmTarget(), rmOutcome(rmTable("neo4j", longTTL), nil)) },
-			want:  rmWant{Pass, "", "neo4j: 3 routers", ""}},
+			want:  rmWant{Pass, "", "database neo4j: 3 routers", ""}},
 
 		// Malformed entries that leave the table usable.
 		{name: "duplicate READ entry",
@@ -400,14 +494,14 @@ func TestJudgeRouting(t *testing.T) {
 					t.Problems = []routing.Problem{{Role: "WRITE", Text: `WRITE address "x": not host:port`}}
 				}), nil))
 			},
-			want: rmWant{Warn, "routing.malformed_entries", "neo4j: 3 routers, 2 readers, 1 writer", "malformed or duplicate entries"}},
+			want: rmWant{Warn, "routing.malformed_entries", "database neo4j: 3 routers, 2 readers, 1 writer", "malformed or duplicate entries"}},
 		{name: "TTL zero and malformed entries: the TTL came first",
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 0), func(t *routing.Table) {
 					t.Problems = []routing.Problem{{Text: `unknown role "LEAD" ignored`}}
 				}), nil))
 			},
-			want: rmWant{Warn, "routing.ttl_zero", "neo4j: 3 routers", "the table's TTL is 0s"},
+			want: rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers", "the table's TTL is 0s"},
 			more: func(t *testing.T, res Result) {
 				if len(res.Hints) != 2 || !strings.Contains(res.Hints[1], "malformed or duplicate entries") {
 					t.Errorf("hints %q, want the TTL's and the entries'", res.Hints)
@@ -420,11 +514,11 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: three,
 					tables: map[string]fetchedTable{"system": {table: rmTable("system", 300)}, "movies": {table: rmTable("movies", 300)}}}))
 			},
-			want: rmWant{Pass, "", "neo4j: 3 routers, 2 readers, 1 writer; all 3 databases online", ""},
+			want: rmWant{Pass, "", "database neo4j: 3 routers, 2 readers, 1 writer; all 3 databases online", ""},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "databases", "3 visible to neo4j (SHOW DATABASES)")
-				rmFact(t, res.Facts, "db movies", "online; writer a:7687; table 3 routers, 2 readers, 1 writer, ttl 300s")
-				rmFact(t, res.Facts, "db neo4j", "online; home; writer a:7687")
+				rmFact(t, res.Facts, "database movies", "online; writer a:7687; table 3 routers, 2 readers, 1 writer, ttl 300s")
+				rmFact(t, res.Facts, "database neo4j", "online; home; writer a:7687")
 			}},
 		{name: "all databases on Bolt 3: there is one",
 			judge: func() Result {
@@ -439,7 +533,9 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("", 300), nil),
 					&databasesOutcome{err: &bolt.ServerError{Request: "RUN", Code: "Neo.ClientError.Security.Forbidden", Message: "Database access is not allowed"}}))
 			},
-			want: rmWant{Warn, "routing.show_databases_failed", "the home database: 3 routers", "SHOW DATABASES on the system database failed, so only the home database was checked"},
+			// Item 3 of issue 19: SHOW DATABASES needs no ACCESS on system;
+			// it lists what the role has ACCESS to.
+			want: rmWant{Warn, "routing.show_databases_failed", "the home database: 3 routers", "SHOW DATABASES on the system database failed, so only the home database was checked: it lists only the databases the user's role has ACCESS to; to check them all, grant it on every database: `GRANT ACCESS ON DATABASE * TO <role>`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "SHOW DATABASES", "Neo.ClientError.Security.Forbidden: Database access is not allowed")
 				if res.Err != nil {
@@ -451,17 +547,24 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll, rmDB("movies")), rmWithDBs(rmOutcome(rmTable("movies", 0), nil),
 					&databasesOutcome{err: errors.New("no access")}))
 			},
-			want: rmWant{Warn, "routing.ttl_zero", "movies: 3 routers", "the table's TTL is 0s"},
-			more: func(t *testing.T, res Result) { rmHint(t, res.Hints, "so only movies was checked") }},
+			want: rmWant{Warn, "routing.ttl_zero", "database movies: 3 routers", "the table's TTL is 0s"},
+			more: func(t *testing.T, res Result) {
+				rmHint(t, res.Hints, "so only database movies was checked: see the error in the evidence")
+				for _, h := range res.Hints {
+					if strings.Contains(h, "ON DATABASE system") {
+						t.Errorf("hint %q: SHOW DATABASES needs no ACCESS on system", h)
+					}
+				}
+			}},
 		{name: "all databases: another database's table failed",
 			judge: func() Result {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: three,
 					tables: map[string]fetchedTable{"system": {table: rmTable("system", 300)},
 						"movies": {err: rmFailure("Neo.ClientError.Security.Forbidden", "Database access is not allowed for user 'neo4j'")}}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "neo4j: 3 routers, 2 readers, 1 writer; 1 of 3 databases have a problem (movies: no routing table)", "grant access (GRANT ACCESS ON DATABASE <name> TO <role>)"},
+			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; 1 of the 2 other databases has a problem: movies (no routing table)", "grant the user's role access to database movies, as an admin on the system database: `GRANT ACCESS ON DATABASE movies TO <role>`"},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Facts, "db movies", "online; writer a:7687; no routing table: Neo.ClientError.Security.Forbidden")
+				rmFact(t, res.Facts, "database movies", "online; writer a:7687; no routing table: Neo.ClientError.Security.Forbidden")
 				rmFact(t, res.Evidence, "movies error", "ROUTE failed: Neo.ClientError.Security.Forbidden: Database access is not allowed for user 'neo4j'")
 				if res.Err != nil {
 					t.Errorf("Err = %v: the table asked for is fine", res.Err)
@@ -476,7 +579,7 @@ func TestJudgeRouting(t *testing.T) {
 							t.Problems = []routing.Problem{{Role: "READ", Text: "READ address b:7687 listed twice"}}
 						})}}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "1 of 3 databases have a problem (movies: the routing table lists no writers; writes fail, reads still work)", "movies: the database has no leader"},
+			want: rmWant{Warn, "routing.databases_problem", "1 of the 2 other databases has a problem: movies (the routing table lists no writers: writes fail, reads still work)", "database movies: the database has no leader"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "movies table", "writers (none); readers b:7687, c:7687")
 				rmFact(t, res.Evidence, "movies problem", "listed twice")
@@ -488,14 +591,14 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), stopped},
 					tables: map[string]fetchedTable{}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "1 of 2 databases have a problem (movies offline)", "database movies was stopped by an administrator: START DATABASE movies"},
-			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "db movies", "offline on 1 of 1 servers") }},
-		{name: "all databases: the main table's TTL is counted among the problems",
+			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; the other database has a problem: movies (offline)", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"},
+			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "database movies", "offline on 1 of 1 servers") }},
+		{name: "all databases: the main table's TTL is the summary's, once",
 			judge: func() Result {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 0), nil), &databasesOutcome{list: three,
 					tables: map[string]fetchedTable{"system": {table: rmTable("system", 300)}, "movies": {table: rmTable("movies", 300)}}}))
 			},
-			want: rmWant{Warn, "routing.ttl_zero", "1 of 3 databases have a problem (neo4j: TTL 0s)", "the table's TTL is 0s"}},
+			want: rmWant{Warn, "routing.ttl_zero", "database neo4j: 3 routers, 2 readers, 1 writer; TTL 0s; the other 2 databases are fine", "the table's TTL is 0s"}},
 		{name: "all databases: more than three problems are counted",
 			judge: func() Result {
 				list := []routing.Database{rmOnline("neo4j", true)}
@@ -507,7 +610,7 @@ func TestJudgeRouting(t *testing.T) {
 				}
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: list, tables: tables, dropped: 7}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "5 of 6 databases have a problem (db0: the routing table lists no routers, db1: the routing table lists no routers, db2: the routing table lists no routers, and 2 more)", "db0: drivers cannot refresh"},
+			want: rmWant{Warn, "routing.databases_problem", "5 of the 5 other databases have a problem: db0 (the routing table lists no routers), db1 (the routing table lists no routers), db2 (the routing table lists no routers), 2 more", "database db0: drivers cannot refresh"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "not checked", "7 more databases (at most 64 are checked)")
 				rmFact(t, res.Evidence, "db4 table", "routers (none)")
@@ -517,9 +620,14 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{quarantined, rmOnline("movies", false)},
 					tables: map[string]fetchedTable{"movies": {table: rmTable("movies", 300)}}}))
 			},
-			want: rmWant{Fail, "routing.database_unavailable", "the home database is unavailable (stopped, starting, or quarantined); 1 of 2 databases have a problem (neo4j quarantined)", "run SHOW DATABASES on the system database"},
+			// SHOW DATABASES, asked for every database, says what the
+			// error left open: the summary says it, and the fix is one.
+			want: rmWant{Fail, "routing.database_unavailable", "database neo4j is quarantined on 1 of 1 servers; the other database is fine", "database neo4j is quarantined after an error"},
 			more: func(t *testing.T, res Result) {
-				rmHint(t, res.Hints, "database neo4j is quarantined after an error")
+				if len(res.Hints) != 1 {
+					t.Errorf("hints %q, want the quarantine's only", res.Hints)
+				}
+				rmNoFact(t, res.Facts, "databases that exist")
 				rmFact(t, res.Evidence, "neo4j status message", "disk full")
 				// explainMissingDatabase is for runs without --all-databases.
 				rmNoFact(t, res.Evidence, "status message")
@@ -529,7 +637,12 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = nil }), nil),
 					&databasesOutcome{list: []routing.Database{rmOnline("neo4j", true)}, tables: map[string]fetchedTable{}}))
 			},
-			want: rmWant{Fail, "routing.no_readers", "neo4j: the routing table lists no readers; 1 of 1 databases have a problem (neo4j: the routing table lists no readers)", "no server can serve reads"}},
+			want: rmWant{Fail, "routing.no_readers", "database neo4j: the routing table lists no readers: read queries fail", "no server can serve reads"},
+			more: func(t *testing.T, res Result) {
+				if res.Summary != "database neo4j: the routing table lists no readers: read queries fail" {
+					t.Errorf("summary %q: the problem once, and no other database to speak of", res.Summary)
+				}
+			}},
 
 		// bolt://: judgeDirect.
 		{name: "direct, no table",
@@ -581,13 +694,13 @@ func TestJudgeRouting(t *testing.T) {
 					t.Readers = append(t.Readers, "db.example.com:7687")
 				}), routing.MethodRoute, nil)
 			},
-			want: rmWant{Warn, "routing.bypassed_not_writer", "bolt+ssc:// bypasses routing: this server is not the writer of movies, so writes sent here fail", "use neo4j+ssc://db.example.com:7687"},
+			want: rmWant{Warn, "routing.bypassed_not_writer", "bolt+ssc:// bypasses routing: this server is not the writer of database movies, so writes sent here fail", "use neo4j+ssc://db.example.com:7687"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "this server", "db.example.com:7687 (READ)") }},
 
 		// A router among the members: judgeRouterView.
 		{name: "a router gives no table",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), nil, routing.MethodRoute, rmFailure("Neo.ClientError.General.Unknown", "no"))
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), nil, routing.MethodRoute, rmFailure("Neo.ClientError.General.Unknown", "no"))
 				if v.err == nil || v.table != nil {
 					panic("the view does not keep the error")
 				}
@@ -597,7 +710,7 @@ func TestJudgeRouting(t *testing.T) {
 			more: func(t *testing.T, res Result) { rmFact(t, res.Evidence, "message", "no") }},
 		{name: "a router's answer is not a table",
 			judge: func() Result {
-				res, _ := judgeRouterView(rmTable("neo4j", 300), nil, routing.MethodRoute, malformedErr)
+				res, _ := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), nil, routing.MethodRoute, malformedErr)
 				return res
 			},
 			want: rmWant{Warn, "routing.router_no_table", "this router gives no routing table", "try the next router"},
@@ -608,32 +721,36 @@ func TestJudgeRouting(t *testing.T) {
 			}},
 		{name: "a router agrees",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 10), func(t *routing.Table) { t.Readers = []string{"C:7687", "b:7687"} }), routing.MethodRoute, nil)
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 10), func(t *routing.Table) { t.Readers = []string{"C:7687", "b:7687"} }), routing.MethodRoute, nil)
 				if v.diff.Any() || v.table == nil {
 					panic("the view disagrees")
 				}
 				return res
 			},
-			want: rmWant{Pass, "", "same writer and members as the seed's table", ""}},
+			want: rmWant{Pass, "", "same writer and members as the server in your URI", ""}},
 		{name: "a router names another writer",
 			judge: func() Result {
-				res, v := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = []string{"b:7687"} }), routing.MethodRoute, nil)
+				res, v := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = []string{"b:7687"} }), routing.MethodRoute, nil)
 				if !v.diff.Writers || v.diff.Members {
 					panic(fmt.Sprintf("diff %+v", v.diff))
 				}
 				return res
 			},
-			want: rmWant{Warn, "routing.router_disagrees", "disagrees with the seed about the writer: writer b:7687, the seed says a:7687", ""},
+			want: rmWant{Warn, "routing.router_disagrees", "disagrees with the server in your URI about the writer: it names writer b:7687, the server in your URI a:7687", ""},
 			more: func(t *testing.T, res Result) {
-				rmFact(t, res.Evidence, "this router's view", "writers b:7687;")
-				rmFact(t, res.Evidence, "the seed's view", "writers a:7687;")
+				// The two views are the members check's evidence; here the
+				// router's own is for --verbose, and not printed twice.
+				rmFact(t, res.Facts, "this router's view", "writers b:7687;")
+				if len(res.Evidence) != 0 {
+					t.Errorf("evidence %v: the views are the members check's", res.Evidence)
+				}
 			}},
 		{name: "a router knows other members",
 			judge: func() Result {
-				res, _ := judgeRouterView(rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), routing.MethodRoute, nil)
+				res, _ := judgeRouterView(say{generation.Server{Gen: generation.V5}}, rmTable("neo4j", 300), rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), routing.MethodRoute, nil)
 				return res
 			},
-			want: rmWant{Warn, "routing.router_disagrees", "disagrees with the seed about the member list", ""},
+			want: rmWant{Warn, "routing.router_disagrees", "disagrees with the server in your URI about the member list", ""},
 			more: func(t *testing.T, res Result) {
 				if strings.Contains(res.Summary, "writer") {
 					t.Errorf("summary %q names the writer, which agrees", res.Summary)
@@ -658,30 +775,33 @@ func TestExplainMissingDatabase(t *testing.T) {
 		dbs      *databasesOutcome
 		facts    []Fact // wanted, in order, after the one already there
 		evidence []Fact
-		hint     string // the first hint, "" = the one already there
+		hint     string // the only hint, "" = the one already there
+		summary  string // "" = the one already there
 	}{
 		{name: "no SHOW DATABASES", target: rmTarget(rmDB("movis")), se: notFound},
 		{name: "SHOW DATABASES failed", target: rmTarget(rmDB("movis")), se: notFound, dbs: &databasesOutcome{err: errors.New("denied")}},
 		{name: "not found: the names that exist", target: rmTarget(rmDB("movis")), se: notFound,
 			dbs:   &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), online}},
-			facts: []Fact{{Name: "databases that exist", Value: "neo4j, movies"}}},
+			facts: []Fact{{Name: "databases that exist", Value: "neo4j, movies"}},
+			hint:  "check the name (--database or NEO4J_DATABASE): SHOW DATABASES lists neo4j, movies; or leave it out to use the user's home database"},
 		{name: "not found: none visible, some dropped", target: rmTarget(rmDB("movis")), se: notFound,
 			dbs:   &databasesOutcome{dropped: 3},
 			facts: []Fact{{Name: "databases that exist", Value: "(none) and 3 more"}}},
 		{name: "unavailable: starting on one server", target: rmTarget(rmDB("MOVIES")), se: unavailable,
 			dbs:      &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), starting}},
-			facts:    []Fact{{Name: "db movies", Value: "starting on 1 of 2 servers; no writer"}},
+			facts:    []Fact{{Name: "database movies", Value: "starting on 1 of 2 servers; no writer"}},
 			evidence: []Fact{{Name: "status message", Value: "recovering"}},
-			hint:     "database movies is starting on some servers: wait for it to come online"},
+			hint:     "database movies is starting on some servers: wait for it to come online; if it does not, read neo4j.log and debug.log in the logs directory on the servers where it is not",
+			summary:  "database movies is starting on 1 of 2 servers"},
 		{name: "unavailable: the home database, online by now", target: rmTarget(), se: unavailable,
 			dbs:   &databasesOutcome{list: []routing.Database{online, rmOnline("neo4j", true)}},
-			facts: []Fact{{Name: "db neo4j", Value: "online; home; writer a:7687"}}},
+			facts: []Fact{{Name: "database neo4j", Value: "online; home; writer a:7687"}}},
 		{name: "unavailable: not listed", target: rmTarget(rmDB("gone")), se: unavailable,
 			dbs: &databasesOutcome{list: []routing.Database{online}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := Result{Facts: []Fact{{Name: "fetched with", Value: "ROUTE"}}, Hints: []string{"the generic hint"}}
-			explainMissingDatabase(c.target, &res, c.se, c.dbs)
+			res := Result{Summary: "the generic summary", Facts: []Fact{{Name: "fetched with", Value: "ROUTE"}}, Hints: []string{"the generic hint"}}
+			explainMissingDatabase(c.target, say{generation.Server{Gen: generation.V5}}, &res, c.se, c.dbs, true)
 			if got, want := res.Facts[1:], c.facts; !slices.Equal(got, want) {
 				t.Errorf("facts %v, want %v", got, want)
 			}
@@ -692,8 +812,14 @@ func TestExplainMissingDatabase(t *testing.T) {
 			if want == "" {
 				want = "the generic hint"
 			}
-			if !strings.Contains(res.Hints[0], want) || res.Hints[len(res.Hints)-1] != "the generic hint" {
-				t.Errorf("hints %q, want first %q and the generic one last", res.Hints, want)
+			if len(res.Hints) != 1 || res.Hints[0] != want {
+				t.Errorf("hints %q, want only %q: what SHOW DATABASES said replaces the guess", res.Hints, want)
+			}
+			if c.summary == "" {
+				c.summary = "the generic summary"
+			}
+			if res.Summary != c.summary {
+				t.Errorf("summary %q, want %q", res.Summary, c.summary)
 			}
 		})
 	}
@@ -712,9 +838,9 @@ func TestJudgeTable(t *testing.T) {
 		{"malformed writer", rmWith(rmTable("", 300), func(t *routing.Table) {
 			t.Writers, t.Problems = nil, []routing.Problem{{Role: "WRITE", Text: "bad"}}
 		}), Fail, "routing.malformed_writer", "the routing table has no writers: its WRITE entry is malformed"},
-		{"no writers", rmWith(rmTable("", 300), func(t *routing.Table) { t.Writers = nil }), Fail, "routing.no_writers", "the routing table lists no writers; writes fail, reads still work"},
-		{"no readers", rmWith(rmTable("", 300), func(t *routing.Table) { t.Readers = nil }), Fail, "routing.no_readers", "the routing table lists no readers"},
-		{"no readers nor writers: writers first", rmWith(rmTable("", 300), func(t *routing.Table) { t.Readers, t.Writers = nil, nil }), Fail, "routing.no_writers", "the routing table lists no writers; writes fail, reads still work"},
+		{"no writers", rmWith(rmTable("", 300), func(t *routing.Table) { t.Writers = nil }), Fail, "routing.no_writers", "the routing table lists no writers: writes fail, reads still work"},
+		{"no readers", rmWith(rmTable("", 300), func(t *routing.Table) { t.Readers = nil }), Fail, "routing.no_readers", "the routing table lists no readers: read queries fail"},
+		{"no readers nor writers: writers first", rmWith(rmTable("", 300), func(t *routing.Table) { t.Readers, t.Writers = nil, nil }), Fail, "routing.no_writers", "the routing table lists no writers: writes fail, reads still work"},
 		{"ttl zero", rmTable("", 0), Warn, "routing.ttl_zero", "TTL 0s"},
 		{"ttl short", rmTable("", 3), Warn, "routing.ttl_short", "TTL only 3s"},
 		{"ttl long", rmTable("", longTTL*2), Warn, "routing.ttl_long", "TTL 172800s"},
@@ -722,14 +848,14 @@ func TestJudgeTable(t *testing.T) {
 		{"short ttl and malformed entries", rmWith(rmTable("", 1), func(t *routing.Table) { t.Problems = []routing.Problem{{Text: "bad"}} }), Warn, "routing.ttl_short", "TTL only 1s"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			v := judgeTable("movies", c.table, "server.bolt.advertised_address")
+			v := judgeTable("movies", c.table, say{generation.Server{Gen: generation.V5}})
 			if v.status != c.status || v.code != c.code || v.problem != c.problem {
 				t.Errorf("verdict %s %q %q, want %s %q %q", v.status, v.code, v.problem, c.status, c.code, c.problem)
 			}
 			if (v.status == Pass) != (len(v.hints) == 0) {
 				t.Errorf("status %s with hints %q", v.status, v.hints)
 			}
-			if v.status == Fail && v.summary != "movies: "+c.problem {
+			if v.status == Fail && v.summary != "database movies: "+c.problem {
 				t.Errorf("summary %q, want the problem", v.summary)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -47,9 +48,19 @@ var membersCheck = Check{
 type memberProbe struct {
 	member Member
 	// mismatch says why the member's own advertised address (LOGON,
-	// 5.8+) leads somewhere else than where it answered; "" when it does not.
-	mismatch string
+	// 5.8+) leads somewhere else than where it answered; zero when it
+	// does not.
+	mismatch elsewhere
 	view     *routerView // nil unless the member is a router that was asked
+}
+
+// elsewhere is why an address a server advertises for itself does not
+// lead back to where it answered.
+type elsewhere struct {
+	why string // the evidence, in words; "" when it leads back
+	// advertised and answered are the ports, when they alone differ: a
+	// port mapping or a proxy sits in between.
+	advertised, answered string
 }
 
 // routerView is one router's own routing table, asked for on the member's
@@ -66,30 +77,31 @@ func checkMembers(ctx context.Context, r *Run) Result {
 	}
 	in := membersInput{
 		seed: r.T.Address(), seedHost: r.T.Host, answered: r.s.connAddr,
-		agent: r.hello.Server, seedSelf: r.hello.AdvertisedAddress, table: r.table,
+		srv: r.serverGen(), seedSelf: r.hello.AdvertisedAddress, table: r.table,
 		all: r.table.Members(), budget: 2 * r.T.Timeout,
 	}
 	in.members = pickMembers(in.all, MaxMembersChecked)
 	in.probes, in.seedMismatch = r.fanOut(ctx, in)
+	res := judgeMembers(in) // which quiets the members whose failure it explains
 	r.members = make([]Member, len(in.probes))
 	for i, p := range in.probes {
 		r.members[i] = p.member
 	}
-	return judgeMembers(in)
+	return res
 }
 
 // membersInput is what the members step found, for judgeMembers.
 type membersInput struct {
-	seed, seedHost string // the address the user typed, and its host
-	answered       string // the IP:port the seed answered at
-	agent          string // the seed's server agent, for the names of settings
-	seedSelf       string // the address the seed advertises for itself (LOGON, 5.8+)
+	seed, seedHost string            // the address the user typed, and its host
+	answered       string            // the IP:port the seed answered at
+	srv            generation.Server // the server in the URI, for the names hints give
+	seedSelf       string            // the address the seed advertises for itself (LOGON, 5.8+)
 	table          *routing.Table
 	all            []routing.Member // every member of the table
 	members        []routing.Member // those checked (pickMembers)
 	budget         time.Duration    // the whole step's
 	probes         []memberProbe    // one per members entry
-	seedMismatch   string           // why seedSelf leads elsewhere; ""
+	seedMismatch   elsewhere        // why seedSelf leads elsewhere; zero when it does not
 }
 
 // fanOut checks every member, MemberConcurrency at once, under one budget
@@ -98,7 +110,7 @@ type membersInput struct {
 // reported as not checked, not as dead. The seed's own advertised address
 // is checked alongside: the server that answered may call itself by a
 // name that leads elsewhere.
-func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, string) {
+func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsewhere) {
 	inTable := make(map[string]bool, len(in.all))
 	for _, m := range in.all {
 		inTable[strings.ToLower(m.Address)] = true
@@ -125,7 +137,7 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, strin
 			}
 		}()
 	}
-	var seedMismatch string
+	var seedMismatch elsewhere
 	if in.seedSelf != "" && !strings.EqualFold(in.seedSelf, in.seed) {
 		resolver := r.lookupResolver()
 		wg.Add(1)
@@ -141,10 +153,19 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, strin
 // memberTally counts what the probes found.
 type memberTally struct {
 	dead, suspects, elsewhere, notChecked []string
-	failedSteps                           map[string]bool
-	total, live, advertised               map[string]int // per role
-	lost                                  []string       // roles without a working member
-	evidence                              []Fact
+	unreachable                           []string // dead at dns, tcp or bolt: nothing answers there
+	// causes says, for each suspect, why its address cannot be right.
+	causes                  map[string]cause
+	failedSteps             map[string]bool
+	total, live, advertised map[string]int // per role
+	lost                    []string       // roles without a working member
+	evidence                []Fact
+}
+
+// cause is why a member's advertised address cannot be right.
+type cause struct {
+	kind                 string // "loopback", "private", "unresolvable", "mapped" (a port mapping) or "elsewhere"
+	advertised, answered string // the ports, for "mapped"
 }
 
 // tally sorts the members into dead, suspect (an address other clients
@@ -152,26 +173,32 @@ type memberTally struct {
 // working members of each role.
 func tally(in membersInput) memberTally {
 	answeredIP, _, _ := net.SplitHostPort(in.answered)
-	t := memberTally{failedSteps: map[string]bool{}, total: map[string]int{}, live: map[string]int{}, advertised: map[string]int{}}
-	if in.seedMismatch != "" {
-		t.evidence = append(t.evidence, Fact{Name: in.seedSelf, Value: in.seedMismatch})
+	t := memberTally{causes: map[string]cause{}, failedSteps: map[string]bool{}, total: map[string]int{}, live: map[string]int{}, advertised: map[string]int{}}
+	if in.seedMismatch.why != "" {
+		t.evidence = append(t.evidence, Fact{Name: in.seedSelf, Value: in.seedMismatch.why})
 		t.suspects = append(t.suspects, in.seedSelf)
 		t.elsewhere = append(t.elsewhere, in.seedSelf)
+		t.causes[in.seedSelf] = elsewhereCause(in.seedMismatch)
 	}
 	for i, m := range in.members {
 		p := in.probes[i]
 		host, _, _ := routing.SplitAddress(m.Address)
 		why := routing.SuspectAt(host, in.seedHost, answeredIP)
+		var c cause
 		if why != "" {
 			t.evidence = append(t.evidence, Fact{Name: m.Address, Value: why})
+			c.kind = "private"
+			if routing.Loopback(host) {
+				c.kind = "loopback"
+			}
 		}
-		if p.mismatch != "" {
-			t.evidence = append(t.evidence, Fact{Name: m.Address, Value: p.mismatch})
+		if p.mismatch.why != "" {
+			t.evidence = append(t.evidence, Fact{Name: m.Address, Value: p.mismatch.why})
 			if !slices.Contains(t.elsewhere, m.Address) {
 				t.elsewhere = append(t.elsewhere, m.Address)
 			}
 			if why == "" {
-				why = p.mismatch
+				why, c = p.mismatch.why, elsewhereCause(p.mismatch)
 			}
 		}
 		if p.member.Status == Skip {
@@ -182,14 +209,18 @@ func tally(in membersInput) memberTally {
 			t.dead = append(t.dead, m.Address)
 			if failed := firstFailed(p.member.Checks); failed != nil {
 				t.failedSteps[failed.ID] = true
+				if failed.ID == "dns" || failed.ID == "tcp" || failed.ID == "bolt" {
+					t.unreachable = append(t.unreachable, m.Address)
+				}
 				t.evidence = append(t.evidence, Fact{Name: m.Address, Value: failed.ID + ": " + failed.Summary})
 				if failed.ID == "dns" && why == "" {
-					why = "its name does not resolve from here"
+					why, c = "its name does not resolve from here", cause{kind: "unresolvable"}
 				}
 			}
 		}
 		if why != "" && !slices.Contains(t.suspects, m.Address) {
 			t.suspects = append(t.suspects, m.Address)
+			t.causes[m.Address] = c
 		}
 	}
 	for i, m := range in.members {
@@ -213,10 +244,19 @@ func tally(in membersInput) memberTally {
 	return t
 }
 
+func elsewhereCause(e elsewhere) cause {
+	if e.advertised != "" {
+		return cause{kind: "mapped", advertised: e.advertised, answered: e.answered}
+	}
+	return cause{kind: "elsewhere"}
+}
+
 // judgeMembers gives the verdict on the members step: a role without a
 // working member fails (drivers cannot serve it), a dead member or one
 // that advertises an address other clients cannot use warns, and routers
-// that disagree with the seed warn.
+// that disagree with the server in the URI warn. The summary names the
+// cause when an address explains it; the member checks it explains lose
+// their hints (in.probes), which would send the reader after a symptom.
 func judgeMembers(in membersInput) Result {
 	t := tally(in)
 	res := Result{Evidence: t.evidence}
@@ -226,10 +266,6 @@ func judgeMembers(in membersInput) Result {
 		checked = fmt.Sprintf("%d advertised, %d checked (at most %d are), %d reachable", len(all), len(members), MaxMembersChecked, len(members)-len(t.dead))
 	}
 	res.Facts = append(res.Facts, Fact{Name: "members", Value: checked})
-	noun := "members"
-	if len(all) > len(members) {
-		noun = "checked members"
-	}
 	for _, role := range []struct{ role, name string }{{"WRITE", "writers"}, {"READ", "readers"}, {"ROUTE", "routers"}} {
 		if t.total[role.role] == 0 {
 			continue
@@ -244,72 +280,295 @@ func judgeMembers(in membersInput) Result {
 	switch {
 	case len(t.lost) > 0:
 		res.Status, res.Code = Fail, "members.no_working_role"
-		what := "failed"
-		if len(t.notChecked) > 0 {
-			what = "failed or did not answer in time"
-		}
-		res.Summary = fmt.Sprintf("%d of %d %s %s; no working %s member", len(t.dead)+len(t.notChecked), len(members), noun, what, strings.Join(t.lost, " or "))
 	case len(t.dead) == 0:
 		res.Status = Pass
-		res.Summary = fmt.Sprintf("all %d members reachable and authenticated", len(members))
-		if len(members) == 1 {
-			res.Summary = "the only member is reachable and authenticated"
-		}
-		if len(t.suspects) > 0 {
-			res.Summary = fmt.Sprintf("%d of %d members advertise an address other clients cannot use", len(t.suspects), len(members))
-		}
 	default:
 		res.Status, res.Code = Warn, "members.some_failed"
-		res.Summary = fmt.Sprintf("%d of %d %s failed (%s); every role still has a working member", len(t.dead), len(members), noun, listOrNone(t.dead))
 	}
 	if len(t.notChecked) > 0 {
 		res.raise(Warn, "members.not_checked_in_time")
 		res.Facts = append(res.Facts, Fact{Name: "not checked in time", Value: fmt.Sprintf("%d (%s)", len(t.notChecked), listOrNone(t.notChecked))})
-		if len(t.dead) == 0 && len(t.lost) == 0 {
-			res.Summary = fmt.Sprintf("%d of %d members did not finish their checks within %s (2 × --timeout)", len(t.notChecked), len(members), in.budget)
+	}
+	res.Summary = membersSummary(in, t)
+	if len(t.suspects) == 1 {
+		// The summary states this address's loopback or private reason
+		// in full: its evidence would say it twice.
+		a := t.suspects[0]
+		if k := t.causes[a].kind; k == "loopback" || k == "private" {
+			why := routing.SuspectAt(hostOf(a), in.seedHost, answeredHost(in))
+			res.Evidence = slices.DeleteFunc(slices.Clone(res.Evidence), func(f Fact) bool { return f.Name == a && f.Value == why })
 		}
 	}
 	res.Hints = memberHints(in, t)
 	if len(t.suspects) > 0 {
 		res.raise(Warn, "members.unusable_address")
 	}
+	quietExplained(in.probes, t.suspects)
 	judgeViews(&res, in)
 	return res
 }
 
-// memberHints are the fixes for what tally found.
-func memberHints(in membersInput, t memberTally) []string {
-	var hints []string
-	boltSetting, defAddr := routing.Settings(in.agent)
-	if len(t.notChecked) > 0 {
-		hints = append(hints, fmt.Sprintf("%d members did not answer within the members step's budget of %s: they are slow or stalled; check one directly with bolt://<member address>, or raise --timeout", len(t.notChecked), in.budget))
+// membersSummary says what the members step found, the cause first when
+// an address explains it.
+func membersSummary(in membersInput, t memberTally) string {
+	members := in.members
+	noun := "members"
+	if len(in.all) > len(members) {
+		noun = "checked members"
 	}
+	fine := len(members) - len(t.dead) - len(t.notChecked)
 	switch {
 	case len(t.suspects) > 0:
-		if len(t.elsewhere) > 0 {
-			hints = append(hints,
-				fmt.Sprintf("advertised addresses lead to another address than the server that answered (%s): fix the DNS record so the name points at that server, or behind NAT or a port mapping (docker run -p 17687:7687) set %s=<the host clients use>:<the port clients use>", strings.Join(t.elsewhere, ", "), boltSetting))
+		var s, reach string
+		if len(t.suspects) == 1 {
+			s, reach = suspectSentence(in, t.suspects[0], t.causes[t.suspects[0]])
+		} else {
+			s = fmt.Sprintf("%d of %d members advertise addresses other clients cannot use (%s)", len(t.suspects), len(members), strings.Join(t.suspects, ", "))
 		}
-		if others := without(t.suspects, t.elsewhere); len(others) > 0 {
-			hints = append(hints,
-				fmt.Sprintf("members advertise addresses clients cannot use (%s): on each such server set %s=<name clients resolve>:<port> (or %s=<name>)", strings.Join(others, ", "), boltSetting, defAddr))
+		switch {
+		case len(t.lost) > 0:
+			s += ": " + lostConsequence(t.lost, false)
+		case reach != "":
+			s += ": " + reach
 		}
-		hints = append(hints,
-			fmt.Sprintf("stop-gap: bolt://%s connects to that one server and bypasses the routing table", in.seed))
+		if len(t.lost) == 0 && fine < len(members) {
+			s += fmt.Sprintf(" (%d of %d members fine)", fine, len(members))
+		}
+		if others := without(t.dead, t.suspects); len(others) > 0 {
+			s += fmt.Sprintf("; %d more %s failed (%s)", len(others), plural(len(others), "member", "members"), listOrNone(others))
+		}
+		return s
+	case len(t.lost) > 0:
+		what := "failed"
+		if len(t.notChecked) > 0 {
+			what = "failed or did not answer in time"
+		}
+		return fmt.Sprintf("no %s is reachable: %s (%d of %d %s %s)", lostNouns(t.lost), lostConsequence(t.lost, true), len(t.dead)+len(t.notChecked), len(members), noun, what)
 	case len(t.dead) > 0:
-		if t.failedSteps["dns"] || t.failedSteps["tcp"] || t.failedSteps["bolt"] {
-			hints = append(hints, fmt.Sprintf("start the unreachable members or remove them from the cluster (SHOW SERVERS; DEALLOCATE/DROP SERVER); check %s on each", boltSetting))
+		return fmt.Sprintf("%d of %d %s failed (%s): every role still has a working member", len(t.dead), len(members), noun, listOrNone(t.dead))
+	case len(t.notChecked) > 0:
+		return fmt.Sprintf("%d of %d members did not finish their checks within the step's time budget (2 × --timeout)", len(t.notChecked), len(members))
+	case len(members) == 1:
+		return "the only member is reachable and authenticated"
+	}
+	return fmt.Sprintf("all %d members reachable and authenticated", len(members))
+}
+
+// suspectSentence says why one advertised address cannot be right, and
+// whom that keeps out when no role is lost.
+func suspectSentence(in membersInput, addr string, c cause) (why, reach string) {
+	switch c.kind {
+	case "loopback":
+		return addr + " advertises a loopback address", "clients on other machines cannot reach it"
+	case "private":
+		reached := in.seedHost
+		if ip, _, err := net.SplitHostPort(in.answered); err == nil && net.ParseIP(reached) == nil {
+			reached = ip
 		}
-		if t.failedSteps["tls"] || t.failedSteps["auth"] {
-			hints = append(hints, "some members answer but fail TLS or authentication: see each failing member's own check below for its fix (every member needs a certificate for its advertised name, and the same users)")
+		return fmt.Sprintf("%s advertises a private address, but the server in your URI answered at public address %s", addr, reached), "clients outside that network cannot reach it"
+	case "unresolvable":
+		return addr + " advertises a name that does not resolve here", "clients cannot reach it"
+	case "mapped":
+		return fmt.Sprintf("%s advertises port %s but answers on %s (port mapping)", roleOf(in, addr), c.advertised, c.answered), "drivers following the routing table cannot reach it"
+	}
+	return addr + " leads to another server than the one that advertises it", "drivers following the routing table go elsewhere"
+}
+
+func hostOf(addr string) string {
+	h, _, _ := routing.SplitAddress(addr)
+	return h
+}
+
+// answeredHost is the IP the server in the URI answered at.
+func answeredHost(in membersInput) string {
+	ip, _, _ := net.SplitHostPort(in.answered)
+	return ip
+}
+
+// roleOf names the member that advertises addr by its role: "the
+// writer", "a reader", "a router"; "the server in your URI" when the
+// table does not list it.
+func roleOf(in membersInput, addr string) string {
+	for _, m := range in.all {
+		if !strings.EqualFold(m.Address, addr) {
+			continue
 		}
+		switch {
+		case slices.Contains(m.Roles, "WRITE") && in.table != nil && len(in.table.Writers) == 1:
+			return "the writer"
+		case slices.Contains(m.Roles, "WRITE"):
+			return "a writer"
+		case slices.Contains(m.Roles, "READ"):
+			return "a reader"
+		}
+		return "a router"
+	}
+	return "the server in your URI"
+}
+
+// lostNouns is "reader", "writer or reader", ...: the roles nobody serves.
+func lostNouns(lost []string) string {
+	names := map[string]string{"WRITE": "writer", "READ": "reader", "ROUTE": "router"}
+	var out []string
+	for _, r := range lost {
+		out = append(out, names[r])
+	}
+	return orList(out)
+}
+
+// lostConsequence is what drivers cannot do without the lost roles:
+// "writes fail", "read queries will fail", ...
+func lostConsequence(lost []string, will bool) string {
+	fail := "fail"
+	if will {
+		fail = "will fail"
+	}
+	var ops []string
+	refresh := false
+	for _, r := range lost {
+		switch r {
+		case "WRITE":
+			ops = append(ops, "writes")
+		case "READ":
+			ops = append(ops, "read queries")
+		case "ROUTE":
+			refresh = true
+		}
+	}
+	var parts []string
+	if len(ops) > 0 {
+		parts = append(parts, strings.Join(ops, " and ")+" "+fail)
+	}
+	if refresh {
+		parts = append(parts, "drivers cannot refresh the routing table")
+	}
+	return strings.Join(parts, ", and ")
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(l []string) string {
+	if len(l) <= 1 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// quietExplained drops the hints of the member checks whose failure an
+// advertised address explains: "nothing listens there: start the DBMS"
+// is no fix for a member that advertises localhost. Their summaries and
+// evidence stay.
+func quietExplained(probes []memberProbe, explained []string) {
+	for i := range probes {
+		m := &probes[i].member
+		if !slices.ContainsFunc(explained, func(a string) bool { return strings.EqualFold(a, m.Address) }) {
+			continue
+		}
+		checks := slices.Clone(m.Checks)
+		for j := range checks {
+			if len(checks[j].Hints) > 0 {
+				checks[j].Hints = []string{}
+			}
+		}
+		m.Checks = checks
+	}
+}
+
+// memberHints are the fixes for what tally found, the cause's first.
+func memberHints(in membersInput, t memberTally) []string {
+	var hints []string
+	s := say{in.srv}
+	if len(t.suspects) > 0 {
+		hints = append(hints, suspectHints(in, t, s)...)
+	}
+	if unreachable := without(t.unreachable, t.suspects); len(unreachable) > 0 {
+		hints = append(hints, deadHints(unreachable, s)...)
+	}
+	if len(without(t.dead, t.suspects)) > 0 && (t.failedSteps["tls"] || t.failedSteps["auth"]) {
+		hints = append(hints, "some members answer but fail TLS or authentication: see each failing member's own check below for its fix (every member needs a certificate for its advertised name, and the same users)")
+	}
+	if len(t.notChecked) > 0 {
+		hints = append(hints, fmt.Sprintf("%d %s did not answer within the members step's budget of %s: slow or stalled; check one directly with bolt://<member address>, or raise --timeout", len(t.notChecked), plural(len(t.notChecked), "member", "members"), in.budget))
+	}
+	if len(t.suspects) > 0 {
+		hints = append(hints, fmt.Sprintf("stop-gap: bolt://%s connects to that one server and bypasses the routing table", in.seed))
 	}
 	return hints
 }
 
-// judgeViews compares every live router's own table with the seed's:
-// drivers refresh their table from any router, so a router with another
-// view of the writer or the members sends some clients elsewhere.
+// suspectHints fix the addresses members advertise.
+func suspectHints(in membersInput, t memberTally, s say) []string {
+	if l := s.Lookup(generation.BoltAdvertisedAddress); l.Aura {
+		return []string{fmt.Sprintf("members advertise addresses clients cannot use (%s): %s", strings.Join(t.suspects, ", "), l.Text)}
+	}
+	var hints []string
+	var mapped, moved, unusable []string
+	for _, a := range t.suspects {
+		switch t.causes[a].kind {
+		case "mapped":
+			mapped = append(mapped, a)
+		case "elsewhere":
+			moved = append(moved, a)
+		default:
+			unusable = append(unusable, a)
+		}
+	}
+	if len(mapped) > 0 {
+		value, on := "<the host clients use>:<the port clients use>", "on each such server ("+strings.Join(mapped, ", ")+")"
+		if len(mapped) == 1 {
+			on = "on " + roleOf(in, mapped[0]) + " (" + mapped[0] + ")"
+			if strings.EqualFold(mapped[0], in.seedSelf) {
+				value = in.seed // where this client reached it
+			}
+		}
+		hints = append(hints, fmt.Sprintf("behind a port mapping (docker run -p 17687:7687) or NAT, a server must advertise the address clients reach it at: %s set %s", on, s.set(generation.BoltAdvertisedAddress, value)))
+	}
+	if len(moved) > 0 {
+		hints = append(hints, fmt.Sprintf("advertised addresses lead to another address than the server that answered (%s): fix the DNS record so the name points at that server, or set %s there", strings.Join(moved, ", "), s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>")))
+	}
+	if len(unusable) > 0 {
+		h := fmt.Sprintf("members advertise addresses clients cannot use (%s): on each such server set %s", strings.Join(unusable, ", "), s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))
+		if len(unusable) == 1 {
+			h = fmt.Sprintf("%s (%s) must advertise a name clients resolve: on that server set %s", roleOf(in, unusable[0]), unusable[0], s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))
+		}
+		if d := s.set(generation.DefaultAdvertisedAddress, "<name clients resolve>"); d != "" {
+			h += ", or for every connector " + d
+		}
+		hints = append(hints, h)
+	}
+	return hints
+}
+
+// deadHints: start the members that do not answer; only then, for a
+// server gone for good, the irreversible removal.
+func deadHints(dead []string, s say) []string {
+	if l := s.Lookup(generation.DeallocateServer); l.Aura {
+		return []string{fmt.Sprintf("%s (%s) did not answer: %s", plural(len(dead), "a member", "members"), listOrNone(dead), l.Text)}
+	}
+	first := fmt.Sprintf("start the unreachable members (%s); if they run, check that each listens at the address it advertises (%s)", listOrNone(dead), s.name(generation.BoltAdvertisedAddress))
+	if len(dead) == 1 {
+		first = fmt.Sprintf("start the unreachable member (%s); if it runs, check that it listens at the address it advertises (%s)", dead[0], s.name(generation.BoltAdvertisedAddress))
+	}
+	hints := []string{first}
+	switch dealloc := s.Lookup(generation.DeallocateServer); {
+	case dealloc.Text != "":
+		hints = append(hints, fmt.Sprintf("%s shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: %s, then %s", s.code(generation.ListServers), s.code(generation.DeallocateServer), s.code(generation.DropServer)))
+	default:
+		hints = append(hints, fmt.Sprintf("%s on a running member shows which %s and %s the cluster sees", s.code(generation.ListServers), s.name(generation.Primaries), s.name(generation.Secondaries)))
+	}
+	return hints
+}
+
+// judgeViews compares every live router's own table with the one the
+// server in the URI gave: drivers refresh their table from any router, so
+// a router with another view of the writer or the members sends some
+// clients elsewhere.
 func judgeViews(res *Result, in membersInput) {
 	var asked, broken int
 	var disagree []int
@@ -331,17 +590,18 @@ func judgeViews(res *Result, in membersInput) {
 	if asked+broken == 0 {
 		return
 	}
-	fact := fmt.Sprintf("%d asked, all agree with the seed", asked)
+	fact := fmt.Sprintf("%d asked, all agree with the server in your URI", asked)
 	switch {
 	case asked == 0:
 		fact = fmt.Sprintf("%d asked, none gave a table", broken)
 	case len(disagree) > 0:
-		fact = fmt.Sprintf("%d asked, %d disagree about %s", asked, len(disagree), what)
+		fact = fmt.Sprintf("%d asked, %d %s about %s", asked, len(disagree), plural(len(disagree), "disagrees", "disagree"), what)
 	}
 	if broken > 0 && asked > 0 {
 		fact += fmt.Sprintf("; %d gave no table", broken)
 	}
 	res.Facts = append(res.Facts, Fact{Name: "router views", Value: fact})
+	s := say{in.srv}
 	if len(disagree) > 0 {
 		// First: the summary names the disagreement, not the routers
 		// without a table.
@@ -349,21 +609,46 @@ func judgeViews(res *Result, in membersInput) {
 	}
 	if broken > 0 {
 		res.raise(Warn, "members.routers_no_table")
-		res.Hints = append(res.Hints, "some routers give no routing table (see their own routing check below): drivers that ask them get an error and try the next router; read their debug.log")
+		res.Hints = append(res.Hints, "some routers give no routing table (see their own routing check below): drivers that ask them get an error and try the next router; "+readLogs(s, "on them: they say why"))
 	}
 	if len(disagree) == 0 {
 		return
 	}
-	res.Summary += fmt.Sprintf("; %d of %d routers disagree about %s", len(disagree), asked, what)
-	res.Evidence = append(res.Evidence, Fact{Name: "view of the seed " + in.seed, Value: in.table.View()})
+	res.Summary += fmt.Sprintf("; %d of %d routers %s about %s", len(disagree), asked, plural(len(disagree), "disagrees", "disagree"), what)
+	res.Evidence = append(res.Evidence, Fact{Name: "view of " + in.seed + " (the server in your URI)", Value: in.table.View()})
+	var odd []string
 	for n, i := range disagree {
+		odd = append(odd, in.members[i].Address)
 		if n == maxViewsShown {
 			res.Evidence = append(res.Evidence, Fact{Name: "other views", Value: fmt.Sprintf("%d more routers disagree", len(disagree)-n)})
-			break
+			continue
 		}
-		res.Evidence = append(res.Evidence, Fact{Name: "view of " + in.members[i].Address, Value: in.probes[i].view.table.View()})
+		if n < maxViewsShown {
+			res.Evidence = append(res.Evidence, Fact{Name: "view of " + in.members[i].Address, Value: in.probes[i].view.table.View()})
+		}
 	}
-	res.Hints = append(res.Hints, fmt.Sprintf("routers disagree about %s (both views under evidence): a router with a stale view (partitioned from the others, or just restarted) sends drivers to the wrong server; run SHOW SERVERS and SHOW DATABASES on each, check %s, and restart the odd one out", what, routing.Discovery(in.agent)))
+	res.Hints = append(res.Hints, disagreeHints(s, what, odd, 2*len(disagree) > asked)...)
+}
+
+// disagreeHints: the routers whose view differs are cut off from the
+// others or just restarted; when most routers disagree with the server
+// in the URI, that one is likely the stale one.
+func disagreeHints(s say, what routing.Disagreement, odd []string, most bool) []string {
+	stale := listOrNone(odd) + plural(len(odd), " is", " are")
+	if most {
+		stale = "the server in your URI may be the one"
+	}
+	if l := s.Lookup(generation.DiscoveryEndpoints); l.Aura {
+		return []string{fmt.Sprintf("routers disagree about %s (both views under evidence): %s", what, l.Text)}
+	}
+	hints := []string{fmt.Sprintf("routers disagree about %s (both views under evidence): %s cut off from the others or just restarted; check that %s reaches the other members (%s), and restart it if its view stays stale",
+		what, stale, plural(len(odd), "it", "each"), s.name(generation.DiscoveryEndpoints))}
+	look := []string{s.code(generation.ListServers)}
+	if c := s.code(generation.ShowDatabases); c != "" {
+		look = append(look, c)
+	}
+	hints = append(hints, "to see which view is current, compare what each router answers to "+strings.Join(look, " and "))
+	return hints
 }
 
 // pickMembers chooses at most max members to check: first the leading
@@ -445,7 +730,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	host, port, err := routing.SplitAddress(m.Address)
 	if err != nil {
 		out.member.Status = Fail
-		out.member.Checks = []Result{normalise(Result{ID: "config", Status: Fail, Code: "members.malformed_address", Summary: "not a host:port address"})}
+		out.member.Checks = []Result{normalise(malformedMember(m.Address, say{r.serverGen()}))}
 		return out
 	}
 	t := *r.T
@@ -491,7 +776,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		case inTable[strings.ToLower(self)]:
 			// Two entries of the table lead to one server: this one's
 			// name or port points at another member.
-			out.mismatch = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.s.connAddr, self, m.Address)
+			out.mismatch.why = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.s.connAddr, self, m.Address)
 		default:
 			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.s.connAddr, t.Timeout)
 		}
@@ -514,16 +799,29 @@ func (r *Run) routerCheck(v *routerView) Check {
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Ride: ride, Run: func(ctx context.Context, sub *Run) Result {
 		t, method, err := sub.fetchTable(ctx, r.routingContext(), db)
 		var res Result
-		res, *v = judgeRouterView(r.table, t, method, err)
+		res, *v = judgeRouterView(say{r.serverGen()}, r.table, t, method, err)
 		return res
 	}}
 }
 
+// malformedMember is the one result of a member whose advertised address
+// is not host:port: nothing can dial it.
+func malformedMember(addr string, s say) Result {
+	fix := "on that server set " + s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>")
+	if l := s.Lookup(generation.BoltAdvertisedAddress); l.Aura {
+		fix = l.Text
+	}
+	return Result{ID: "config", Status: Fail, Code: "members.malformed_address",
+		Summary: fmt.Sprintf("%q is not a host:port address", addr),
+		Hints:   []string{fmt.Sprintf("the routing table lists %q, which drivers cannot dial: %s", addr, fix)}}
+}
+
 // judgeRouterView compares the table a router gave (or the error it gave
-// instead), fetched with method, with seed, the seed's table.
-func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, routerView) {
+// instead), fetched with method, with seed, the table of the server in
+// the URI. The two views are the members check's evidence, once.
+func judgeRouterView(s say, seed, t *routing.Table, method string, err error) (Result, routerView) {
 	var v routerView
-	res := Result{Facts: []Fact{{Name: "fetched with", Value: method}}}
+	res := Result{Facts: []Fact{{Name: "fetched with", Value: method, Verbose: true}}}
 	if err != nil {
 		v.err = err
 		res.Status, res.Code = Warn, "routing.router_no_table"
@@ -531,7 +829,7 @@ func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, 
 		if se := res.noteError(err); se != nil {
 			res.Summary += ": " + se.Code
 		}
-		res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: read this server's debug.log")
+		res.Hints = append(res.Hints, "drivers that ask this router for a table get this error and try the next router: "+readLogs(s, "on this server: they say why"))
 		return res, v
 	}
 	v.table = t
@@ -539,33 +837,33 @@ func judgeRouterView(seed, t *routing.Table, method string, err error) (Result, 
 	res.Facts = append(res.Facts, Fact{Name: "writers", Value: listOrNone(t.Writers)}, Fact{Name: "members", Value: strconv.Itoa(len(t.Members()))})
 	if !v.diff.Any() {
 		res.Status = Pass
-		res.Summary = "same writer and members as the seed's table"
+		res.Summary = "same writer and members as the server in your URI"
 		return res, v
 	}
 	res.Status, res.Code = Warn, "routing.router_disagrees"
-	res.Summary = "disagrees with the seed about " + v.diff.String()
+	res.Summary = "disagrees with the server in your URI about " + v.diff.String()
 	if v.diff.Writers {
-		res.Summary += fmt.Sprintf(": writer %s, the seed says %s", listOrNone(t.Writers), listOrNone(seed.Writers))
+		res.Summary += fmt.Sprintf(": it names writer %s, the server in your URI %s", listOrNone(t.Writers), listOrNone(seed.Writers))
 	}
-	res.Evidence = append(res.Evidence, Fact{Name: "this router's view", Value: t.View()}, Fact{Name: "the seed's view", Value: seed.View()})
+	res.Facts = append(res.Facts, Fact{Name: "this router's view", Value: t.View(), Verbose: true})
 	return res, v
 }
 
 // selfMismatch says why self, the address a server advertises for itself,
 // does not lead back to answered, the IP:port where it answered; "" when
 // it does (or when that cannot be told).
-func selfMismatch(ctx context.Context, resolver *net.Resolver, self, answered string, timeout time.Duration) string {
+func selfMismatch(ctx context.Context, resolver *net.Resolver, self, answered string, timeout time.Duration) elsewhere {
 	host, port, err := routing.SplitAddress(self)
 	if err != nil {
-		return "" // a malformed address is the routing table's problem
+		return elsewhere{} // a malformed address is the routing table's problem
 	}
 	aHost, aPort, err := net.SplitHostPort(answered)
 	if err != nil {
-		return ""
+		return elsewhere{}
 	}
 	aIP := net.ParseIP(aHost)
 	if aIP == nil {
-		return ""
+		return elsewhere{}
 	}
 	var ips []net.IP
 	switch ip := net.ParseIP(host); {
@@ -580,25 +878,26 @@ func selfMismatch(ctx context.Context, resolver *net.Resolver, self, answered st
 		if err != nil {
 			// A name that does not resolve fails the member that carries
 			// it in the table, which says so; a slow resolver proves nothing.
-			return ""
+			return elsewhere{}
 		}
 		for _, a := range addrs {
 			ips = append(ips, a.IP)
 		}
 	}
 	if strconv.Itoa(port) != aPort {
-		return fmt.Sprintf("the server that answered at %s advertises itself as %s: port %d, not %s, so a port mapping or proxy sits in between", answered, self, port, aPort)
+		return elsewhere{why: fmt.Sprintf("the server that answered at %s advertises itself as %s: port %d, not %s, so a port mapping or proxy sits in between", answered, self, port, aPort),
+			advertised: strconv.Itoa(port), answered: aPort}
 	}
 	for _, ip := range ips {
 		if ip.Equal(aIP) || ip.IsLoopback() && aIP.IsLoopback() && routing.Loopback(host) {
-			return ""
+			return elsewhere{}
 		}
 	}
 	strs := make([]string, len(ips))
 	for i, ip := range ips {
 		strs[i] = ip.String()
 	}
-	return fmt.Sprintf("the server that answered at %s advertises itself as %s, which resolves here to %s: drivers following the routing table go elsewhere", answered, self, strings.Join(strs, ", "))
+	return elsewhere{why: fmt.Sprintf("the server that answered at %s advertises itself as %s, which resolves here to %s: drivers following the routing table go elsewhere", answered, self, strings.Join(strs, ", "))}
 }
 
 // sortRoles orders roles as people read them.

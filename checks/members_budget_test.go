@@ -85,7 +85,7 @@ func TestMembersStalledReadersStayWithinBudget(t *testing.T) {
 	if members == nil || members.Status != checks.Fail {
 		t.Fatalf("members = %+v, want fail: no reader answered", members)
 	}
-	if !strings.Contains(members.Summary, "no working READ member") {
+	if !strings.Contains(members.Summary, "no reader is reachable: read queries will fail") {
 		t.Errorf("summary %q does not say no reader works", members.Summary)
 	}
 	hinted := false

@@ -37,9 +37,11 @@ func TestMembersRoutersDisagree(t *testing.T) {
 		name      string
 		member    fixtures.Config
 		discovery string
+		servers   string // how the generation lists its servers
 	}{
-		{"5.26", fixtures.Neo4j526(), "dbms.cluster.discovery.endpoints"},
-		{"4.4", fixtures.Neo4j44(), "causal_clustering.initial_discovery_members"},
+		{"5.26", fixtures.Neo4j526(), "dbms.cluster.discovery.endpoints", "`SHOW SERVERS`"},
+		{"4.4", fixtures.Neo4j44(), "causal_clustering.initial_discovery_members", "`CALL dbms.cluster.overview()`"},
+		{"2025.10", fixtures.Neo4j2025(), "dbms.cluster.endpoints", "`SHOW SERVERS`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -52,16 +54,16 @@ func TestMembersRoutersDisagree(t *testing.T) {
 
 			rep := run(t, target{uri: c.URI("neo4j")})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			r := wantCheck(t, rep, "members", checks.Warn, "all 3 members reachable and authenticated; 1 of 3 routers disagree about the writer",
-				"SHOW SERVERS", tc.discovery)
-			if v, _ := fact(r, "router views"); v != "3 asked, 1 disagree about the writer" {
+			r := wantCheck(t, rep, "members", checks.Warn, "all 3 members reachable and authenticated; 1 of 3 routers disagrees about the writer",
+				tc.servers, tc.discovery, a2+" is cut off from the others")
+			if v, _ := fact(r, "router views"); v != "3 asked, 1 disagrees about the writer" {
 				t.Errorf("router views %q", v)
 			}
 			if v, _ := evidence(r, "view of "+a2); !strings.HasPrefix(v, "writers "+a1+";") {
 				t.Errorf("view of the odd router: %q", v)
 			}
-			if v, _ := evidence(r, "view of the seed "+a0); !strings.HasPrefix(v, "writers "+a0+";") {
-				t.Errorf("view of the seed: %q", v)
+			if v, _ := evidence(r, "view of "+a0+" (the server in your URI)"); !strings.HasPrefix(v, "writers "+a0+";") {
+				t.Errorf("view of the server in the URI: %q", v)
 			}
 			// The odd router is the failing member, and says so itself.
 			m := memberByAddr(t, rep, a2)
@@ -69,15 +71,19 @@ func TestMembersRoutersDisagree(t *testing.T) {
 				t.Errorf("member %s status %s, want warn", a2, m.Status)
 			}
 			mr := memberCheck(t, m, "routing")
-			if mr.Status != checks.Warn || !strings.Contains(mr.Summary, "writer "+a1+", the seed says "+a0) {
+			if mr.Status != checks.Warn || !strings.Contains(mr.Summary, "it names writer "+a1+", the server in your URI "+a0) {
 				t.Errorf("its routing check: %s %q", mr.Status, mr.Summary)
+			}
+			// Both views are printed once: in the members check's evidence.
+			if len(mr.Evidence) != 0 {
+				t.Errorf("its routing check repeats the views: %v", mr.Evidence)
 			}
 			for _, addr := range []string{a0, a1} {
 				if s := memberByAddr(t, rep, addr).Status; s != checks.Pass {
 					t.Errorf("member %s status %s", addr, s)
 				}
 			}
-			assertRenders(t, rep, "view of "+a2, "disagree about the writer")
+			assertRenders(t, rep, "view of "+a2, "disagrees about the writer")
 		})
 	}
 }
@@ -91,7 +97,7 @@ func TestMembersRoutersDisagreeAboutMembers(t *testing.T) {
 	c.SetMemberTable(1, &fixtures.RoutingTable{Routers: []string{a0, a1}, Readers: []string{a1}, Writers: []string{a0}})
 	rep := run(t, target{uri: c.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	wantCheck(t, rep, "members", checks.Warn, "1 of 3 routers disagree about the member list", "restart the odd one out")
+	wantCheck(t, rep, "members", checks.Warn, "1 of 3 routers disagrees about the member list", a1+" is cut off from the others or just restarted", "restart it if its view stays stale")
 	if m := memberByAddr(t, rep, a1); m.Status != checks.Warn {
 		t.Errorf("member %s status %s", a1, m.Status)
 	}
@@ -109,7 +115,7 @@ func TestMembersRouterWithoutTable(t *testing.T) {
 	rep := run(t, target{uri: c.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
 	r := wantCheck(t, rep, "members", checks.Warn, "all 3 members reachable", "debug.log")
-	if v, _ := fact(r, "router views"); v != "2 asked, all agree with the seed; 1 gave no table" {
+	if v, _ := fact(r, "router views"); v != "2 asked, all agree with the server in your URI; 1 gave no table" {
 		t.Errorf("router views %q", v)
 	}
 	m := memberByAddr(t, rep, c.Members[2].Addr())
@@ -134,7 +140,7 @@ func TestMembersNameResolvesElsewhere(t *testing.T) {
 
 	rep := run(t, target{uri: "neo4j://" + seed, dnsServer: d.Addr()})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "members", checks.Fail, "no working WRITE member",
+	r := wantCheck(t, rep, "members", checks.Fail, name+" leads to another server than the one that advertises it: writes fail",
 		"fix the DNS record", "server.bolt.advertised_address", "stop-gap: bolt://"+seed)
 	if v, _ := evidence(r, name); !strings.Contains(v, "answered at "+seed) || !strings.Contains(v, "resolves here to 127.0.0.2") {
 		t.Errorf("evidence for %s: %q", name, v)
@@ -157,8 +163,18 @@ func TestMembersPortMapping(t *testing.T) {
 	seed := c.Members[0].Addr()
 	rep := run(t, target{uri: "neo4j://" + seed})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "members", checks.Fail, "no working WRITE or READ or ROUTE member",
-		"port mapping", "server.bolt.advertised_address=<the host clients use>:<the port clients use>", "stop-gap: bolt://"+seed)
+	// The cause is the summary; the fix advertises where this client
+	// reached the server; nothing says to start a DBMS that runs.
+	r := wantCheck(t, rep, "members", checks.Fail, "the writer advertises port "+portOf(t, inside)+" but answers on "+portOf(t, seed)+" (port mapping): writes and read queries fail",
+		"port mapping", "`server.bolt.advertised_address="+seed+"`", "stop-gap: bolt://"+seed)
+	if anyContains(r.Hints, "start the") {
+		t.Errorf("hints %q", r.Hints)
+	}
+	for _, mc := range memberByAddr(t, rep, inside).Checks {
+		if anyContains(mc.Hints, "start the DBMS") {
+			t.Errorf("the member's %s check: %q", mc.ID, mc.Hints)
+		}
+	}
 	if v, _ := evidence(r, inside); !strings.Contains(v, "port "+portOf(t, inside)+", not "+portOf(t, seed)) {
 		t.Errorf("evidence for %s: %q", inside, v)
 	}
@@ -186,7 +202,7 @@ func TestMembersAddressLeadsToAnotherMember(t *testing.T) {
 
 	rep := run(t, target{uri: "neo4j://" + adv[0], dnsServer: d.Addr()})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "members", checks.Warn, "1 of 3 members advertise an address", "fix the DNS record", wrong)
+	r := wantCheck(t, rep, "members", checks.Warn, wrong+" leads to another server than the one that advertises it", "fix the DNS record", wrong)
 	if v, _ := evidence(r, wrong); !strings.Contains(v, "advertises itself as "+adv[1]) {
 		t.Errorf("evidence for %s: %q", wrong, v)
 	}
@@ -214,9 +230,9 @@ func TestMembersAdvertisedLocalhostGenerations(t *testing.T) {
 			_, d, addrs := namedCluster(t, 3, fixtures.ClusterConfig{Member: withUsers(tc.member)}, map[int]string{2: local})
 			rep := run(t, target{uri: "neo4j://" + addrs[0], dnsServer: d.Addr()})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			r := wantCheck(t, rep, "members", checks.Warn, "1 of 3 members failed", tc.bolt, tc.deflt, "bolt://"+addrs[0])
-			if v, _ := evidence(r, local); !strings.Contains(v, "loopback") {
-				t.Errorf("evidence for %s: %q", local, v)
+			r := wantCheck(t, rep, "members", checks.Warn, local+" advertises a loopback address: clients on other machines cannot reach it (2 of 3 members fine)", tc.bolt, tc.deflt, "bolt://"+addrs[0])
+			if v, _ := evidence(r, local); !strings.HasPrefix(v, "tcp: ") {
+				t.Errorf("evidence for %s: %q, want its own failure (the summary says why)", local, v)
 			}
 		})
 	}
@@ -269,7 +285,7 @@ func TestMembersHundred(t *testing.T) {
 	wantVerdict(t, reps[3], checks.Pass, checks.ExitHealthy)
 	wantVerdict(t, reps[100], checks.Pass, checks.ExitHealthy)
 	r := wantCheck(t, reps[100], "members", checks.Pass, "all 100 members reachable")
-	if v, _ := fact(r, "router views"); v != "100 asked, all agree with the seed" {
+	if v, _ := fact(r, "router views"); v != "100 asked, all agree with the server in your URI" {
 		t.Errorf("router views %q", v)
 	}
 	if len(reps[100].Members) != 100 {
@@ -305,7 +321,7 @@ func TestMembersCheckedAtMost(t *testing.T) {
 	})
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "members", checks.Fail, "255 of 256 checked members failed; no working READ member")
+	r := wantCheck(t, rep, "members", checks.Fail, "no reader is reachable: read queries will fail (255 of 256 checked members failed)")
 	if len(rep.Members) != checks.MaxMembersChecked {
 		t.Errorf("%d members in the report, want %d", len(rep.Members), checks.MaxMembersChecked)
 	}

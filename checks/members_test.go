@@ -66,7 +66,7 @@ func TestMembersHealthyCluster(t *testing.T) {
 			t.Errorf("%s checks %v", addr, ids)
 		}
 	}
-	if v, _ := fact(r, "router views"); v != "3 asked, all agree with the seed" {
+	if v, _ := fact(r, "router views"); v != "3 asked, all agree with the server in your URI" {
 		t.Errorf("router views fact %q", v)
 	}
 	for name, want := range map[string]string{"writers": "1 of 1 reachable", "readers": "2 of 2 reachable", "routers": "3 of 3 reachable"} {
@@ -96,7 +96,11 @@ func TestMembersOneReaderDeadWarns(t *testing.T) {
 	dead := c.Members[1].Addr()
 	rep := run(t, target{uri: c.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "members", checks.Warn, "1 of 3 members", "start the unreachable members", "SHOW SERVERS")
+	r := wantCheck(t, rep, "members", checks.Warn, "1 of 3 members failed", "start the unreachable member ("+dead+")", "`SHOW SERVERS`")
+	// Removing a server cannot be undone: never the first thing offered.
+	if strings.Contains(r.Hints[0], "DROP SERVER") || !anyContains(r.Hints[1:], "`DEALLOCATE DATABASES FROM SERVER '<id>'`, then `DROP SERVER '<id>'`") {
+		t.Errorf("hints %q: start first, then the removal, pasteable", r.Hints)
+	}
 	wantSummaryHas(t, r, dead)
 	if v, _ := evidence(r, dead); !strings.HasPrefix(v, "tcp:") || !strings.Contains(v, "refused") {
 		t.Errorf("evidence for %s: %q", dead, v)
@@ -113,7 +117,7 @@ func TestMembersAllReadersDeadFails(t *testing.T) {
 	rep := run(t, target{uri: c.URI("neo4j")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 	r := wantCheck(t, rep, "members", checks.Fail, "2 of 3 members", "start the unreachable members")
-	wantSummaryHas(t, r, "READ member")
+	wantSummaryHas(t, r, "no reader is reachable: read queries will fail")
 }
 
 func TestMembersWriterDeadFails(t *testing.T) {
@@ -122,7 +126,7 @@ func TestMembersWriterDeadFails(t *testing.T) {
 	rep := run(t, target{uri: c.Members[1].URI("neo4j")}) // seed on a live reader
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 	r := wantCheck(t, rep, "members", checks.Fail, "1 of 3 members")
-	wantSummaryHas(t, r, "WRITE member")
+	wantSummaryHas(t, r, "no writer is reachable: writes will fail")
 }
 
 // namedCluster advertises members as core-<i>.doctor.test:<port>, as a
@@ -162,9 +166,10 @@ func TestMembersAdvertisedLocalhost(t *testing.T) {
 			_, d, addrs := namedCluster(t, 3, fixtures.ClusterConfig{Member: withUsers(tc.member)}, map[int]string{2: local})
 			rep := run(t, target{uri: "neo4j://" + addrs[0], dnsServer: d.Addr()})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			r := wantCheck(t, rep, "members", checks.Warn, "", tc.setting, local, "bolt://"+addrs[0])
-			if v, _ := evidence(r, local); !strings.Contains(v, "loopback") {
-				t.Errorf("evidence for %s: %q", local, v)
+			// The summary says why, and the evidence does not say it again.
+			r := wantCheck(t, rep, "members", checks.Warn, local+" advertises a loopback address: clients on other machines cannot reach it", tc.setting, local, "bolt://"+addrs[0])
+			if v, ok := evidence(r, local); ok {
+				t.Errorf("evidence for %s repeats the summary: %q", local, v)
 			}
 		})
 	}
@@ -194,9 +199,9 @@ func TestMembersUnresolvableName(t *testing.T) {
 	_, d, addrs := namedCluster(t, 3, fixtures.ClusterConfig{}, map[int]string{2: internal})
 	rep := run(t, target{uri: "neo4j://" + addrs[0], dnsServer: d.Addr()})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "members", checks.Warn, "1 of 3 members",
+	r := wantCheck(t, rep, "members", checks.Warn, internal+" advertises a name that does not resolve here",
 		"server.bolt.advertised_address", internal, "bolt://"+addrs[0])
-	wantSummaryHas(t, r, internal)
+	wantSummaryHas(t, r, "(2 of 3 members fine)")
 	if v, _ := evidence(r, internal); !strings.HasPrefix(v, "dns:") || !strings.Contains(v, "NXDOMAIN") {
 		t.Errorf("evidence for %s: %q", internal, v)
 	}
@@ -204,10 +209,14 @@ func TestMembersUnresolvableName(t *testing.T) {
 	if m.Status != checks.Fail || m.Checks[0].ID != "dns" || m.Checks[0].Status != checks.Fail {
 		t.Fatalf("member %+v", m)
 	}
-	// The member's own DNS failure is about the advertised name, not a
-	// typo in the user's URI.
-	if h := m.Checks[0].Hints; !anyContains(h, "advertised_address") || anyContains(h, "typos") {
-		t.Errorf("member dns hints %q", h)
+	// The members check explains the member's DNS failure (the name it
+	// advertises), and says the fix once: the member's own check keeps
+	// its summary and evidence, and no hint of its own.
+	if h := m.Checks[0].Hints; len(h) != 0 || m.Checks[0].Summary == "" {
+		t.Errorf("member dns result %q, hints %q", m.Checks[0].Summary, h)
+	}
+	if anyContains(r.Hints, "typos") {
+		t.Errorf("members hints %q: the name comes from the routing table, not from a typo", r.Hints)
 	}
 }
 

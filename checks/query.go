@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 var queryCheck = Check{
@@ -52,6 +54,8 @@ func checkQuery(ctx context.Context, r *Run) Result {
 			r.noResponse = true
 		}
 	}
+	out.srv = r.serverGen()
+	out.db = r.queryDatabase()
 	return judgeQuery(r.T, out)
 }
 
@@ -88,14 +92,14 @@ type queryOutcome struct {
 	// of a server without named databases).
 	results []bolt.QueryResult
 	errs    []error
+	srv     generation.Server // for the names hints give
+	db      string            // the database RETURN 1 ran in, "" for the home database when the table named none
 }
 
 // judgeQuery reads the answers of RETURN 1 and dbms.components().
 func judgeQuery(t *Target, out queryOutcome) Result {
 	if t.Database != "" && out.version.Major < 4 {
-		return Result{Status: Fail, Code: "query.no_named_databases",
-			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", t.Database, out.version),
-			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
+		return noNamedDatabases(t, out.version, "query.no_named_databases")
 	}
 	res := Result{}
 	qs, errs := out.results, out.errs
@@ -111,23 +115,29 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 			return res
 		}
 		var code string
+		sy := say{out.srv}
+		db := out.db
+		if db == "" {
+			db = t.Database
+		}
 		switch {
 		case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
 			code = "query.credentials_expired"
 			res.Summary = "the password has expired: queries are refused until it is changed"
-			res.Hints = append(res.Hints, credentialsExpiredHint)
+			res.Hints = append(res.Hints, credentialsExpiredHints(sy)...)
 		case strings.HasSuffix(se.Code, "Database.DatabaseNotFound"):
 			code = "query.database_not_found"
-			res.Summary = fmt.Sprintf("database %q does not exist", t.Database)
-			res.Hints = append(res.Hints, "check the name with SHOW DATABASES, or leave --database out to use the home database")
+			res.Summary = databaseName(db) + " does not exist"
+			res.Hints = append(res.Hints, fmt.Sprintf("check the name%s: %s lists the databases there are; or leave it out to use the user's home database", databaseOrigin(t), sy.code(generation.ShowDatabases)))
 		case strings.HasSuffix(se.Code, "General.DatabaseUnavailable"):
 			code = "query.database_unavailable"
-			res.Summary = "the database is unavailable"
-			res.Hints = append(res.Hints, "run SHOW DATABASES to see its status; START DATABASE it if stopped")
+			res.Summary = databaseName(db) + " is unavailable"
+			res.Hints = append(res.Hints, unavailableHints(sy, db)...)
 		case strings.HasSuffix(se.Code, "Security.Forbidden"):
 			code = "query.forbidden"
-			res.Summary = "the user may not read this database"
-			res.Hints = append(res.Hints, "grant the user's role ACCESS and read privileges on the database, or skip this check with a user meant only for health checks")
+			res.Summary = fmt.Sprintf("user %s may not read %s", userName(t), databaseName(db))
+			res.Hints = append(res.Hints, accessHint(sy, db),
+				"or run the checks as a user meant for health checks, or leave this one out with --skip query")
 		default:
 			code = "query.server_error"
 			res.Summary = "RETURN 1 failed: " + se.Code
@@ -150,7 +160,7 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 	res.Summary = "RETURN 1 returned 1"
 	if db, ok := q.Summary["db"].(string); ok && db != "" {
 		res.Facts = append(res.Facts, Fact{Name: "database", Value: db})
-		res.Summary += " on " + db
+		res.Summary += " on " + databaseName(db)
 	}
 	// The edition is worth knowing but not worth failing for: a user
 	// without procedure rights still has a healthy connection.
@@ -184,4 +194,94 @@ func (r *Run) queryDatabase() string {
 		return r.table.Database
 	}
 	return ""
+}
+
+// noNamedDatabases is the result of asking a Bolt 3 server (3.5 or
+// older, one database) for a named database.
+func noNamedDatabases(t *Target, v bolt.Version, code string) Result {
+	return Result{Status: Fail, Code: code,
+		Summary: fmt.Sprintf("%s was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", databaseName(t.Database), v),
+		Hints:   []string{fmt.Sprintf("leave the database out for this server (it comes from %s), or upgrade the server: named databases need Neo4j 4.0 or later", databaseFrom(t))}}
+}
+
+// databaseName is "database movies", or "the home database" when the
+// name is not known; a name that is not a plain word is quoted, so that
+// stray spaces show.
+func databaseName(db string) string {
+	switch {
+	case db == "":
+		return "the home database"
+	case wordName.MatchString(db):
+		return "database " + db
+	}
+	return fmt.Sprintf("database %q", db)
+}
+
+var wordName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// databaseFrom names where the database came from: "--database",
+// "NEO4J_DATABASE", "Neo4j-1234.txt NEO4J_DATABASE"; "--database or
+// NEO4J_DATABASE" when the run does not say.
+func databaseFrom(t *Target) string {
+	if st, ok := t.Info.Settings["database"]; ok && st.From != "" {
+		return st.From
+	}
+	return "--database or NEO4J_DATABASE"
+}
+
+// databaseOrigin is " given with --database" and the like, for a
+// database the user named; "" for the home database.
+func databaseOrigin(t *Target) string {
+	if t.Database == "" {
+		return ""
+	}
+	return " (" + databaseFrom(t) + ")"
+}
+
+func userName(t *Target) string {
+	if t.Username == "" {
+		return "(no credentials)"
+	}
+	return t.Username
+}
+
+// unavailableHints is what to do about a database that is unavailable
+// when SHOW DATABASES has not said why: look, start it if stopped, read
+// the logs; on Aura, resume the instance.
+func unavailableHints(s say, db string) []string {
+	if l := s.Lookup(generation.StartDatabase); l.Aura {
+		return []string{s.Text(generation.ResumeInstance), l.Text}
+	}
+	show := s.code(generation.ShowDatabase, "<db>", dbOrPlaceholder(db))
+	start := s.code(generation.StartDatabase, "<db>", dbOrPlaceholder(db))
+	if show == "" || start == "" {
+		return []string{readLogs(s, "on each server: they say why the database is not available")}
+	}
+	return []string{
+		fmt.Sprintf("see its status on each server with %s on the system database; if it was stopped, start it: %s", show, start),
+		"if it does not come online, " + readLogs(s, "on each server: they say why"),
+	}
+}
+
+// readLogs says to read the server's logs, where: on Aura, which shows
+// no server log, what to do instead.
+func readLogs(s say, where string) string {
+	if l := s.Lookup(generation.ServerLogs); l.Aura {
+		return l.Text
+	}
+	return "read " + s.name(generation.ServerLogs) + " " + where
+}
+
+// accessHint grants the ACCESS privilege on db, which connecting to a
+// database (and seeing it in SHOW DATABASES) needs.
+func accessHint(s say, db string) string {
+	return fmt.Sprintf("grant the user's role access to %s, as an admin on the system database: %s", databaseName(db), s.code(generation.GrantAccess, "<db>", dbOrPlaceholder(db)))
+}
+
+// dbOrPlaceholder keeps "<db>" when the database's name is not known.
+func dbOrPlaceholder(db string) string {
+	if db == "" {
+		return "<db>"
+	}
+	return db
 }

@@ -15,7 +15,7 @@ func TestQueryReturnOne(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	r := wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on neo4j")
+	r := wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on database neo4j")
 	if v, _ := fact(r, "database"); v != "neo4j" {
 		t.Errorf("database fact %q", v)
 	}
@@ -80,7 +80,7 @@ func TestQueryDatabaseOnBolt(t *testing.T) {
 			rep := diagnosePipelined(t, target{uri: s.URI("bolt"), database: "movies"}, m.pipelining)
 			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 			wantCheck(t, rep, "auth", checks.Pass, "")
-			wantCheck(t, rep, "query", checks.Fail, `database "movies" does not exist`, "SHOW DATABASES")
+			wantCheck(t, rep, "query", checks.Fail, "database movies does not exist", "`SHOW DATABASES`")
 		})
 	}
 }
@@ -96,7 +96,7 @@ func TestQueryDatabaseUnavailableOnBolt(t *testing.T) {
 			rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
 			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
 			wantCheck(t, rep, "auth", checks.Pass, "")
-			wantCheck(t, rep, "query", checks.Fail, "the database is unavailable", "START DATABASE")
+			wantCheck(t, rep, "query", checks.Fail, "the home database is unavailable", "`START DATABASE <db>`")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -84,7 +85,7 @@ type routingOutcome struct {
 	// and for --all-databases.
 	dbs     *databasesOutcome
 	version bolt.Version
-	agent   string // the server agent, for the names of settings
+	srv     generation.Server // for the names hints give
 }
 
 // databasesOutcome is SHOW DATABASES and, for --all-databases, the table
@@ -105,7 +106,7 @@ func checkRouting(ctx context.Context, r *Run) Result {
 	if !r.T.Routing {
 		return r.directRouting(ctx)
 	}
-	out := routingOutcome{version: r.BoltVersion(), agent: r.hello.Server}
+	out := routingOutcome{version: r.BoltVersion(), srv: r.serverGen()}
 	if r.T.Database != "" && out.version.Major < 4 {
 		return judgeRouting(r.T, out)
 	}
@@ -164,24 +165,20 @@ func (r *Run) allDatabases(ctx context.Context, main *routing.Table) *databasesO
 // judgeRouting reads the routing table of a neo4j:// run.
 func judgeRouting(t *Target, out routingOutcome) Result {
 	if t.Database != "" && out.version.Major < 4 {
-		return Result{Status: Fail, Code: "routing.no_named_databases",
-			Summary: fmt.Sprintf("database %q was asked for, but Bolt %s (Neo4j 3.5 or older) has no named databases", t.Database, out.version),
-			Hints:   []string{"leave --database/NEO4J_DATABASE out for this server, or upgrade it: named databases need Neo4j 4.0 or later"}}
+		return noNamedDatabases(t, out.version, "routing.no_named_databases")
 	}
+	sy := say{out.srv}
 	res := Result{}
-	res.Facts = append(res.Facts, Fact{Name: "fetched with", Value: out.method})
+	res.Facts = append(res.Facts, Fact{Name: "fetched with", Value: out.method, Verbose: true})
 	db := t.Database
-	if db == "" {
-		db = "the home database"
-	}
 	if out.err != nil {
 		if se := res.noteError(out.err); se != nil {
 			var code string
-			code, res.Summary, res.Hints = routingFailure(t, se, db)
+			code, res.Summary, res.Hints = routingFailure(t, sy, se, db)
 			res.raise(Fail, code)
-			if !t.AllDatabases {
-				explainMissingDatabase(t, &res, se, out.dbs)
-			}
+			// With --all-databases, judgeAllDatabases lists every
+			// database's facts; the explanation is the summary and fix.
+			explainMissingDatabase(t, sy, &res, se, out.dbs, !t.AllDatabases)
 		} else {
 			res.raise(Fail, "routing.unreadable_table")
 			res.Summary = "the routing table could not be read"
@@ -196,8 +193,12 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 	if table.Database != "" {
 		db = table.Database
 	}
+	shown := db
+	if shown == "" {
+		shown = "the home database"
+	}
 	res.Facts = append(res.Facts,
-		Fact{Name: "database", Value: db},
+		Fact{Name: "database", Value: shown},
 		Fact{Name: "ttl", Value: fmt.Sprintf("%ds", table.TTL)},
 		Fact{Name: "routers", Value: listOrNone(table.Routers)},
 		Fact{Name: "readers", Value: listOrNone(table.Readers)},
@@ -206,8 +207,7 @@ func judgeRouting(t *Target, out routingOutcome) Result {
 	for _, p := range table.Problems {
 		res.Evidence = append(res.Evidence, Fact{Name: "problem", Value: p.Text})
 	}
-	boltSetting, _ := routing.Settings(out.agent)
-	v := judgeTable(db, table, boltSetting)
+	v := judgeTable(db, table, sy)
 	res.Status, res.Code, res.Summary, res.Hints = v.status, v.code, v.summary, v.hints
 	if v.status == Fail {
 		// What decided it: the table as it came, beside the facts' lists.
@@ -228,53 +228,96 @@ type tableVerdict struct {
 	hints   []string
 }
 
-// judgeTable reads a table the way a driver will use it: without routers
-// it cannot refresh, without writers every write fails, without readers
-// every read does; a short TTL and malformed entries cost less.
-func judgeTable(db string, t *routing.Table, boltSetting string) tableVerdict {
+// judgeTable reads a table of database db ("" for the home database) the
+// way a driver will use it: without routers it cannot refresh, without
+// writers every write fails, without readers every read does; a short
+// TTL and malformed entries cost less.
+func judgeTable(db string, t *routing.Table, s say) tableVerdict {
+	label := databaseName(db)
 	v := tableVerdict{status: Pass,
-		summary: fmt.Sprintf("%s: %s, %s, %s", db, count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"))}
+		summary: fmt.Sprintf("%s: %s, %s, %s", label, count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"))}
 	fail := func(code, problem, hint string) {
 		v.status, v.code, v.problem = Fail, code, problem
-		v.summary = db + ": " + problem
+		v.summary = label + ": " + problem
 		v.hints = append(v.hints, hint)
 	}
 	switch {
 	case len(t.Routers) == 0:
 		fail("routing.no_routers", "the routing table lists no routers",
-			"drivers cannot refresh a table without routers: check SHOW SERVERS and the servers' logs")
+			"drivers cannot refresh a table without routers: "+serversUp(s))
 	case len(t.Writers) == 0 && slices.ContainsFunc(t.Problems, func(p routing.Problem) bool { return p.Role == "WRITE" }):
 		fail("routing.malformed_writer", "the routing table has no writers: its WRITE entry is malformed",
-			fmt.Sprintf("the server sent a WRITE entry drivers cannot read (see evidence): check %s on the writer; an address is a \"host:port\" string", boltSetting))
+			"the server sent a WRITE entry drivers cannot read (see evidence): "+advertisedCheck(s, "on the writer")+"; an address is a \"host:port\" string")
 	case len(t.Writers) == 0:
-		fail("routing.no_writers", "the routing table lists no writers; writes fail, reads still work",
-			"the database has no leader (election in progress, lost quorum) or is read-only: run SHOW DATABASES and SHOW SERVERS on the system database, and check that a majority of primaries is up")
+		fail("routing.no_writers", "the routing table lists no writers: writes fail, reads still work", noWriterHint(s, db))
 	case len(t.Readers) == 0:
-		fail("routing.no_readers", "the routing table lists no readers",
-			"no server can serve reads: run SHOW DATABASES to see where the database is online")
+		fail("routing.no_readers", "the routing table lists no readers: read queries fail", noReaderHint(s))
 	}
 	if v.status != Pass {
 		return v
 	}
+	ttl := s.set(generation.RoutingTTL, "300s")
 	switch {
 	case t.TTL <= 0:
 		v.status, v.code, v.problem = Warn, "routing.ttl_zero", fmt.Sprintf("TTL %ds", t.TTL)
-		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds: drivers refetch it before every transaction; set dbms.routing_ttl (default 300s)", t.TTL))
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds: drivers refetch it before every transaction; set it back to the default: %s", t.TTL, ttl))
 	case t.TTL < shortTTL:
 		v.status, v.code, v.problem = Warn, "routing.ttl_short", fmt.Sprintf("TTL only %ds", t.TTL)
-		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; dbms.routing_ttl defaults to 300s", t.TTL))
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is only %ds: drivers refetch it very often; raise it, the default is %s", t.TTL, ttl))
 	case t.TTL > longTTL:
 		v.status, v.code, v.problem = Warn, "routing.ttl_long", fmt.Sprintf("TTL %ds", t.TTL)
-		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds (over a day): drivers keep a stale table that long after members change; dbms.routing_ttl defaults to 300s", t.TTL))
+		v.hints = append(v.hints, fmt.Sprintf("the table's TTL is %ds (over a day): drivers keep a stale table that long after members change; lower it, the default is %s", t.TTL, ttl))
 	}
 	if len(t.Problems) > 0 {
 		v.status = Warn
 		if v.problem == "" {
 			v.code, v.problem = "routing.malformed_entries", "malformed or duplicate entries"
 		}
-		v.hints = append(v.hints, fmt.Sprintf("the routing table has malformed or duplicate entries (see evidence): check %s on each member; an address needs host and port", boltSetting))
+		v.hints = append(v.hints, "the routing table has malformed or duplicate entries (see evidence): "+advertisedCheck(s, "on each member")+"; an address needs host and port")
+	}
+	if v.problem != "" {
+		v.summary += "; " + v.problem // the summary names the cause
 	}
 	return v
+}
+
+// advertisedCheck says to check the advertised-address setting where,
+// or on Aura what to do instead.
+func advertisedCheck(s say, where string) string {
+	if l := s.Lookup(generation.BoltAdvertisedAddress); l.Aura {
+		return l.Text
+	}
+	return "check " + s.name(generation.BoltAdvertisedAddress) + " " + where
+}
+
+// serversUp says how to see which servers of the cluster are up.
+func serversUp(s say) string {
+	if l := s.Lookup(generation.ListServers); l.Aura {
+		return l.Text
+	}
+	return fmt.Sprintf("see which servers are up with %s on the system database, and %s", s.code(generation.ListServers), readLogs(s, "on the others"))
+}
+
+// noWriterHint: the database has no leader, or is read-only.
+func noWriterHint(s say, db string) string {
+	h := "the database has no leader (an election in progress, or quorum lost) or is read-only: "
+	if l := s.Lookup(generation.ListServers); l.Aura {
+		return h + l.Text
+	}
+	var look []string
+	if c := s.code(generation.ShowDatabases); c != "" {
+		look = append(look, "its status with "+c)
+	}
+	look = append(look, "the servers' with "+s.code(generation.ListServers))
+	return h + "see " + strings.Join(look, " and ") + " on the system database, and check that a majority of the " + s.name(generation.Primaries) + " is up"
+}
+
+// noReaderHint: no server serves reads of the database.
+func noReaderHint(s say) string {
+	if c := s.code(generation.ShowDatabases); c != "" {
+		return "no server can serve reads: see where the database is online with " + c + " on the system database"
+	}
+	return "no server can serve reads: " + serversUp(s)
 }
 
 // fetchTable is the table of db that the ROUTE sent with the login got
@@ -345,17 +388,18 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 		skip.Summary = t.Scheme + ":// connects directly to a standalone server; no routing table is used"
 		return skip
 	}
-	res := Result{Status: Warn, Code: "routing.bypassed", Facts: []Fact{{Name: "fetched with", Value: method}}}
+	res := Result{Status: Warn, Code: "routing.bypassed", Facts: []Fact{{Name: "fetched with", Value: method, Verbose: true}}}
 	self, roles := identifySelf(members, advertised, t.Address())
 	db := table.Database
 	if db == "" {
 		db = t.Database
 	}
-	if db == "" {
-		db = "the home database"
+	shown := db
+	if shown == "" {
+		shown = "the home database"
 	}
 	res.Facts = append(res.Facts,
-		Fact{Name: "database", Value: db},
+		Fact{Name: "database", Value: shown},
 		Fact{Name: "cluster", Value: fmt.Sprintf("%d members", len(members))},
 		Fact{Name: "routers", Value: listOrNone(table.Routers)},
 		Fact{Name: "readers", Value: listOrNone(table.Readers)},
@@ -368,7 +412,7 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 	case !slices.Contains(roles, "WRITE"):
 		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 		res.Code = "routing.bypassed_not_writer"
-		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, db)
+		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, databaseName(db))
 	default:
 		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 	}
@@ -412,8 +456,10 @@ func (r *Run) tableDatabase() string {
 
 // explainMissingDatabase adds what SHOW DATABASES said when the database
 // asked for does not exist or is not available: the names that do exist,
-// or the state the database is in on each server.
-func explainMissingDatabase(t *Target, res *Result, se *bolt.ServerError, dbs *databasesOutcome) {
+// or the state the database is in on each server, which then is the
+// summary and the fix, in place of what the error alone could say. With
+// facts it adds the database's facts and evidence too.
+func explainMissingDatabase(t *Target, s say, res *Result, se *bolt.ServerError, dbs *databasesOutcome, facts bool) {
 	if dbs == nil || dbs.err != nil {
 		return // only a better explanation was at stake
 	}
@@ -426,19 +472,29 @@ func explainMissingDatabase(t *Target, res *Result, se *bolt.ServerError, dbs *d
 		if dbs.dropped > 0 {
 			list += fmt.Sprintf(" and %d more", dbs.dropped)
 		}
-		res.Facts = append(res.Facts, Fact{Name: "databases that exist", Value: list})
+		if facts {
+			res.Facts = append(res.Facts, Fact{Name: "databases that exist", Value: list})
+		}
+		if len(names) > 0 {
+			// The list says more than any note about editions.
+			res.Hints = []string{fmt.Sprintf("check the name%s: SHOW DATABASES lists %s; or leave it out to use the user's home database", databaseOrigin(t), list)}
+		}
 		return
 	}
 	want := t.Database
 	for _, d := range dbs.list {
 		if want == "" && d.Home || strings.EqualFold(d.Name, want) {
-			res.Facts = append(res.Facts, Fact{Name: "db " + d.Name, Value: describeDatabase(d)})
-			if m := d.Message(); m != "" {
-				res.Evidence = append(res.Evidence, Fact{Name: "status message", Value: m})
+			if facts {
+				res.Facts = append(res.Facts, Fact{Name: "database " + d.Name, Value: describeDatabase(d)})
+				if m := d.Message(); m != "" {
+					res.Evidence = append(res.Evidence, Fact{Name: "status message", Value: m})
+				}
 			}
 			if worst := d.Worst(); worst != "" {
-				// What SHOW DATABASES says beats the generic advice.
-				res.Hints = append([]string{statusHint(d, worst)}, res.Hints...)
+				// What SHOW DATABASES says beats the guesses the error
+				// alone leaves.
+				res.Summary = statusSummary(d, worst)
+				res.Hints = []string{statusHint(s, d, worst)}
 			}
 		}
 	}
@@ -458,11 +514,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	if dbs.err != nil {
 		res.raise(Warn, "routing.show_databases_failed")
 		res.Evidence = append(res.Evidence, Fact{Name: "SHOW DATABASES", Value: dbs.err.Error()})
-		only := mainDB
-		if only == "" {
-			only = "the home database"
-		}
-		res.Hints = append(res.Hints, fmt.Sprintf("SHOW DATABASES on the system database failed, so only %s was checked: the user needs access to the system database (GRANT ACCESS ON DATABASE system TO <role>) to list the others", only))
+		res.Hints = append(res.Hints, showDatabasesFailedHint(say{out.srv}, mainDB, dbs.err))
 		return
 	}
 	user := t.Username
@@ -470,8 +522,11 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 		user = "this user"
 	}
 	res.Facts = append(res.Facts, Fact{Name: "databases", Value: fmt.Sprintf("%d visible to %s (SHOW DATABASES)", len(dbs.list), user)})
-	boltSetting, _ := routing.Settings(out.agent)
+	sy := say{out.srv}
+	// The database asked for has its problem in the summary already: the
+	// list names the others'.
 	var problems []string
+	mainProblem, others := false, 0
 	seenHint := map[string]bool{}
 	for _, h := range res.Hints {
 		seenHint[h] = true
@@ -486,8 +541,8 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 		line := describeDatabase(d)
 		problem := ""
 		if worst := d.Worst(); worst != "" {
-			problem = d.Name + " " + worst
-			hint(statusHint(d, worst))
+			problem = d.Name + " (" + worst + ")"
+			hint(statusHint(sy, d, worst))
 		}
 		if d.Online() {
 			var tbl *routing.Table
@@ -496,7 +551,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 			} else if f, ok := dbs.tables[strings.ToLower(d.Name)]; ok && f.err != nil {
 				line += "; no routing table: " + oneLineError(f.err)
 				if problem == "" {
-					problem = d.Name + ": no routing table"
+					problem = d.Name + " (no routing table)"
 				}
 				// The fact keeps the code; the server's own words are here.
 				res.Evidence = append(res.Evidence, Fact{Name: d.Name + " error", Value: f.err.Error()})
@@ -504,7 +559,7 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				if errors.As(f.err, &se) {
 					dt := *t
 					dt.Database = d.Name
-					_, _, hs := routingFailure(&dt, se, d.Name)
+					_, _, hs := routingFailure(&dt, sy, se, d.Name)
 					for _, h := range hs {
 						hint(h)
 					}
@@ -513,14 +568,14 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				tbl = f.table
 			}
 			if tbl != nil {
-				v := judgeTable(d.Name, tbl, boltSetting)
+				v := judgeTable(d.Name, tbl, sy)
 				line += fmt.Sprintf("; table %s, %s, %s, ttl %ds", count(len(tbl.Routers), "router"), count(len(tbl.Readers), "reader"), count(len(tbl.Writers), "writer"), tbl.TTL)
 				if v.problem != "" && problem == "" {
-					problem = d.Name + ": " + v.problem
+					problem = d.Name + " (" + v.problem + ")"
 				}
 				if tbl != mainTable { // the main table's hints and evidence are there already
 					for _, h := range v.hints {
-						hint(d.Name + ": " + h)
+						hint(databaseName(d.Name) + ": " + h)
 					}
 					if v.problem != "" {
 						for _, p := range tbl.Problems {
@@ -533,9 +588,17 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 				}
 			}
 		}
-		res.Facts = append(res.Facts, Fact{Name: "db " + d.Name, Value: line})
+		res.Facts = append(res.Facts, Fact{Name: "database " + d.Name, Value: line})
+		isMain := strings.EqualFold(d.Name, mainDB) || mainDB == "" && d.Home
+		if !isMain {
+			others++
+		}
 		if problem != "" {
-			problems = append(problems, problem)
+			if isMain {
+				mainProblem = true
+			} else {
+				problems = append(problems, problem)
+			}
 			if m := d.Message(); m != "" {
 				res.Evidence = append(res.Evidence, Fact{Name: d.Name + " status message", Value: m})
 			}
@@ -544,16 +607,26 @@ func judgeAllDatabases(t *Target, res *Result, out routingOutcome, mainDB string
 	if dbs.dropped > 0 {
 		res.Facts = append(res.Facts, Fact{Name: "not checked", Value: fmt.Sprintf("%d more databases (at most %d are checked)", dbs.dropped, routing.MaxDatabases)})
 	}
-	if len(problems) == 0 {
+	switch {
+	case len(problems) == 0 && !mainProblem:
 		res.Summary += fmt.Sprintf("; all %d databases online", len(dbs.list))
 		return
+	case len(problems) == 0 && others == 1:
+		res.Summary += "; the other database is fine"
+	case len(problems) == 0 && others > 1:
+		res.Summary += fmt.Sprintf("; the other %d databases are fine", others)
+	case len(problems) > 0:
+		shown := problems
+		if len(shown) > 3 {
+			shown = append(shown[:3:3], fmt.Sprintf("%d more", len(problems)-3))
+		}
+		if others == 1 {
+			res.Summary += "; the other database has a problem: " + shown[0]
+		} else {
+			res.Summary += fmt.Sprintf("; %d of the %d other databases %s a problem: %s", len(problems), others, plural(len(problems), "has", "have"), strings.Join(shown, ", "))
+		}
 	}
 	res.raise(Warn, "routing.databases_problem")
-	shown := problems
-	if len(shown) > 3 {
-		shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(problems)-3))
-	}
-	res.Summary += fmt.Sprintf("; %d of %d databases have a problem (%s)", len(problems), len(dbs.list), strings.Join(shown, ", "))
 }
 
 // describeDatabase is one line per database: its status, what it is, and
@@ -578,23 +651,74 @@ func describeDatabase(d routing.Database) string {
 	return strings.Join(parts, "; ")
 }
 
-// statusHint is the fix for a database that is not online everywhere.
-func statusHint(d routing.Database, worst string) string {
-	stopped := true
+// statusSummary says what SHOW DATABASES said of a database that is not
+// online everywhere: the cause, not a guess.
+func statusSummary(d routing.Database, worst string) string {
+	name := databaseName(d.Name)
+	if worst == "offline" && stoppedByAdmin(d) {
+		return fmt.Sprintf("%s is %s: an administrator stopped it", name, d.Status())
+	}
+	return fmt.Sprintf("%s is %s", name, d.Status())
+}
+
+// stoppedByAdmin: every server's requested status is offline.
+func stoppedByAdmin(d routing.Database) bool {
 	for _, s := range d.Servers {
 		if !strings.EqualFold(s.Requested, "offline") {
-			stopped = false
+			return false
 		}
 	}
+	return len(d.Servers) > 0
+}
+
+// statusHint is the fix for a database that is not online everywhere.
+func statusHint(s say, d routing.Database, worst string) string {
+	name := databaseName(d.Name)
 	switch {
 	case worst == "quarantined":
-		return fmt.Sprintf("database %s is quarantined after an error: read its statusMessage (SHOW DATABASES) and debug.log; once the cause is fixed, lift the quarantine (5.x: CALL dbms.unquarantineDatabase(<server id>, '%s', 'keepStateKeepStore'); 4.x: CALL dbms.quarantineDatabase('%s', false))", d.Name, d.Name, d.Name)
-	case worst == "offline" && stopped:
-		return fmt.Sprintf("database %s was stopped by an administrator: START DATABASE %s on the system database", d.Name, d.Name)
+		var where []string
+		for _, srv := range d.Servers {
+			if strings.EqualFold(srv.Current, "quarantined") && srv.Address != "" {
+				where = append(where, srv.Address)
+			}
+		}
+		on := ""
+		if len(where) > 0 {
+			on = " on " + listOrNone(where)
+		}
+		lift := s.Lookup(generation.LiftQuarantine)
+		if lift.Aura {
+			return fmt.Sprintf("%s is quarantined after an error%s: %s", name, on, lift.Text)
+		}
+		h := fmt.Sprintf("%s is quarantined after an error%s: its statusMessage (SHOW DATABASES) says which, and %s", name, on, readLogs(s, "there"))
+		if lift.Text != "" {
+			h += "; once the cause is fixed, lift the quarantine: " + s.code(generation.LiftQuarantine, "<db>", d.Name)
+			if strings.Contains(lift.Text, "<id>") {
+				h += " (<id>: the server's id, from " + s.code(generation.ListServers) + ")"
+			}
+		}
+		return h
+	case worst == "offline" && stoppedByAdmin(d):
+		if l := s.Lookup(generation.StartDatabase); l.Aura {
+			return name + " was stopped: " + l.Text
+		}
+		return fmt.Sprintf("%s was stopped by an administrator: start it on the system database with %s", name, s.code(generation.StartDatabase, "<db>", d.Name))
 	case worst == "offline":
-		return fmt.Sprintf("database %s should be online but is not: SHOW DATABASES shows its statusMessage, debug.log on each server why it failed to start", d.Name)
+		return fmt.Sprintf("%s should be online but is not: its statusMessage (SHOW DATABASES) says why it failed to start; %s", name, readLogs(s, "on each server for more"))
 	}
-	return fmt.Sprintf("database %s is %s on some servers: wait for it to come online, and read debug.log on the servers where it is not", d.Name, worst)
+	return fmt.Sprintf("%s is %s on some servers: wait for it to come online; if it does not, %s", name, worst, readLogs(s, "on the servers where it is not"))
+}
+
+// showDatabasesFailedHint: what SHOW DATABASES failing leaves out, and
+// why it may have failed. It needs no privilege on the system database;
+// the list it gives is the databases the user has ACCESS to.
+func showDatabasesFailedHint(s say, mainDB string, err error) string {
+	h := fmt.Sprintf("SHOW DATABASES on the system database failed, so only %s was checked", databaseName(mainDB))
+	var se *bolt.ServerError
+	if errors.As(err, &se) && strings.HasSuffix(se.Code, "Security.Forbidden") {
+		return h + ": it lists only the databases the user's role has ACCESS to; to check them all, grant it on every database: " + s.code(generation.GrantAccessAll)
+	}
+	return h + ": see the error in the evidence, and run it again"
 }
 
 func oneLineError(err error) string {
@@ -625,24 +749,28 @@ func listOrNone(l []string) string {
 }
 
 // routingFailure is the code, summary and hints for a FAILURE in answer
-// to the request for a table.
-func routingFailure(t *Target, se *bolt.ServerError, db string) (string, string, []string) {
+// to the request for the table of database db ("" for the home database).
+func routingFailure(t *Target, s say, se *bolt.ServerError, db string) (string, string, []string) {
 	switch {
 	case strings.HasSuffix(se.Code, "Database.DatabaseNotFound"):
-		return "routing.database_not_found", fmt.Sprintf("database %q does not exist", t.Database), []string{
-			"check the name with SHOW DATABASES, or leave --database/NEO4J_DATABASE out to use the user's home database (on Aura it is not always called neo4j; Community edition has only neo4j and system)",
+		hints := []string{fmt.Sprintf("check the name%s: %s lists the databases there are; or leave it out to use the user's home database", databaseOrigin(t), s.code(generation.ShowDatabases))}
+		if s.Aura {
+			hints = append(hints, "on Aura the home database is not always called neo4j")
+		} else {
+			hints = append(hints, "Community Edition has only the databases neo4j and system")
 		}
+		return "routing.database_not_found", databaseName(t.Database) + " does not exist", hints
 	case strings.HasSuffix(se.Code, "General.DatabaseUnavailable"):
-		return "routing.database_unavailable", db + " is unavailable (stopped, starting, or quarantined)", []string{
-			"run SHOW DATABASES on the system database to see its currentStatus, START DATABASE it if stopped, and read neo4j.log/debug.log; an Aura instance that is resuming needs a minute",
-		}
+		// SHOW DATABASES may say which (explainMissingDatabase); until
+		// then, the summary says what the error leaves open.
+		return "routing.database_unavailable", databaseName(db) + " is unavailable: it may be stopped, still starting or quarantined", unavailableHints(s, db)
 	case strings.HasSuffix(se.Code, "Procedure.ProcedureNotFound"):
 		return "routing.not_a_cluster", "the server is not a cluster and cannot route", []string{
 			"use bolt://" + t.Address() + ": routing needs a cluster (Neo4j 3.5 standalone servers have no routing procedure)",
 		}
 	case strings.HasSuffix(se.Code, "Security.Forbidden"):
-		return "routing.forbidden", fmt.Sprintf("user %q may not access %s", t.Username, db), []string{
-			"grant access (GRANT ACCESS ON DATABASE <name> TO <role>) or choose a database the user may use",
+		return "routing.forbidden", fmt.Sprintf("user %s may not access %s", userName(t), databaseName(db)), []string{
+			accessHint(s, db), "or choose a database the user may use",
 		}
 	}
 	return "routing.server_error", "fetching the routing table failed: " + se.Code, []string{"see the server's message; retry, or use bolt:// to bypass routing while investigating"}

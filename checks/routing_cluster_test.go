@@ -81,11 +81,11 @@ func TestRoutingEveryGeneration(t *testing.T) {
 					t.Errorf("db %q: fetched with %q, want %s", db, v, tc.method)
 				}
 				m := wantCheck(t, rep, "members", checks.Pass, "all 3 members reachable")
-				if v, _ := fact(m, "router views"); v != "3 asked, all agree with the seed" {
+				if v, _ := fact(m, "router views"); v != "3 asked, all agree with the server in your URI" {
 					t.Errorf("db %q: router views %q", db, v)
 				}
 				q := wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
-				if db != "" && !strings.Contains(q.Summary, "on movies") {
+				if db != "" && !strings.Contains(q.Summary, "on database movies") {
 					t.Errorf("query %q did not run on movies", q.Summary)
 				}
 			}
@@ -113,7 +113,7 @@ func TestRoutingClusterDatabaseNotFound(t *testing.T) {
 	c := startCluster(t, 3, fixtures.ClusterConfig{})
 	rep := run(t, target{uri: c.URI("neo4j"), database: "movies"})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "routing", checks.Fail, `database "movies" does not exist`, "SHOW DATABASES")
+	r := wantCheck(t, rep, "routing", checks.Fail, "database movies does not exist", "SHOW DATABASES lists neo4j, system")
 	// What does exist, so a typo is obvious.
 	if v, _ := fact(r, "databases that exist"); v != "neo4j, system" {
 		t.Errorf("databases that exist: %q", v)
@@ -130,9 +130,9 @@ func TestRoutingClusterDatabaseOffline(t *testing.T) {
 	c := startCluster(t, 3, fixtures.ClusterConfig{Member: member})
 	rep := run(t, target{uri: c.URI("neo4j"), database: "movies"})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "routing", checks.Fail, "movies is unavailable", "START DATABASE")
-	if v, _ := fact(r, "db movies"); !strings.HasPrefix(v, "offline on 3 of 3 servers") {
-		t.Errorf("db movies fact %q", v)
+	r := wantCheck(t, rep, "routing", checks.Fail, "database movies is offline on 3 of 3 servers: an administrator stopped it", "`START DATABASE movies`")
+	if v, _ := fact(r, "database movies"); !strings.HasPrefix(v, "offline on 3 of 3 servers") {
+		t.Errorf("database movies fact %q", v)
 	}
 	if v, _ := evidence(r, "code"); v != "Neo.TransientError.General.DatabaseUnavailable" {
 		t.Errorf("code %q", v)
@@ -168,8 +168,8 @@ func TestRoutingAllDatabases(t *testing.T) {
 			writer := c.Members[0].Addr()
 			rep := allDatabases(t, target{uri: c.URI("neo4j")})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			r := wantCheck(t, rep, "routing", checks.Warn, "1 of 4 databases have a problem (archive offline)",
-				"START DATABASE archive")
+			r := wantCheck(t, rep, "routing", checks.Warn, "; 1 of the 3 other databases has a problem: archive (offline)",
+				"`START DATABASE archive`")
 			if v, _ := fact(r, "databases"); v != "4 visible to neo4j (SHOW DATABASES)" {
 				t.Errorf("databases fact %q", v)
 			}
@@ -179,12 +179,12 @@ func TestRoutingAllDatabases(t *testing.T) {
 				"system":  "online; ",
 				"archive": "offline on 3 of 3 servers",
 			} {
-				if v, _ := fact(r, "db "+db); !strings.HasPrefix(v, want) {
-					t.Errorf("db %s: %q, want it to start with %q", db, v, want)
+				if v, _ := fact(r, "database "+db); !strings.HasPrefix(v, want) {
+					t.Errorf("database %s: %q, want it to start with %q", db, v, want)
 				}
 			}
-			if v, _ := fact(r, "db archive"); strings.Contains(v, "writer") {
-				t.Errorf("db archive %q: a stopped database has no writer", v)
+			if v, _ := fact(r, "database archive"); strings.Contains(v, "writer") {
+				t.Errorf("database archive %q: a stopped database has no writer", v)
 			}
 			// The database the user asked for is fine, so the rest of the
 			// diagnosis runs.
@@ -194,7 +194,7 @@ func TestRoutingAllDatabases(t *testing.T) {
 			if got := len(routingRequests(c.Members[0])); got < 3 {
 				t.Errorf("the seed got %d routing requests, want the seed's own and one per other online database", got)
 			}
-			assertRenders(t, rep, "db archive", "offline on 3 of 3 servers", "START DATABASE archive")
+			assertRenders(t, rep, "database archive", "offline on 3 of 3 servers", "START DATABASE archive")
 		})
 	}
 }
@@ -204,7 +204,7 @@ func TestRoutingAllDatabasesOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t, 3, fixtures.ClusterConfig{Member: withMovies(fixtures.Neo4j526())})
 	rep := run(t, target{uri: c.URI("neo4j")})
-	r := wantCheck(t, rep, "routing", checks.Pass, "neo4j: 3 routers")
+	r := wantCheck(t, rep, "routing", checks.Pass, "database neo4j: 3 routers")
 	if _, ok := fact(r, "databases"); ok {
 		t.Error("databases listed without --all-databases")
 	}
@@ -229,14 +229,15 @@ func TestRoutingAllDatabasesNoWriterInOne(t *testing.T) {
 	})
 	rep := allDatabases(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "routing", checks.Warn, "movies: the routing table lists no writers", "movies: the database has no leader")
-	if v, _ := fact(r, "db movies"); !strings.Contains(v, "0 writers") {
-		t.Errorf("db movies %q", v)
+	r := wantCheck(t, rep, "routing", checks.Warn, "movies (the routing table lists no writers", "database movies: the database has no leader")
+	if v, _ := fact(r, "database movies"); !strings.Contains(v, "0 writers") {
+		t.Errorf("database movies %q", v)
 	}
 }
 
-// A quarantined database: the fix names the procedures of both
-// generations, and the server's reason is in the evidence.
+// A quarantined database: the fix names the procedure of the server's
+// generation (5.26: dbms.quarantineDatabase; dbms.unquarantineDatabase
+// is 2025.01's), and the server's reason is in the evidence.
 func TestRoutingAllDatabasesQuarantined(t *testing.T) {
 	t.Parallel()
 	cfg := withUsers(fixtures.Neo4j526())
@@ -250,12 +251,15 @@ func TestRoutingAllDatabasesQuarantined(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := allDatabases(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "routing", checks.Warn, "sales quarantined", "dbms.unquarantineDatabase", "dbms.quarantineDatabase('sales', false)")
+	r := wantCheck(t, rep, "routing", checks.Warn, "sales (quarantined)", "`CALL dbms.quarantineDatabase('sales', false)` on the server that holds the quarantined copy")
+	if anyContains(r.Hints, "unquarantineDatabase") {
+		t.Errorf("a 5.26 hint names 2025's procedure: %q", r.Hints)
+	}
 	if v, _ := evidence(r, "sales status message"); v != "Disk full while applying a transaction" {
 		t.Errorf("status message evidence %q", v)
 	}
-	if v, _ := fact(r, "db sales"); !strings.HasPrefix(v, "quarantined on 1 of 1 servers") {
-		t.Errorf("db sales %q", v)
+	if v, _ := fact(r, "database sales"); !strings.HasPrefix(v, "quarantined on 1 of 1 servers") {
+		t.Errorf("database sales %q", v)
 	}
 }
 
@@ -268,7 +272,12 @@ func TestRoutingAllDatabasesNotPermitted(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := allDatabases(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "routing", checks.Warn, "neo4j: 1 router", "GRANT ACCESS ON DATABASE system")
+	// SHOW DATABASES needs no ACCESS on system; what it lists is filtered
+	// by ACCESS on each database.
+	r := wantCheck(t, rep, "routing", checks.Warn, "database neo4j: 1 router", "`GRANT ACCESS ON DATABASE * TO <role>`")
+	if anyContains(r.Hints, "ON DATABASE system") {
+		t.Errorf("hints %q grant ACCESS on system", r.Hints)
+	}
 	if v, _ := evidence(r, "SHOW DATABASES"); !strings.Contains(v, "Security.Forbidden") {
 		t.Errorf("evidence %q", v)
 	}

@@ -32,7 +32,7 @@ func TestRoutingRoute44WithDatabase(t *testing.T) {
 	s := startServer(t, withMovies(fixtures.Neo4j44()))
 	rep := run(t, target{uri: s.URI("neo4j"), database: "movies"})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy) // 4.4 is out of support
-	r := wantCheck(t, rep, "routing", checks.Pass, "movies: 1 router, 1 reader, 1 writer")
+	r := wantCheck(t, rep, "routing", checks.Pass, "database movies: 1 router, 1 reader, 1 writer")
 	for name, want := range map[string]string{"fetched with": "ROUTE", "database": "movies", "ttl": "300s", "writers": s.Addr()} {
 		if v, _ := fact(r, name); v != want {
 			t.Errorf("fact %s = %q, want %q", name, v, want)
@@ -45,7 +45,7 @@ func TestRoutingRoute44WithDatabase(t *testing.T) {
 	if len(routes) != 2 || routes[0].DB != "movies" || routes[1].DB != "movies" {
 		t.Errorf("ROUTE messages %+v, want two for movies", routes)
 	}
-	wantCheck(t, rep, "query", checks.Pass, "on movies")
+	wantCheck(t, rep, "query", checks.Pass, "on database movies")
 	for _, m := range messages(s, "RUN") {
 		if m.Query == "RETURN 1" && m.DB != "movies" {
 			t.Errorf("RETURN 1 ran on %q", m.DB)
@@ -60,11 +60,11 @@ func TestRoutingRouteHomeDatabase(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	r := wantCheck(t, rep, "routing", checks.Pass, "movies:")
+	r := wantCheck(t, rep, "routing", checks.Pass, "database movies:")
 	if v, _ := fact(r, "database"); v != "movies" {
 		t.Errorf("database fact %q: the table's rt.db names the home database", v)
 	}
-	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on movies")
+	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on database movies")
 }
 
 func TestRoutingProcedure42(t *testing.T) {
@@ -141,7 +141,7 @@ func TestRoutingDatabaseNotFound(t *testing.T) {
 			s := startServer(t, withUsers(c))
 			rep := run(t, target{uri: s.URI("neo4j"), database: "movies"})
 			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-			r := wantCheck(t, rep, "routing", checks.Fail, `database "movies" does not exist`, "SHOW DATABASES", "--database")
+			r := wantCheck(t, rep, "routing", checks.Fail, "database movies does not exist", "SHOW DATABASES", "--database")
 			if v, _ := evidence(r, "code"); v != "Neo.ClientError.Database.DatabaseNotFound" {
 				t.Errorf("code evidence %q", v)
 			}
@@ -157,7 +157,11 @@ func TestRoutingDatabaseUnavailable(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "routing", checks.Fail, "unavailable", "START DATABASE", "SHOW DATABASES")
+	// SHOW DATABASES said why: its word is the summary, without a guess.
+	r := wantCheck(t, rep, "routing", checks.Fail, "database neo4j is offline on 1 of 1 servers: an administrator stopped it", "`START DATABASE neo4j`")
+	if strings.Contains(r.Summary, "may be") {
+		t.Errorf("summary %q hedges although SHOW DATABASES answered", r.Summary)
+	}
 	if v, _ := evidence(r, "code"); v != "Neo.TransientError.General.DatabaseUnavailable" {
 		t.Errorf("code evidence %q", v)
 	}
@@ -266,7 +270,7 @@ func TestRoutingForbidden(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	wantCheck(t, rep, "routing", checks.Fail, `user "neo4j" may not access`, "GRANT ACCESS")
+	wantCheck(t, rep, "routing", checks.Fail, "user neo4j may not access the home database", "`GRANT ACCESS ON DATABASE <db> TO <role>`")
 }
 
 func TestRoutingDuplicateAndPortlessEntriesWarn(t *testing.T) {
@@ -303,7 +307,7 @@ func TestRoutingSkippedForBoltAndQueryStillRuns(t *testing.T) {
 		t.Errorf("hints for a standalone server: %q", r.Hints)
 	}
 	wantCheck(t, rep, "members", checks.Skip, "connects directly")
-	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on neo4j")
+	wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1 on database neo4j")
 	// One ROUTE tells a standalone server from a cluster member; nothing
 	// else of routing is sent.
 	if n := len(messages(s, "ROUTE")); n != 1 {

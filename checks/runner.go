@@ -85,7 +85,11 @@ type Run struct {
 	leftOut map[string]string
 
 	results map[string]*Result
-	blocked map[string]bool // failed, or skipped because something it needs failed
+	// blocked holds the checks that failed, or were skipped because
+	// something they need failed, each with the failed check at the root
+	// of the chain: bolt skipped because tls failed, then version skipped
+	// because bolt was, are both "tls".
+	blocked map[string]string
 }
 
 func newRun(t *Target, env *Env) *Run {
@@ -106,7 +110,7 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 		done[c.ID] = make(chan struct{})
 	}
 	r.results = make(map[string]*Result, len(list))
-	r.blocked = make(map[string]bool, len(list))
+	r.blocked = make(map[string]string, len(list))
 	var mu sync.Mutex // guards results and blocked
 	var wg sync.WaitGroup
 	for _, c := range list {
@@ -114,7 +118,7 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 		go func() {
 			defer wg.Done()
 			defer close(done[c.ID])
-			var blockedBy string
+			var root string // the failed check at the root of the chain that blocks this one
 			for _, dep := range append(append([]string(nil), c.Needs...), c.After...) {
 				ch, ok := done[dep]
 				if !ok {
@@ -124,17 +128,17 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 			}
 			mu.Lock()
 			for _, dep := range c.Needs {
-				if r.blocked[dep] && blockedBy == "" {
-					blockedBy = dep
+				if r.blocked[dep] != "" && root == "" {
+					root = r.blocked[dep]
 				}
 			}
 			mu.Unlock()
 			var res Result
 			switch why, out := r.leftOut[c.ID]; {
-			case blockedBy != "":
-				res = Result{Status: Skip, Code: CodeBlocked, Summary: "skipped: " + blockedBy + " did not pass"}
+			case root != "":
+				res = Result{Status: Skip, Code: CodeBlocked, Summary: "not run: " + root + " failed"}
 			case out:
-				res = Result{Status: Skip, Code: CodeLeftOut, Summary: "skipped: " + why}
+				res = Result{Status: Skip, Code: CodeLeftOut, Summary: "not run: " + why}
 			default:
 				start := r.Env.Now()
 				res = c.Run(ctx, r)
@@ -150,7 +154,12 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 			res.ID, res.Title = c.ID, c.Title
 			mu.Lock()
 			r.results[c.ID] = &res
-			r.blocked[c.ID] = res.Status == Fail || blockedBy != ""
+			switch {
+			case root != "":
+				r.blocked[c.ID] = root
+			case res.Status == Fail:
+				r.blocked[c.ID] = c.ID
+			}
 			mu.Unlock()
 		}()
 	}

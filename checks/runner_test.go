@@ -87,14 +87,16 @@ func TestRunnerSkipsDependents(t *testing.T) {
 	t.Parallel()
 	rep := run(t, target{uri: "neo4j://127.0.0.1:" + closedPort(t)})
 	wantShape(t, rep)
+	// Every check of the chain names the check that failed at its root,
+	// not the one just before it.
 	want := map[string]string{
-		"tls":     "skipped: tcp did not pass",
-		"bolt":    "skipped: tls did not pass",
-		"version": "skipped: bolt did not pass",
-		"auth":    "skipped: bolt did not pass",
-		"routing": "skipped: auth did not pass",
-		"members": "skipped: routing did not pass",
-		"query":   "skipped: auth did not pass",
+		"tls":     "not run: tcp failed",
+		"bolt":    "not run: tcp failed",
+		"version": "not run: tcp failed",
+		"auth":    "not run: tcp failed",
+		"routing": "not run: tcp failed",
+		"members": "not run: tcp failed",
+		"query":   "not run: tcp failed",
 	}
 	for id, summary := range want {
 		r := result(t, rep, id)
@@ -264,8 +266,8 @@ func TestExecuteNeedsAndAfter(t *testing.T) {
 	}{
 		{"a", checks.Pass, "a ran"},
 		{"b", checks.Fail, "b ran"},
-		{"c", checks.Skip, "skipped: b did not pass"},
-		{"d", checks.Skip, "skipped: c did not pass"},
+		{"c", checks.Skip, "not run: b failed"},
+		{"d", checks.Skip, "not run: b failed"}, // b is at the root of d's chain
 		{"e", checks.Pass, "e ran"},
 		{"f", checks.Skip, "f ran"},
 		{"g", checks.Pass, "g ran"},

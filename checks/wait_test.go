@@ -240,21 +240,21 @@ func TestSkipQuery(t *testing.T) {
 
 	rep := diagnose(t, tt, nil)
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	wantCheck(t, rep, "query", checks.Fail, "may not read")
+	wantCheck(t, rep, "query", checks.Fail, "may not read", "GRANT ACCESS ON DATABASE")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rep = checks.Diagnose(ctx, tt, testEnv(t), checks.Options{Skip: []string{"query"}})
 	wantShape(t, rep)
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	wantCheck(t, rep, "query", checks.Skip, "left out by --skip")
+	wantCheck(t, rep, "query", checks.Skip, "not run: left out by --skip")
 	wantCheck(t, rep, "auth", checks.Pass, "authenticated")
 
 	before := len(s.Received())
 	rep = checks.Diagnose(ctx, tt, testEnv(t), checks.Options{Skip: []string{"bolt"}})
 	wantShape(t, rep)
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	wantCheck(t, rep, "auth", checks.Skip, "needs bolt, which was left out")
+	wantCheck(t, rep, "auth", checks.Skip, "not run: needs bolt, which was left out")
 	for _, r := range s.Received()[before:] {
 		if r.SentCredentials() {
 			t.Error("credentials were sent with bolt left out")

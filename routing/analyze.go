@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-
-	"github.com/neo4j-doctor/neo4j-doctor/generation"
 )
 
 // Loopback reports whether host names this machine only: localhost,
@@ -24,20 +22,6 @@ func Loopback(host string) bool {
 func Private(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && (ip.IsPrivate() || ip.IsLinkLocalUnicast())
-}
-
-// Settings names the server settings that decide advertised addresses,
-// for the server generation the agent names; an agent that names none
-// gets the current names, so that callers can append "=value".
-//
-// It reads generation's table, and goes when the checks take their names
-// from generation.Server directly.
-func Settings(agent string) (bolt, defaultAddr string) {
-	s := generation.Server{Gen: generation.FromAgent(agent)}
-	if s.Gen == generation.Unknown {
-		s.Gen = generation.V2025
-	}
-	return s.Text(generation.BoltAdvertisedAddress), s.Text(generation.DefaultAdvertisedAddress)
 }
 
 // Public reports whether host is an IP address of the public internet:
@@ -71,15 +55,4 @@ func SuspectAt(advertisedHost, seedHost, answeredIP string) string {
 		return fmt.Sprintf("%s is a private address, but the client reached the server at public address %s", advertisedHost, reached)
 	}
 	return ""
-}
-
-// Discovery names the setting that tells cluster members where to find
-// each other, for the server generation the agent names (every current
-// form when it names none): a member that cannot reach the others keeps
-// a stale view of the cluster.
-//
-// It reads generation's table, and goes when the checks take their names
-// from generation.Server directly.
-func Discovery(agent string) string {
-	return generation.Server{Gen: generation.FromAgent(agent)}.Text(generation.DiscoveryEndpoints)
 }

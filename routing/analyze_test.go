@@ -97,28 +97,6 @@ func TestSuspect(t *testing.T) {
 	}
 }
 
-func TestSettings(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		agent, bolt, def string
-	}{
-		{"Neo4j/3.5.35", "dbms.connector.bolt.advertised_address", "dbms.connectors.default_advertised_address"},
-		{"Neo4j/4.0.12", "dbms.connector.bolt.advertised_address", "dbms.default_advertised_address"},
-		{"Neo4j/4.4.40", "dbms.connector.bolt.advertised_address", "dbms.default_advertised_address"},
-		{"Neo4j/5.26.0", "server.bolt.advertised_address", "server.default_advertised_address"},
-		{"Neo4j/5.27-aura", "server.bolt.advertised_address", "server.default_advertised_address"},
-		{"Neo4j/2025.10.0", "server.bolt.advertised_address", "server.default_advertised_address"},
-		{"", "server.bolt.advertised_address", "server.default_advertised_address"},
-		{"Memgraph/2.0", "server.bolt.advertised_address", "server.default_advertised_address"},
-	}
-	for _, c := range cases {
-		b, d := routing.Settings(c.agent)
-		if b != c.bolt || d != c.def {
-			t.Errorf("Settings(%q) = %q, %q; want %q, %q", c.agent, b, d, c.bolt, c.def)
-		}
-	}
-}
-
 func TestPublic(t *testing.T) {
 	t.Parallel()
 	for host, want := range map[string]bool{
@@ -166,28 +144,5 @@ func TestSuspectAt(t *testing.T) {
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
 			t.Errorf("SuspectAt(%q, %q, %q) = %q, want %q", c.advertised, c.seed, c.answered, got, c.want)
 		}
-	}
-}
-
-func TestDiscovery(t *testing.T) {
-	t.Parallel()
-	for agent, want := range map[string]string{
-		"Neo4j/3.5.35":    "causal_clustering.initial_discovery_members",
-		"Neo4j/4.4.40":    "causal_clustering.initial_discovery_members",
-		"Neo4j/5.26.0":    "dbms.cluster.discovery.endpoints",
-		"Neo4j/2025.10.0": "dbms.cluster.endpoints",
-		"":                "dbms.cluster.endpoints",
-	} {
-		if got := routing.Discovery(agent); !strings.HasPrefix(got, want) {
-			t.Errorf("Discovery(%q) = %q, want %q", agent, got, want)
-		}
-	}
-	// 5.x names discovery v2's setting too, not 2025.01's rename of it.
-	if got := routing.Discovery("Neo4j/5.26.0"); !strings.Contains(got, "dbms.cluster.discovery.v2.endpoints") || strings.Contains(got, "dbms.cluster.endpoints") {
-		t.Errorf("Discovery(5.26) = %q", got)
-	}
-	// An unknown server gets every current form.
-	if got := routing.Discovery(""); !strings.Contains(got, "4.x: causal_clustering.initial_discovery_members") || !strings.Contains(got, "5.x: dbms.cluster.discovery.endpoints") {
-		t.Errorf("Discovery(\"\") = %q", got)
 	}
 }
