@@ -67,8 +67,8 @@ func checkAuth(ctx context.Context, r *Run) Result {
 // whether it is Aura. The checks after auth read r.hello, which auth
 // wrote before them.
 func (r *Run) serverGen() generation.Server {
-	agent := ""
-	if r.hello != nil {
+	agent := r.seedAgent
+	if r.hello != nil && r.hello.Server != "" {
 		agent = r.hello.Server
 	}
 	return generation.Detect(r.T.Host, agent, r.BoltVersion())
@@ -126,7 +126,7 @@ func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err err
 	}
 	if hello.CredentialsExpired {
 		res.raise(Fail, "auth.credentials_expired")
-		res.Summary = fmt.Sprintf("%s logged in, but the password has expired and must be changed before any query runs", user)
+		res.Summary = fmt.Sprintf("the password of %s has expired: it must be changed before any query runs", user)
 		res.Hints = append(res.Hints, credentialsExpiredHints(say{srv})...)
 		// The server's own word: the SUCCESS that says credentials_expired.
 		for _, a := range loginAnswers(hello) {
@@ -166,7 +166,11 @@ func loginAnswers(hello bolt.HelloResult) []loginAnswer {
 // credentialsExpiredHints: change the expired password now, and how new
 // servers avoid it.
 func credentialsExpiredHints(s say) []string {
-	hints := []string{"change the password: in cypher-shell or Browser run " + s.code(generation.ChangePassword)}
+	code, note := s.split(generation.ChangePassword)
+	if note != "" {
+		note += ", "
+	}
+	hints := []string{"change it in cypher-shell or Browser, " + note + "with " + code}
 	var first []string
 	for _, it := range []generation.Item{generation.SetInitialPassword, generation.DockerAuth} {
 		if l := s.Lookup(it); l.Text != "" && !l.Aura {
@@ -319,6 +323,19 @@ func (s say) code(it generation.Item, fill ...string) string {
 		return l.Text
 	}
 	return paste(l.Text, fill...)
+}
+
+// split is code's two parts apart: the thing to paste (in backticks) and
+// the table's note ("on the system database"), so a hint can say the
+// note first and end with what to paste. On Aura, code is the
+// replacement and note is "".
+func (s say) split(it generation.Item, fill ...string) (code, note string) {
+	l := s.Lookup(it)
+	if l.Aura || l.Text == "" || severalForms.MatchString(l.Text) {
+		return s.code(it, fill...), ""
+	}
+	c, n := splitNote(l.Text)
+	return paste(c, fill...), fillIn(n, fill)
 }
 
 // set is "`name=value`" for a setting; on Aura, the replacement.

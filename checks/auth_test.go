@@ -79,7 +79,7 @@ func TestAuthCredentialsExpired(t *testing.T) {
 			s := startServer(t, cfg)
 			rep := run(t, target{uri: s.URI("neo4j")})
 			wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-			wantCheck(t, rep, "auth", checks.Fail, "password has expired", "ALTER CURRENT USER", "set-initial-password")
+			wantCheck(t, rep, "auth", checks.Fail, "has expired: it must be changed", "ALTER CURRENT USER", "set-initial-password")
 			wantStatuses(t, rep, map[string]checks.Status{"query": checks.Skip, "routing": checks.Skip})
 			// The login itself succeeded: the credentials went exactly once.
 			var logins int

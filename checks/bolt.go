@@ -40,7 +40,7 @@ var boltCheck = Check{
 // answers is not a Bolt server, says what it is instead.
 func checkBolt(ctx context.Context, r *Run) Result {
 	out := r.s.handshake(ctx)
-	res := judgeBolt(r.T, out)
+	res := judgeBolt(r.T, r.serverGen(), out)
 	if out.err != nil && noAnswer(out.err) {
 		r.noResponse = true
 	}
@@ -57,13 +57,13 @@ func noAnswer(err error) bool {
 // how the first flight went out are for --verbose, except what a server
 // that is not Bolt answered, in words, and the pipelining when
 // --no-pipelining is the fix.
-func judgeBolt(t *Target, out boltOutcome) Result {
+func judgeBolt(t *Target, srv generation.Server, out boltOutcome) Result {
 	hs := out.hs
 	switch {
 	case out.err != nil:
 		res := Result{Status: Fail, Err: out.err, Facts: pipeliningFacts(out, true)}
 		res.Evidence = append(res.Evidence, Fact{Name: "sent", Value: hexBytes(hs.Sent), Verbose: true})
-		res.Summary, res.Hints, res.Code = boltFailure(t, out)
+		res.Summary, res.Hints, res.Code = boltFailure(t, srv, out)
 		if res.Code == "bolt.not_bolt" && len(hs.Received) > 0 {
 			// The summary quotes the answer: its bytes are for --verbose.
 			res.Evidence = append(res.Evidence, Fact{Name: "received (hex)", Value: hexBytes(hs.Received), Verbose: true})
@@ -134,10 +134,9 @@ func pipeliningFact(out boltOutcome) string {
 // that waits: that is what a server (or the port proxy in front of it)
 // that is still starting does. No version was agreed, so the names the
 // hints take from generation/ are every generation's.
-func boltFailure(t *Target, out boltOutcome) (summary string, hints []string, code string) {
+func boltFailure(t *Target, srv generation.Server, out boltOutcome) (summary string, hints []string, code string) {
 	err := out.err
 	port := t.Port
-	srv := t.server("", out.hs.Version)
 	received := len(out.hs.Received) > 0
 	switch {
 	case errors.Is(err, bolt.ErrHTTP):

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 )
@@ -23,11 +22,11 @@ var configCheck = Check{
 	Run: checkConfig,
 }
 
-func checkConfig(_ context.Context, r *Run) Result { return judgeConfig(r.T) }
+func checkConfig(_ context.Context, r *Run) Result { return judgeConfig(r.T, r.serverGen()) }
 
 // judgeConfig reads what the URI, the credentials and the connection file
 // say, before anything goes on the wire.
-func judgeConfig(t *Target) Result {
+func judgeConfig(t *Target, srv generation.Server) Result {
 	res := Result{Status: Pass}
 	mode := "direct: one server, no routing table"
 	if t.Routing {
@@ -42,7 +41,6 @@ func judgeConfig(t *Target) Result {
 	)
 	res.Summary = fmt.Sprintf("%s to %s, %s", t.Scheme, t.Address(), t.TLS)
 
-	srv := t.server("", bolt.Version{})
 	switch {
 	case t.Username == "" && t.Password == "":
 		res.raise(Warn, "config.no_credentials")

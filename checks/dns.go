@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 
@@ -83,7 +82,7 @@ func checkDNS(ctx context.Context, r *Run) Result {
 	host := r.T.Host
 	if ip := net.ParseIP(host); ip != nil {
 		r.Addrs = []net.IP{ip}
-		return judgeDNS(r.T, r.member, dnsOutcome{})
+		return judgeDNS(r.T, r.member, r.serverGen(), dnsOutcome{})
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
@@ -109,7 +108,7 @@ func checkDNS(ctx context.Context, r *Run) Result {
 			r.Addrs = append(r.Addrs, ip.IP)
 		}
 	}
-	return judgeDNS(r.T, r.member, out)
+	return judgeDNS(r.T, r.member, r.serverGen(), out)
 }
 
 // viaServerError is a lookup error that names the --dns-server asked: with
@@ -128,7 +127,7 @@ func (e *viaServerError) Unwrap() error { return e.err }
 
 // judgeDNS reads what resolving the host gave; member says the name comes
 // from a routing table rather than from the user.
-func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
+func judgeDNS(t *Target, member bool, srv generation.Server, out dnsOutcome) Result {
 	host := t.Host
 	if net.ParseIP(host) != nil {
 		return Result{Status: Skip, Code: "dns.ip_address", Summary: "the host is an IP address; nothing to resolve"}
@@ -171,7 +170,7 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 			res.raise(Fail, "dns.nxdomain")
 			res.Summary = fmt.Sprintf("%s does not exist (NXDOMAIN)", host)
 			if member {
-				res.Hints = append(res.Hints, advertiseHints(t, "this name comes from the cluster's routing table, not from your URI, and this machine cannot resolve it")...)
+				res.Hints = append(res.Hints, advertiseHints(t, srv, "this name comes from the cluster's routing table, not from your URI, and this machine cannot resolve it")...)
 				return res
 			}
 			res.Hints = append(res.Hints, "check the host name in the URI for typos")
@@ -222,8 +221,7 @@ func judgeDNS(t *Target, member bool, out dnsOutcome) Result {
 // clients cannot use (why says what is wrong with it): advertise one
 // they can, in the names of the server's generation; on Aura, what an
 // Aura user can do instead.
-func advertiseHints(t *Target, why string) []string {
-	srv := t.server("", bolt.Version{})
+func advertiseHints(t *Target, srv generation.Server, why string) []string {
 	value := "<a name clients resolve>:" + strconv.Itoa(t.Port)
 	set, auraSay := pasteSet(srv, generation.BoltAdvertisedAddress, value)
 	if auraSay != "" {

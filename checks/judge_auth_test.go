@@ -91,7 +91,7 @@ func TestJudgeAuth(t *testing.T) {
 		{name: "token expired", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.TokenExpired"),
 			want: baqWant{Fail, "auth.token_expired", "SSO token has expired", "fresh token"}},
 		{name: "credentials expired, a FAILURE", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.CredentialsExpired"),
-			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "run `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'` on the system database"}},
+			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "change it in cypher-shell or Browser, on the system database, with `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'`"}},
 		{name: "identity provider timed out", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
 			want: baqWant{Fail, "auth.provider_unavailable", "could not reach its identity provider", "LDAP/OIDC"}},
 		{name: "identity provider failed", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderFailed"),
@@ -126,7 +126,7 @@ func TestJudgeAuth(t *testing.T) {
 		// The server took the login and said more.
 		{name: "credentials expired, LOGON SUCCESS",
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, LogonMetadata: map[string]any{"credentials_expired": true}, CredentialsExpired: true},
-			want:  baqWant{Fail, "auth.credentials_expired", "neo4j logged in, but the password has expired", "ALTER CURRENT USER"},
+			want:  baqWant{Fail, "auth.credentials_expired", "the password of neo4j has expired", "ALTER CURRENT USER"},
 			// The LOGON answer decided; HELLO's did not.
 			evidence: []Fact{{Name: "LOGON SUCCESS", Value: "{credentials_expired: true}"}}},
 		{name: "credentials expired, HELLO SUCCESS (Bolt 4)",
@@ -138,7 +138,7 @@ func TestJudgeAuth(t *testing.T) {
 		{name: "credentials expired, the password echoed",
 			hello: bolt.HelloResult{Server: "Neo4j/5.26.0", Metadata: helloMeta, CredentialsExpired: true,
 				LogonMetadata: map[string]any{"credentials_expired": true, "note": "password " + baqPassword + " expired", "credentials": baqPassword}},
-			want:     baqWant{Fail, "auth.credentials_expired", "the password has expired", "ALTER CURRENT USER"},
+			want:     baqWant{Fail, "auth.credentials_expired", "has expired: it must be changed", "ALTER CURRENT USER"},
 			evidence: []Fact{{Name: "LOGON SUCCESS", Value: `{credentials: "******", credentials_expired: true, note: "password ****** expired"}`}}},
 		{name: "malformed HELLO",
 			hello: bolt.HelloResult{ConnectionID: "bolt-1", Metadata: map[string]any{"server": int64(7), "connection_id": "bolt-1"}, LogonMetadata: map[string]any{},

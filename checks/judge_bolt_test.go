@@ -178,7 +178,7 @@ func TestJudgeBolt(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tt := baqTarget()
 			c.target(tt)
-			res := judgeBolt(tt, c.out)
+			res := judgeBolt(tt, tt.server("", c.out.hs.Version), c.out)
 			baqCheck(t, res, c.want)
 			baqSameWait(t, boltCheck, res)
 			seen[res.Code] = true

@@ -3,6 +3,8 @@ package checks
 import (
 	"strings"
 	"testing"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 func TestJudgeConfig(t *testing.T) {
@@ -44,7 +46,7 @@ func TestJudgeConfig(t *testing.T) {
 	for _, c := range cases {
 		wants = append(wants, c.want)
 		t.Run(c.name, func(t *testing.T) {
-			c.want.match(t, configCheck, judgeConfig(c.t))
+			c.want.match(t, configCheck, judgeConfig(c.t, c.t.server("", bolt.Version{})))
 		})
 	}
 	coverCodes(t, configCheck, wants)
@@ -54,11 +56,13 @@ func TestJudgeConfig(t *testing.T) {
 // so the hint does not name dbms.security.auth_enabled there, and says
 // where Aura's credentials are instead.
 func TestJudgeConfigNoCredentialsOnAura(t *testing.T) {
-	self := judgeConfig(&Target{Scheme: "neo4j", Routing: true, Host: "db.example.com", Port: DefaultPort})
+	selfT := &Target{Scheme: "neo4j", Routing: true, Host: "db.example.com", Port: DefaultPort}
+	self := judgeConfig(selfT, selfT.server("", bolt.Version{}))
 	if h := strings.Join(self.Hints, "\n"); !strings.Contains(h, "dbms.security.auth_enabled=false") {
 		t.Errorf("self-managed hints %q", self.Hints)
 	}
-	aura := judgeConfig(&Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort})
+	auraT := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort}
+	aura := judgeConfig(auraT, auraT.server("", bolt.Version{}))
 	if h := strings.Join(aura.Hints, "\n"); strings.Contains(h, "auth_enabled") || !strings.Contains(h, "credentials file") {
 		t.Errorf("Aura hints %q", aura.Hints)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 func TestJudgeDNS(t *testing.T) {
@@ -55,7 +57,7 @@ func TestJudgeDNS(t *testing.T) {
 	for _, c := range cases {
 		wants = append(wants, c.want)
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeDNS(c.t, c.member, c.out)
+			res := judgeDNS(c.t, c.member, c.t.server("", bolt.Version{}), c.out)
 			c.want.match(t, dnsCheck, res)
 			if (res.Status == Fail) != (res.Err != nil) || res.Err != nil && !errors.Is(res.Err, c.out.err) {
 				t.Errorf("status %s with Err %v, want the lookup's error %v exactly when it failed", res.Status, res.Err, c.out.err)
@@ -69,7 +71,7 @@ func TestJudgeDNS(t *testing.T) {
 // server (the resolver names resolv.conf's) and is still a *net.DNSError.
 func TestJudgeDNSNamesTheServerAsked(t *testing.T) {
 	target := &Target{Host: "db.example.com", Port: DefaultPort, DNSServer: "192.0.2.53:53", Timeout: time.Second}
-	res := judgeDNS(target, false, dnsOutcome{err: &net.DNSError{Err: "no such host", Name: "db.example.com", Server: "127.0.0.53:53", IsNotFound: true}})
+	res := judgeDNS(target, false, target.server("", bolt.Version{}), dnsOutcome{err: &net.DNSError{Err: "no such host", Name: "db.example.com", Server: "127.0.0.53:53", IsNotFound: true}})
 	outcomeWant{Fail, "dns.nxdomain", "does not exist (NXDOMAIN)", "typos"}.match(t, dnsCheck, res)
 	if got, want := res.Err.Error(), "lookup db.example.com via 192.0.2.53:53: no such host"; got != want {
 		t.Errorf("error %q, want %q", got, want)
@@ -90,7 +92,7 @@ func TestJudgeDNSNamesTheServerAsked(t *testing.T) {
 func TestJudgeDNSMemberHintsFollowTheServer(t *testing.T) {
 	notFound := &net.DNSError{Err: "no such host", Name: "core-2.internal", IsNotFound: true}
 	self := &Target{Scheme: "neo4j", Routing: true, Host: "core-2.internal", Port: 7688, Timeout: time.Second}
-	res := judgeDNS(self, true, dnsOutcome{err: notFound})
+	res := judgeDNS(self, true, self.server("", bolt.Version{}), dnsOutcome{err: notFound})
 	want := []string{
 		"this name comes from the cluster's routing table, not from your URI",
 		"`server.bolt.advertised_address=<a name clients resolve>:7688` or on 4.x `dbms.connector.bolt.advertised_address=<a name clients resolve>:7688`",
@@ -100,7 +102,7 @@ func TestJudgeDNSMemberHintsFollowTheServer(t *testing.T) {
 		t.Errorf("hints %q", res.Hints)
 	}
 	aura := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort, Timeout: time.Second}
-	res = judgeDNS(aura, true, dnsOutcome{err: notFound})
+	res = judgeDNS(aura, true, aura.server("", bolt.Version{}), dnsOutcome{err: notFound})
 	if len(res.Hints) == 0 || !strings.Contains(res.Hints[0], "raise a ticket") || strings.Contains(strings.Join(res.Hints, " "), "advertised_address") {
 		t.Errorf("Aura hints %q", res.Hints)
 	}

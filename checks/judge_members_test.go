@@ -127,11 +127,11 @@ func TestJudgeMembers(t *testing.T) {
 		// Dead members, per failing step.
 		{name: "a reader refuses connections",
 			judge: rmJudge(rmCluster(nil, rmFails("tcp"), nil)),
-			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (b:7687): every role still has a working member", "start the unreachable member (b:7687); if it runs, check that it listens at the address it advertises (server.bolt.advertised_address)"},
+			want:  rmWant{Warn, "members.some_failed", "1 of 3 members failed (b:7687): every role still has a working member", "start the unreachable member (b:7687)"},
 			more: func(t *testing.T, res Result) {
 				// Item 5 of issue 19: removing a server is pasteable, never
 				// the first thing offered, and only after SHOW SERVERS.
-				if len(res.Hints) != 2 || res.Hints[1] != "`SHOW SERVERS` shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: `DEALLOCATE DATABASES FROM SERVER '<id>'`, then `DROP SERVER '<id>'`" {
+				if len(res.Hints) != 3 || !strings.HasPrefix(res.Hints[1], "if it runs") || res.Hints[2] != "`SHOW SERVERS` shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: `DEALLOCATE DATABASES FROM SERVER '<id>'`, then `DROP SERVER '<id>'`" {
 					t.Errorf("hints %q, want start, then the removal", res.Hints)
 				}
 				rmFact(t, res.Evidence, "b:7687", "tcp: tcp failed here")
@@ -151,7 +151,7 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "readers fail authentication and TCP",
 			judge: rmJudge(rmCluster(nil, rmFails("auth"), rmFails("tcp")), func(in *membersInput) { in.srv = generation.Server{Gen: generation.V4} }),
-			want:  rmWant{Fail, "members.no_working_role", "no reader is reachable: read queries will fail (2 of 3 members failed)", "start the unreachable member (c:7687); if it runs, check that it listens at the address it advertises (dbms.connector.bolt.advertised_address)"},
+			want:  rmWant{Fail, "members.no_working_role", "no reader is reachable: read queries will fail (2 of 3 members failed)", "start the unreachable member (c:7687)"},
 			more: func(t *testing.T, res Result) {
 				// 4.x has no SHOW SERVERS, no DROP SERVER, and core members.
 				rmHint(t, res.Hints, "`CALL dbms.cluster.overview()` on a running member shows which core members and read replicas the cluster sees")
@@ -165,17 +165,17 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "the writer's name does not resolve",
 			judge: rmJudge(rmCluster(rmFails("dns"), nil, nil)),
-			want:  rmWant{Fail, "members.no_working_role", "a:7687 advertises a name that does not resolve here: writes fail", "the writer (a:7687) must advertise a name clients resolve: on that server set `server.bolt.advertised_address=<name clients resolve>:<port>`, or for every connector `server.default_advertised_address=<name clients resolve>`"},
+			want:  rmWant{Fail, "members.no_working_role", "a:7687 advertises a name that does not resolve here: writes fail", "on the writer (a:7687) set `server.bolt.advertised_address=<name clients resolve>:<port>`"},
 			more: func(t *testing.T, res Result) {
 				rmHint(t, res.Hints, "stop-gap: bolt://db.example.com:7687")
 				rmFact(t, res.Evidence, "a:7687", "dns: dns failed here")
 			}},
 		{name: "a reader's name does not resolve",
 			judge: rmJudge(rmCluster(nil, nil, rmFails("dns"))),
-			want:  rmWant{Warn, "members.some_failed", "c:7687 advertises a name that does not resolve here: clients cannot reach it (2 of 3 members fine)", "a reader (c:7687) must advertise a name clients resolve"}},
+			want:  rmWant{Warn, "members.some_failed", "c:7687 advertises a name that does not resolve here: clients cannot reach it (2 of 3 members fine)", "on a reader (c:7687) set"}},
 		{name: "no member works: every role is lost",
 			judge: rmJudge(rmCluster(rmFails("tcp"), rmFails("tcp"), rmFails("tcp"))),
-			want:  rmWant{Fail, "members.no_working_role", "no writer, reader or router is reachable: writes and read queries will fail, and drivers cannot refresh the routing table (3 of 3 members failed)", "start the unreachable members (a:7687, b:7687, c:7687); if they run"}},
+			want:  rmWant{Fail, "members.no_working_role", "no writer, reader or router is reachable: writes and read queries will fail, and drivers cannot refresh the routing table (3 of 3 members failed)", "start the unreachable members (a:7687, b:7687, c:7687)"}},
 		{name: "the writer failed and a reader was not checked in time",
 			judge: rmJudge(rmCluster(rmFails("tcp"), nil, rmSkips)),
 			want:  rmWant{Fail, "members.no_working_role", "no writer is reachable: writes will fail (2 of 3 members failed or did not answer in time)", "start the unreachable member (a:7687)"},
@@ -202,7 +202,7 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "a loopback reader was not checked in time",
 			judge: rmJudge(rmCluster(nil, rmAddr("localhost:7687"), rmSkips)),
-			want:  rmWant{Warn, "members.not_checked_in_time", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it (2 of 3 members fine)", "a reader (localhost:7687) must advertise a name clients resolve"},
+			want:  rmWant{Warn, "members.not_checked_in_time", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it (2 of 3 members fine)", "on a reader (localhost:7687) set"},
 			more: func(t *testing.T, res Result) {
 				rmHint(t, res.Hints[1:], "1 member did not answer within")
 			}},
@@ -210,7 +210,7 @@ func TestJudgeMembers(t *testing.T) {
 		// Addresses other clients cannot use.
 		{name: "a reader advertises localhost",
 			judge: rmJudge(rmCluster(nil, rmAddr("localhost:7687"), nil)),
-			want:  rmWant{Warn, "members.unusable_address", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it", "a reader (localhost:7687) must advertise a name clients resolve: on that server set `server.bolt.advertised_address=<name clients resolve>:<port>`"},
+			want:  rmWant{Warn, "members.unusable_address", "localhost:7687 advertises a loopback address: clients on other machines cannot reach it", "on a reader (localhost:7687) set `server.bolt.advertised_address=<name clients resolve>:<port>`"},
 			more: func(t *testing.T, res Result) {
 				// The summary says why; the evidence does not say it again.
 				rmNoFact(t, res.Evidence, "localhost:7687")
@@ -224,7 +224,7 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "a member advertises a private address to a public seed",
 			judge: rmJudge(rmCluster(nil, rmAddr("10.0.0.2:7687"), nil)),
-			want:  rmWant{Warn, "members.unusable_address", "10.0.0.2:7687 advertises a private address, but the server in your URI answered at public address 203.0.113.7: clients outside that network cannot reach it", "a reader (10.0.0.2:7687) must advertise"}},
+			want:  rmWant{Warn, "members.unusable_address", "10.0.0.2:7687 advertises a private address, but the server in your URI answered at public address 203.0.113.7: clients outside that network cannot reach it", "on a reader (10.0.0.2:7687) set"}},
 		{name: "private addresses are fine to a private seed",
 			judge: rmJudge(rmCluster(rmAddr("10.0.0.1:7687"), nil, nil), func(in *membersInput) { in.answered = "10.0.0.1:7687" }),
 			want:  rmWant{Pass, "", "all 3 members reachable and authenticated", ""}},
@@ -233,11 +233,11 @@ func TestJudgeMembers(t *testing.T) {
 				m.mismatch = "the server that answered at 203.0.113.7:17687 advertises itself as b:7687: port 7687, not 17687, so a port mapping or proxy sits in between"
 				m.mapped = [2]string{"7687", "17687"}
 			}, nil)),
-			want: rmWant{Warn, "members.unusable_address", "a reader advertises port 7687 but answers on 17687 (port mapping)", "behind a port mapping (docker run -p 17687:7687) or NAT, a server must advertise the address clients reach it at: on a reader (b:7687) set `server.bolt.advertised_address=<the host clients use>:<the port clients use>`"},
+			want: rmWant{Warn, "members.unusable_address", "a reader advertises port 7687 but answers on 17687 (port mapping)", "on a reader (b:7687) set `server.bolt.advertised_address=<the host clients use>:<the port clients use>`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "b:7687", "so a port mapping or proxy sits in between")
-				if len(res.Hints) != 2 || !strings.HasPrefix(res.Hints[1], "stop-gap") {
-					t.Errorf("hints %q, want the mapping's and the stop-gap", res.Hints)
+				if len(res.Hints) != 3 || !strings.Contains(res.Hints[1], "port mapping") || !strings.HasPrefix(res.Hints[2], "stop-gap") {
+					t.Errorf("hints %q, want the setting, why, and the stop-gap", res.Hints)
 				}
 			}},
 		{name: "the writer is published on another port than it advertises",
@@ -273,7 +273,7 @@ func TestJudgeMembers(t *testing.T) {
 			}},
 		{name: "a router names another writer",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(other, nil), nil)),
-			want:  rmWant{Warn, "members.routers_disagree", "all 3 members reachable and authenticated; 1 of 2 routers disagrees about the writer", "routers disagree about the writer (both views under evidence): b:7687 is cut off from the others or just restarted"},
+			want:  rmWant{Warn, "members.routers_disagree", "1 of 2 routers disagrees about the writer", "restart b:7687 if its view stays stale: it is cut off from the others or just restarted"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "router views", "2 asked, 1 disagrees about the writer")
 				rmFact(t, res.Evidence, "view of db.example.com:7687 (the server in your URI)", "writers a:7687;")
@@ -292,10 +292,10 @@ func TestJudgeMembers(t *testing.T) {
 			more:  func(t *testing.T, res Result) { rmFact(t, res.Facts, "router views", "2 asked, none gave a table") }},
 		{name: "one router disagrees, another gives no table: the summary names the disagreement",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = append(t.Readers, "d:7687") }), nil), rmViews(nil, fmt.Errorf("closed")))),
-			want:  rmWant{Warn, "members.routers_disagree", "; 1 of 2 routers disagrees about the member list", "some routers give no routing table"},
+			want:  rmWant{Warn, "members.routers_disagree", "1 of 2 routers disagrees about the member list", "some routers give no routing table"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "router views", "2 asked, 1 disagrees about the member list; 1 gave no table")
-				rmHint(t, res.Hints[1:], "routers disagree about the member list")
+				rmHint(t, res.Hints[1:], "check that a stale router reaches the other members")
 			}},
 		{name: "a router disagrees while a reader failed: the failure is the code",
 			judge: rmJudge(rmCluster(rmViews(rmTable("neo4j", 300), nil), rmViews(other, nil), rmFails("tcp"))),
@@ -310,7 +310,7 @@ func TestJudgeMembers(t *testing.T) {
 				ms = append(ms, rmMember{addr: "a:7687", roles: rmW})
 				return rmJudge(ms)()
 			},
-			want: rmWant{Warn, "members.routers_disagree", "all 8 members reachable and authenticated; 7 of 7 routers disagree about the writer", "routers disagree about the writer (both views under evidence): the server in your URI may be the one cut off from the others"},
+			want: rmWant{Warn, "members.routers_disagree", "7 of 7 routers disagree about the writer", "the server in your URI may be the stale one (most routers disagree with it)"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "other views", "2 more routers disagree")
 				rmFact(t, res.Evidence, "view of r4:7687", "writers b:7687")
@@ -459,15 +459,15 @@ func TestMemberHints(t *testing.T) {
 		{"not checked in time", memberTally{notChecked: []string{"a:7687", "b:7687"}},
 			[]string{"2 members did not answer within the members step's budget of 10s"}},
 		{"dead by tcp", memberTally{dead: []string{"a:7687"}, unreachable: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
-			[]string{"start the unreachable member (a:7687); if it runs, check that it listens at the address it advertises (dbms.connector.bolt.advertised_address)",
+			[]string{"start the unreachable member (a:7687)", "if it runs, check that it listens at the address it advertises",
 				"`CALL dbms.cluster.overview()` on a running member shows which core members and read replicas the cluster sees"}},
 		{"dead by tls and auth", memberTally{dead: []string{"a:7687", "b:7687"}, failedSteps: map[string]bool{"tls": true, "auth": true}},
 			[]string{"fail TLS or authentication"}},
 		{"dead by something else", memberTally{dead: []string{"a:7687"}, failedSteps: map[string]bool{"routing": true}}, nil},
 		{"suspects beat the dead", memberTally{dead: []string{"a:7687"}, unreachable: []string{"a:7687"}, suspects: []string{"a:7687"}, failedSteps: map[string]bool{"tcp": true}},
-			[]string{"the writer (a:7687) must advertise a name clients resolve: on that server set `dbms.connector.bolt.advertised_address=<name clients resolve>:<port>`, or for every connector `dbms.default_advertised_address=<name clients resolve>`", "stop-gap: bolt://db.example.com:7687"}},
+			[]string{"on the writer (a:7687) set `dbms.connector.bolt.advertised_address=<name clients resolve>:<port>`", "or, for every connector of that server, set `dbms.default_advertised_address=<name clients resolve>`", "stop-gap: bolt://db.example.com:7687"}},
 		{"some lead elsewhere, some are unusable", memberTally{suspects: []string{"a:7687", "b:7687"}, elsewhere: []string{"b:7687"}, causes: map[string]cause{"b:7687": {kind: "elsewhere"}}},
-			[]string{"another address than the server that answered (b:7687)", "the writer (a:7687) must advertise", "stop-gap"}},
+			[]string{"another address than the server that answered (b:7687)", "on the writer (a:7687) set", "for every connector", "stop-gap"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := memberHints(in, c.tally)

@@ -55,9 +55,9 @@ func TestJudgeQuery(t *testing.T) {
 
 		// The server's FAILURE.
 		{name: "credentials expired", out: failed(failure("Neo.ClientError.Security.CredentialsExpired")),
-			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "run `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'` on the system database"}},
+			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "change it in cypher-shell or Browser, on the system database, with `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'`"}},
 		{name: "credentials expired on 3.5", out: on(failed(failure("Neo.ClientError.Security.CredentialsExpired")), func(o *queryOutcome) { o.srv.Gen = generation.V35 }),
-			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "run `CALL dbms.security.changePassword('<new>')`"}},
+			want: baqWant{Fail, "query.credentials_expired", "queries are refused until it is changed", "change it in cypher-shell or Browser, with `CALL dbms.security.changePassword('<new>')`"}},
 		{name: "no such database", target: named, out: failed(failure("Neo.ClientError.Database.DatabaseNotFound")),
 			want: baqWant{Fail, "query.database_not_found", "database movies does not exist", "check the name (--database or NEO4J_DATABASE): `SHOW DATABASES` lists the databases there are"}},
 		{name: "database unavailable", out: failed(failure("Neo.TransientError.General.DatabaseUnavailable")),

@@ -265,7 +265,7 @@ func TestJudgeRouting(t *testing.T) {
 					{Address: "a:7687", Requested: "offline", Current: "offline"}, {Address: "b:7687", Requested: "offline", Current: "offline"}}}
 				return judgeRouting(rmTarget(rmDB("movies")), rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{stopped}}))
 			},
-			want: rmWant{Fail, "routing.database_unavailable", "database movies is offline on 2 of 2 servers: an administrator stopped it", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"}},
+			want: rmWant{Fail, "routing.database_unavailable", "database movies is offline on 2 of 2 servers: an administrator stopped it", "start it on the system database: `START DATABASE movies`"}},
 		{name: "database unavailable on Aura: SHOW DATABASES says quarantined",
 			judge: func() Result {
 				out := rmWithDBs(rmOutcome(nil, unavailable), &databasesOutcome{list: []routing.Database{quarantined}})
@@ -382,7 +382,7 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Writers = nil }), nil))
 			},
-			want: rmWant{Fail, "routing.no_writers", "database neo4j: the routing table lists no writers: writes fail, reads still work", "the database has no leader (an election in progress, or quorum lost) or is read-only: see its status with `SHOW DATABASES` and the servers' with `SHOW SERVERS` on the system database, and check that a majority of the primaries is up"},
+			want: rmWant{Fail, "routing.no_writers", "database neo4j: the routing table lists no writers: writes fail, reads still work", "check that a majority of the primaries is up: `SHOW SERVERS`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "table", "writers (none); readers b:7687, c:7687")
 				if res.Err != nil {
@@ -395,14 +395,14 @@ func TestJudgeRouting(t *testing.T) {
 				out.srv = generation.Server{Gen: generation.V4}
 				return judgeRouting(rmTarget(), out)
 			},
-			want: rmWant{Fail, "routing.no_writers", "lists no writers", "the servers' with `CALL dbms.cluster.overview()` on the system database, and check that a majority of the core members is up"}},
+			want: rmWant{Fail, "routing.no_writers", "lists no writers", "check that a majority of the core members is up: `CALL dbms.cluster.overview()`"}},
 		{name: "no writers on 3.5: no SHOW DATABASES",
 			judge: func() Result {
 				out := rmOutcome(rmWith(rmTable("", 300), func(t *routing.Table) { t.Writers = nil }), nil)
 				out.srv, out.version = generation.Server{Gen: generation.V35}, rmV3
 				return judgeRouting(rmTarget(), out)
 			},
-			want: rmWant{Fail, "routing.no_writers", "the home database: the routing table lists no writers", "see the servers' with `CALL dbms.cluster.overview()`"},
+			want: rmWant{Fail, "routing.no_writers", "the home database: the routing table lists no writers", "check that a majority of the core members is up: `CALL dbms.cluster.overview()`"},
 			more: func(t *testing.T, res Result) {
 				if strings.Contains(res.Hints[0], "SHOW") {
 					t.Errorf("a 3.5 hint names a 4.0+ statement: %q", res.Hints[0])
@@ -422,7 +422,7 @@ func TestJudgeRouting(t *testing.T) {
 					t.Problems = []routing.Problem{{Role: "READ", Text: `READ address "b": not host:port`}}
 				}), nil))
 			},
-			want: rmWant{Fail, "routing.no_writers", "lists no writers", "the database has no leader"},
+			want: rmWant{Fail, "routing.no_writers", "lists no writers", "check that a majority of the primaries is up"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Evidence, "problem", `READ address "b"`) }},
 		{name: "no writers, and a problem of no role",
 			judge: func() Result {
@@ -431,7 +431,7 @@ func TestJudgeRouting(t *testing.T) {
 					t.Problems = []routing.Problem{{Text: `unknown role "LEAD" ignored`}}
 				}), nil))
 			},
-			want: rmWant{Fail, "routing.no_writers", "lists no writers", "the database has no leader"}},
+			want: rmWant{Fail, "routing.no_writers", "lists no writers", "check that a majority of the primaries is up"}},
 		{name: "no readers",
 			judge: func() Result {
 				return judgeRouting(rmTarget(), rmOutcome(rmWith(rmTable("neo4j", 300), func(t *routing.Table) { t.Readers = nil }), nil))
@@ -579,7 +579,7 @@ func TestJudgeRouting(t *testing.T) {
 							t.Problems = []routing.Problem{{Role: "READ", Text: "READ address b:7687 listed twice"}}
 						})}}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "1 of the 2 other databases has a problem: movies (the routing table lists no writers: writes fail, reads still work)", "database movies: the database has no leader"},
+			want: rmWant{Warn, "routing.databases_problem", "1 of the 2 other databases has a problem: movies (the routing table lists no writers: writes fail, reads still work)", "database movies: check that a majority of the primaries is up"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Evidence, "movies table", "writers (none); readers b:7687, c:7687")
 				rmFact(t, res.Evidence, "movies problem", "listed twice")
@@ -591,7 +591,7 @@ func TestJudgeRouting(t *testing.T) {
 				return judgeRouting(rmTarget(rmAll), rmWithDBs(rmOutcome(rmTable("neo4j", 300), nil), &databasesOutcome{list: []routing.Database{rmOnline("neo4j", true), stopped},
 					tables: map[string]fetchedTable{}}))
 			},
-			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; the other database has a problem: movies (offline)", "database movies was stopped by an administrator: start it on the system database with `START DATABASE movies`"},
+			want: rmWant{Warn, "routing.databases_problem", "database neo4j: 3 routers, 2 readers, 1 writer; the other database has a problem: movies (offline)", "start it on the system database: `START DATABASE movies`"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "database movies", "offline on 1 of 1 servers") }},
 		{name: "all databases: the main table's TTL is the summary's, once",
 			judge: func() Result {
@@ -670,7 +670,7 @@ func TestJudgeRouting(t *testing.T) {
 			judge: func() Result {
 				return judgeDirect(rmTarget(rmDirect), "a:7687", rmTable("neo4j", 300), routing.MethodRoute, nil)
 			},
-			want: rmWant{Warn, "routing.bypassed", "bolt:// bypasses routing: this server is one of 3 cluster members", "use neo4j://db.example.com:7687 in applications"},
+			want: rmWant{Warn, "routing.bypassed", "bolt:// bypasses routing: this server is one of 3 cluster members", "in applications connect with `neo4j://db.example.com:7687`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "this server", "a:7687 (WRITE, ROUTE)")
 				rmFact(t, res.Facts, "cluster", "3 members")
@@ -681,7 +681,7 @@ func TestJudgeRouting(t *testing.T) {
 				tt.Scheme, tt.TLS = "bolt+s", TLSVerify
 				return judgeDirect(tt, "", rmTable("", 300), routing.MethodRoute, nil)
 			},
-			want: rmWant{Warn, "routing.bypassed", "bolt+s:// bypasses routing: this server is one of 3 cluster members", "use neo4j+s://db.example.com:7687"},
+			want: rmWant{Warn, "routing.bypassed", "bolt+s:// bypasses routing: this server is one of 3 cluster members", "in applications connect with `neo4j+s://db.example.com:7687`"},
 			more: func(t *testing.T, res Result) {
 				rmFact(t, res.Facts, "this server", "not found in the table under db.example.com:7687")
 				rmFact(t, res.Facts, "database", "the home database")
@@ -694,7 +694,7 @@ func TestJudgeRouting(t *testing.T) {
 					t.Readers = append(t.Readers, "db.example.com:7687")
 				}), routing.MethodRoute, nil)
 			},
-			want: rmWant{Warn, "routing.bypassed_not_writer", "bolt+ssc:// bypasses routing: this server is not the writer of database movies, so writes sent here fail", "use neo4j+ssc://db.example.com:7687"},
+			want: rmWant{Warn, "routing.bypassed_not_writer", "bolt+ssc:// bypasses routing, and this server is not the writer: writes sent here fail", "in applications connect with `neo4j+ssc://db.example.com:7687`"},
 			more: func(t *testing.T, res Result) { rmFact(t, res.Facts, "this server", "db.example.com:7687 (READ)") }},
 
 		// A router among the members: judgeRouterView.

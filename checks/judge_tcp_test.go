@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 )
 
 func TestJudgeTCP(t *testing.T) {
@@ -61,7 +63,7 @@ func TestJudgeTCP(t *testing.T) {
 	for _, c := range cases {
 		wants = append(wants, c.want)
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeTCP(target, c.outs, c.connected)
+			res := judgeTCP(target, target.server("", bolt.Version{}), c.outs, c.connected)
 			c.want.match(t, tcpCheck, res)
 			var first error
 			for _, o := range c.outs {
@@ -120,7 +122,7 @@ func TestTCPHintsForTheRefusedPort(t *testing.T) {
 			[]string{"start the DBMS", "listen_address", "default is 7687"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeTCP(c.t, refused, "")
+			res := judgeTCP(c.t, c.t.server("", bolt.Version{}), refused, "")
 			all := strings.Join(res.Hints, "\n")
 			for _, w := range c.want {
 				if !strings.Contains(all, w) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
@@ -144,7 +145,7 @@ func TestJudgeTLS(t *testing.T) {
 	for _, c := range cases {
 		wants = append(wants, c.want)
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeTLS(c.t, false, c.info, c.err)
+			res := judgeTLS(c.t, false, c.t.server("", bolt.Version{}), c.info, c.err)
 			c.want.match(t, tlsCheck, res)
 			if !errors.Is(res.Err, c.err) || c.err == nil && res.Err != nil {
 				t.Errorf("Err %v, want %v", res.Err, c.err)
@@ -167,7 +168,7 @@ func TestJudgeTLSAlertEvidence(t *testing.T) {
 		{&tlsprobe.HandshakeError{Cause: tlsprobe.ErrHandshakeTimeout}, ""},
 		{&tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned}, ""},
 	} {
-		res := judgeTLS(s, false, tlsPlaintext(nil), c.err)
+		res := judgeTLS(s, false, s.server("", bolt.Version{}), tlsPlaintext(nil), c.err)
 		if got := lookup(res.Evidence, "alert"); got != c.want {
 			t.Errorf("%v: alert evidence %q, want %q", c.err, got, c.want)
 		}
@@ -191,7 +192,7 @@ func TestJudgeTLSWordsTheLastDaysInHours(t *testing.T) {
 	} {
 		t.Run(c.left.String(), func(t *testing.T) {
 			info := tlsHandshook(c.left)
-			res := judgeTLS(s, false, info, nil)
+			res := judgeTLS(s, false, s.server("", bolt.Version{}), info, nil)
 			outcomeWant{Warn, "tls.expiring_soon", "TLS 1.3, certificate " + c.summary, "the certificate CN=" + tlsHost + " " + c.hint}.match(t, tlsCheck, res)
 			if strings.Contains(res.Summary, " 0 ") || strings.Contains(res.Hints[0], " 0 ") {
 				t.Errorf("says zero: %q / %q", res.Summary, res.Hints[0])
@@ -210,7 +211,7 @@ func TestJudgeTLSSaysEachThingOnce(t *testing.T) {
 	info := tlsRefused()
 	info.VerifyError = "the server's certificate is self-signed: detail"
 	info.Chain = append(info.Chain, tlsprobe.CertInfo{Subject: "CN=R11,O=Let's Encrypt,C=US", Issuer: "CN=ISRG Root X1", SHA256: "EF:01"})
-	res := judgeTLS(s, false, info, &tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned, Detail: "detail"})
+	res := judgeTLS(s, false, s.server("", bolt.Version{}), info, &tlsprobe.CertError{Cause: tlsprobe.ErrSelfSigned, Detail: "detail"})
 	var shown []string
 	seen := map[string]bool{}
 	for _, f := range append(slices.Clone(res.Facts), res.Evidence...) {
@@ -235,7 +236,7 @@ func TestJudgeTLSSaysEachThingOnce(t *testing.T) {
 	}
 
 	http := []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-	res = judgeTLS(s, false, tlsPlaintext(http), &tlsprobe.HandshakeError{Cause: tlsprobe.ErrPlaintextPort, Speaks: tlsprobe.SpeaksHTTP, Bytes: http})
+	res = judgeTLS(s, false, s.server("", bolt.Version{}), tlsPlaintext(http), &tlsprobe.HandshakeError{Cause: tlsprobe.ErrPlaintextPort, Speaks: tlsprobe.SpeaksHTTP, Bytes: http})
 	if got, want := lookup(res.Evidence, "received"), `"HTTP/1.1 400 Bad Request" (47 bytes)`; got != want {
 		t.Errorf("received %q, want %q", got, want)
 	}
@@ -281,7 +282,7 @@ func TestJudgeTLSHintsFollowTheServer(t *testing.T) {
 			[]string{"connect with bolt+s://db-1.example.com:7687 instead", "reissue"}, []string{"advertised_address"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := judgeTLS(c.t, c.member, tlsRefused(), c.err)
+			res := judgeTLS(c.t, c.member, c.t.server("", bolt.Version{}), tlsRefused(), c.err)
 			all := strings.Join(res.Hints, "\n")
 			for _, w := range c.want {
 				if !strings.Contains(all, w) {

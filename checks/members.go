@@ -27,7 +27,7 @@ const MaxMembersChecked = 256
 
 var membersCheck = Check{
 	ID: "members", Title: "cluster members", Needs: []string{"routing"}, Phase: true,
-	Doc: "`neo4j://` only: every advertised member, 16 at once, as the driver would reach it (dns, tcp, tls with the member's own name, bolt, auth), reachable members per role, and each router's own table compared with the seed's; addresses that cannot be right (`localhost`, private addresses to a public client, names that do not resolve or lead to another server, another port than the one that answered) with the setting of the server's generation and the `bolt://` stop-gap",
+	Doc: "`neo4j://` only: every advertised member, 16 at once, as the driver would reach it (dns, tcp, tls with the member's own name, bolt, auth), reachable members per role, and each router's own table compared with that of the server in your URI; addresses that cannot be right (`localhost`, private addresses to a public client, names that do not resolve or lead to another server, another port than the one that answered) with the setting of the server's generation and the `bolt://` stop-gap",
 	// --wait asks membersMayComeUp, not the codes' Wait: whether waiting
 	// helps depends on how each member failed.
 	Retry: membersMayComeUp,
@@ -37,7 +37,7 @@ var membersCheck = Check{
 		{ID: "members.some_failed", Doc: "some members failed their checks, but every role still has a working member"},
 		{ID: "members.not_checked_in_time", Doc: "some members did not finish their checks within the step's budget (2 × --timeout)"},
 		{ID: "members.unusable_address", Doc: "members advertise addresses other clients cannot use (loopback, private, unresolvable, or leading to another server)"},
-		{ID: "members.routers_disagree", Doc: "routers give tables that name another writer or other members than the seed's"},
+		{ID: "members.routers_disagree", Doc: "routers give tables that name another writer or other members than the server in your URI does"},
 		{ID: "members.routers_no_table", Doc: "some routers give no routing table"},
 		{ID: "members.malformed_address", Doc: "a member's own result: its advertised address is not host:port"},
 	},
@@ -527,7 +527,8 @@ func suspectHints(in membersInput, t memberTally, s say) []string {
 				value = in.seed // where this client reached it
 			}
 		}
-		hints = append(hints, fmt.Sprintf("behind a port mapping (docker run -p 17687:7687) or NAT, a server must advertise the address clients reach it at: %s set %s", on, s.set(generation.BoltAdvertisedAddress, value)))
+		hints = append(hints, fmt.Sprintf("%s set %s", on, s.set(generation.BoltAdvertisedAddress, value)),
+			"behind a port mapping (docker run -p 17687:7687) or NAT, a server must advertise the address clients reach it at, not the one it listens on")
 	}
 	if len(moved) > 0 {
 		hints = append(hints, fmt.Sprintf("advertised addresses lead to another address than the server that answered (%s): fix the DNS record so the name points at that server, or set %s there", strings.Join(moved, ", "), s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>")))
@@ -535,12 +536,12 @@ func suspectHints(in membersInput, t memberTally, s say) []string {
 	if len(unusable) > 0 {
 		h := fmt.Sprintf("members advertise addresses clients cannot use (%s): on each such server set %s", strings.Join(unusable, ", "), s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))
 		if len(unusable) == 1 {
-			h = fmt.Sprintf("%s (%s) must advertise a name clients resolve: on that server set %s", roleOf(in, unusable[0]), unusable[0], s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))
-		}
-		if d := s.set(generation.DefaultAdvertisedAddress, "<name clients resolve>"); d != "" {
-			h += ", or for every connector " + d
+			h = fmt.Sprintf("on %s (%s) set %s", roleOf(in, unusable[0]), unusable[0], s.set(generation.BoltAdvertisedAddress, "<name clients resolve>:<port>"))
 		}
 		hints = append(hints, h)
+		if d := s.set(generation.DefaultAdvertisedAddress, "<name clients resolve>"); d != "" {
+			hints = append(hints, "or, for every connector of that server, set "+d)
+		}
 	}
 	return hints
 }
@@ -551,11 +552,13 @@ func deadHints(dead []string, s say) []string {
 	if l := s.Lookup(generation.DeallocateServer); l.Aura {
 		return []string{fmt.Sprintf("%s (%s) did not answer: %s", plural(len(dead), "a member", "members"), listOrNone(dead), l.Text)}
 	}
-	first := fmt.Sprintf("start the unreachable members (%s); if they run, check that each listens at the address it advertises (%s)", listOrNone(dead), s.name(generation.BoltAdvertisedAddress))
+	first := fmt.Sprintf("start the unreachable members (%s)", listOrNone(dead))
+	then := fmt.Sprintf("if they run, check that each listens at the address it advertises (%s)", s.name(generation.BoltAdvertisedAddress))
 	if len(dead) == 1 {
-		first = fmt.Sprintf("start the unreachable member (%s); if it runs, check that it listens at the address it advertises (%s)", dead[0], s.name(generation.BoltAdvertisedAddress))
+		first = fmt.Sprintf("start the unreachable member (%s)", dead[0])
+		then = fmt.Sprintf("if it runs, check that it listens at the address it advertises (%s)", s.name(generation.BoltAdvertisedAddress))
 	}
-	hints := []string{first}
+	hints := []string{first, then}
 	switch dealloc := s.Lookup(generation.DeallocateServer); {
 	case dealloc.Text != "":
 		hints = append(hints, fmt.Sprintf("%s shows each server's state and id; only a server that is gone for good is removed, which cannot be undone: %s, then %s", s.code(generation.ListServers), s.code(generation.DeallocateServer), s.code(generation.DropServer)))
@@ -570,6 +573,7 @@ func deadHints(dead []string, s say) []string {
 // a router with another view of the writer or the members sends some
 // clients elsewhere.
 func judgeViews(res *Result, in membersInput) {
+	allFine := res.Status == Pass
 	var asked, broken int
 	var disagree []int
 	var what routing.Disagreement
@@ -614,7 +618,13 @@ func judgeViews(res *Result, in membersInput) {
 	if len(disagree) == 0 {
 		return
 	}
-	res.Summary += fmt.Sprintf("; %d of %d routers %s about %s", len(disagree), asked, plural(len(disagree), "disagrees", "disagree"), what)
+	views := fmt.Sprintf("%d of %d routers %s about %s", len(disagree), asked, plural(len(disagree), "disagrees", "disagree"), what)
+	if allFine {
+		// Every member answered: the disagreement is the news.
+		res.Summary = views
+	} else {
+		res.Summary += "; " + views
+	}
 	res.Evidence = append(res.Evidence, Fact{Name: "view of " + in.seed + " (the server in your URI)", Value: in.table.View()})
 	var odd []string
 	for n, i := range disagree {
@@ -634,15 +644,16 @@ func judgeViews(res *Result, in membersInput) {
 // others or just restarted; when most routers disagree with the server
 // in the URI, that one is likely the stale one.
 func disagreeHints(s say, what routing.Disagreement, odd []string, most bool) []string {
-	stale := listOrNone(odd) + plural(len(odd), " is", " are")
-	if most {
-		stale = "the server in your URI may be the one"
-	}
 	if l := s.Lookup(generation.DiscoveryEndpoints); l.Aura {
 		return []string{fmt.Sprintf("routers disagree about %s (both views under evidence): %s", what, l.Text)}
 	}
-	hints := []string{fmt.Sprintf("routers disagree about %s (both views under evidence): %s cut off from the others or just restarted; check that %s reaches the other members (%s), and restart it if its view stays stale",
-		what, stale, plural(len(odd), "it", "each"), s.name(generation.DiscoveryEndpoints))}
+	first := fmt.Sprintf("restart %s if %s view stays stale: %s cut off from the others or just restarted (both views under evidence)",
+		listOrNone(odd), plural(len(odd), "its", "their"), plural(len(odd), "it is", "they are"))
+	if most {
+		first = "the server in your URI may be the stale one (most routers disagree with it): restart it if its view stays stale (both views under evidence)"
+	}
+	hints := []string{first,
+		fmt.Sprintf("check that a stale router reaches the other members: %s", s.name(generation.DiscoveryEndpoints))}
 	look := []string{s.code(generation.ListServers)}
 	if c := s.code(generation.ShowDatabases); c != "" {
 		look = append(look, c)
@@ -737,6 +748,9 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	t.Host, t.Port = host, port
 	sub := newRun(&t, r.Env)
 	sub.member, sub.seed, sub.resolver = true, r.seed, r.resolver
+	if r.hello != nil {
+		sub.seedAgent = r.hello.Server
+	}
 	if sub.seed == "" {
 		sub.seed = r.T.Address()
 	}

@@ -54,7 +54,7 @@ var routingCodes = []Code{
 	{ID: "routing.databases_problem", Doc: "--all-databases: a database is not online on every server, or its routing table is missing or broken"},
 	// The routing check each router among the members gets (routerCheck).
 	{ID: "routing.router_no_table", Doc: "a cluster member: this router gives no routing table"},
-	{ID: "routing.router_disagrees", Doc: "a cluster member: this router's table names another writer or other members than the seed's"},
+	{ID: "routing.router_disagrees", Doc: "a cluster member: this router's table names another writer or other members than the server in your URI does"},
 }
 
 // routingRide asks for the table with the login, so a healthy server
@@ -236,10 +236,10 @@ func judgeTable(db string, t *routing.Table, s say) tableVerdict {
 	label := databaseName(db)
 	v := tableVerdict{status: Pass,
 		summary: fmt.Sprintf("%s: %s, %s, %s", label, count(len(t.Routers), "router"), count(len(t.Readers), "reader"), count(len(t.Writers), "writer"))}
-	fail := func(code, problem, hint string) {
+	fail := func(code, problem string, hints ...string) {
 		v.status, v.code, v.problem = Fail, code, problem
 		v.summary = label + ": " + problem
-		v.hints = append(v.hints, hint)
+		v.hints = append(v.hints, hints...)
 	}
 	switch {
 	case len(t.Routers) == 0:
@@ -249,7 +249,7 @@ func judgeTable(db string, t *routing.Table, s say) tableVerdict {
 		fail("routing.malformed_writer", "the routing table has no writers: its WRITE entry is malformed",
 			"the server sent a WRITE entry drivers cannot read (see evidence): "+advertisedCheck(s, "on the writer")+"; an address is a \"host:port\" string")
 	case len(t.Writers) == 0:
-		fail("routing.no_writers", "the routing table lists no writers: writes fail, reads still work", noWriterHint(s, db))
+		fail("routing.no_writers", "the routing table lists no writers: writes fail, reads still work", noWriterHints(s)...)
 	case len(t.Readers) == 0:
 		fail("routing.no_readers", "the routing table lists no readers: read queries fail", noReaderHint(s))
 	}
@@ -298,18 +298,17 @@ func serversUp(s say) string {
 	return fmt.Sprintf("see which servers are up with %s on the system database, and %s", s.code(generation.ListServers), readLogs(s, "on the others"))
 }
 
-// noWriterHint: the database has no leader, or is read-only.
-func noWriterHint(s say, db string) string {
-	h := "the database has no leader (an election in progress, or quorum lost) or is read-only: "
+// noWriterHints: the database has no leader, or is read-only.
+func noWriterHints(s say) []string {
+	why := "the database has no leader (an election in progress, or quorum lost) or is read-only"
 	if l := s.Lookup(generation.ListServers); l.Aura {
-		return h + l.Text
+		return []string{why + ": " + l.Text}
 	}
-	var look []string
+	hints := []string{"check that a majority of the " + s.name(generation.Primaries) + " is up: " + s.code(generation.ListServers)}
 	if c := s.code(generation.ShowDatabases); c != "" {
-		look = append(look, "its status with "+c)
+		why += "; the database's status on each server: " + c + " on the system database"
 	}
-	look = append(look, "the servers' with "+s.code(generation.ListServers))
-	return h + "see " + strings.Join(look, " and ") + " on the system database, and check that a majority of the " + s.name(generation.Primaries) + " is up"
+	return append(hints, why)
 }
 
 // noReaderHint: no server serves reads of the database.
@@ -412,7 +411,7 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 	case !slices.Contains(roles, "WRITE"):
 		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 		res.Code = "routing.bypassed_not_writer"
-		res.Summary = fmt.Sprintf("%s:// bypasses routing: this server is not the writer of %s, so writes sent here fail", t.Scheme, databaseName(db))
+		res.Summary = fmt.Sprintf("%s:// bypasses routing, and this server is not the writer: writes sent here fail", t.Scheme)
 	default:
 		res.Facts = append(res.Facts, Fact{Name: "this server", Value: self + " (" + strings.Join(roles, ", ") + ")"})
 	}
@@ -422,7 +421,8 @@ func judgeDirect(t *Target, advertised string, table *routing.Table, method stri
 	} else if t.TLS == TLSAcceptAny {
 		scheme = "neo4j+ssc://"
 	}
-	res.Hints = append(res.Hints, fmt.Sprintf("use %s%s in applications: the driver then sends writes to the current leader and fails over when a member goes down; keep %s:// for tools that must talk to this one server", scheme, t.Address(), t.Scheme))
+	res.Hints = append(res.Hints, fmt.Sprintf("in applications connect with `%s%s`", scheme, t.Address()),
+		fmt.Sprintf("with neo4j:// the driver sends writes to the current leader and fails over when a member goes down; keep %s:// for tools that must talk to this one server", t.Scheme))
 	return res
 }
 
@@ -702,7 +702,7 @@ func statusHint(s say, d routing.Database, worst string) string {
 		if l := s.Lookup(generation.StartDatabase); l.Aura {
 			return name + " was stopped: " + l.Text
 		}
-		return fmt.Sprintf("%s was stopped by an administrator: start it on the system database with %s", name, s.code(generation.StartDatabase, "<db>", d.Name))
+		return fmt.Sprintf("start it on the system database: %s", s.code(generation.StartDatabase, "<db>", d.Name))
 	case worst == "offline":
 		return fmt.Sprintf("%s should be online but is not: its statusMessage (SHOW DATABASES) says why it failed to start; %s", name, readLogs(s, "on each server for more"))
 	}

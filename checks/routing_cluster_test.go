@@ -229,7 +229,7 @@ func TestRoutingAllDatabasesNoWriterInOne(t *testing.T) {
 	})
 	rep := allDatabases(t, target{uri: s.URI("neo4j")})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "routing", checks.Warn, "movies (the routing table lists no writers", "database movies: the database has no leader")
+	r := wantCheck(t, rep, "routing", checks.Warn, "movies (the routing table lists no writers", "database movies: check that a majority of the primaries is up")
 	if v, _ := fact(r, "database movies"); !strings.Contains(v, "0 writers") {
 		t.Errorf("database movies %q", v)
 	}
@@ -314,7 +314,7 @@ func TestRoutingDirectToClusterMember(t *testing.T) {
 			reader := c.Members[1]
 			rep := run(t, target{uri: reader.URI("bolt")})
 			wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-			r := wantCheck(t, rep, "routing", checks.Warn, "bolt:// bypasses routing: this server is not the writer", "neo4j://"+reader.Addr())
+			r := wantCheck(t, rep, "routing", checks.Warn, "bolt:// bypasses routing, and this server is not the writer", "neo4j://"+reader.Addr())
 			if v, _ := fact(r, "this server"); v != reader.Addr()+" (READ, ROUTE)" {
 				t.Errorf("this server %q", v)
 			}

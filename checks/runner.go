@@ -58,6 +58,11 @@ type Run struct {
 	// send it as the routing context on every connection.
 	seed   string
 	member bool // this run checks one member of a cluster
+	// seedAgent is, for a member's run, the agent the server in the URI
+	// gave: a cluster's members are of one generation, so a member's
+	// hints name that generation's settings before (or without) its own
+	// HELLO.
+	seedAgent string
 	// memberChecks are the checks each member gets (Check.Member).
 	memberChecks []Check
 

@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
@@ -67,12 +66,12 @@ func classifyDial(err error) string {
 // checkTCP dials every resolved address at once (see session.dial) and
 // judges what each gave.
 func checkTCP(ctx context.Context, r *Run) Result {
-	return judgeTCP(r.T, r.s.dial(ctx, r.Addrs), r.s.connAddr)
+	return judgeTCP(r.T, r.serverGen(), r.s.dial(ctx, r.Addrs), r.s.connAddr)
 }
 
 // judgeTCP reads the dial outcomes; connected is the address the run
 // kept, "" when none answered.
-func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
+func judgeTCP(t *Target, srv generation.Server, outs []dialOutcome, connected string) Result {
 	res := Result{}
 	var ok, failed []dialOutcome
 	var each []string
@@ -111,7 +110,7 @@ func judgeTCP(t *Target, outs []dialOutcome, connected string) Result {
 		if len(failed) > 1 {
 			res.Summary = fmt.Sprintf("no address accepts connections (%s)", describeClasses(failed))
 		}
-		res.Hints = append(res.Hints, tcpHints(t, classifyDial(o.err))...)
+		res.Hints = append(res.Hints, tcpHints(t, srv, classifyDial(o.err))...)
 	}
 	return res
 }
@@ -133,8 +132,7 @@ func describeClasses(outs []dialOutcome) string {
 	return strings.Join(parts, ", ")
 }
 
-func tcpHints(t *Target, class string) []string {
-	srv := t.server("", bolt.Version{})
+func tcpHints(t *Target, srv generation.Server, class string) []string {
 	switch class {
 	case "refused":
 		if srv.Aura {

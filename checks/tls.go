@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
@@ -50,12 +49,12 @@ var tlsCheck = Check{
 // goes over that connection.
 func checkTLS(ctx context.Context, r *Run) Result {
 	if r.T.TLS == TLSOff {
-		return judgeTLS(r.T, r.member, nil, nil)
+		return judgeTLS(r.T, r.member, r.serverGen(), nil, nil)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 	defer cancel()
 	info, err := r.s.startTLS(ctx)
-	res := judgeTLS(r.T, r.member, info, err)
+	res := judgeTLS(r.T, r.member, r.serverGen(), info, err)
 	if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
 		r.noResponse = true
 	}
@@ -64,14 +63,13 @@ func checkTLS(ctx context.Context, r *Run) Result {
 
 // judgeTLS reads what the TLS handshake gave; member says the host comes
 // from a routing table rather than from the user.
-func judgeTLS(t *Target, member bool, info *tlsprobe.Result, err error) Result {
+func judgeTLS(t *Target, member bool, srv generation.Server, info *tlsprobe.Result, err error) Result {
 	if t.TLS == TLSOff {
 		return Result{Status: Skip, Code: "tls.not_used", Summary: t.Scheme + ":// does not use TLS"}
 	}
 	res := Result{}
 	res.Facts = tlsFacts(info, err)
 	res.Evidence = chainEvidence(info)
-	srv := t.server("", bolt.Version{})
 	if err != nil {
 		var code string
 		res.Err = err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
@@ -52,7 +53,7 @@ func TestTLSCertificateLastDay(t *testing.T) {
 		_ = tc.Close()
 	}
 	<-served
-	res := judgeTLS(target, false, info, err)
+	res := judgeTLS(target, false, target.server("", bolt.Version{}), info, err)
 	outcomeWant{Warn, "tls.expiring_soon", "TLS 1.3, certificate valid for " + tlsHost + " for 23 more hours", "expires in 23 hours ("}.match(t, tlsCheck, res)
 	for _, s := range append([]string{res.Summary}, res.Hints...) {
 		if strings.Contains(s, "0 more days") || strings.Contains(s, "0 days") {

@@ -372,7 +372,7 @@ func TestProbeDebugAndErrors(t *testing.T) {
 		t.Fatalf("debug: HTTP %d", code)
 	}
 	for _, want := range []string{
-		"✗ routing", "the routing table lists no writers", "hint: ",
+		"✗ routing", "the routing table lists no writers", "fix: ",
 		"from targets.yml, target no-writers", "NO_WRITERS_PASSWORD (passwordEnv)",
 		"Metrics that would have been returned:", "neo4j_doctor_probe_success 0",
 	} {

@@ -58,15 +58,15 @@ type jsonSetting struct {
 }
 
 type jsonCheck struct {
-	ID         string        `json:"id"`
-	Title      string        `json:"title"`
-	Status     string        `json:"status"`
-	Code       jsonCode      `json:"code,omitempty"` // absent on a pass, and in reports written before codes existed
-	Summary    string        `json:"summary"`
-	DurationMs float64       `json:"durationMs"`
-	Facts      []jsonFact    `json:"facts"`
-	Evidence   []jsonFact    `json:"evidence"`
-	Hints      []string      `json:"hints"`
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Status     string     `json:"status"`
+	Code       jsonCode   `json:"code,omitempty"` // absent on a pass, and in reports written before codes existed
+	Summary    string     `json:"summary"`
+	DurationMs float64    `json:"durationMs"`
+	Facts      []jsonFact `json:"facts"`
+	Evidence   []jsonFact `json:"evidence"`
+	Hints      []string   `json:"hints"`
 	// Error is null rather than "" when there is none: in jq, "" is truthy
 	// and null is not, so `select(.error)` does what it reads as.
 	Error *string `json:"error"`

@@ -135,7 +135,9 @@ func Run(args []string, streams report.Streams, getenv func(string) string) int 
 			"file with NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n" +
 			"Precedence: flag, then the connection file, then the environment, then the default.\n" +
 			"In CI: --wait 2m waits until the server is ready (stopping at once on a wrong password or\n" +
-			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n\n" + exitHelp,
+			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n" +
+			"Words: a router hands drivers the routing table, a reader serves reads, the writer (the\n" +
+			"leader) takes writes; the server in your URI is the first router a neo4j:// driver asks.\n\n" + exitHelp,
 		Version:         v,
 		Writer:          streams.Out,
 		ErrWriter:       streams.Err,
