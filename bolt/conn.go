@@ -205,6 +205,35 @@ func Query(stmts ...Statement) []Request {
 	return out
 }
 
+// Begin opens an explicit transaction (Bolt 3+). extra is BEGIN's
+// dictionary: "mode" ("r" or "w"; absent means w), "db" (4.0+),
+// "imp_user" (4.4+), "tx_metadata", "tx_timeout" (ms), "bookmarks". A key
+// the version cannot carry fails the send with ErrUnsupportedRequest
+// rather than being dropped. Statements in the transaction go out with
+// Query and no extra: the transaction already names the database and the
+// user.
+//
+//	reqs := append([]bolt.Request{bolt.Begin(map[string]any{"mode": "w", "db": "neo4j"})},
+//		bolt.Query(bolt.Statement{Query: "CREATE ()"})...)
+//	reqs = append(reqs, bolt.Rollback())
+//	replies, err := conn.Send(ctx, reqs...) // BEGIN, RUN, PULL, ROLLBACK in one write
+func Begin(extra map[string]any) Request {
+	return Request{name: "BEGIN", build: func(v Version) (request, error) { return beginMessage(v, extra) }}
+}
+
+// Rollback ends the open transaction and undoes everything in it (Bolt
+// 3+). After a FAILURE in the transaction the server answers it IGNORED
+// and the RESET that Send puts ahead of the next request rolls the
+// transaction back instead.
+//
+// There is deliberately no Commit: neo4j-doctor must never change a
+// user's data, so a transaction it opens (the write probe) always ends in
+// ROLLBACK, a RESET or a closed connection, each of which the server
+// rolls back.
+func Rollback() Request {
+	return Request{name: "ROLLBACK", build: rollbackMessage}
+}
+
 func resetRequest() Request {
 	return Request{name: "RESET", build: func(Version) (request, error) { return resetMessage(), nil }}
 }

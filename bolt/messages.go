@@ -204,13 +204,18 @@ func routeMessage(v Version, req RouteRequest) (request, error) {
 }
 
 // checkExtra rejects RUN/BEGIN keys the version cannot carry; dropping them
-// silently would run the probe against the wrong database or user.
+// silently would run the probe against the wrong database or user. A mode
+// other than "r" or "w" is refused too: the server would take it as a
+// write.
 func checkExtra(v Version, extra map[string]any) error {
 	if _, ok := extra["db"]; ok && v.Major < 4 {
 		return unsupported(v, "Bolt 3 cannot select a database")
 	}
 	if _, ok := extra["imp_user"]; ok && !v.atLeast(4, 4) {
 		return unsupported(v, "impersonation needs Bolt 4.4+")
+	}
+	if m, ok := extra["mode"]; ok && m != "r" && m != "w" {
+		return fmt.Errorf("bolt: access mode %v: want \"r\" or \"w\"", m)
 	}
 	return nil
 }
@@ -227,6 +232,28 @@ func runMessage(v Version, query string, params, extra map[string]any) (request,
 		return request{}, err
 	}
 	return encode("RUN", MsgRun, query, orEmpty(params), orEmpty(extra))
+}
+
+// beginMessage opens an explicit transaction (Bolt 3+); extra carries
+// mode, db (4.0+), imp_user (4.4+), tx_metadata, tx_timeout and
+// bookmarks.
+func beginMessage(v Version, extra map[string]any) (request, error) {
+	if v.Major < 3 {
+		return request{}, unsupported(v, "explicit transactions (BEGIN) need Bolt 3+")
+	}
+	if err := checkExtra(v, extra); err != nil {
+		return request{}, err
+	}
+	return encode("BEGIN", MsgBegin, orEmpty(extra))
+}
+
+// rollbackMessage ends the open transaction, undoing it (Bolt 3+). There
+// is no commitMessage on purpose: see Rollback.
+func rollbackMessage(v Version) (request, error) {
+	if v.Major < 3 {
+		return request{}, unsupported(v, "explicit transactions (ROLLBACK) need Bolt 3+")
+	}
+	return mustEncode("ROLLBACK", MsgRollback), nil
 }
 
 // pullMessage asks for n records (-1 = all); Bolt 3 only has PULL_ALL.
