@@ -170,6 +170,8 @@ func ParseDatabases(res bolt.QueryResult) ([]Database, int, error) {
 		b, _ := get(rec, name).(bool)
 		return b
 	}
+	// 4.0-4.2 have no home column: their home database is the default.
+	_, hasHome := col["home"]
 	idx := map[string]int{}
 	var out []Database
 	dropped := map[string]bool{}
@@ -190,7 +192,7 @@ func ParseDatabases(res bolt.QueryResult) ([]Database, int, error) {
 			out = append(out, Database{Name: name, Type: text(rec, "type")})
 		}
 		d := &out[i]
-		d.Home = d.Home || flag(rec, "home")
+		d.Home = d.Home || flag(rec, "home") || !hasHome && flag(rec, "default")
 		d.Default = d.Default || flag(rec, "default")
 		role := strings.ToLower(text(rec, "role"))
 		s := DatabaseServer{
