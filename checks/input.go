@@ -38,6 +38,12 @@ type Inputs struct {
 	// before HELLO. The zero value pipelines (bolt.Speculate), so library
 	// callers, the exporter and fleet get the fast path without asking.
 	NoPipelining bool
+	// Impersonate (--impersonate USER) and WriteProbe (--write-probe); see
+	// Target. The bearer token comes, with the usual precedence, from the
+	// flag (Flags["bearer-token"]), the connection file or the environment
+	// (NEO4J_BEARER_TOKEN).
+	Impersonate string
+	WriteProbe  bool
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"

@@ -49,6 +49,15 @@ type Target struct {
 	RoutingContext map[string]string // the URI's query string
 	Username       string
 	Password       string
+	// BearerToken (--bearer-token, NEO4J_BEARER_TOKEN) logs in with an SSO
+	// token (scheme bearer) instead of the user and password; never shown.
+	BearerToken string
+	// Impersonate (--impersonate) runs every statement as this user
+	// (Bolt 4.4+: imp_user on ROUTE, BEGIN and RUN); "" for none.
+	Impersonate string
+	// WriteProbe (--write-probe) opts in to one write on the writer,
+	// inside a transaction that is always rolled back, never committed.
+	WriteProbe bool
 	Database       string // "" = the user's home database
 	AllDatabases   bool   // --all-databases: also the routing table of every database the user can see
 	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for
