@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	tparse "text/template/parse"
 
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
@@ -122,5 +123,45 @@ func TestStatusPageEscapes(t *testing.T) {
 	}
 	if n := strings.Count(page, "&lt;script&gt;alert(1)&lt;/script&gt;"); n < 2 {
 		t.Errorf("the agent shows escaped %d times, want in the row and in the report", n)
+	}
+}
+
+// TestStatusTemplateEscapesEveryOutput: the status page is text/template
+// (see statusTemplate), so every action that prints must end in h or q,
+// or server text (an agent, a message) would reach the page as HTML.
+func TestStatusTemplateEscapesEveryOutput(t *testing.T) {
+	tmpl := exporter.StatusTemplateForTest()
+	var walk func(n tparse.Node)
+	outputs := 0
+	walk = func(n tparse.Node) {
+		switch n := n.(type) {
+		case *tparse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *tparse.ActionNode:
+			outputs++
+			cmds := n.Pipe.Cmds
+			last := cmds[len(cmds)-1].Args[0]
+			if id, ok := last.(*tparse.IdentifierNode); !ok || (id.Ident != "h" && id.Ident != "q") || len(n.Pipe.Decl) > 0 {
+				t.Errorf("%s prints without h or q", n)
+			}
+		case *tparse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *tparse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *tparse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(tmpl.Tree.Root)
+	if outputs < 20 {
+		t.Fatalf("only %d printing actions found: the walk missed the page", outputs)
 	}
 }
