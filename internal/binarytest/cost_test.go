@@ -109,7 +109,8 @@ func TestCostAtRest(t *testing.T) {
 				t.Errorf("the process took %s from fork to exit, over 2 × --timeout %s = %s", r.took.Round(time.Millisecond), timeout, wholeLimit)
 			}
 		}
-		env := []string{"NEO4J_PASSWORD=" + canary, "NO_COLOR=1"}
+		// A wide terminal, so the hint stands on one line to be matched.
+		env := []string{"NEO4J_PASSWORD=" + canary, "NO_COLOR=1", "COLUMNS=400"}
 		wantHint := fmt.Sprintf("packets are dropped on the way: a firewall, security group or corporate proxy blocks TCP port %d", bh.Port())
 
 		t.Run("bolt, text", func(t *testing.T) {
@@ -136,7 +137,7 @@ func TestCostAtRest(t *testing.T) {
 			if want := regexp.MustCompile(`^✗ tcp +` + regexp.QuoteMeta(bh.Addr()) + `: connection timed out `); !want.MatchString(lines[i]) {
 				t.Errorf("first failing line %q, want it to match %q\n%s", lines[i], want, r.stdout)
 			}
-			if !strings.Contains(r.stdout, "    hint: "+wantHint) {
+			if !strings.Contains(r.stdout, "    fix: "+wantHint) {
 				t.Errorf("no firewall hint %q:\n%s", wantHint, r.stdout)
 			}
 			if !strings.Contains(r.stdout, "\n✗ fail — ") {
@@ -205,7 +206,8 @@ func TestCostAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = c.Close() })
-		env := []string{"NEO4J_PASSWORD=" + canary, "NO_COLOR=1"}
+		// A wide terminal, so the hint stands on one line to be matched.
+		env := []string{"NEO4J_PASSWORD=" + canary, "NO_COLOR=1", "COLUMNS=400"}
 		for _, format := range []string{"json", "text"} {
 			r := runBinary(t, bin, env, "--uri", c.URI("neo4j"), "-u", "neo4j", "--timeout", "5s", "--format", format, "--verbose")
 			t.Logf("%s: exit %d in %s, peak RSS %.1f MiB", format, r.code, r.took.Round(time.Millisecond), float64(r.rss)/(1<<20))
