@@ -57,9 +57,9 @@ type Target struct {
 	Impersonate string
 	// WriteProbe (--write-probe) opts in to one write on the writer,
 	// inside a transaction that is always rolled back, never committed.
-	WriteProbe bool
-	Database       string // "" = the user's home database
-	AllDatabases   bool   // --all-databases: also the routing table of every database the user can see
+	WriteProbe   bool
+	Database     string // "" = the user's home database
+	AllDatabases bool   // --all-databases: also the routing table of every database the user can see
 	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for
 	// the handshake's answer, for a proxy that chokes on bytes sent ahead;
 	// by default they go with the handshake.
