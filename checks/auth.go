@@ -153,9 +153,8 @@ func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err err
 		// check) says who the server took it for.
 		res.Summary = "authenticated with " + tokenOrigin(t)
 	}
-	if d := hello.HelloDuration + hello.LogonDuration; d > 0 {
-		res.Facts = append(res.Facts, Fact{Name: "login took", Value: roundDur(d).String(), Verbose: true})
-	}
+	// How long the login took is the access check's fact: a slow one
+	// points at the server's identity provider.
 	return res
 }
 
@@ -256,14 +255,13 @@ func identityProviderHints(s say, se *bolt.ServerError) []string {
 	if l := s.Lookup(generation.LDAPHost); l.Aura {
 		return []string{"the identity provider " + what + ": " + l.Text}
 	}
-	var where []string
-	where = append(where, "the LDAP server of "+s.name(generation.LDAPHost)+
-		" (waits: "+s.name(generation.LDAPConnectionTimeout)+", "+s.name(generation.LDAPReadTimeout)+")")
+	where := []string{"the LDAP server of " + s.name(generation.LDAPHost) +
+		" (timeouts " + s.name(generation.LDAPConnectionTimeout) + " and " + s.name(generation.LDAPReadTimeout) + ")"}
 	if oidc := s.name(generation.OIDCDiscovery); oidc != "" {
 		where = append(where, "the SSO provider of "+oidc)
 	}
-	fix := fmt.Sprintf("the identity provider %s (%s): have the DBMS administrator check, from the Neo4j server, the one %s uses: %s",
-		what, se.Code, s.name(generation.AuthProviders), strings.Join(where, ", or "))
+	fix := fmt.Sprintf("the identity provider %s (%s): have the DBMS administrator check, from the Neo4j server, the provider %s names: %s",
+		what, se.Code[strings.LastIndexByte(se.Code, '.')+1:], s.name(generation.AuthProviders), strings.Join(where, ", or "))
 	hints := []string{fix}
 	if strings.HasSuffix(se.Code, "AuthorizationExpired") {
 		hints = append(hints, "so that the server renews a user's groups itself, without the user logging in again, set "+

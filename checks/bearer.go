@@ -182,22 +182,22 @@ func relative(t, now time.Time) string {
 	return "now"
 }
 
-// roughly is a duration as a person says it: "25 minutes", "3 hours", "2
-// days".
+// roughly is a duration as a person says it, to the nearest unit: "25
+// minutes", "3 hours", "2 days".
 func roughly(d time.Duration) string {
-	unit := func(n int64, one string) string {
+	unit := func(n time.Duration, one string) string {
 		if n == 1 {
 			return "1 " + one
 		}
 		return fmt.Sprintf("%d %ss", n, one)
 	}
 	switch {
-	case d >= 48*time.Hour:
-		return unit(int64(d/(24*time.Hour)), "day")
-	case d >= 2*time.Hour:
-		return unit(int64(d/time.Hour), "hour")
-	case d >= time.Minute:
-		return unit(int64(d/time.Minute), "minute")
+	case d >= 36*time.Hour:
+		return unit(d.Round(24*time.Hour)/(24*time.Hour), "day")
+	case d >= 90*time.Minute:
+		return unit(d.Round(time.Hour)/time.Hour, "hour")
+	case d >= 90*time.Second:
+		return unit(d.Round(time.Minute)/time.Minute, "minute")
 	}
-	return unit(int64(d/time.Second), "second")
+	return unit(d.Round(time.Second)/time.Second, "second")
 }

@@ -12,7 +12,7 @@ import (
 )
 
 var queryCheck = Check{
-	ID: "query", Title: "query", Needs: []string{"auth", "routing"}, Phase: true,
+	ID: "query", Title: "query", Needs: []string{"auth", "routing", "access"}, Phase: true,
 	Doc:  "`RETURN 1` in read mode, and the server's edition from `dbms.components()`",
 	Ride: queryRide,
 	Codes: append([]Code{
