@@ -552,7 +552,7 @@ func judgeAccess(t *Target, out accessOutcome) Result {
 	who := login
 	switch {
 	case user.none:
-		who = "nobody"
+		who = "anyone (authentication is disabled)"
 		res.Facts = append(res.Facts, Fact{Name: "user", Value: "none: authentication is disabled"})
 	case user.name != "":
 		who = user.name
@@ -796,7 +796,7 @@ func passSummary(t *Target, out accessOutcome, who, db string, retFailed error) 
 		if errors.As(retFailed, &se) {
 			why = se.Code[strings.LastIndexByte(se.Code, '.')+1:]
 		}
-		return fmt.Sprintf("%s; RETURN 1 on %s: %s", who, databaseName(db), why)
+		return fmt.Sprintf("%s: %s not reached (%s)", who, databaseName(db), why)
 	case out.probe != nil && out.probe.err == nil && out.probe.sent:
 		return fmt.Sprintf("%s may read and write %s (the write probe was rolled back)", who, databaseName(db))
 	}
@@ -922,7 +922,14 @@ func judgeProbe(t *Target, s say, p *probeOutcome, who string, u currentUser, db
 		if len(hints) > 1 {
 			hints = hints[:1]
 		}
-		add(Fail, "access.write_failed", fmt.Sprintf("the write probe could not reach the writer %s: %s", p.where, p.conn.Summary), hints...)
+		if len(hints) == 0 {
+			hints = []string{fmt.Sprintf("the %s step failed on the writer's own connection: the evidence says how", p.conn.ID)}
+		}
+		for _, e := range p.conn.Evidence {
+			res.Evidence = append(res.Evidence, Fact{Name: "writer " + p.conn.ID + " " + e.Name, Value: e.Value})
+		}
+		res.Err = p.conn.Err
+		add(Fail, "access.write_failed", fmt.Sprintf("the write probe could not reach the writer %s: %s", p.where, strings.TrimPrefix(p.conn.Summary, p.where+": ")), hints...)
 		return
 	case p.err == nil && p.rollback == nil:
 		res.Facts = append(res.Facts, Fact{Name: "write probe outcome", Value: "written, then rolled back: nothing was kept"})

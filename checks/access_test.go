@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -396,8 +397,12 @@ func TestAccessBearerToken(t *testing.T) {
 			s := bearerServer(t, c.skew, tok)
 			tt := resolve(t, target{uri: s.URI("bolt"), bearer: tok})
 			rep := diagnose(t, tt, nil)
+			wantCheck(t, rep, "config", checks.Pass, "bolt to")
 			wantCheck(t, rep, "auth", checks.Pass, "authenticated with the bearer token given with --bearer-token")
 			r := wantAccess(t, rep, c.status, c.code, c.summary, c.fix)
+			if rep.Verdict != c.status {
+				t.Errorf("verdict %s, want the access check's %s", rep.Verdict, c.status)
+			}
 			for name, v := range c.expFacts {
 				wantFact(t, r, name, v)
 			}
@@ -409,8 +414,26 @@ func TestAccessBearerToken(t *testing.T) {
 				}
 			}
 			noToken(t, rep, tok)
+			// The header says where the token came from, not what it is.
+			var b bytes.Buffer
+			if err := report.Text(&b, rep, report.TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if !regexp.MustCompile(`(?m)^  bearer-token +hidden +from --bearer-token$`).MatchString(b.String()) {
+				t.Errorf("the header does not say where the token came from:\n%s", b.String())
+			}
 		})
 	}
+}
+
+func TestAccessAuthDisabled(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, fixtures.Neo4j526())
+	rep := run(t, target{uri: s.URI("bolt"), noCreds: true})
+	// config warns that no credentials were given.
+	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+	r := wantAccess(t, rep, checks.Pass, "", "anyone (authentication is disabled) may read database neo4j", "")
+	wantFact(t, r, "user", "none: authentication is disabled")
 }
 
 // A token the server rejects, and one that has expired at login: the
@@ -546,6 +569,14 @@ func TestWriteProbeFailed(t *testing.T) {
 		t.Errorf("request evidence %q", v)
 	}
 	noCommit(t, s)
+
+	// The writer the table names is down.
+	down := startCluster(t, 3, fixtures.ClusterConfig{Dead: []int{0}})
+	rep = run(t, target{uri: down.Members[1].URI("neo4j"), writeProbe: true})
+	r = wantAccess(t, rep, checks.Fail, "access.write_failed", "the write probe could not reach the writer "+down.Members[0].Addr()+": ", "")
+	if len(r.Hints) == 0 {
+		t.Error("no hint for an unreachable writer")
+	}
 
 	// No writer to write to.
 	c := startCluster(t, 3, fixtures.ClusterConfig{NoWriters: true})

@@ -94,7 +94,7 @@ func TestJudgeAccess(t *testing.T) {
 			facts: map[string]string{"databases": "has one database, and no SHOW DATABASES or SHOW CURRENT USER"}},
 		{name: "pass with authentication disabled", target: func(t *Target) { t.Username, t.Password = "", "" },
 			out:   on(healthy(), func(o *accessOutcome) { o.results[stUser] = bolt.QueryResult{Fields: []string{"user"}} }),
-			want:  baqWant{Pass, "", "nobody may read database neo4j", ""},
+			want:  baqWant{Pass, "", "anyone (authentication is disabled) may read database neo4j", ""},
 			facts: map[string]string{"user": "none: authentication is disabled"}},
 		{name: "pass on Community Edition", out: on(healthy(), func(o *accessOutcome) {
 			o.results[stUser] = bolt.QueryResult{Fields: []string{"user", "passwordChangeRequired"}, Records: [][]any{{"neo4j", false}}}
@@ -103,12 +103,12 @@ func TestJudgeAccess(t *testing.T) {
 		{name: "RETURN 1 failed, not for access", target: named("movies"), out: on(healthy(), func(o *accessOutcome) {
 			o.errs[stReturn] = failure("RUN", "Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: 'movies'.")
 		}),
-			want:  baqWant{Pass, "", "neo4j; RETURN 1 on database movies: DatabaseNotFound", ""},
+			want:  baqWant{Pass, "", "neo4j: database movies not reached (DatabaseNotFound)", ""},
 			facts: map[string]string{"RETURN 1": "failed: Neo.ClientError.Database.DatabaseNotFound"}},
 		{name: "a read privilege refused is the query check's", out: on(healthy(), func(o *accessOutcome) {
 			o.errs[stReturn] = failure("RUN", "Neo.ClientError.Security.Forbidden", "Read operations are not allowed for user 'neo4j'.")
 		}),
-			want: baqWant{Pass, "", "RETURN 1 on database neo4j: Forbidden", ""}},
+			want: baqWant{Pass, "", "neo4j: database neo4j not reached (Forbidden)", ""}},
 
 		{name: "forbidden", target: func(t *Target) { t.Username, t.Database = "app", "payroll" }, out: on(healthy(), func(o *accessOutcome) {
 			o.errs[stReturn] = forbidden
@@ -165,7 +165,7 @@ func TestJudgeAccess(t *testing.T) {
 			o.errs[stReturn] = failure("RUN", "Neo.TransientError.General.DatabaseUnavailable", "Database 'neo4j' is unavailable.")
 			o.results[stDatabases] = dbs(row{name: "neo4j", access: "read-write", current: "offline", requested: "offline", home: true, dflt: true}, system)
 		}),
-			want:  baqWant{Pass, "", "RETURN 1 on database neo4j: DatabaseUnavailable", ""},
+			want:  baqWant{Pass, "", "neo4j: database neo4j not reached (DatabaseUnavailable)", ""},
 			facts: map[string]string{"status": "offline on 1 of 1 servers (requested offline)"}},
 		{name: "impersonation refused", target: imp("bob"), out: on(healthy(), func(o *accessOutcome) {
 			o.errs = []error{refused, ignored, ignored}
