@@ -178,7 +178,66 @@ func checkAccess(ctx context.Context, r *Run) Result {
 			cancel()
 		}
 	}
+	r.access = out.info(r.T)
 	return judgeAccess(r.T, out)
+}
+
+// AccessInfo is what the access check established, typed for programs;
+// the report says it in words. Empty fields are not known.
+type AccessInfo struct {
+	User     string   // as SHOW CURRENT USER names them: the impersonated one with --impersonate
+	Roles    []string // nil when the server did not say
+	Database string   // the database the run reached: named, or the home database
+	Home     string   // the user's home database
+	Default  string   // the DBMS default database
+	// Mode is the database's access as SHOW DATABASES gives it:
+	// "read-write" or "read-only"; "" before 4.4 or when not shown.
+	Mode string
+	// Status is the database's current status: "online", or what
+	// routing.Database.Status says otherwise.
+	Status string
+	Writer string // the server that takes its writes
+	// WriteProbe is the write probe's outcome: "" without --write-probe,
+	// "rolled back", the code of the FAILURE that refused it, "not run"
+	// (no writer could be reached) or "rollback failed".
+	WriteProbe string
+}
+
+// info is the outcome as AccessInfo.
+func (o accessOutcome) info(t *Target) *AccessInfo {
+	in := &AccessInfo{Database: o.reached(t)}
+	if q, ok := o.answer(stUser); ok {
+		u := readCurrentUser(q)
+		in.User, in.Home = u.name, u.home
+		if u.rolesShown {
+			in.Roles = u.roles
+		}
+	}
+	if q, ok := o.answer(stDatabases); ok {
+		state, home, dflt, _ := readDatabases(q, in.Database)
+		in.Default = dflt
+		if in.Home == "" {
+			in.Home = home
+		}
+		if state != nil {
+			in.Mode, in.Status, in.Writer = state.access, state.db.Status(), state.db.Primary()
+		}
+	}
+	var se *bolt.ServerError
+	switch p := o.probe; {
+	case p == nil:
+	case errors.As(p.err, &se):
+		in.WriteProbe = se.Code
+	case p.err != nil:
+		in.WriteProbe = oneLineError(p.err)
+	case !p.sent:
+		in.WriteProbe = "not run"
+	case p.rollback != nil:
+		in.WriteProbe = "rollback failed"
+	default:
+		in.WriteProbe = "rolled back"
+	}
+	return in
 }
 
 // accessQueries returns the answers of accessStatements: those that rode

@@ -174,6 +174,9 @@ func TestAccessReadOnly(t *testing.T) {
 	}
 	wantFact(t, r, "write probe outcome", "refused: nothing was written")
 	noCommit(t, s)
+	if a := rep.Access; a == nil || a.Mode != "read-only" || a.WriteProbe != "Neo.ClientError.General.WriteOnReadOnlyAccessDatabase" {
+		t.Errorf("Report.Access %+v, want read-only and the probe's code", a)
+	}
 }
 
 // Before 4.3 a read-only database refuses as a read-only instance, and
@@ -494,6 +497,11 @@ func TestWriteProbeBolt(t *testing.T) {
 	wantFact(t, r, "write probe outcome", "written, then rolled back")
 	wantProbe(t, s, 1, "neo4j")
 	noCommit(t, s)
+	want := checks.AccessInfo{User: "neo4j", Roles: []string{"PUBLIC"}, Database: "neo4j", Home: "neo4j", Default: "neo4j",
+		Mode: "read-write", Status: "online", Writer: s.Addr(), WriteProbe: "rolled back"}
+	if rep.Access == nil || fmt.Sprint(*rep.Access) != fmt.Sprint(want) {
+		t.Errorf("Report.Access %+v, want %+v", rep.Access, want)
+	}
 }
 
 // On neo4j:// the probe goes to the writer the routing table names, on a
