@@ -841,7 +841,11 @@ func requested(d routing.Database) string {
 
 // passSummary says who reached which database, and how it is.
 func passSummary(t *Target, out accessOutcome, who, db string, retFailed error) string {
+	probed := out.probe != nil && out.probe.err == nil && out.probe.sent
 	if out.version.Major < 4 {
+		if probed {
+			return fmt.Sprintf("%s may read and write the server's one database (the write probe was rolled back)", who)
+		}
 		return fmt.Sprintf("%s on the server's one database (Bolt %s: no named databases, no SHOW CURRENT USER)", who, out.version)
 	}
 	if t.Impersonate != "" {
@@ -856,7 +860,7 @@ func passSummary(t *Target, out accessOutcome, who, db string, retFailed error) 
 			why = se.Code[strings.LastIndexByte(se.Code, '.')+1:]
 		}
 		return fmt.Sprintf("%s: %s not reached (%s)", who, databaseName(db), why)
-	case out.probe != nil && out.probe.err == nil && out.probe.sent:
+	case probed:
 		return fmt.Sprintf("%s may read and write %s (the write probe was rolled back)", who, databaseName(db))
 	}
 	return fmt.Sprintf("%s may read %s", who, databaseName(db))

@@ -338,6 +338,11 @@ func TestAccessBolt3(t *testing.T) {
 			t.Errorf("Bolt 3 got %q", m.Query)
 		}
 	}
+	// Bolt 3 has explicit transactions, without a database to name.
+	rep = run(t, target{uri: s.URI("bolt"), writeProbe: true})
+	wantAccess(t, rep, checks.Pass, "", "neo4j may read and write the server's one database (the write probe was rolled back)", "")
+	wantProbe(t, s, 1, "")
+	noCommit(t, s)
 }
 
 // jwtToken is an unsigned JWT with the given lifetime claims.
@@ -505,23 +510,32 @@ func TestWriteProbeBolt(t *testing.T) {
 }
 
 // On neo4j:// the probe goes to the writer the routing table names, on a
-// connection of its own.
+// connection of its own: pipelined with the login or not, on 5.26 and on
+// 4.4.
 func TestWriteProbeNeo4jGoesToTheWriter(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 3, fixtures.ClusterConfig{})
-	rep := run(t, target{uri: c.Members[1].URI("neo4j"), writeProbe: true})
-	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	r := wantAccess(t, rep, checks.Pass, "", "may read and write database neo4j", "")
-	wantFact(t, r, "write probe", "at "+c.Members[0].Addr()+" (the writer)")
-	wantProbe(t, c.Members[0], 1, "neo4j")
-	for _, m := range c.Members {
-		noCommit(t, m)
-	}
-	for _, m := range c.Members[1:] {
-		for _, msg := range allMessages(m) {
-			if msg.Name == "BEGIN" {
-				t.Errorf("a reader got %+v", msg)
-			}
+	for _, preset := range []func() fixtures.Config{fixtures.Neo4j526, fixtures.Neo4j44} {
+		for _, m := range modes {
+			t.Run(preset().Agent+", "+m.name, func(t *testing.T) {
+				t.Parallel()
+				c := startCluster(t, 3, fixtures.ClusterConfig{Member: withUsers(preset())})
+				tt := resolve(t, target{uri: c.Members[1].URI("neo4j"), writeProbe: true})
+				tt.NoPipelining = !m.pipelining
+				rep := diagnose(t, tt, nil)
+				r := wantAccess(t, rep, checks.Pass, "", "may read and write database neo4j", "")
+				wantFact(t, r, "write probe", "at "+c.Members[0].Addr()+" (the writer)")
+				wantProbe(t, c.Members[0], 1, "neo4j")
+				for _, m := range c.Members {
+					noCommit(t, m)
+				}
+				for _, m := range c.Members[1:] {
+					for _, msg := range allMessages(m) {
+						if msg.Name == "BEGIN" {
+							t.Errorf("a reader got %+v", msg)
+						}
+					}
+				}
+			})
 		}
 	}
 }
@@ -621,7 +635,7 @@ func wantProbe(t *testing.T, s *fixtures.Server, n int, db string) {
 			got++
 			var names []string
 			for _, next := range rec.Messages[i:min(i+4, len(rec.Messages))] {
-				names = append(names, next.Name)
+				names = append(names, strings.TrimSuffix(next.Name, "_ALL")) // Bolt 3 pulls with PULL_ALL
 			}
 			if !slices.Equal(names, []string{"BEGIN", "RUN", "PULL", "ROLLBACK"}) || m.Mode != "w" || m.DB != db || rec.Messages[i+1].Query != "CREATE ()" {
 				t.Errorf("connection %d: probe %v from %+v, want BEGIN {mode: w, db: %s}, RUN CREATE (), PULL, ROLLBACK", rec.Conn, names, m, db)
@@ -634,9 +648,8 @@ func wantProbe(t *testing.T, s *fixtures.Server, n int, db string) {
 }
 
 // noCommit is the write probe's safety: no connection ever sent COMMIT,
-// and every write is followed, on its connection, by ROLLBACK (or the
-// connection ended without anything else after it, which the server
-// rolls back).
+// and every write is followed, on its connection, by its PULL and then
+// ROLLBACK, which went out in the same flight.
 func noCommit(t *testing.T, s *fixtures.Server) {
 	t.Helper()
 	for _, rec := range s.Received() {
@@ -648,11 +661,11 @@ func noCommit(t *testing.T, s *fixtures.Server) {
 				continue
 			}
 			var after []string
-			for _, next := range rec.Messages[i+1:] {
-				after = append(after, next.Name)
+			for _, next := range rec.Messages[i+1 : min(i+3, len(rec.Messages))] {
+				after = append(after, strings.TrimSuffix(next.Name, "_ALL"))
 			}
-			if j := slices.Index(after, "ROLLBACK"); j < 0 && slices.ContainsFunc(after, func(n string) bool { return n != "PULL" && n != "GOODBYE" }) {
-				t.Errorf("connection %d: the write is followed by %v, with no ROLLBACK", rec.Conn, after)
+			if !slices.Equal(after, []string{"PULL", "ROLLBACK"}) {
+				t.Errorf("connection %d: the write is followed by %v, want PULL then ROLLBACK", rec.Conn, after)
 			}
 		}
 	}
