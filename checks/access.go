@@ -846,7 +846,7 @@ func passSummary(t *Target, out accessOutcome, who, db string, retFailed error) 
 		if probed {
 			return fmt.Sprintf("%s may read and write the server's one database (the write probe was rolled back)", who)
 		}
-		return fmt.Sprintf("%s on the server's one database (Bolt %s: no named databases, no SHOW CURRENT USER)", who, out.version)
+		return fmt.Sprintf("%s on the server's one database (Bolt %s)", who, out.version)
 	}
 	if t.Impersonate != "" {
 		who += " (impersonated)"

@@ -90,7 +90,7 @@ func TestJudgeAccess(t *testing.T) {
 			want:  baqWant{Pass, "", "neo4j may read and write database neo4j (the write probe was rolled back)", ""},
 			facts: map[string]string{"write probe": "CREATE () in a write transaction on database neo4j at db.example.com:7687 (the server in your URI), then ROLLBACK", "write probe outcome": "written, then rolled back"}},
 		{name: "pass on Bolt 3", out: accessOutcome{version: bolt.Version{Major: 3}, srv: generation.Server{Gen: generation.V35}, now: now},
-			want:  baqWant{Pass, "", "neo4j on the server's one database (Bolt 3.0: no named databases, no SHOW CURRENT USER)", ""},
+			want:  baqWant{Pass, "", "neo4j on the server's one database (Bolt 3.0)", ""},
 			facts: map[string]string{"databases": "has one database, and no SHOW DATABASES or SHOW CURRENT USER"}},
 		{name: "pass with authentication disabled", target: func(t *Target) { t.Username, t.Password = "", "" },
 			out:   on(healthy(), func(o *accessOutcome) { o.results[stUser] = bolt.QueryResult{Fields: []string{"user"}} }),
