@@ -1039,10 +1039,14 @@ func judgeProbe(t *Target, s say, p *probeOutcome, who string, u currentUser, db
 		add(Fail, "access.authorization_expired", identityProviderFailing+": the server's cached authorization of "+who+" expired and could not be renewed", identityProviderHints(s, se)...)
 	case strings.HasSuffix(se.Code, "Security.Forbidden"):
 		role, why := roleFor(who, u)
+		grant := s.code(generation.GrantWrite, "<db>", dbOrPlaceholder(dbOr(p.db, db)), "<role>", role, "<user>", cypherName(who))
+		fix := fmt.Sprintf("grant %s the write privilege on %s%s, as an admin on the system database: %s", roleWords(who, role), databaseName(dbOr(p.db, db)), why, grant)
+		if !strings.Contains(s.Text(generation.GrantWrite), "GRANT") {
+			// 3.5 has built-in roles, not privileges.
+			fix = fmt.Sprintf("give %s the built-in role that writes, as an admin: %s", who, grant)
+		}
 		add(Fail, "access.write_forbidden", fmt.Sprintf("user %s may read %s but not write to it: the write probe was refused", who, databaseName(dbOr(p.db, db))),
-			fmt.Sprintf("grant %s the write privilege on %s%s, as an admin on the system database: %s", roleWords(who, role), databaseName(dbOr(p.db, db)), why,
-				s.code(generation.GrantWrite, "<db>", dbOrPlaceholder(dbOr(p.db, db)), "<role>", role, "<user>", cypherName(who))),
-			"or run the write probe as a user meant to write")
+			fix, "or run the write probe as a user meant to write")
 	default:
 		add(Fail, "access.write_failed", "the write probe failed: "+se.Code, "see the server's message above")
 	}

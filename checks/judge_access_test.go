@@ -223,7 +223,7 @@ func TestJudgeAccess(t *testing.T) {
 			o.probe = probe(failure("PULL", "Neo.ClientError.Security.Forbidden", "Write operations are not allowed for user 'app' with roles [reader]."))
 			o.probe.db = ""
 		}),
-			want: baqWant{Fail, "access.write_forbidden", "user app may read the home database but not write to it", "`CALL dbms.security.addRoleToUser('publisher', 'app')`"}},
+			want: baqWant{Fail, "access.write_forbidden", "user app may read the home database but not write to it", "give app the built-in role that writes, as an admin: `CALL dbms.security.addRoleToUser('publisher', 'app')`"}},
 		{name: "not the leader over bolt://", target: func(t *Target) { t.WriteProbe = true }, out: on(healthy(), func(o *accessOutcome) {
 			o.probe = probe(failure("PULL", "Neo.ClientError.Cluster.NotALeader", "No write operations are allowed directly on this database."))
 		}),
