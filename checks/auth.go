@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
@@ -14,7 +15,7 @@ import (
 
 var authCheck = Check{
 	ID: "auth", Title: "authentication", Needs: []string{"bolt"}, Member: true, Phase: true,
-	Doc: "HELLO/LOGON: wrong password, rate limit, expired token, expired password; a server that goes quiet, stops reading or breaks the protocol",
+	Doc: "HELLO/LOGON with the user and password or a bearer token: wrong password, rate limit, expired token, expired password, an identity provider (LDAP/SSO) that fails; a server that goes quiet, stops reading or breaks the protocol",
 	Codes: append([]Code{
 		{ID: "auth.unauthorized", Doc: "the server rejected the username or password"},
 		{ID: "auth.rate_limited", Doc: "the account is locked after too many failed logins"},
@@ -59,6 +60,12 @@ func checkAuth(ctx context.Context, r *Run) Result {
 	if err != nil && noAnswer(err) {
 		r.noResponse = true
 	}
+	if res.Status == Fail && r.T.BearerToken != "" {
+		// The access check, which reads the token when the login
+		// worked, does not run: what the token says of itself is the
+		// evidence here.
+		res.Facts = append(res.Facts, bearerFacts(r.T, r.Env.Now())...)
+	}
 	return res
 }
 
@@ -101,7 +108,10 @@ func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err err
 		return res
 	}
 	user := t.Username
-	if user == "" {
+	switch {
+	case t.BearerToken != "":
+		user = "the one the bearer token names"
+	case user == "":
 		user = "(no credentials)"
 	}
 	res.Facts = append(res.Facts, Fact{Name: "user", Value: user})
@@ -118,7 +128,7 @@ func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err err
 		// The answers themselves, as the server sent them.
 		for _, a := range loginAnswers(hello) {
 			if slices.ContainsFunc(hello.Malformed, func(m string) bool { return strings.HasPrefix(m, a.name+" ") }) {
-				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.Password)})
+				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.secret())})
 			}
 		}
 		res.Hints = append(res.Hints, fmt.Sprintf("Neo4j always sends these fields with the types Bolt defines: a server that is not Neo4j, or a proxy that rewrites Bolt, answers on port %d; check what listens there", t.Port))
@@ -131,16 +141,20 @@ func judgeAuth(t *Target, srv generation.Server, hello bolt.HelloResult, err err
 		// The server's own word: the SUCCESS that says credentials_expired.
 		for _, a := range loginAnswers(hello) {
 			if exp, _ := a.meta["credentials_expired"].(bool); exp {
-				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.Password)})
+				res.Evidence = append(res.Evidence, Fact{Name: a.name, Value: serverValue(a.meta, t.secret())})
 			}
 		}
 		return res
 	}
 	res.Status = Pass
 	res.Summary = fmt.Sprintf("authenticated as %s", user)
-	if d := hello.HelloDuration + hello.LogonDuration; d > 0 {
-		res.Facts = append(res.Facts, Fact{Name: "login took", Value: roundDur(d).String(), Verbose: true})
+	if t.BearerToken != "" {
+		// The token names the user; SHOW CURRENT USER (the access
+		// check) says who the server took it for.
+		res.Summary = "authenticated with " + tokenOrigin(t)
 	}
+	// How long the login took is the access check's fact: a slow one
+	// points at the server's identity provider.
 	return res
 }
 
@@ -203,20 +217,92 @@ func (res *Result) noteError(err error) *bolt.ServerError {
 // and the result's code.
 func authFailure(t *Target, s say, se *bolt.ServerError) (summary string, hints []string, code string) {
 	switch {
+	case strings.HasSuffix(se.Code, "Security.Unauthorized") && t.BearerToken != "":
+		return "authentication failed: the server rejected the bearer token", bearerRejectedHints(t, s), "auth.unauthorized"
 	case strings.HasSuffix(se.Code, "Security.Unauthorized"):
 		return "authentication failed: wrong username or password", unauthorizedHints(t, s), "auth.unauthorized"
 	case strings.HasSuffix(se.Code, "Security.AuthenticationRateLimit"):
 		return "the account is locked after too many failed logins", rateLimitHints(s), "auth.rate_limited"
 	case strings.HasSuffix(se.Code, "Security.TokenExpired"):
-		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again"}, "auth.token_expired"
+		return "the SSO token has expired", []string{"get a fresh token from your identity provider and pass it again, in place of " + tokenOrigin(t)}, "auth.token_expired"
 	case strings.HasSuffix(se.Code, "Security.CredentialsExpired"):
 		return "the password has expired and must be changed", credentialsExpiredHints(s), "auth.credentials_expired"
 	case strings.HasPrefix(se.Code, "Neo.TransientError.Security.AuthProvider"):
-		return "the server could not reach its identity provider", []string{"the LDAP/OIDC provider is slow or down: retry, and check the server's security.log"}, "auth.provider_unavailable"
+		return identityProviderFailing, identityProviderHints(s, se), "auth.provider_unavailable"
 	case strings.HasPrefix(se.Code, "Neo.ClientError.Request."):
 		return "the server refused neo4j-doctor's request as malformed", []string{"this is a bug in neo4j-doctor, not your setup: please report it with a support bundle"}, "auth.request_refused"
 	}
 	return "authentication failed: " + se.Code, []string{"see the server's message above and its security.log"}, "auth.server_error"
+}
+
+// identityProviderFailing is the summary of every failure of the
+// server's identity provider: the login (AuthProviderTimeout,
+// AuthProviderFailed) or a statement after it (AuthorizationExpired).
+const identityProviderFailing = "the server's identity provider (LDAP/SSO) is failing; your credentials are probably fine"
+
+// identityProviderHints: the server's administrator looks at the
+// provider the server is configured for, with the settings of its
+// generation; the user retries once it answers. On Aura, the
+// organization's SSO.
+func identityProviderHints(s say, se *bolt.ServerError) []string {
+	what := "did not answer the server in time"
+	switch {
+	case strings.HasSuffix(se.Code, "AuthProviderFailed"):
+		what = "refused or failed the server's request"
+	case strings.HasSuffix(se.Code, "AuthorizationExpired"):
+		what = "could not renew what it said of the user when the server's cached copy expired"
+	}
+	if l := s.Lookup(generation.LDAPHost); l.Aura {
+		return []string{"the identity provider " + what + ": " + l.Text}
+	}
+	where := []string{"the LDAP server of " + s.name(generation.LDAPHost) +
+		" (timeouts " + s.name(generation.LDAPConnectionTimeout) + " and " + s.name(generation.LDAPReadTimeout) + ")"}
+	if oidc := s.name(generation.OIDCDiscovery); oidc != "" {
+		where = append(where, "the SSO provider of "+oidc)
+	}
+	fix := fmt.Sprintf("the identity provider %s (%s): have the DBMS administrator check, from the Neo4j server, the provider %s names: %s",
+		what, se.Code[strings.LastIndexByte(se.Code, '.')+1:], s.name(generation.AuthProviders), strings.Join(where, ", or "))
+	hints := []string{fix}
+	if strings.HasSuffix(se.Code, "AuthorizationExpired") {
+		hints = append(hints, "so that the server renews a user's groups itself, without the user logging in again, set "+
+			s.set(generation.LDAPSystemAccount, "true")+" with the LDAP system account's user name and password; "+
+			s.name(generation.AuthCacheTTL)+" is how long the server keeps what the provider said")
+		hints = append(hints, "meanwhile reconnect: a new login asks the provider again, and drivers do that themselves for this error")
+		return hints
+	}
+	return append(hints, "retry once the provider answers: the same credentials should then work; "+s.name(generation.SecurityLog)+" on the server says what failed")
+}
+
+// bearerRejectedHints: the token is not one the server accepts; what it
+// says of itself is in the facts.
+func bearerRejectedHints(t *Target, s say) []string {
+	hints := []string{fmt.Sprintf("the server rejected %s: get a fresh token from the identity provider the server trusts, issued for this server (its issuer and audience are in the facts), and pass the whole token", tokenOrigin(t))}
+	if l := s.Lookup(generation.OIDCDiscovery); l.Aura {
+		return append(hints, l.Text)
+	}
+	if oidc := s.name(generation.OIDCDiscovery); oidc != "" {
+		hints = append(hints, fmt.Sprintf("the server takes tokens from the provider %s names, when %s lists it", oidc, s.name(generation.AuthProviders)))
+	}
+	return hints
+}
+
+// secret is the credential the login carries: the bearer token, or the
+// password. No evidence may show it.
+func (t *Target) secret() string {
+	if t.BearerToken != "" {
+		return t.BearerToken
+	}
+	return t.Password
+}
+
+// bearerFacts are what the bearer token says of itself (never the
+// token), or why it could not be read.
+func bearerFacts(t *Target, now time.Time) []Fact {
+	c, err := decodeJWT(t.BearerToken)
+	if err != nil {
+		return []Fact{{Name: "token", Value: "not read: " + err.Error()}}
+	}
+	return tokenFacts(c, now)
 }
 
 // unauthorizedHints: check the credentials where they came from; then

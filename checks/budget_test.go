@@ -57,12 +57,13 @@ func latencyCluster(t testing.TB, n int, d time.Duration) []*network.Latency {
 //
 // Pipelined (the default):
 //   - bolt:// single server: the connection 1 (handshake+HELLO+LOGON+the
-//     direct-routing ROUTE+RETURN 1+dbms.components()), plus the version
-//     listing 1, opened in parallel.
-
-//   - neo4j:// cluster: the entry 2 (handshake+HELLO+LOGON+ROUTE, the two
-//     queries), the listing 1, every member 1 (handshake+HELLO+LOGON+its
-//     own ROUTE), members at once.
+//     direct-routing ROUTE+the access check's RETURN 1, SHOW DATABASES and
+//     SHOW CURRENT USER+the query check's RETURN 1 and dbms.components()),
+//     plus the version listing 1, opened in parallel.
+//   - neo4j:// cluster: the entry 2 (handshake+HELLO+LOGON+ROUTE+the
+//     access check's three statements, then the query check's two), the
+//     listing 1, every member 1 (handshake+HELLO+LOGON+its own ROUTE),
+//     members at once.
 //
 // Sequential (--no-pipelining): one more round trip per connection
 // (handshake, then HELLO+LOGON+ROUTE, on bolt:// with the two queries),
@@ -118,9 +119,10 @@ func flightMessages(t *testing.T, flight []byte) []*packstream.Struct {
 
 // wantDirectFlight asserts what a bolt:// run sends with the handshake:
 // HELLO without a routing context (as drivers send for bolt://), LOGON,
-// the direct-routing ROUTE naming the address the user typed, then, when
-// the query check is to run, its RETURN 1 and dbms.components() in read
-// mode.
+// the direct-routing ROUTE naming the address the user typed, then the
+// access check's RETURN 1 (in the home database), SHOW DATABASES and SHOW
+// CURRENT USER (on system) and, when the query check is to run, its
+// RETURN 1 and dbms.components(): each in read mode.
 func wantDirectFlight(t *testing.T, flight []byte, addr string, query bool) {
 	t.Helper()
 	msgs := flightMessages(t, flight)
@@ -128,20 +130,23 @@ func wantDirectFlight(t *testing.T, flight []byte, addr string, query bool) {
 	for _, m := range msgs {
 		tags = append(tags, m.Tag)
 	}
-	want := []byte{bolt.MsgHello, bolt.MsgLogon, bolt.MsgRoute}
+	type run struct{ query, db string }
+	runs := []run{{"RETURN 1", ""}, {"SHOW DATABASES", "system"}, {"SHOW CURRENT USER", "system"}}
 	if query {
-		want = append(want, bolt.MsgRun, bolt.MsgPull, bolt.MsgRun, bolt.MsgPull)
+		runs = append(runs, run{"RETURN 1", ""}, run{"CALL dbms.components()", ""})
+	}
+	want := []byte{bolt.MsgHello, bolt.MsgLogon, bolt.MsgRoute}
+	for range runs {
+		want = append(want, bolt.MsgRun, bolt.MsgPull)
 	}
 	if !bytes.Equal(tags, want) {
 		t.Fatalf("the flight holds messages % X, want % X", tags, want)
 	}
-	for i, q := range map[int]string{3: "RETURN 1", 5: "CALL dbms.components()"} {
-		if !query {
-			break
-		}
-		extra, _ := msgs[i].Fields[2].(map[string]any)
-		if msgs[i].Fields[0] != q || extra["mode"] != "r" {
-			t.Errorf("message %d: RUN %v with %v, want %q in read mode", i+1, msgs[i].Fields[0], extra, q)
+	for i, r := range runs {
+		m := msgs[3+2*i]
+		extra, _ := m.Fields[2].(map[string]any)
+		if db, _ := extra["db"].(string); m.Fields[0] != r.query || extra["mode"] != "r" || db != r.db {
+			t.Errorf("message %d: RUN %v with %v, want %q in read mode on %q", 4+2*i, m.Fields[0], extra, r.query, r.db)
 		}
 	}
 	hello, _ := msgs[0].Fields[0].(map[string]any)
@@ -170,7 +175,8 @@ func TestBudgetSingle(t *testing.T) {
 			if v, _ := fact(result(t, rep, "query"), "Neo4j Kernel"); v == "" {
 				t.Error("no edition fact: the pre-sent dbms.components() was lost")
 			}
-			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL")
+			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL")
+			wantCheck(t, rep, "access", checks.Pass, "neo4j may read database neo4j")
 			// The ROUTE that rode with HELLO still told a standalone
 			// server from a cluster member.
 			wantCheck(t, rep, "routing", checks.Skip, "standalone server")
@@ -232,10 +238,10 @@ func wantServerSaw(t *testing.T, s *fixtures.Server, want ...string) {
 	}
 }
 
-// TestBudgetLeftOutQuery: --skip query and --checks without query send no
-// RUN at all, and the first flight says so; a check left out sends
-// nothing of its own (--checks auth leaves the routing check's ROUTE at
-// home too).
+// TestBudgetLeftOutQuery: --skip query sends only the access check's
+// statements, and --checks auth no RUN at all; a check left out sends
+// nothing of its own (--checks auth leaves the routing check's ROUTE and
+// the access check's statements at home too).
 func TestBudgetLeftOutQuery(t *testing.T) {
 	t.Parallel()
 	for _, m := range modes {
@@ -256,9 +262,12 @@ func TestBudgetLeftOutQuery(t *testing.T) {
 				rep := checks.Diagnose(t.Context(), tt, testEnv(t), opts)
 				wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 				wantCheck(t, rep, "query", checks.Skip, "")
-				want, flight := []string{"HELLO", "LOGON", "ROUTE"}, "handshake, HELLO, LOGON and ROUTE in one flight"
+				want, flight := []string{"HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL"}, "handshake, HELLO, LOGON, ROUTE and the query in one flight"
 				if !tc.route {
 					want, flight = want[:2], "handshake, HELLO and LOGON in one flight"
+					wantCheck(t, rep, "access", checks.Skip, "not run: not selected by --checks")
+				} else {
+					wantCheck(t, rep, "access", checks.Pass, "may read database neo4j")
 				}
 				wantServerSaw(t, s, want...)
 				if got := roundTrips(p); m.pipelining && !slices.Equal(got, []int{1, 1}) || !m.pipelining && !slices.Equal(got, []int{2}) {
@@ -473,7 +482,11 @@ func TestDirectRoutingRouteFails(t *testing.T) {
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 			wantCheck(t, rep, "routing", checks.Skip, "connects directly; no routing table is used")
 			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
-			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RESET", "RUN", "PULL", "RUN", "PULL")
+			wantCheck(t, rep, "access", checks.Pass, "may read database neo4j")
+			// access's three statements and query's two rode along and
+			// were ignored; each check asks again, after one RESET.
+			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL",
+				"RESET", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL")
 		})
 	}
 }

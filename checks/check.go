@@ -122,6 +122,7 @@ func init() {
 		authCheck,
 		routingCheck,
 		membersCheck,
+		accessCheck,
 		queryCheck,
 	}
 }

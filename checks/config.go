@@ -42,6 +42,10 @@ func judgeConfig(t *Target, srv generation.Server) Result {
 	res.Summary = fmt.Sprintf("%s to %s, %s", t.Scheme, t.Address(), t.TLS)
 
 	switch {
+	case t.BearerToken != "":
+		// A bearer token names the user itself: user and password are
+		// not used.
+		res.Facts = append(res.Facts, Fact{Name: "credentials", Value: "a bearer token (scheme bearer)"})
 	case t.Username == "" && t.Password == "":
 		res.raise(Warn, "config.no_credentials")
 		res.Summary += "; no credentials"

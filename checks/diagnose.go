@@ -47,6 +47,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Verdict, rep.ExitCode = verdict(results, r.noResponse, opts.Strict)
 	rep.Artifacts = r.Artifacts()
 	rep.Table = r.table
+	rep.Access = r.access
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}

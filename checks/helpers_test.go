@@ -158,11 +158,20 @@ type target struct {
 	caFile    string
 	dnsServer string
 	timeout   time.Duration
+	// The access check's inputs: --bearer-token (which replaces the user
+	// and password), --impersonate, --write-probe.
+	bearer      string
+	impersonate string
+	writeProbe  bool
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
 	t.Helper()
 	flags := map[string]string{"uri": tg.uri}
+	if tg.bearer != "" {
+		flags["bearer-token"] = tg.bearer
+		tg.noCreds = true
+	}
 	if !tg.noCreds {
 		flags["username"], flags["password"] = testUser, testPass
 		if tg.user != "" {
@@ -179,10 +188,12 @@ func resolve(t *testing.T, tg target) *checks.Target {
 		tg.timeout = stepTimeout
 	}
 	tt, err := checks.Resolve(checks.Inputs{
-		Flags:     flags,
-		CAFile:    tg.caFile,
-		Timeout:   tg.timeout,
-		DNSServer: tg.dnsServer,
+		Flags:       flags,
+		CAFile:      tg.caFile,
+		Timeout:     tg.timeout,
+		DNSServer:   tg.dnsServer,
+		Impersonate: tg.impersonate,
+		WriteProbe:  tg.writeProbe,
 	})
 	if err != nil {
 		t.Fatalf("Resolve(%s): %v", tg.uri, err)

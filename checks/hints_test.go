@@ -273,8 +273,9 @@ func foreign(all map[generation.Gen][]string, gen generation.Gen) []string {
 // severalForms: a hint given before the generation was known (a TLS or
 // Bolt handshake that failed before the server said what it is) names
 // each generation's form after its label ("4.x: dbms.default_listen_address",
-// "`server.bolt.tls_level=…` or on 4.x `dbms.connector.bolt.tls_level=…`").
-var severalForms = regexp.MustCompile(`\b(3\.5|4\.x|5\.x|2025\.x)(, (3\.5|4\.x|5\.x|2025\.x))*: |\bor on (3\.5|4\.x|5\.x|2025\.x) `)
+// "`server.bolt.tls_level=…` or on 4.x `dbms.connector.bolt.tls_level=…`"),
+// and says which generations lack it ("(not on 3.5)").
+var severalForms = regexp.MustCompile(`\b(3\.5|4\.x|5\.x|2025\.x)(, (3\.5|4\.x|5\.x|2025\.x))*: |\bor on (3\.5|4\.x|5\.x|2025\.x) |\(not on (3\.5|4\.x|5\.x|2025\.x)(, (3\.5|4\.x|5\.x|2025\.x))*\)`)
 
 // genWant is what a scenario's hints must say on a server of a
 // generation: the generation's own text of an item, in a check's hints.

@@ -176,6 +176,7 @@ func Resolve(in Inputs) (*Target, error) {
 	user := pick("username", "username", []string{"NEO4J_USERNAME", "NEO4J_USER"}, []string{"NEO4J_USERNAME", "NEO4J_USER"})
 	pass := pick("password", "password", []string{"NEO4J_PASSWORD"}, []string{"NEO4J_PASSWORD"})
 	db := pick("database", "database", []string{"NEO4J_DATABASE"}, []string{"NEO4J_DATABASE"})
+	bearer := pick("bearer-token", "bearer-token", []string{"NEO4J_BEARER_TOKEN"}, []string{"NEO4J_BEARER_TOKEN"})
 	uriSrc := settings["uri"]
 	if user == "" && p.User != "" {
 		user = p.User
@@ -185,9 +186,11 @@ func Resolve(in Inputs) (*Target, error) {
 		pass = p.Password
 		settings["password"] = Setting{Source: uriSrc.Source, From: "the URI (" + uriSrc.From + ")"}
 	}
-	if s, ok := settings["password"]; ok {
-		s.Value = "" // never kept where a renderer could print it
-		settings["password"] = s
+	for _, secret := range []string{"password", "bearer-token"} {
+		if s, ok := settings[secret]; ok {
+			s.Value = "" // never kept where a renderer could print it
+			settings[secret] = s
+		}
 	}
 	uriSetting := settings["uri"]
 	uriSetting.Value = p.Redacted()
@@ -197,7 +200,7 @@ func Resolve(in Inputs) (*Target, error) {
 		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
 		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
 		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays, NoPipelining: in.NoPipelining,
-		AllDatabases: in.AllDatabases,
+		AllDatabases: in.AllDatabases, BearerToken: bearer, Impersonate: in.Impersonate, WriteProbe: in.WriteProbe,
 	}
 	if t.Timeout <= 0 {
 		t.Timeout = 5 * time.Second
@@ -212,6 +215,12 @@ func Resolve(in Inputs) (*Target, error) {
 	}
 	if in.AllDatabases {
 		settings["all-databases"] = Setting{Value: "true", Source: "flag", From: "--all-databases"}
+	}
+	if in.Impersonate != "" {
+		settings["impersonate"] = Setting{Value: in.Impersonate, Source: "flag", From: "--impersonate"}
+	}
+	if in.WriteProbe {
+		settings["write-probe"] = Setting{Value: "true", Source: "flag", From: "--write-probe"}
 	}
 	if file != nil {
 		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]

@@ -124,6 +124,75 @@ func TestResolvePrecedence(t *testing.T) {
 	}
 }
 
+// TestResolveAccessInputs: the bearer token takes the usual precedence
+// (flag, connection file, environment) and, like the password, is kept
+// only on the Target: the settings say where it came from, never what it
+// is. --impersonate and --write-probe reach the Target and are settings
+// of their own.
+func TestResolveAccessInputs(t *testing.T) {
+	t.Parallel()
+	const (
+		flagToken = "flag.token.value"
+		fileToken = "file.token.value"
+		envToken  = "env.token.value"
+	)
+	file := writeFile(t, "conn.env", []byte("NEO4J_URI=neo4j://file-host\nNEO4J_BEARER_TOKEN="+fileToken+"\n"))
+	env := envOf(map[string]string{"NEO4J_URI": "bolt://env-host", "NEO4J_BEARER_TOKEN": envToken})
+	for _, c := range []struct {
+		name         string
+		in           checks.Inputs
+		token        string
+		source, from string
+	}{
+		{"the flag wins", checks.Inputs{Flags: map[string]string{"bearer-token": flagToken}, File: file, Env: env}, flagToken, "flag", "--bearer-token"},
+		{"the file wins over the environment", checks.Inputs{File: file, Env: env}, fileToken, "file", "conn.env NEO4J_BEARER_TOKEN"},
+		{"the environment alone", checks.Inputs{Env: env}, envToken, "env", "NEO4J_BEARER_TOKEN"},
+		{"none", checks.Inputs{Flags: map[string]string{"uri": "bolt://h"}}, "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tt, err := checks.Resolve(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.BearerToken != c.token {
+				t.Errorf("BearerToken %q, want %q", tt.BearerToken, c.token)
+			}
+			s, ok := tt.Info.Settings["bearer-token"]
+			if ok != (c.token != "") || s.Source != c.source || s.From != c.from {
+				t.Errorf("bearer-token setting %+v (present %v), want source %q from %q", s, ok, c.source, c.from)
+			}
+			if s.Value != "" {
+				t.Errorf("the bearer-token setting keeps its value %q: it must never be where a renderer can print it", s.Value)
+			}
+			for k, v := range tt.Info.Settings {
+				if c.token != "" && (strings.Contains(v.Value, c.token) || strings.Contains(v.From, c.token)) {
+					t.Errorf("setting %s = %+v holds the token", k, v)
+				}
+			}
+		})
+	}
+	tt, err := checks.Resolve(checks.Inputs{Flags: map[string]string{"uri": "bolt://h"}, Impersonate: "bob", WriteProbe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt.Impersonate != "bob" || !tt.WriteProbe {
+		t.Errorf("Impersonate %q, WriteProbe %v; want bob and true", tt.Impersonate, tt.WriteProbe)
+	}
+	if s := tt.Info.Settings["impersonate"]; s.Value != "bob" || s.From != "--impersonate" {
+		t.Errorf("impersonate setting %+v", s)
+	}
+	if s := tt.Info.Settings["write-probe"]; s.Value != "true" || s.From != "--write-probe" {
+		t.Errorf("write-probe setting %+v", s)
+	}
+	tt, err = checks.Resolve(checks.Inputs{Flags: map[string]string{"uri": "bolt://h"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tt.Info.Settings["write-probe"]; ok || tt.WriteProbe {
+		t.Error("a write probe nobody asked for")
+	}
+}
+
 func TestResolveURIFallbacksAndCredentialsInURI(t *testing.T) {
 	t.Parallel()
 	t.Run("NEO4J_ADDRESS when NEO4J_URI is unset", func(t *testing.T) {

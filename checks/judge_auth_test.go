@@ -36,6 +36,10 @@ func TestJudgeAuth(t *testing.T) {
 		}
 	}
 	v44 := bolt.Version{Major: 4, Minor: 4}
+	bearer := func(t *Target) {
+		t.Username, t.Password, t.BearerToken = "", "", baqPassword
+		t.Info.Settings = map[string]Setting{"bearer-token": {Source: "flag", From: "--bearer-token"}}
+	}
 
 	cases := []struct {
 		name   string
@@ -93,9 +97,27 @@ func TestJudgeAuth(t *testing.T) {
 		{name: "credentials expired, a FAILURE", hello: ok, err: failure("LOGON", "Neo.ClientError.Security.CredentialsExpired"),
 			want: baqWant{Fail, "auth.credentials_expired", "the password has expired and must be changed", "change it in cypher-shell or Browser, on the system database, with `ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>'`"}},
 		{name: "identity provider timed out", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
-			want: baqWant{Fail, "auth.provider_unavailable", "could not reach its identity provider", "LDAP/OIDC"}},
+			want:  baqWant{Fail, "auth.provider_unavailable", "the server's identity provider (LDAP/SSO) is failing; your credentials are probably fine", "did not answer the server in time"},
+			more:  []string{"dbms.security.authentication_providers", "dbms.security.ldap.host", "dbms.security.ldap.connection_timeout", "dbms.security.oidc.<provider>.well_known_discovery_uri"},
+			hint2: "retry once the provider answers: the same credentials should then work; security.log in the logs directory"},
 		{name: "identity provider failed", hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderFailed"),
-			want: baqWant{Fail, "auth.provider_unavailable", "identity provider", "security.log"}},
+			want: baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "refused or failed the server's request (AuthProviderFailed)"}},
+		// A failed HELLO names no release: Bolt 3 is 3.5 or later, and
+		// the hint names each form.
+		{name: "identity provider timed out, Bolt 3", version: bolt.Version{Major: 3}, err: failure("HELLO", "Neo.TransientError.Security.AuthProviderTimeout"),
+			want: baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "the provider dbms.security.authentication_providers (3.5: dbms.security.auth_provider) names: the LDAP server of dbms.security.ldap.host"},
+			more: []string{"dbms.security.oidc.<provider>.well_known_discovery_uri (not on 3.5)"}},
+		{name: "identity provider timed out on Aura", target: aura, hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
+			want:  baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "set up in https://console.neo4j.io"},
+			never: []string{"dbms.security"}},
+		{name: "bearer token rejected", target: bearer, hello: ok, err: failure("LOGON", "Neo.ClientError.Security.Unauthorized"),
+			want:  baqWant{Fail, "auth.unauthorized", "the server rejected the bearer token", "the server rejected the bearer token given with --bearer-token: get a fresh token"},
+			hint2: "dbms.security.oidc.<provider>.well_known_discovery_uri",
+			never: []string{"password", "NEO4J_AUTH"}},
+		{name: "bearer token expired", target: bearer, hello: ok, err: failure("LOGON", "Neo.ClientError.Security.TokenExpired"),
+			want: baqWant{Fail, "auth.token_expired", "SSO token has expired", "in place of the bearer token given with --bearer-token"}},
+		{name: "pass with a bearer token", target: bearer, hello: ok,
+			want: baqWant{Pass, "", "authenticated with the bearer token given with --bearer-token", ""}},
 		{name: "request refused", err: failure("HELLO", "Neo.ClientError.Request.Invalid"),
 			want: baqWant{Fail, "auth.request_refused", "refused neo4j-doctor's request as malformed", "bug in neo4j-doctor"}},
 		{name: "another code", hello: ok, err: failure("LOGON", "Neo.DatabaseError.General.UnknownError"),
@@ -233,7 +255,7 @@ func TestSayPastesOnlyWhatToPaste(t *testing.T) {
 				t.Errorf("%s %s: %q, want one span to paste, first", g, it, got)
 				continue
 			}
-			if code := spans[0][1]; prose.MatchString(strings.ToLower(code)) && !strings.Contains(code, "ON DATABASE") {
+			if code := spans[0][1]; prose.MatchString(strings.ToLower(code)) && !strings.Contains(code, "ON DATABASE") && !strings.Contains(code, "ON GRAPH") && !strings.Contains(code, "ON DBMS") {
 				t.Errorf("%s %s: the span %q carries prose", g, it, code)
 			}
 		}

@@ -25,6 +25,8 @@ func TestJudgeConfig(t *testing.T) {
 			outcomeWant{Pass, "", "bolt to localhost:7687, plaintext", ""}},
 		{"no credentials", local("", ""),
 			outcomeWant{Warn, "config.no_credentials", "; no credentials", "no username or password was given"}},
+		{"a bearer token", &Target{Scheme: "bolt", TLS: TLSOff, Host: "localhost", Port: DefaultPort, BearerToken: "eyJ.eyJ.sig"},
+			outcomeWant{Pass, "", "bolt to localhost:7687, plaintext", ""}},
 		{"no password", local("neo4j", ""),
 			outcomeWant{Warn, "config.no_password", "; no password", "pass -p or set NEO4J_PASSWORD"}},
 		{"aura", auraTarget("neo4j+s", TLSVerify, DefaultPort, "ABCD1234"),

@@ -12,7 +12,7 @@ import (
 )
 
 var queryCheck = Check{
-	ID: "query", Title: "query", Needs: []string{"auth", "routing"}, Phase: true,
+	ID: "query", Title: "query", Needs: []string{"auth", "routing", "access"}, Phase: true,
 	Doc:  "`RETURN 1` in read mode, and the server's edition from `dbms.components()`",
 	Ride: queryRide,
 	Codes: append([]Code{
@@ -149,8 +149,8 @@ func judgeQuery(t *Target, out queryOutcome) Result {
 	if len(q.Records) != 1 || len(q.Records[0]) != 1 || q.Records[0][0] != int64(1) {
 		res.raise(Fail, "query.wrong_answer")
 		// What a hostile server sends is bounded and masked here too: it
-		// may echo the password it received.
-		records := serverValue(q.Records, t.Password)
+		// may echo the password or bearer token it received.
+		records := serverValue(q.Records, t.secret())
 		res.Summary = "RETURN 1 returned " + records
 		res.Evidence = append(res.Evidence, Fact{Name: "records", Value: records})
 		res.Hints = append(res.Hints, "the server answered a trivial query wrongly: a proxy or a non-Neo4j server may be in between")

@@ -1,5 +1,6 @@
 // Package checks runs the ordered diagnosis of one Neo4j target:
-// config, dns, tcp, tls, bolt, version, auth, routing, members, query.
+// config, dns, tcp, tls, bolt, version, auth, routing, members, access,
+// query.
 //
 // A check is a plain function from a context and the shared run state to a
 // Result. Checks name the checks they need; a check whose dependency did not
@@ -117,6 +118,9 @@ type Report struct {
 	// use (neo4j://), or the server's own when a bolt:// target is one
 	// member of a cluster; nil when there was none.
 	Table *routing.Table `json:"-"`
+	// Access is what the access check established, for programs (the
+	// exporter's access mode); nil when it did not run.
+	Access *AccessInfo `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`

@@ -80,6 +80,8 @@ type Run struct {
 	directTable *routing.Table
 	// members
 	members []Member
+	// access
+	access *AccessInfo
 
 	noResponse bool // nothing answered in time: exit 2, not 1
 

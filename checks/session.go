@@ -340,6 +340,15 @@ func (s *session) redial(ctx context.Context) (net.Conn, error) {
 	return tc, nil
 }
 
+// auth is the token the run logs in with: the bearer token (scheme
+// bearer) when one was given, else the user and password.
+func (t *Target) auth() bolt.Auth {
+	if t.BearerToken != "" {
+		return bolt.Auth{Scheme: "bearer", Credentials: t.BearerToken}
+	}
+	return bolt.BasicAuth(t.Username, t.Password)
+}
+
 // helloRequest is the login the run sends: the routing context of a
 // neo4j:// URI on every connection, members' included, and none for
 // bolt://, as drivers do.
@@ -348,7 +357,7 @@ func (s *session) helloRequest() bolt.HelloRequest {
 	return bolt.HelloRequest{
 		UserAgent: "neo4j-doctor/" + r.Env.Version,
 		BoltAgent: "neo4j-doctor/" + r.Env.Version,
-		Auth:      bolt.BasicAuth(r.T.Username, r.T.Password),
+		Auth:      r.T.auth(),
 		Routing:   r.routingContext(),
 	}
 }

@@ -194,12 +194,14 @@ func TestLeftOut(t *testing.T) {
 		run        []string // the checks that still run
 	}{
 		{"nothing chosen", nil, nil, all},
-		{"skip query", nil, []string{"query"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members"}},
-		{"skip members", nil, []string{"members"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "query"}},
+		{"skip query", nil, []string{"query"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "access"}},
+		{"skip members", nil, []string{"members"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "access", "query"}},
+		{"skip access takes query", nil, []string{"access"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members"}},
 		{"skip bolt takes everything after it", nil, []string{"bolt"}, []string{"config", "dns", "tcp", "tls"}},
-		{"skip routing takes members and query", nil, []string{"routing"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth"}},
+		{"skip routing takes members and query", nil, []string{"routing"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "access"}},
 		{"only auth brings what it needs", []string{"auth"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth"}},
-		{"only query", []string{"query"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth", "routing", "query"}},
+		{"only query", []string{"query"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth", "routing", "access", "query"}},
+		{"only access", []string{"access"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth", "access"}},
 		{"only and skip", []string{"auth", "version"}, []string{"tls"}, []string{"config", "dns", "tcp"}},
 	} {
 		left, err := checks.LeftOut(tc.only, tc.skip)

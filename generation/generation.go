@@ -31,7 +31,8 @@
 //   - Placeholders in angle brackets are for the caller to fill or leave:
 //     <db> a database name, <role> a role, <user> a user name, <id> a
 //     server id as SHOW SERVERS gives it, <password>, <old> and <new>
-//     passwords, <policy> the SSL policy bolt.ssl_policy names (3.5).
+//     passwords, <policy> the SSL policy bolt.ssl_policy names (3.5),
+//     <provider> the name of an OIDC provider in the server's settings.
 //     Quote a database name in Cypher as Cypher needs it.
 //   - Each entry names the documentation page it was checked against
 //     (Say.Doc): a new entry needs one too, and the tests insist.

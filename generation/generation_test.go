@@ -139,6 +139,18 @@ func shared(e expect) expect {
 		SetReadWrite:          "ALTER DATABASE <db> SET ACCESS READ WRITE",
 		GrantAccess:           "GRANT ACCESS ON DATABASE <db> TO <role>",
 		GrantAccessAll:        "GRANT ACCESS ON DATABASE * TO <role>",
+		AuthProviders:         "dbms.security.authentication_providers",
+		LDAPHost:              "dbms.security.ldap.host",
+		LDAPConnectionTimeout: "dbms.security.ldap.connection_timeout",
+		LDAPReadTimeout:       "dbms.security.ldap.read_timeout",
+		LDAPSystemAccount:     "dbms.security.ldap.authorization.use_system_account",
+		OIDCDiscovery:         "dbms.security.oidc.<provider>.well_known_discovery_uri",
+		AuthCacheTTL:          "dbms.security.auth_cache_ttl",
+		GrantWrite:            "GRANT WRITE ON GRAPH <db> TO <role>",
+		GrantImpersonate:      "GRANT IMPERSONATE (<user>) ON DBMS TO <role>",
+		SetHomeDatabase:       "ALTER USER <user> SET HOME DATABASE <db>",
+		ShowCurrentUser:       "SHOW CURRENT USER",
+		SecurityLog:           "security.log in the logs directory",
 		ChangePassword:        "ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' on the system database",
 		DockerAuth:            "NEO4J_AUTH=neo4j/<password> on a container whose /data volume is still empty",
 		RecoverPassword:       "on every server stop the DBMS, set dbms.security.auth_enabled=false and start it listening on localhost only; on one of them run ALTER USER <user> SET PASSWORD '<password>' on the system database; then remove the setting and restart every server",
@@ -178,6 +190,13 @@ func TestV35(t *testing.T) {
 		ReadOnlyDatabases:        "",
 		WritableDatabases:        "",
 		DefaultToReadOnly:        "dbms.read_only",
+		AuthProviders:            "dbms.security.auth_provider",
+		LDAPHost:                 "dbms.security.ldap.host",
+		LDAPConnectionTimeout:    "dbms.security.ldap.connection_timeout",
+		LDAPReadTimeout:          "dbms.security.ldap.read_timeout",
+		LDAPSystemAccount:        "dbms.security.ldap.authorization.use_system_account",
+		OIDCDiscovery:            "",
+		AuthCacheTTL:             "dbms.security.auth_cache_ttl",
 		ShowDatabases:            "",
 		ShowDatabase:             "",
 		StartDatabase:            "",
@@ -186,6 +205,10 @@ func TestV35(t *testing.T) {
 		LiftQuarantine:           "",
 		GrantAccess:              "",
 		GrantAccessAll:           "",
+		GrantWrite:               "CALL dbms.security.addRoleToUser('publisher', '<user>')",
+		GrantImpersonate:         "",
+		SetHomeDatabase:          "",
+		ShowCurrentUser:          "",
 		ChangePassword:           "CALL dbms.security.changePassword('<new>')",
 		CordonServer:             "",
 		DeallocateServer:         "",
@@ -195,6 +218,7 @@ func TestV35(t *testing.T) {
 		RecoverPassword:          "",
 		UpgradePath:              "3.5 cannot go straight to 5.26 or 2025.x: migrate to 4.4 first, then migrate the databases to a new 5.26 LTS DBMS, then upgrade that to 2025.x",
 		ServerLogs:               "neo4j.log and debug.log in the logs directory",
+		SecurityLog:              "security.log in the logs directory",
 		Primaries:                "core members",
 		Secondaries:              "read replicas",
 		ResumeInstance:           "",
@@ -361,6 +385,7 @@ func TestAura(t *testing.T) {
 	const tls = "Aura always encrypts Bolt with TLS 1.2 or 1.3 and its own certificate, so there is nothing to configure: connect with neo4j+s://"
 	const lockout = "Aura's lockout settings cannot be changed: stop retrying, fix the credentials, and wait a little before the next try"
 	const servers = "Aura replaces its servers itself and lets no user drop or alter them: if members stay unreachable, raise a ticket at https://support.neo4j.com"
+	const sso = "Aura has no LDAP and takes single sign-on from your organization's identity provider, set up in https://console.neo4j.io: check there that the provider answers; if it does and logins still fail, raise a ticket at https://support.neo4j.com"
 	want := expect{
 		BoltAdvertisedAddress:    config,
 		DefaultAdvertisedAddress: config,
@@ -383,6 +408,13 @@ func TestAura(t *testing.T) {
 		ReadOnlyDatabases:        config,
 		WritableDatabases:        config,
 		DefaultToReadOnly:        config,
+		AuthProviders:            sso,
+		LDAPHost:                 sso,
+		LDAPConnectionTimeout:    sso,
+		LDAPReadTimeout:          sso,
+		LDAPSystemAccount:        sso,
+		OIDCDiscovery:            sso,
+		AuthCacheTTL:             sso,
 		ShowDatabases:            "SHOW DATABASES",
 		ShowDatabase:             "SHOW DATABASE <db>",
 		StartDatabase:            "on Aura only an admin of a Business Critical instance may run START DATABASE <db>; otherwise check in https://console.neo4j.io that the instance is running, and resume it if it is paused",
@@ -391,6 +423,10 @@ func TestAura(t *testing.T) {
 		LiftQuarantine:           "Aura lets no user lift a quarantine: raise a ticket at https://support.neo4j.com",
 		GrantAccess:              "GRANT ACCESS ON DATABASE <db> TO <role>",
 		GrantAccessAll:           "GRANT ACCESS ON DATABASE * TO <role>",
+		GrantWrite:               "GRANT WRITE ON GRAPH <db> TO <role>",
+		GrantImpersonate:         "GRANT IMPERSONATE (<user>) ON DBMS TO <role>",
+		SetHomeDatabase:          "ALTER USER <user> SET HOME DATABASE <db>",
+		ShowCurrentUser:          "SHOW CURRENT USER",
 		ChangePassword:           "ALTER CURRENT USER SET PASSWORD FROM '<old>' TO '<new>' on the system database",
 		CordonServer:             servers,
 		DeallocateServer:         servers,
@@ -400,6 +436,7 @@ func TestAura(t *testing.T) {
 		RecoverPassword:          "Aura cannot show a lost password again: another admin user can run ALTER USER <user> SET PASSWORD '<password>' on the system database; otherwise clone the instance to a new one in https://console.neo4j.io (Clone to, New instance), which comes with new credentials",
 		UpgradePath:              "migrate the instance to the latest version: clone it to a new instance in https://console.neo4j.io (the Migration Readiness Report there lists what to change first)",
 		ServerLogs:               "Aura shows only query and security logs (the Logs tab in https://console.neo4j.io): for why the server failed, raise a ticket at https://support.neo4j.com",
+		SecurityLog:              "the security log in the Logs tab of https://console.neo4j.io",
 		Primaries:                "primaries",
 		Secondaries:              "secondaries",
 		ResumeInstance:           "resume the instance with the Play button on its card in https://console.neo4j.io (an AuraDB Free instance pauses itself after 72 hours without queries)",
@@ -422,9 +459,9 @@ func TestAura(t *testing.T) {
 }
 
 var (
-	settingName  = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.(<policy>|[a-z0-9_]+))+$`)
+	settingName  = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.(<policy>|<provider>|[a-z0-9_]+))+$`)
 	placeholder  = regexp.MustCompile(`<[^<>]*>`)
-	placeholders = map[string]bool{"<db>": true, "<role>": true, "<user>": true, "<id>": true, "<password>": true, "<old>": true, "<new>": true, "<policy>": true}
+	placeholders = map[string]bool{"<db>": true, "<role>": true, "<user>": true, "<id>": true, "<password>": true, "<old>": true, "<new>": true, "<policy>": true, "<provider>": true}
 )
 
 // Every entry says where it was checked, settings are bare names (Set

@@ -29,6 +29,13 @@ const (
 	ReadOnlyDatabases                    // the databases that refuse writes on this server (4.3+)
 	WritableDatabases                    // the databases that accept writes when the default is read-only (4.3+)
 	DefaultToReadOnly                    // every database read-only by default (3.5: the whole DBMS)
+	AuthProviders                        // which identity providers log users in: native, ldap, oidc-<provider> (3.5: dbms.security.auth_provider)
+	LDAPHost                             // the LDAP server the server asks at login
+	LDAPConnectionTimeout                // how long a login waits to connect to LDAP
+	LDAPReadTimeout                      // how long a login waits for LDAP's answer
+	LDAPSystemAccount                    // renew a user's LDAP groups with a system account, so cached authorization never expires mid-session
+	OIDCDiscovery                        // the OIDC (SSO) provider's discovery document (4.4+)
+	AuthCacheTTL                         // how long the server caches what an identity provider said of a user
 
 	// Cypher statements and procedures, run on the system database.
 
@@ -40,6 +47,10 @@ const (
 	LiftQuarantine   // lift the quarantine from a database copy (4.4 and 5.x: on the server that holds it)
 	GrantAccess      // the ACCESS privilege on one database, which SHOW DATABASES and connecting need
 	GrantAccessAll   // the ACCESS privilege on every database
+	GrantWrite       // the WRITE privilege on one database's graph (3.5: a built-in role that writes)
+	GrantImpersonate // the IMPERSONATE privilege on one user (4.4+)
+	SetHomeDatabase  // make a database the user's home (4.3+)
+	ShowCurrentUser  // who the current user is: roles and home database (4.2+)
 	ChangePassword   // change one's own (expired) password
 	CordonServer     // keep new databases off a server that is down for now; reversible (ENABLE SERVER)
 	DeallocateServer // move every database off a server: irreversible, never the first thing to offer
@@ -52,6 +63,7 @@ const (
 	RecoverPassword    // what to do when the password of an existing DBMS is lost
 	UpgradePath        // the way from this generation to a supported release
 	ServerLogs         // where the server writes why it failed
+	SecurityLog        // where the server writes why a login or an authorization failed
 
 	// Words for prose.
 
@@ -193,6 +205,10 @@ var (
 		doc:  cyNow + "introduction/cypher-aura/",
 	}
 	auraNone = &entry{} // the item does not apply to Aura
+	auraSSO  = &entry{
+		text: "Aura has no LDAP and takes single sign-on from your organization's identity provider, set up in " + Console + ": check there that the provider answers; if it does and logins still fail, raise a ticket at " + SupportPortal,
+		doc:  auraD + "security/single-sign-on/",
+	}
 )
 
 func sslPolicy(suffix string) [numGens]*entry {
@@ -256,6 +272,25 @@ var table = [numItems]row{
 		gens: setting("", "dbms.databases.writable", "server.databases.writable", "server.databases.writable")},
 	DefaultToReadOnly: {kind: Setting, aura: auraConfig,
 		gens: setting("dbms.read_only", "dbms.databases.default_to_read_only", "server.databases.default_to_read_only", "server.databases.default_to_read_only")},
+	AuthProviders: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.auth_provider", "dbms.security.authentication_providers", "dbms.security.authentication_providers", "dbms.security.authentication_providers")},
+	LDAPHost: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.ldap.host", "dbms.security.ldap.host", "dbms.security.ldap.host", "dbms.security.ldap.host")},
+	LDAPConnectionTimeout: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.ldap.connection_timeout", "dbms.security.ldap.connection_timeout", "dbms.security.ldap.connection_timeout", "dbms.security.ldap.connection_timeout")},
+	LDAPReadTimeout: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.ldap.read_timeout", "dbms.security.ldap.read_timeout", "dbms.security.ldap.read_timeout", "dbms.security.ldap.read_timeout")},
+	LDAPSystemAccount: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.ldap.authorization.use_system_account", "dbms.security.ldap.authorization.use_system_account",
+			"dbms.security.ldap.authorization.use_system_account", "dbms.security.ldap.authorization.use_system_account")},
+	// OIDC came with 4.4; the V4 entry is 4.4's, as every V4 text is.
+	OIDCDiscovery: {kind: Setting, aura: auraSSO,
+		gens: gens(nil,
+			&entry{text: "dbms.security.oidc.<provider>.well_known_discovery_uri", doc: om44 + "authentication-authorization/sso-integration/"},
+			&entry{text: "dbms.security.oidc.<provider>.well_known_discovery_uri", doc: om5 + "authentication-authorization/sso-integration/"},
+			&entry{text: "dbms.security.oidc.<provider>.well_known_discovery_uri", doc: omNow + "authentication-authorization/sso-integration/"})},
+	AuthCacheTTL: {kind: Setting, aura: auraSSO,
+		gens: setting("dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl")},
 
 	ShowDatabases: {kind: Cypher, gens: same("SHOW DATABASES", "", map[Gen]string{
 		V4:    cy44 + "administration/databases/#administration-databases-show-databases",
@@ -306,6 +341,28 @@ var table = [numItems]row{
 		V4:    cy44 + "administration/access-control/database-administration/#access-control-database-administration-access",
 		V5:    om5 + "authentication-authorization/database-administration/#access-control-database-administration-access",
 		V2025: omNow + "authentication-authorization/database-administration/#access-control-database-administration-access"})},
+	GrantWrite: {kind: Cypher, gens: gens(
+		// 3.5 has no fine-grained privileges: its built-in publisher role writes.
+		&entry{text: "CALL dbms.security.addRoleToUser('publisher', '<user>')",
+			doc: om35 + "authentication-authorization/native-user-role-management/procedures/"},
+		&entry{text: "GRANT WRITE ON GRAPH <db> TO <role>", doc: cy44 + "administration/access-control/privileges-writes/"},
+		&entry{text: "GRANT WRITE ON GRAPH <db> TO <role>", doc: om5 + "authentication-authorization/privileges-writes/"},
+		&entry{text: "GRANT WRITE ON GRAPH <db> TO <role>", doc: omNow + "authentication-authorization/privileges-writes/"})},
+	// Impersonation came with 4.4; the V4 entry is 4.4's.
+	GrantImpersonate: {kind: Cypher, gens: same("GRANT IMPERSONATE (<user>) ON DBMS TO <role>", "", map[Gen]string{
+		V4:    cy44 + "administration/access-control/dbms-administration/#access-control-dbms-administration-impersonation",
+		V5:    om5 + "authentication-authorization/dbms-administration/#access-control-dbms-administration-impersonation",
+		V2025: omNow + "authentication-authorization/dbms-administration/#access-control-dbms-administration-impersonation"})},
+	// Home databases came with 4.3.
+	SetHomeDatabase: {kind: Cypher, gens: same("ALTER USER <user> SET HOME DATABASE <db>", "", map[Gen]string{
+		V4:    cy44 + "administration/access-control/manage-users/#access-control-alter-users",
+		V5:    om5 + "authentication-authorization/manage-users/#access-control-alter-users",
+		V2025: omNow + "authentication-authorization/manage-users/#access-control-alter-users"})},
+	// SHOW CURRENT USER came with 4.2.
+	ShowCurrentUser: {kind: Cypher, gens: same("SHOW CURRENT USER", "", map[Gen]string{
+		V4:    cy44 + "administration/access-control/manage-users/#access-control-current-users",
+		V5:    om5 + "authentication-authorization/manage-users/#access-control-current-users",
+		V2025: omNow + "authentication-authorization/manage-users/#access-control-current-users"})},
 	ChangePassword: {kind: Cypher, gens: gens(
 		&entry{text: "CALL dbms.security.changePassword('<new>')",
 			doc: om35 + "authentication-authorization/native-user-role-management/procedures/#userauth-change-your-password"},
@@ -370,6 +427,13 @@ var table = [numItems]row{
 			V4:    om44 + "monitoring/logging/",
 			V5:    om5 + "monitoring/logging/",
 			V2025: omNow + "monitoring/logging/"})},
+	SecurityLog: {kind: Words,
+		aura: &entry{text: "the security log in the Logs tab of " + Console, doc: auraD + "logging/download-logs/"},
+		gens: same("security.log", "in the logs directory", map[Gen]string{
+			V35:   om35 + "monitoring/logging/security-events-logging/",
+			V4:    om44 + "monitoring/logging/",
+			V5:    om5 + "monitoring/logging/",
+			V2025: omNow + "monitoring/logging/"})},
 
 	Primaries: {kind: Words, gens: gens(
 		&entry{text: "core members", doc: om35 + "clustering/introduction/"},
@@ -402,11 +466,14 @@ var itemNames = [numItems]string{
 	ServerSideRouting: "ServerSideRouting", DefaultRouter: "DefaultRouter", AuthEnabled: "AuthEnabled",
 	AuthMaxFailedAttempts: "AuthMaxFailedAttempts", AuthLockTime: "AuthLockTime",
 	ReadOnlyDatabases: "ReadOnlyDatabases", WritableDatabases: "WritableDatabases", DefaultToReadOnly: "DefaultToReadOnly",
+	AuthProviders: "AuthProviders", LDAPHost: "LDAPHost", LDAPConnectionTimeout: "LDAPConnectionTimeout",
+	LDAPReadTimeout: "LDAPReadTimeout", LDAPSystemAccount: "LDAPSystemAccount", OIDCDiscovery: "OIDCDiscovery", AuthCacheTTL: "AuthCacheTTL",
 	ShowDatabases: "ShowDatabases", ShowDatabase: "ShowDatabase", StartDatabase: "StartDatabase",
 	SetReadWrite: "SetReadWrite", ListServers: "ListServers", LiftQuarantine: "LiftQuarantine",
-	GrantAccess: "GrantAccess", GrantAccessAll: "GrantAccessAll", ChangePassword: "ChangePassword",
-	CordonServer: "CordonServer", DeallocateServer: "DeallocateServer", DropServer: "DropServer",
+	GrantAccess: "GrantAccess", GrantAccessAll: "GrantAccessAll", GrantWrite: "GrantWrite",
+	GrantImpersonate: "GrantImpersonate", SetHomeDatabase: "SetHomeDatabase", ShowCurrentUser: "ShowCurrentUser",
+	ChangePassword: "ChangePassword", CordonServer: "CordonServer", DeallocateServer: "DeallocateServer", DropServer: "DropServer",
 	SetInitialPassword: "SetInitialPassword", DockerAuth: "DockerAuth", RecoverPassword: "RecoverPassword",
-	UpgradePath: "UpgradePath", ServerLogs: "ServerLogs", Primaries: "Primaries", Secondaries: "Secondaries",
+	UpgradePath: "UpgradePath", ServerLogs: "ServerLogs", SecurityLog: "SecurityLog", Primaries: "Primaries", Secondaries: "Secondaries",
 	ResumeInstance: "ResumeInstance", RestoreSnapshot: "RestoreSnapshot", Support: "Support",
 }
