@@ -8,12 +8,14 @@
 // environment (tool build, OS, resolvers, matching hosts-file entries,
 // proxy variables).
 //
-// Nothing secret is written. The password never enters a report or the
-// artifacts (checks/ keeps it out and the Bolt transcript masks it); Build
-// still masks it wherever text from a server or an error repeats it,
-// strips credentials from every URI and bearer tokens from every string,
-// and as a last line of defence searches the finished document, hex dumps
-// decoded, for the password and refuses to return it if it is there.
+// Nothing secret is written. The password and the bearer token never
+// enter a report or the artifacts (checks/ keeps them out and the Bolt
+// transcript masks them); Build still masks them wherever text from a
+// server or an error repeats them, strips credentials from every URI and
+// bearer tokens (the run's own, "Bearer …" values and anything shaped like
+// a JWT) from every string, and as a last line of defence searches the
+// finished document, hex dumps decoded, for the password and the token and
+// refuses to return it if either is there.
 // With RedactHosts every host name and IP address becomes a stable
 // pseudonym (see hosts) and certificates, which name their hosts, are left
 // out. The redactions section says what was done, never what was removed.
@@ -97,7 +99,12 @@ type Options struct {
 	Tool Tool
 	// Password is the password the run used, only to search the finished
 	// bundle for it; it is never written.
-	Password    string
+	Password string
+	// BearerToken is the bearer token the run logged in with (the
+	// target's BearerToken), only to mask it and search the finished
+	// bundle for it; it is never written. A token is long and random, so
+	// unlike a password it is always searched for.
+	BearerToken string
 	RedactHosts bool
 	Env         EnvSource
 }
@@ -138,7 +145,7 @@ func Build(rep *checks.Report, opts Options) ([]byte, *Summary, error) {
 	bare.Artifacts = nil // carried separately, and transformed once
 	env := collectEnvironment(opts.Env, lookedUp(rep, arts), n)
 
-	sec := &secrets{n: n}
+	sec := &secrets{n: n, token: tokenParts(opts.BearerToken)}
 	scan := passwordScannable(opts.Password, rep)
 	if scan == "" {
 		sec.password = opts.Password
@@ -189,7 +196,7 @@ func Build(rep *checks.Report, opts Options) ([]byte, *Summary, error) {
 		return nil, nil, fmt.Errorf("bundle: encode: %w", err)
 	}
 	data := out.Bytes()
-	if err := lastLook(data, sec.password, h); err != nil {
+	if err := lastLook(data, sec.password, sec.token, h); err != nil {
 		return nil, nil, err
 	}
 	sum := &Summary{Bytes: len(data), Checks: len(rep.Checks), Members: len(rep.Members), Redactions: doc.Redactions}
@@ -241,9 +248,10 @@ func passwordScannable(p string, rep *checks.Report) string {
 }
 
 // lastLook decodes every string of the finished bundle (and the bytes of
-// every hex dump in it) and fails if the password, or with host
-// redaction an original host, is still there.
-func lastLook(data []byte, password string, h *hosts) error {
+// every hex dump in it) and fails if the password, the bearer token or a
+// long part of it (see tokenParts), or with host redaction an original
+// host, is still there.
+func lastLook(data []byte, password string, token []string, h *hosts) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		tok, err := dec.Token()
@@ -261,6 +269,11 @@ func lastLook(data []byte, password string, h *hosts) error {
 		for _, t := range texts {
 			if password != "" && strings.Contains(t, password) {
 				return fmt.Errorf("%w: the password", ErrSecret)
+			}
+			for _, part := range token {
+				if strings.Contains(t, part) {
+					return fmt.Errorf("%w: the bearer token", ErrSecret)
+				}
 			}
 			if h != nil && len(h.find(printable([]byte(t)))) > 0 {
 				return fmt.Errorf("%w: a host name or address that --redact-hosts should have replaced", ErrSecret)

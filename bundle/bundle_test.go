@@ -37,6 +37,13 @@ func TestMain(m *testing.M) {
 
 const canary = "canary-Zx9-pw"
 
+// canaryToken is a bearer token (a JWT) that must never be written;
+// canaryTokenClaims is its middle part.
+const (
+	canaryTokenClaims = "eyJzdWIiOiJjYW5hcnktWng5LXRva2VuIiwiZXhwIjo0MTAyNDQ0ODAwfQ"
+	canaryToken       = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9." + canaryTokenClaims + ".Q2FuYXJ5LVp4OS1zaWduYXR1cmUtbmV2ZXItcHJpbnRlZA"
+)
+
 // diagnosis is one scenario diagnosed.
 type diagnosis struct {
 	inst *scenarios.Instance
@@ -45,7 +52,8 @@ type diagnosis struct {
 }
 
 // diagnoseScenario runs a demo scenario as the CLI would, with password
-// instead of the scenario's when it is not "".
+// instead of the scenario's when it is not "" (for a scenario that logs in
+// with a bearer token, the password is given beside it, unused).
 func diagnoseScenario(t *testing.T, name, password string) diagnosis {
 	t.Helper()
 	sc, ok := scenarios.LookupScenario(name)
@@ -64,11 +72,12 @@ func diagnoseScenario(t *testing.T, name, password string) diagnosis {
 	if timeout < 5*time.Second {
 		timeout = 200 * time.Millisecond // scenarios that wait on silence
 	}
-	flags := map[string]string{"uri": inst.URI, "username": inst.Username, "password": password}
-	if inst.Database != "" {
-		flags["database"] = inst.Database
+	in := inst.Inputs()
+	in.Timeout = timeout
+	if inst.BearerToken == "" {
+		in.Flags["password"] = password
 	}
-	tg, err := checks.Resolve(checks.Inputs{Flags: flags, CAFile: inst.CAFile, Timeout: timeout, DNSServer: inst.DNSServer})
+	tg, err := checks.Resolve(in)
 	if err != nil {
 		t.Fatalf("resolve %s: %v", name, err)
 	}
@@ -264,12 +273,17 @@ func TestSecretsScrubbed(t *testing.T) {
 				checks.Fact{Name: "received", Value: fmt.Sprintf("% X", []byte("xx"+canary+"xx"))},
 				checks.Fact{Name: "proxy", Value: "via https://bob:" + canary + "@proxy.example.com:443/ and neo4j://neo4j:hunter2hunter2@db.example.com"},
 				checks.Fact{Name: "header", Value: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig and bearer abcdefghijklmnop"},
+				// The run's own bearer token, bare, cut at its dots, in hex;
+				// and someone else's JWT on its own.
+				checks.Fact{Name: "token", Value: "the server echoes " + canaryToken + " and its claims " + canaryTokenClaims},
+				checks.Fact{Name: "token bytes", Value: fmt.Sprintf("% x", []byte("tok="+canaryToken))},
+				checks.Fact{Name: "jwt", Value: "another: eyJraWQiOiJvdGhlciJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl"},
 			)
 		}
 	}
-	data, sum := build(t, &rep, Options{Password: canary, Env: testEnv(t, map[string]string{"HTTPS_PROXY": "http://u:" + canary + "@p.example.com:1"})})
+	data, sum := build(t, &rep, Options{Password: canary, BearerToken: canaryToken, Env: testEnv(t, map[string]string{"HTTPS_PROXY": "http://u:" + canary + "@p.example.com:1"})})
 	for _, s := range decodedStrings(t, data) {
-		for _, secret := range []string{canary, "hunter2hunter2", "eyJhbGciOiJIUzI1NiJ9", "abcdefghijklmnop"} {
+		for _, secret := range []string{canary, "hunter2hunter2", "eyJhbGciOiJIUzI1NiJ9", "abcdefghijklmnop", canaryToken, canaryTokenClaims, "eyJzdWIiOiJib2IifQ"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%q survived in %q", secret, s)
 			}
@@ -279,7 +293,7 @@ func TestSecretsScrubbed(t *testing.T) {
 	for _, c := range sum.Redactions.Counts {
 		counts[c.Kind] = c.Count
 	}
-	for kind, least := range map[string]int{KindPassword: 1, KindHex: 1, KindURICredentials: 2, KindBearer: 2, KindProxyCreds: 1} {
+	for kind, least := range map[string]int{KindPassword: 1, KindHex: 2, KindURICredentials: 2, KindBearer: 5, KindProxyCreds: 1} {
 		if counts[kind] < least {
 			t.Errorf("redactions %v: want %s at least %d", counts, kind, least)
 		}
@@ -308,9 +322,12 @@ func TestLastLook(t *testing.T) {
 		{`{"a": "` + fmt.Sprintf("% x", []byte(canary)) + `"}`, true},
 		{`{"k` + canary + `": 1}`, true},
 		{`{"a": "dial db.example.com:7687"}`, true},
+		{`{"a": "logged in with ` + canaryToken + `"}`, true},
+		{`{"a": "its signature Q2FuYXJ5LVp4OS1zaWduYXR1cmUtbmV2ZXItcHJpbnRlZA"}`, true},
+		{`{"a": "` + fmt.Sprintf("% X", []byte(canaryTokenClaims)) + `"}`, true},
 		{`{"a": "` + fmt.Sprintf("% X", []byte("bolt://DB.example.com")) + `"}`, true},
 	} {
-		err := lastLook([]byte(tc.doc), canary, h)
+		err := lastLook([]byte(tc.doc), canary, tokenParts(canaryToken), h)
 		if tc.fail != errors.Is(err, ErrSecret) {
 			t.Errorf("%s: err %v, want failure %v", tc.doc, err, tc.fail)
 		}

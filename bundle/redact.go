@@ -22,7 +22,7 @@ const mask = "******"
 const (
 	KindPassword       = "password"        // the password, found in text a server or an error sent back
 	KindURICredentials = "uri-credentials" // user:password@ in a URI
-	KindBearer         = "bearer-token"    // "Bearer …" and "Authorization: …" values
+	KindBearer         = "bearer-token"    // the run's bearer token, "Bearer …" and "Authorization: …" values, JWTs
 	KindProxyCreds     = "proxy-credentials"
 	KindHostName       = "host-name"
 	KindIPAddress      = "ip-address"
@@ -43,6 +43,9 @@ var (
 	uriCreds = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9+.-]*://)([^\s/@"'<>]*)@`)
 	bearer   = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
 	authHdr  = regexp.MustCompile(`(?i)\b(authorization\s*[:=]\s*(?:[A-Za-z]+\s+)?)[^\s"',;]{8,}`)
+	// jwt is a JSON Web Token on its own: a base64url JSON header ("eyJ"
+	// is `{"`), claims and a signature, whatever precedes it.
+	jwt = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 	// hexRun is a run of bytes written as spaced hex pairs, as evidence
 	// and transcripts write them.
 	hexRun = regexp.MustCompile(`\b[0-9A-Fa-f]{2}(?: [0-9A-Fa-f]{2}){3,}\b`)
@@ -50,12 +53,34 @@ var (
 	ipv6   = regexp.MustCompile(`[0-9A-Fa-f]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:]`)
 )
 
-// secrets scrubs what must never be written: the password wherever text
-// from a server or an error repeats it, credentials in URIs, bearer
-// tokens and Authorization values.
+// secrets scrubs what must never be written: the password and the bearer
+// token wherever text from a server or an error repeats them, credentials
+// in URIs, bearer tokens and Authorization values, JWTs.
 type secrets struct {
-	password string // "" when it cannot be told apart from ordinary text (see passwordScannable)
+	password string   // "" when it cannot be told apart from ordinary text (see passwordScannable)
+	token    []string // the bearer token and its long parts (tokenParts); nil without one
 	n        counter
+}
+
+// minTokenPart: a part of the token this long is as unlikely in ordinary
+// text as the whole token.
+const minTokenPart = 16
+
+// tokenParts is the bearer token, then each of its dot-separated parts
+// (a JWT's header, claims and signature) of minTokenPart characters or
+// more, so a token cut short or split at its dots is found too; nil
+// without a token.
+func tokenParts(token string) []string {
+	if token == "" {
+		return nil
+	}
+	parts := []string{token}
+	for p := range strings.SplitSeq(token, ".") {
+		if len(p) >= minTokenPart && p != token {
+			parts = append(parts, p)
+		}
+	}
+	return parts
 }
 
 func (s *secrets) scrub(v string) string {
@@ -63,6 +88,16 @@ func (s *secrets) scrub(v string) string {
 		s.n.add(KindPassword, strings.Count(v, s.password))
 		v = strings.ReplaceAll(v, s.password, mask)
 	}
+	for _, part := range s.token {
+		if strings.Contains(v, part) {
+			s.n.add(KindBearer, strings.Count(v, part))
+			v = strings.ReplaceAll(v, part, mask)
+		}
+	}
+	v = jwt.ReplaceAllStringFunc(v, func(string) string {
+		s.n.add(KindBearer, 1)
+		return mask
+	})
 	v = uriCreds.ReplaceAllStringFunc(v, func(m string) string {
 		sub := uriCreds.FindStringSubmatch(m)
 		user, _, hasPass := strings.Cut(sub[2], ":")
@@ -78,11 +113,18 @@ func (s *secrets) scrub(v string) string {
 			return re.FindStringSubmatch(m)[1] + mask
 		})
 	}
-	if s.password != "" {
+	if s.password != "" || s.token != nil {
 		v = hexRun.ReplaceAllStringFunc(v, func(m string) string {
-			if strings.Contains(string(decodeHexRun(m)), s.password) {
+			b := string(decodeHexRun(m))
+			if s.password != "" && strings.Contains(b, s.password) {
 				s.n.add(KindHex, 1)
 				return "[bytes withheld: they hold the password]"
+			}
+			for _, part := range s.token {
+				if strings.Contains(b, part) {
+					s.n.add(KindHex, 1)
+					return "[bytes withheld: they hold the bearer token]"
+				}
 			}
 			return m
 		})

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.uber.org/goleak"
 
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
@@ -230,15 +231,17 @@ func (m metrics) labelSets(name string) []map[string]string {
 // whatever failed, so series do not come and go with the failure.
 func stable(t *testing.T, m metrics) {
 	t.Helper()
-	if n := len(m["neo4j_doctor_check_status"].GetMetric()); n != 40 {
-		t.Errorf("neo4j_doctor_check_status has %d series, want 10 checks × 4 states", n)
+	all := checks.Checks()
+	if n := len(m["neo4j_doctor_check_status"].GetMetric()); n != len(all)*len(exporter.Statuses) {
+		t.Errorf("neo4j_doctor_check_status has %d series, want %d checks × %d states", n, len(all), len(exporter.Statuses))
 	}
 	for _, p := range exporter.Phases() {
 		if _, ok := m.value("neo4j_doctor_phase_duration_seconds", "phase", p); !ok {
 			t.Errorf("phase %s is missing", p)
 		}
 	}
-	for _, check := range []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "query"} {
+	for _, c := range all {
+		check := c.ID
 		sum := 0.0
 		for _, st := range exporter.Statuses {
 			v, _ := m.value("neo4j_doctor_check_status", "check", check, "status", string(st))
@@ -547,4 +550,24 @@ func TestProbeSecretGone(t *testing.T) {
 		!strings.Contains(body, "hint: export HEALTHY_SINGLE_PASSWORD") {
 		t.Errorf("debug answer:\n%s", body)
 	}
+}
+
+// TestProbeDatabaseAccessNeedsAccessCheck: the access mode of the
+// database a probe reached is a state set, and the access check's status
+// is among the others. It needs the access check merged.
+func TestProbeDatabaseAccessNeedsAccessCheck(t *testing.T) {
+	t.Parallel()
+	r := start(t, exporter.Config{}, "read-only-database", "healthy-single")
+
+	m := r.probe(t, "read-only-database")
+	stable(t, m)
+	m.must(t, "neo4j_doctor_check_status", 1, "check", "access", "status", "warn")
+	m.must(t, "neo4j_doctor_database_access", 1, "database", "neo4j", "mode", "read-only")
+	m.must(t, "neo4j_doctor_database_access", 0, "database", "neo4j", "mode", "read-write")
+	m.must(t, "neo4j_doctor_probe_success", 1) // a warning: reads still work
+
+	m = r.probe(t, "healthy-single")
+	m.must(t, "neo4j_doctor_check_status", 1, "check", "access", "status", "pass")
+	m.must(t, "neo4j_doctor_database_access", 1, "database", "neo4j", "mode", "read-write")
+	m.must(t, "neo4j_doctor_database_access", 0, "database", "neo4j", "mode", "read-only")
 }

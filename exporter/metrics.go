@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,37 @@ var Statuses = []checks.Status{checks.Pass, checks.Warn, checks.Fail, checks.Ski
 // Roles are the routing-table roles, as neo4j_doctor_routing_table_servers'
 // role label spells them (the table's own words, lower-cased).
 var Roles = []string{"route", "read", "write"}
+
+// AccessModes are the states of neo4j_doctor_database_access, a state set,
+// spelt as SHOW DATABASES's access column spells them.
+var AccessModes = []string{"read-write", "read-only"}
+
+// DatabaseAccessor is what the exporter needs of a report to export the
+// access mode of the database the run reached: the database (named, or
+// the user's home) and its mode as the server reported it, one of
+// AccessModes; ok is false when the run did not learn it (the access
+// check did not run or get that far, or a server without SHOW DATABASES).
+// It must be read from typed data the access check leaves in the report,
+// never from its facts, which are prose. *checks.Report implements it
+// once the access check is merged; until then the metric is absent.
+type DatabaseAccessor interface {
+	DatabaseAccess() (database, mode string, ok bool)
+}
+
+// databaseAccess reads rep's access mode through DatabaseAccessor; ok is
+// false for a mode that is not one of AccessModes, so a new word from a
+// server never becomes a series nobody alerts on.
+func databaseAccess(rep any) (database, mode string, ok bool) {
+	a, is := rep.(DatabaseAccessor)
+	if !is {
+		return "", "", false
+	}
+	database, mode, ok = a.DatabaseAccess()
+	if !ok || !slices.Contains(AccessModes, mode) {
+		return "", "", false
+	}
+	return database, mode, true
+}
 
 // probeMetrics is the answer to one /probe: a fresh registry holding only
 // this probe's gauges, so a target's series vanish with it instead of
@@ -99,6 +131,7 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 			rt.WithLabelValues(r).Set(float64(sizes[r]))
 		}
 	}
+	accessMetric(reg, rep)
 	if len(rep.Members) > 0 {
 		up := vec("neo4j_doctor_member_up", "1 when the cluster member is reachable and authenticates the way a driver reaches it, else 0.", "address")
 		for _, m := range rep.Members {
@@ -110,4 +143,25 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 		}
 	}
 	return reg
+}
+
+// accessMetric registers neo4j_doctor_database_access in reg when src (a
+// report) says the access mode of the database reached.
+func accessMetric(reg *prometheus.Registry, src any) {
+	db, mode, ok := databaseAccess(src)
+	if !ok {
+		return
+	}
+	access := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "neo4j_doctor_database_access",
+		Help: "The access mode of the database the diagnosis reached (named, or the user's home) as SHOW DATABASES reports it, as a state set: 1 for its mode, read-write or read-only, 0 for the other; present once the access check read it.",
+	}, []string{"database", "mode"})
+	reg.MustRegister(access)
+	for _, m := range AccessModes {
+		v := 0.0
+		if m == mode {
+			v = 1
+		}
+		access.WithLabelValues(db, m).Set(v)
+	}
 }

@@ -21,12 +21,20 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatalf("examples/targets.yml: %v", err)
 	}
-	if got := f.Names(); len(got) != 3 || got[0] != "aura-prod" {
+	if got := f.Names(); len(got) != 5 || got[0] != "aura-prod" {
 		t.Errorf("examples/targets.yml names %v", got)
 	}
 	onprem, _ := f.Lookup("onprem-eu")
-	if onprem.Username != "monitoring" || onprem.DNSServer != "10.0.0.2:53" || onprem.CAFile == "" {
+	if onprem.Username != "monitoring" || onprem.DNSServer != "10.0.0.2:53" || onprem.CAFile == "" || onprem.WriteProbe {
 		t.Errorf("onprem-eu = %+v: defaults not applied", onprem)
+	}
+	asApp, _ := f.Lookup("orders-as-app")
+	if !asApp.WriteProbe || asApp.Impersonate != "orders-app" {
+		t.Errorf("orders-as-app = %+v", asApp)
+	}
+	sso, _ := f.Lookup("sso-graph")
+	if sso.BearerTokenFile == "" || sso.PasswordEnv != "" || sso.PasswordFile != "" {
+		t.Errorf("sso-graph = %+v", sso)
 	}
 
 	// The targets file inside the Kubernetes example's ConfigMap.

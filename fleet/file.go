@@ -18,10 +18,19 @@
 //	    dnsServer: 10.0.0.2:53
 //	    certWarnDays: 30           # 0: never warn
 //	    skip: [query]
+//	    impersonate: reporting     # run the statements as this user (--impersonate)
+//	    writeProbe: true           # one write, always rolled back (--write-probe); default false
+//	  - name: sso
+//	    uri: neo4j+s://graph.example.com
+//	    bearerTokenEnv: SSO_TOKEN  # or bearerTokenFile: /run/secrets/sso-token
 //
 // A password is never written in the file: `password:` is refused, and so
-// is a URI with user:password@. The password is read when a target is
-// resolved, so a rotated secret file is picked up by the next probe.
+// is a URI with user:password@; a bearer token (`token:`, `bearerToken:`)
+// likewise. A target logs in with a password (passwordEnv or
+// passwordFile) or a bearer token (bearerTokenEnv or bearerTokenFile),
+// not both; a target's own reference replaces the one defaults: gives.
+// Secrets are read when a target is resolved, so a rotated secret file is
+// picked up by the next probe.
 package fleet
 
 import (
@@ -34,6 +43,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
@@ -77,7 +87,13 @@ type Target struct {
 	Timeout      time.Duration // per network step; 0 = 5s
 	CertWarnDays int           // 0 = never warn; the file's default is 30
 	Skip         []string      // check ids not to run
-	Line         int           // where the target starts in the file
+	// BearerTokenEnv and BearerTokenFile say where the SSO bearer token
+	// is read from, instead of a password (as PasswordEnv, PasswordFile).
+	BearerTokenEnv  string
+	BearerTokenFile string
+	Impersonate     string // run the statements as this user (--impersonate); "" for none
+	WriteProbe      bool   // one write, always rolled back (--write-probe); never the default
+	Line            int    // where the target starts in the file
 }
 
 // Lookup finds a target by name.
@@ -107,11 +123,22 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe"}
 
-// secretKeys are keys people write for an inline secret; each is refused
-// with the way to give it by reference instead.
-var secretKeys = []string{"password", "pass", "passwd", "secret", "token", "credentials"}
+// secretKeys are keys people write for an inline password, tokenKeys for
+// an inline bearer token; each is refused with the way to give it by
+// reference instead. They are compared as suggest compares keys, so
+// bearer_token and Bearer-Token are refused too.
+var (
+	secretKeys = []string{"password", "pass", "passwd", "secret", "credentials"}
+	tokenKeys  = []string{"token", "bearerToken", "bearer", "accessToken", "jwt"}
+)
+
+// loginKeys are the two kinds of credential reference; a target has one.
+var (
+	passwordRefs = []string{"passwordEnv", "passwordFile"}
+	tokenRefs    = []string{"bearerTokenEnv", "bearerTokenFile"}
+)
 
 // Load reads and validates a targets file, then resolves every target once
 // with getenv, so a missing environment variable, an unreadable password
@@ -269,9 +296,13 @@ func (p *parser) mapping(n *yaml.Node, allowed []string, fn func(key string, k, 
 			return p.errf(k, fileHint, "a key must be a plain word")
 		}
 		key := k.Value
-		if slices.ContainsFunc(secretKeys, func(s string) bool { return strings.EqualFold(s, key) }) {
+		if slices.ContainsFunc(secretKeys, func(s string) bool { return normKey(s) == normKey(key) }) {
 			return p.errf(k, "put the password in an environment variable (passwordEnv: NAME) or a file readable only by neo4j-doctor (passwordFile: PATH)",
-				"%s: the targets file never holds a password inline", key)
+				"%s: the targets file never holds a password inline", clip.String(key, 40))
+		}
+		if slices.ContainsFunc(tokenKeys, func(s string) bool { return normKey(s) == normKey(key) }) {
+			return p.errf(k, "put the bearer token in an environment variable (bearerTokenEnv: NAME) or a file readable only by neo4j-doctor (bearerTokenFile: PATH)",
+				"%s: the targets file never holds a token inline", clip.String(key, 40))
 		}
 		if !slices.Contains(allowed, key) {
 			hint := "valid keys here: " + strings.Join(allowed, ", ")
@@ -294,15 +325,17 @@ func (p *parser) mapping(n *yaml.Node, allowed []string, fn func(key string, k, 
 // suggest finds the allowed key a mistyped one means: the same letters
 // in another case or with _ or - (password_env, PasswordEnv, ca-file).
 func suggest(key string, allowed []string) string {
-	norm := func(s string) string {
-		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
-	}
 	for _, a := range allowed {
-		if norm(a) == norm(key) {
+		if normKey(a) == normKey(key) {
 			return a
 		}
 	}
 	return ""
+}
+
+// normKey is a key without case, '_' and '-'.
+func normKey(s string) string {
+	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
 }
 
 func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
@@ -325,6 +358,14 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				}
 			}
 			t.Skip = list
+			return nil
+		}
+		if key == "writeProbe" {
+			b, err := p.bool(k, v)
+			if err != nil {
+				return err
+			}
+			t.WriteProbe = b
 			return nil
 		}
 		if key == "certWarnDays" {
@@ -370,12 +411,31 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				return p.errf(v, "passwordEnv names an environment variable, e.g. PROD_NEO4J_PASSWORD; it never holds the password itself",
 					"passwordEnv is not an environment variable name")
 			}
-			t.PasswordEnv, t.PasswordFile = s, ""
+			t.setLogin(s, "", "", "")
 		case "passwordFile":
 			if s == "" {
 				return p.errf(v, "passwordFile takes a path", "passwordFile is empty")
 			}
-			t.PasswordFile, t.PasswordEnv = s, ""
+			t.setLogin("", s, "", "")
+		case "bearerTokenEnv":
+			if !envVarRE.MatchString(s) {
+				return p.errf(v, "bearerTokenEnv names an environment variable, e.g. PROD_NEO4J_TOKEN; it never holds the token itself",
+					"bearerTokenEnv is not an environment variable name")
+			}
+			t.setLogin("", "", s, "")
+		case "bearerTokenFile":
+			if s == "" {
+				return p.errf(v, "bearerTokenFile takes a path", "bearerTokenFile is empty")
+			}
+			t.setLogin("", "", "", s)
+		case "impersonate":
+			switch {
+			case strings.TrimSpace(s) == "":
+				return p.errf(v, "impersonate takes the user the statements run as, e.g. impersonate: reporting; leave the key out to run them as the target's user", "impersonate is empty")
+			case strings.ContainsFunc(s, unicode.IsControl) || s != strings.TrimSpace(s):
+				return p.errf(v, "impersonate takes a user name as SHOW USERS lists it, without spaces around it", "impersonate is not a user name")
+			}
+			t.Impersonate = s
 		case "database":
 			t.Database = s
 		case "caFile":
@@ -408,17 +468,35 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 		if bothSet(n, "passwordEnv", "passwordFile") {
 			return p.errf(n, "keep one of them", "target %q sets both passwordEnv and passwordFile", t.Name)
 		}
+		if bothSet(n, "bearerTokenEnv", "bearerTokenFile") {
+			return p.errf(n, "keep one of them", "target %q sets both bearerTokenEnv and bearerTokenFile", t.Name)
+		}
+		if pw, tok := setKey(n, passwordRefs), setKey(n, tokenRefs); pw != "" && tok != "" {
+			return p.errf(n, "a login uses one of them: keep "+pw+" to log in with the user and password, or "+tok+" to log in with the token",
+				"target %q sets both a password (%s) and a bearer token (%s)", t.Name, pw, tok)
+		}
 	}
 	return nil
 }
 
+// setLogin sets the target's one credential reference, dropping any other
+// (the one defaults: gave).
+func (t *Target) setLogin(pwEnv, pwFile, tokEnv, tokFile string) {
+	t.PasswordEnv, t.PasswordFile, t.BearerTokenEnv, t.BearerTokenFile = pwEnv, pwFile, tokEnv, tokFile
+}
+
 func bothSet(n *yaml.Node, a, b string) bool {
-	var sa, sb bool
+	return setKey(n, []string{a}) != "" && setKey(n, []string{b}) != ""
+}
+
+// setKey is the first of keys that n sets, or "".
+func setKey(n *yaml.Node, keys []string) string {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		sa = sa || n.Content[i].Value == a
-		sb = sb || n.Content[i].Value == b
+		if slices.Contains(keys, n.Content[i].Value) {
+			return n.Content[i].Value
+		}
 	}
-	return sa && sb
+	return ""
 }
 
 func (p *parser) scalar(k, v *yaml.Node) (string, error) {
@@ -429,6 +507,15 @@ func (p *parser) scalar(k, v *yaml.Node) (string, error) {
 		return "", nil
 	}
 	return v.Value, nil
+}
+
+func (p *parser) bool(k, v *yaml.Node) (bool, error) {
+	b, err := strconv.ParseBool(v.Value)
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || err != nil {
+		// yes, on, "true" (quoted) and 1 are not YAML 1.2 booleans.
+		return false, p.errf(v, k.Value+" takes true or false", "%s takes true or false", k.Value)
+	}
+	return b, nil
 }
 
 func (p *parser) int(k, v *yaml.Node) (int, error) {

@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,21 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key suggested", "targets:\n  - name: a\n    uri: bolt://h\n    password_env: X\n", `targets.yml:4: unknown key "password_env"`, "did you mean passwordEnv?"},
 		{"inline password", "targets:\n  - name: a\n    uri: bolt://h\n    password: " + canary + "\n", "targets.yml:4: password: the targets file never holds a password inline", "passwordEnv: NAME"},
 		{"inline password in defaults", "defaults:\n  Password: " + canary + "\ntargets:\n  - {name: a, uri: bolt://h}\n", "targets.yml:2: Password: the targets file never holds a password inline", "passwordFile: PATH"},
-		{"inline token", "targets:\n  - name: a\n    uri: bolt://h\n    token: " + canary + "\n", "token: the targets file never holds a password inline", ""},
+		{"inline token", "targets:\n  - name: a\n    uri: bolt://h\n    token: " + canary + "\n", "targets.yml:4: token: the targets file never holds a token inline", "bearerTokenEnv: NAME"},
+		{"inline bearer token", "targets:\n  - name: a\n    uri: bolt://h\n    bearer_token: " + canary + "\n", "bearer_token: the targets file never holds a token inline", "bearerTokenFile: PATH"},
+		{"inline bearer token in defaults", "defaults:\n  bearerToken: " + canary + "\ntargets:\n  - {name: a, uri: bolt://h}\n", "targets.yml:2: bearerToken: the targets file never holds a token inline", "bearerTokenEnv: NAME"},
+		{"token env not a name", "targets:\n  - {name: a, uri: bolt://h, bearerTokenEnv: " + canary + "!}\n", "bearerTokenEnv is not an environment variable name", "never holds the token itself"},
+		{"token file empty", "targets:\n  - {name: a, uri: bolt://h, bearerTokenFile: ''}\n", "bearerTokenFile is empty", "takes a path"},
+		{"both token refs", "targets:\n  - {name: a, uri: bolt://h, bearerTokenEnv: X, bearerTokenFile: /t}\n", "sets both bearerTokenEnv and bearerTokenFile", "keep one"},
+		{"password and token", "targets:\n  - {name: a, uri: bolt://h, passwordFile: /p, bearerTokenEnv: T}\n", `targets.yml:2: target "a" sets both a password (passwordFile) and a bearer token (bearerTokenEnv)`, "a login uses one of them"},
+		{"token key misspelt", "targets:\n  - {name: a, uri: bolt://h, bearer_token_env: T}\n", `unknown key "bearer_token_env"`, "did you mean bearerTokenEnv?"},
+		{"write probe not a bool", "targets:\n  - {name: a, uri: bolt://h, writeProbe: yes}\n", "targets.yml:2: writeProbe takes true or false", "true or false"},
+		{"write probe quoted", "targets:\n  - {name: a, uri: bolt://h, writeProbe: 'true'}\n", "writeProbe takes true or false", ""},
+		{"write probe a list", "targets:\n  - {name: a, uri: bolt://h, writeProbe: [true]}\n", "writeProbe takes true or false", ""},
+		{"impersonate empty", "targets:\n  - {name: a, uri: bolt://h, impersonate: ''}\n", "targets.yml:2: impersonate is empty", "impersonate: reporting"},
+		{"impersonate null", "targets:\n  - name: a\n    uri: bolt://h\n    impersonate:\n", "targets.yml:4: impersonate is empty", ""},
+		{"impersonate padded", "targets:\n  - {name: a, uri: bolt://h, impersonate: ' bob'}\n", "impersonate is not a user name", "SHOW USERS"},
+		{"impersonate a list", "targets:\n  - {name: a, uri: bolt://h, impersonate: [bob]}\n", "impersonate takes a single value", ""},
 		{"password in uri", "targets:\n  - name: a\n    uri: neo4j://neo4j:" + canary + "@h:7687\n", "targets.yml:3: the URI holds a password", "remove user:password@"},
 		{"user in uri", "targets:\n  - name: a\n    uri: neo4j://neo4j@h:7687\n", "the URI holds a user name", "username:"},
 		{"bad uri", "targets:\n  - name: a\n    uri: http://h:7474\n", "targets.yml:3:", ""},
@@ -108,6 +123,8 @@ targets:
     passwordFile: /run/secrets/local
     dnsServer: 127.0.0.1
     skip: []
+    writeProbe: true
+    impersonate: reporting
 `)
 	f, err := fleet.Parse(p)
 	if err != nil {
@@ -122,8 +139,11 @@ targets:
 		t.Errorf("prod-eu = %+v", a)
 	}
 	if b.Username != "neo4j" || b.PasswordFile != "/run/secrets/local" || b.PasswordEnv != "" || b.DNSServer != "127.0.0.1:53" ||
-		b.CertWarnDays != 30 || len(b.Skip) != 0 {
+		b.CertWarnDays != 30 || len(b.Skip) != 0 || !b.WriteProbe || b.Impersonate != "reporting" {
 		t.Errorf("local = %+v", b)
+	}
+	if a.WriteProbe || a.Impersonate != "" {
+		t.Errorf("prod-eu = %+v: the write probe is never the default", a)
 	}
 	if got, ok := f.Lookup("local"); !ok || got.URI != "bolt://127.0.0.1:7687" {
 		t.Errorf("Lookup(local) = %v, %v", got, ok)
@@ -227,4 +247,126 @@ func hintOf(err error) string {
 		return ie.Hint
 	}
 	return ""
+}
+
+// TestAccessKeys: writeProbe and impersonate under defaults: apply to
+// every target that does not say otherwise, and a target's own credential
+// reference, password or bearer token, replaces the one defaults: gives.
+func TestAccessKeys(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "t.yml", `defaults:
+  passwordEnv: DEFAULT_PW
+  writeProbe: true
+  impersonate: reporting
+targets:
+  - {name: inherits, uri: bolt://h}
+  - {name: sso, uri: bolt://h, bearerTokenFile: /run/secrets/token, writeProbe: false}
+  - {name: own, uri: bolt://h, passwordFile: /p, impersonate: alice}
+`)
+	f, err := fleet.Parse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, pwEnv, pwFile, tokFile, imp string
+		probe                             bool
+	}{
+		{"inherits", "DEFAULT_PW", "", "", "reporting", true},
+		{"sso", "", "", "/run/secrets/token", "reporting", false},
+		{"own", "", "/p", "", "alice", true},
+	} {
+		tg, _ := f.Lookup(c.name)
+		if tg.PasswordEnv != c.pwEnv || tg.PasswordFile != c.pwFile || tg.BearerTokenFile != c.tokFile || tg.BearerTokenEnv != "" ||
+			tg.Impersonate != c.imp || tg.WriteProbe != c.probe {
+			t.Errorf("%s = %+v", c.name, tg)
+		}
+	}
+}
+
+// TestBearerTokenReferences: a bearer token is read, like a password, from
+// the variable or the file the target names, at resolution; a missing one
+// names the target and the key, and no error quotes the token.
+func TestBearerTokenReferences(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tokFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokFile, []byte(canary+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "TOK" {
+			return canary
+		}
+		return ""
+	}
+	p := writeFile(t, "t.yml", `targets:
+  - {name: env, uri: bolt://127.0.0.1:1, bearerTokenEnv: TOK}
+  - {name: file, uri: bolt://127.0.0.1:1, bearerTokenFile: `+tokFile+`}
+`)
+	f, err := fleet.Load(p, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"env", "file"} {
+		tg, _ := f.Lookup(name)
+		ct, err := tg.Resolve(f.Path, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct.Password != "" || ct.Info.PasswordSource != "none" {
+			t.Errorf("%s: a bearer token was taken for a password", name)
+		}
+		if strings.Contains(fmt.Sprintf("%+v", ct.Info), canary) {
+			t.Errorf("%s: the token is in the target's info: %+v", name, ct.Info)
+		}
+	}
+	for _, c := range []struct{ ref, msg, hint string }{
+		{"bearerTokenEnv: UNSET_TOK", `target "a": environment variable UNSET_TOK (its bearerTokenEnv) is not set`, "export UNSET_TOK before starting neo4j-doctor, or give the target a bearerTokenFile:"},
+		{"bearerTokenFile: " + filepath.Join(dir, "missing"), `target "a": bearerTokenFile ` + filepath.Join(dir, "missing") + ": no such file", "holding only the token"},
+		{"bearerTokenFile: " + dir, "not a regular file", ""},
+	} {
+		p := writeFile(t, "t.yml", "targets:\n  - {name: a, uri: bolt://127.0.0.1:1, "+c.ref+"}\n")
+		_, err := fleet.Load(p, env)
+		var ie *checks.InputError
+		if !errors.As(err, &ie) || !strings.Contains(ie.Msg, c.msg) || !strings.Contains(ie.Hint, c.hint) {
+			t.Errorf("%s: err = %v (hint %q), want %q / %q", c.ref, err, hintOf(err), c.msg, c.hint)
+		}
+	}
+}
+
+// TestAccessResolved: what the target file says reaches checks.Target:
+// the bearer token (from its reference, where the report says it came
+// from, never its value), impersonate and writeProbe. It needs
+// checks.Resolve to carry them (the access check's branch).
+func TestAccessResolved(t *testing.T) {
+	t.Parallel()
+	env := func(k string) string {
+		if k == "TOK" {
+			return canary
+		}
+		return ""
+	}
+	p := writeFile(t, "t.yml", `targets:
+  - {name: sso, uri: bolt://127.0.0.1:1, bearerTokenEnv: TOK, impersonate: reporting, writeProbe: true}
+  - {name: plain, uri: bolt://127.0.0.1:1}
+`)
+	f, err := fleet.Load(p, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, _ := f.Lookup("sso")
+	ct, err := tg.Resolve(f.Path, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct.BearerToken != canary || ct.Impersonate != "reporting" || !ct.WriteProbe {
+		t.Errorf("sso: bearer token read %v, impersonate %q, write probe %v", ct.BearerToken == canary, ct.Impersonate, ct.WriteProbe)
+	}
+	if s := ct.Info.Settings["bearer-token"]; s.From != "TOK (bearerTokenEnv)" || s.Value != "" {
+		t.Errorf("sso: bearer-token setting %+v, want from TOK (bearerTokenEnv) and no value", s)
+	}
+	tg, _ = f.Lookup("plain")
+	if ct, err := tg.Resolve(f.Path, env); err != nil || ct.WriteProbe || ct.Impersonate != "" || ct.BearerToken != "" {
+		t.Errorf("plain: %v, %+v: the write probe is never the default", err, ct)
+	}
 }

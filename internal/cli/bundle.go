@@ -79,6 +79,7 @@ func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	data, sum, err := bundle.Build(rep, bundle.Options{
 		Tool:        bundle.Tool{Name: "neo4j-doctor", Version: v, Commit: c, Date: d},
 		Password:    t.Password,
+		BearerToken: t.BearerToken,
 		RedactHosts: cCtx.Bool("redact-hosts"),
 		Env:         bundle.EnvSource{Getenv: r.getenv},
 	})

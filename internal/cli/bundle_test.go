@@ -67,13 +67,15 @@ func readBundleFile(t *testing.T, path string) []byte {
 }
 
 // TestBundleCanary gives a distinctive password by flag, environment,
-// connection file and inside the URI, against scenarios that stop at
+// connection file and inside the URI, and a distinctive bearer token by
+// flag, environment and connection file, against scenarios that stop at
 // every step, and searches the bundle (hex decoded), the run's output and
-// `report`'s output in every format for it: zero hits. `report` prints the
-// very text the run printed, with the run's exit code.
+// `report`'s output in every format for them (any 16 characters of the
+// token): zero hits. `report` prints the very text the run printed, with
+// the run's exit code.
 func TestBundleCanary(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"healthy-cluster", "healthy-tls", "wrong-password", "self-signed", "http-port", "localhost-advertised", "credentials-expired", "nothing-listening", "database-not-found"} {
+	for _, name := range []string{"healthy-cluster", "healthy-tls", "wrong-password", "self-signed", "http-port", "localhost-advertised", "credentials-expired", "nothing-listening", "database-not-found", "token-expired-soon", "forbidden-database", "follower-behind-load-balancer"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			inst := startScenario(t, name)
@@ -84,6 +86,7 @@ func TestBundleCanary(t *testing.T) {
 			if inst.Database != "" {
 				common = append(common, "-d", inst.Database)
 			}
+			common = append(common, inst.Args()...)
 			credURI := withUserinfo(t, inst.URI, inst.Username, canary)
 			file := func(content string) string { return writeFile(t, auraFileName, content) }
 			for _, src := range []struct {
@@ -97,7 +100,11 @@ func TestBundleCanary(t *testing.T) {
 				{"uri flag", append([]string{"--uri", credURI}, common[2:]...), nil},
 				{"uri env", common[2:], map[string]string{"NEO4J_URI": credURI, "HTTPS_PROXY": "http://me:" + canary + "@proxy.example.com:3128"}},
 				{"uri file", append(slices.Clone(common[2:]), file("NEO4J_URI="+credURI+"\n")), nil},
+				{"token flag", append([]string{"--uri", inst.URI, "--bearer-token", canaryToken}, common[2:]...), nil},
+				{"token env", append([]string{"--uri", inst.URI}, common[2:]...), map[string]string{"NEO4J_BEARER_TOKEN": canaryToken}},
+				{"token file", append(slices.Clone(common[2:]), file(auraHeader+"NEO4J_URI="+inst.URI+"\nNEO4J_BEARER_TOKEN="+canaryToken+"\n")), nil},
 			} {
+				token := strings.HasPrefix(src.name, "token")
 				path := filepath.Join(t.TempDir(), "case.json")
 				r := runCLI(src.env, append([]string{"bundle", "-o", path}, src.args...)...)
 				if r.code == 3 {
@@ -115,8 +122,11 @@ func TestBundleCanary(t *testing.T) {
 					if strings.Contains(s, canary) {
 						t.Errorf("password by %s: the bundle holds it in %q", src.name, s)
 					}
+					if where := leaked(s, canaryToken); where != "" {
+						t.Errorf("%s: the bundle holds the token: %s in %.80q", src.name, where, s)
+					}
 				}
-				if bytes.Contains(data, []byte(`"passwordScan": "passed"`)) == false {
+				if !token && !bytes.Contains(data, []byte(`"passwordScan": "passed"`)) {
 					t.Errorf("password by %s: the password scan did not pass", src.name)
 				}
 				again := runCLI(nil, "report", path)
@@ -127,7 +137,7 @@ func TestBundleCanary(t *testing.T) {
 				// Every format renders the same bundle; once per scenario
 				// is enough to see none of them adds anything.
 				formats := report.FormatNames()
-				for _, f := range formats[:len(formats)*btoi(src.name == "flag")] {
+				for _, f := range formats[:len(formats)*btoi(src.name == "flag" || src.name == "token flag")] {
 					rr := runCLI(nil, "report", "--verbose", "--format", f, path)
 					if rr.code != r.code {
 						t.Errorf("report --format %s: exit %d, want the run's %d\n%s", f, rr.code, r.code, rr)
@@ -137,6 +147,9 @@ func TestBundleCanary(t *testing.T) {
 				for _, o := range outputs {
 					if strings.Contains(o, canary) {
 						t.Errorf("password by %s: printed:\n%s", src.name, o)
+					}
+					if where := leaked(o, canaryToken); where != "" {
+						t.Errorf("token by %s: %s:\n%s", src.name, where, o)
 					}
 				}
 			}

@@ -79,8 +79,11 @@ func connectionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "uri", Aliases: []string{"a", "address"}, Usage: "Neo4j URI, e.g. neo4j+s://<id>.databases.neo4j.io (env NEO4J_URI, then NEO4J_ADDRESS)"},
 		&ucli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "user name (env NEO4J_USERNAME)"},
 		&ucli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "password; prefer the environment or a file, which stay out of shell history (env NEO4J_PASSWORD)"},
+		&ucli.StringFlag{Name: "bearer-token", Usage: "log in with this SSO bearer token (a JWT) instead of a user and password; prefer the environment or a file, which stay out of shell history (env NEO4J_BEARER_TOKEN)"},
 		&ucli.StringFlag{Name: "database", Aliases: []string{"d"}, Usage: "database (env NEO4J_DATABASE; default: the user's home database)"},
 		&ucli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
+		&ucli.StringFlag{Name: "impersonate", Usage: "run the statements as this `USER` (Bolt 4.4+; needs the IMPERSONATE privilege)"},
+		&ucli.BoolFlag{Name: "write-probe", Usage: "opt in to one write, CREATE () in a transaction that is always rolled back and never committed, on the writer (neo4j://) or the server reached (bolt://): proves writes land"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
@@ -128,11 +131,13 @@ func Run(args []string, streams report.Streams, getenv func(string) string) int 
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
-		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
+		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
 		Description: "Walks DNS → TCP → TLS → Bolt handshake → versions → auth → routing table → every\n" +
-			"cluster member → a query, and prints what passed, what failed, the evidence and the fix.\n" +
+			"cluster member → access (who you are, which database you reach, whether you may write there)\n" +
+			"→ a query, and prints what passed, what failed, the evidence and the fix. Nothing is written\n" +
+			"unless --write-probe asks for one write, which is always rolled back.\n" +
 			"CONNECTION_FILE is the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or any dotenv\n" +
-			"file with NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.\n" +
+			"file with NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (or NEO4J_BEARER_TOKEN), NEO4J_DATABASE.\n" +
 			"Precedence: flag, then the connection file, then the environment, then the default.\n" +
 			"In CI: --wait 2m waits until the server is ready (stopping at once on a wrong password or\n" +
 			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n" +
@@ -277,6 +282,9 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		if cCtx.IsSet(name) {
 			in.Flags[name] = cCtx.String(name)
 		}
+	}
+	if err := accessInputs(cCtx, &in); err != nil {
+		return nil, err
 	}
 	if in.CertWarnDays == 0 {
 		in.CertWarnDays = -1 // --cert-warn-days 0: never warn

@@ -80,16 +80,21 @@ func startScenario(t *testing.T, name string) *scenarios.Instance {
 }
 
 // targetArgs are the flags a user would pass to diagnose inst, everything
-// but the password and the URI.
+// but the password (or bearer token) and the URI: with the flags the
+// scenario is shown with (--write-probe, --impersonate).
 func targetArgs(inst *scenarios.Instance) []string {
-	args := []string{"-u", inst.Username, "--dns-server", inst.DNSServer, "--timeout", inst.Timeout.String()}
+	var args []string
+	if inst.Username != "" {
+		args = append(args, "-u", inst.Username)
+	}
+	args = append(args, "--dns-server", inst.DNSServer, "--timeout", inst.Timeout.String())
 	if inst.CAFile != "" {
 		args = append(args, "--ca-file", inst.CAFile)
 	}
 	if inst.Database != "" {
 		args = append(args, "-d", inst.Database)
 	}
-	return args
+	return append(args, inst.Args()...)
 }
 
 // instArgs are the flags to diagnose inst, with the password left to
@@ -98,7 +103,12 @@ func instArgs(inst *scenarios.Instance, more ...string) []string {
 	return append(append([]string{"--uri", inst.URI}, targetArgs(inst)...), more...)
 }
 
+// instEnv is the environment that gives inst's secret: NEO4J_PASSWORD, or
+// NEO4J_BEARER_TOKEN for a scenario that logs in with a token.
 func instEnv(inst *scenarios.Instance) map[string]string {
+	if inst.BearerToken != "" {
+		return map[string]string{"NEO4J_BEARER_TOKEN": inst.BearerToken}
+	}
 	return map[string]string{"NEO4J_PASSWORD": inst.Password}
 }
 
@@ -603,32 +613,43 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			if inst.CAFile != "" {
 				common = append(common, "--ca-file", inst.CAFile)
 			}
+			common = append(common, inst.Args()...)
 			credURI := withUserinfo(t, inst.URI, inst.Username, canary)
 			fileWith := func(content string) string { return writeFile(t, auraFileName, content) }
 			sources := []struct {
-				name string
-				args []string
-				env  map[string]string
+				name   string
+				args   []string
+				env    map[string]string
+				secret string
 			}{
-				{"flag", append([]string{"--uri", inst.URI, "-p", canary}, common...), nil},
-				{"env", append([]string{"--uri", inst.URI}, common...), map[string]string{"NEO4J_PASSWORD": canary}},
-				{"file", append(slices.Clone(common), fileWith(auraHeader+"NEO4J_URI="+inst.URI+"\nNEO4J_PASSWORD="+canary+"\n")), nil},
-				{"uri flag", append([]string{"--uri", credURI}, common[2:]...), nil},
-				{"uri env", common[2:], map[string]string{"NEO4J_URI": credURI}},
-				{"uri file", append(slices.Clone(common[2:]), fileWith("NEO4J_URI="+credURI+"\n")), nil},
+				{"flag", append([]string{"--uri", inst.URI, "-p", canary}, common...), nil, canary},
+				{"env", append([]string{"--uri", inst.URI}, common...), map[string]string{"NEO4J_PASSWORD": canary}, canary},
+				{"file", append(slices.Clone(common), fileWith(auraHeader+"NEO4J_URI="+inst.URI+"\nNEO4J_PASSWORD="+canary+"\n")), nil, canary},
+				{"uri flag", append([]string{"--uri", credURI}, common[2:]...), nil, canary},
+				{"uri env", common[2:], map[string]string{"NEO4J_URI": credURI}, canary},
+				{"uri file", append(slices.Clone(common[2:]), fileWith("NEO4J_URI="+credURI+"\n")), nil, canary},
+				// A bearer token instead of the user and password, each
+				// way there is.
+				{"token flag", append([]string{"--uri", inst.URI, "--bearer-token", canaryToken}, common[2:]...), nil, canaryToken},
+				{"token env", append([]string{"--uri", inst.URI}, common[2:]...), map[string]string{"NEO4J_BEARER_TOKEN": canaryToken}, canaryToken},
+				{"token file", append(slices.Clone(common[2:]), fileWith("NEO4J_URI="+inst.URI+"\nNEO4J_BEARER_TOKEN="+canaryToken+"\n")), nil, canaryToken},
 			}
 			for _, src := range sources {
-				for _, format := range [][]string{{"--format", "text"}, {"--format", "json"}, {"--verbose"}, {"--verbose", "--format", "json"}} {
+				formats := [][]string{{"--format", "text"}, {"--format", "json"}, {"--verbose"}, {"--verbose", "--format", "json"}}
+				if src.secret == canaryToken {
+					formats = formats[2:] // verbose shows all the plain report does
+				}
+				for _, format := range formats {
 					r := runCLI(src.env, append(slices.Clone(src.args), format...)...)
 					if r.code == 3 {
-						t.Errorf("password by %s %v: valid input rejected:\n%s", src.name, format, r)
+						t.Errorf("secret by %s %v: valid input rejected:\n%s", src.name, format, r)
 					}
-					if sc.Expect.Verdict == "pass" && r.code != 1 {
+					if sc.Expect.Verdict == "pass" && r.code != 1 && src.secret == canary {
 						// Proof the canary was the password tried.
 						t.Errorf("password by %s %v: a healthy server accepted the wrong password:\n%s", src.name, format, r)
 					}
-					if strings.Contains(r.stdout, canary) || strings.Contains(r.stderr, canary) {
-						t.Errorf("password by %s %v: the password is printed:\n%s", src.name, format, r)
+					if where := leaked(r.stdout+r.stderr, src.secret); where != "" {
+						t.Errorf("secret by %s %v: %s:\n%s", src.name, format, where, r)
 					}
 				}
 			}

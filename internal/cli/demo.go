@@ -20,7 +20,7 @@ func demoFlags() []ucli.Flag {
 	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
-		case "format", "color", "quiet", "strict", "verbose":
+		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe":
 			out = append(out, f)
 		}
 	}
@@ -59,11 +59,21 @@ func (r *runner) demoCommand() *ucli.Command {
 			if !ok {
 				return &usageError{msg: fmt.Sprintf("no demo scenario %q", name), hint: "neo4j-doctor demo --list names them"}
 			}
+			// --write-probe and --impersonate, checked before any server
+			// starts; they add to what the scenario itself asks for.
+			extra := checks.Inputs{Flags: map[string]string{}}
+			if err := accessInputs(cCtx, &extra); err != nil {
+				return err
+			}
 			inst, err := sc.Start()
 			if err != nil {
 				return err
 			}
 			defer inst.Close()
+			inst.WriteProbe = inst.WriteProbe || extra.WriteProbe
+			if extra.Impersonate != "" {
+				inst.Impersonate = extra.Impersonate
+			}
 			if cCtx.Bool("serve") {
 				return serve(out, inst)
 			}
@@ -93,26 +103,40 @@ func demoTarget(inst *scenarios.Instance) (*checks.Target, error) {
 }
 
 func serve(w io.Writer, inst *scenarios.Instance) error {
-	sc := inst.Scenario
-	fmt.Fprintf(w, "scenario   %s: %s\n", sc.Name, sc.Description)
-	fmt.Fprintf(w, "uri        %s\n", inst.URI)
-	fmt.Fprintf(w, "servers    %s\n", strings.Join(inst.Servers, ", "))
-	fmt.Fprintf(w, "dns        %s (names under .%s resolve only here)\n", inst.DNSServer, scenarios.DemoDomain)
-	fmt.Fprintf(w, "user       %s (the demo's fixed password is %q)\n", inst.Username, scenarios.DemoPassword)
-	if inst.CAFile != "" {
-		fmt.Fprintf(w, "ca file    %s\n", inst.CAFile)
-	}
-	args := []string{"neo4j-doctor", "--dns-server", inst.DNSServer, "--uri", inst.URI, "-u", inst.Username}
-	if inst.CAFile != "" {
-		args = append(args, "--ca-file", inst.CAFile)
-	}
-	if inst.Database != "" {
-		args = append(args, "-d", inst.Database)
-	}
-	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  NEO4J_PASSWORD=%s %s\n", scenarios.DemoPassword, strings.Join(args, " "))
+	serveInfo(w, inst)
 	fmt.Fprintf(w, "\nserving until interrupted (Ctrl-C)\n")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
 	return nil
+}
+
+// serveInfo prints what demo --serve started and the command that
+// diagnoses it, with the flags the scenario is shown with. A bearer
+// token is not printed: the command reads it from the file that holds it.
+func serveInfo(w io.Writer, inst *scenarios.Instance) {
+	sc := inst.Scenario
+	fmt.Fprintf(w, "scenario   %s: %s\n", sc.Name, sc.Description)
+	fmt.Fprintf(w, "uri        %s\n", inst.URI)
+	fmt.Fprintf(w, "servers    %s\n", strings.Join(inst.Servers, ", "))
+	fmt.Fprintf(w, "dns        %s (names under .%s resolve only here)\n", inst.DNSServer, scenarios.DemoDomain)
+	args := []string{"neo4j-doctor", "--dns-server", inst.DNSServer, "--uri", inst.URI}
+	env := "NEO4J_PASSWORD=" + scenarios.DemoPassword
+	if inst.BearerToken != "" {
+		// The token is not printed: it is in a file, as a mounted secret.
+		fmt.Fprintf(w, "token      %s (a bearer token made for the demo, for user %s)\n", inst.BearerTokenFile, scenarios.DemoAppUser)
+		env = `NEO4J_BEARER_TOKEN="$(cat ` + inst.BearerTokenFile + `)"`
+	} else {
+		fmt.Fprintf(w, "user       %s (the demo's fixed password is %q)\n", inst.Username, scenarios.DemoPassword)
+		args = append(args, "-u", inst.Username)
+	}
+	if inst.CAFile != "" {
+		fmt.Fprintf(w, "ca file    %s\n", inst.CAFile)
+		args = append(args, "--ca-file", inst.CAFile)
+	}
+	if inst.Database != "" {
+		args = append(args, "-d", inst.Database)
+	}
+	args = append(args, inst.Args()...)
+	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  %s %s\n", env, strings.Join(args, " "))
 }

@@ -7,6 +7,7 @@ package cli
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -129,7 +130,7 @@ func TestEveryFormatOfAFailingRun(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(readFile(t, p("annotations.txt")), "\n"), "\n")
 	wantLines := []*regexp.Regexp{
 		regexp.MustCompile(`^::error title=neo4j-doctor%3A auth failed::authentication failed: wrong username or password%0Afix: the server rejected user "neo4j" with NEO4J_PASSWORD from the environment: check it.*%0Anote: .*$`),
-		regexp.MustCompile(`^::notice title=neo4j-doctor%3A fail::` + regexp.QuoteMeta(inst.URI) + `: 5 passed, 1 failed, 4 skipped in \S+ \(exit code 1\)$`),
+		regexp.MustCompile(`^::notice title=neo4j-doctor%3A fail::` + regexp.QuoteMeta(inst.URI) + fmt.Sprintf(`: 5 passed, 1 failed, %d skipped in \S+ \(exit code 1\)$`, len(ids)-6)),
 	}
 	if len(lines) != len(wantLines) {
 		t.Fatalf("%d annotation lines, want %d:\n%s", len(lines), len(wantLines), strings.Join(lines, "\n"))

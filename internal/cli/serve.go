@@ -153,7 +153,8 @@ func unwrapOp(err error) error {
 
 // demoTargets are demo scenarios running on loopback, written as a targets
 // file, each scenario's password (the demo's published one, or the wrong
-// one wrong-password uses) in a password file beside it.
+// one wrong-password uses) in a password file beside it, or its bearer
+// token in the file the scenario wrote.
 type demoTargets struct {
 	dir   string
 	path  string
@@ -197,13 +198,24 @@ func startDemoTargets(names []string) (*demoTargets, error) {
 		}
 		d.insts = append(d.insts, in)
 		d.names = append(d.names, sc.Name)
-		pw := filepath.Join(dir, sc.Name+".password")
-		if err := os.WriteFile(pw, []byte(in.Password+"\n"), 0o600); err != nil {
-			d.close()
-			return nil, err
+		fmt.Fprintf(&b, "  - name: %s\n    uri: %s\n", sc.Name, in.URI)
+		if in.BearerToken != "" {
+			fmt.Fprintf(&b, "    bearerTokenFile: %s\n", in.BearerTokenFile)
+		} else {
+			pw := filepath.Join(dir, sc.Name+".password")
+			if err := os.WriteFile(pw, []byte(in.Password+"\n"), 0o600); err != nil {
+				d.close()
+				return nil, err
+			}
+			fmt.Fprintf(&b, "    username: %s\n    passwordFile: %s\n", in.Username, pw)
 		}
-		fmt.Fprintf(&b, "  - name: %s\n    uri: %s\n    username: %s\n    passwordFile: %s\n    dnsServer: %s\n    timeout: %s\n",
-			sc.Name, in.URI, in.Username, pw, in.DNSServer, in.Timeout)
+		fmt.Fprintf(&b, "    dnsServer: %s\n    timeout: %s\n", in.DNSServer, in.Timeout)
+		if in.WriteProbe {
+			b.WriteString("    writeProbe: true\n")
+		}
+		if in.Impersonate != "" {
+			fmt.Fprintf(&b, "    impersonate: %s\n", in.Impersonate)
+		}
 		if in.Database != "" {
 			fmt.Fprintf(&b, "    database: %s\n", in.Database)
 		}
