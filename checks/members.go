@@ -120,23 +120,6 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 	mctx, cancel := context.WithTimeout(ctx, in.budget)
 	defer cancel()
 	var wg sync.WaitGroup
-	for i, m := range in.members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-mctx.Done():
-				probes[i] = unchecked(m)
-				return
-			}
-			defer func() { <-sem }()
-			probes[i] = r.checkMember(mctx, m, inTable)
-			if mctx.Err() != nil && ctx.Err() == nil && cutShort(probes[i].member) {
-				probes[i] = unchecked(m)
-			}
-		}()
-	}
 	var seedMismatch elsewhere
 	if in.seedSelf != "" && !strings.EqualFold(in.seedSelf, in.seed) {
 		resolver := r.lookupResolver()
@@ -144,6 +127,26 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 		go func() {
 			defer wg.Done()
 			seedMismatch = selfMismatch(ctx, resolver, in.seedSelf, in.answered, r.T.Timeout)
+		}()
+	}
+	// Slots are taken here, in table order (writers, readers, routers), not
+	// by racing goroutines: on a busy machine the writer must not wait
+	// behind a hundred stalled readers and miss the budget.
+	for i, m := range in.members {
+		select {
+		case sem <- struct{}{}:
+		case <-mctx.Done():
+			probes[i] = unchecked(m)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			probes[i] = r.checkMember(mctx, m, inTable)
+			if mctx.Err() != nil && ctx.Err() == nil && cutShort(probes[i].member) {
+				probes[i] = unchecked(m)
+			}
 		}()
 	}
 	wg.Wait()
