@@ -203,6 +203,16 @@ type AccessInfo struct {
 	WriteProbe string
 }
 
+// DatabaseAccess is the database the run reached and its access mode
+// ("read-write" or "read-only"), for the exporter; ok is false when the
+// access check did not learn the mode.
+func (r *Report) DatabaseAccess() (database, mode string, ok bool) {
+	if r.Access == nil || r.Access.Mode == "" {
+		return "", "", false
+	}
+	return r.Access.Database, r.Access.Mode, true
+}
+
 // info is the outcome as AccessInfo.
 func (o accessOutcome) info(t *Target) *AccessInfo {
 	in := &AccessInfo{Database: o.reached(t)}
@@ -804,6 +814,10 @@ func judgeAccess(t *Target, out accessOutcome) Result {
 	if len(found) == 0 {
 		res.Status = Pass
 		res.Summary = passSummary(t, out, who, db, retFailed)
+		if state != nil && state.access != "" && retFailed == nil && !strings.Contains(res.Summary, "write probe") {
+			// "may read" alone reads as "may only read".
+			res.Summary += ", which is " + state.access
+		}
 	}
 	return res
 }
@@ -863,7 +877,7 @@ func passSummary(t *Target, out accessOutcome, who, db string, retFailed error) 
 	case probed:
 		return fmt.Sprintf("%s may read and write %s (the write probe was rolled back)", who, databaseName(db))
 	}
-	return fmt.Sprintf("%s may read %s", who, databaseName(db))
+	return fmt.Sprintf("%s may access %s", who, databaseName(db))
 }
 
 // roleFor is the role a GRANT for user names: one of its roles other than
@@ -941,7 +955,7 @@ func readOnlyHints(s say, db string, instance, direct bool) []string {
 
 // homeHints: name the database; or make the default the user's home.
 func homeHints(s say, who, dflt string) []string {
-	hints := []string{fmt.Sprintf("name the database your data is in: -d %s here, and in applications the database of the driver's session (e.g. Python driver.session(database=\"%s\"))", dflt, dflt)}
+	hints := []string{fmt.Sprintf("name the database your data is in: -d %s here; in applications, the session's (Python: driver.session(database=\"%s\"))", dflt, dflt)}
 	if c := s.code(generation.SetHomeDatabase, "<user>", cypherName(who), "<db>", dflt); c != "" {
 		hints = append(hints, fmt.Sprintf("or, if %s is where %s's data should be, make it its home, as an admin on the system database: %s", dflt, who, c))
 	}
@@ -1124,8 +1138,9 @@ func judgeToken(t *Target, out accessOutcome, add func(Status, string, string, .
 		add(Fail, "access.token_not_yet_valid", fmt.Sprintf("the bearer token is not valid until %s, %s", c.Nbf.UTC().Format(time.RFC3339), relative(c.Nbf, out.now)),
 			"check the clocks of this machine, the server and the identity provider (NTP): a token is valid from when its provider says", fresh)
 	case !c.Exp.IsZero() && c.Exp.Sub(out.now) < tokenLifetime:
-		add(Warn, "access.token_expires_soon", fmt.Sprintf("the bearer token expires %s, within the hour a connection typically lives: connections opened with it fail after that", relative(c.Exp, out.now)),
-			"give applications a way to renew the token before it expires (the drivers take an auth token manager that asks for a fresh one); for this check, "+fresh)
+		add(Warn, "access.token_expires_soon", fmt.Sprintf("the bearer token expires %s: connections outlive it", relative(c.Exp, out.now)),
+			"renew the token before it expires: the drivers take an auth token manager that asks for a fresh one",
+			"drivers keep a pooled connection up to an hour by default; once its token has expired, its requests fail with TokenExpired")
 	}
 }
 

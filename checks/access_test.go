@@ -70,7 +70,7 @@ func TestAccessHealthy(t *testing.T) {
 			s := startServer(t, withUsers(fixtures.Neo4j526()))
 			rep := run(t, target{uri: s.URI(scheme)})
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-			r := wantAccess(t, rep, checks.Pass, "", "neo4j may read database neo4j", "")
+			r := wantAccess(t, rep, checks.Pass, "", "neo4j may access database neo4j", "")
 			for name, value := range map[string]string{"user": "neo4j", "roles": "PUBLIC", "home database": "neo4j",
 				"database": "neo4j (the home database)", "DBMS default": "neo4j", "access": "read-write", "status": "online", "writer": s.Addr()} {
 				wantFact(t, r, name, value)
@@ -149,7 +149,7 @@ func TestAccessHomeNotDefault(t *testing.T) {
 	wantCheck(t, rep, "query", checks.Pass, "database movies")
 	// Named, the same database is no warning.
 	rep = run(t, target{uri: s.URI("neo4j"), user: "bob", database: "movies"})
-	wantAccess(t, rep, checks.Pass, "", "bob may read database movies", "")
+	wantAccess(t, rep, checks.Pass, "", "bob may access database movies", "")
 }
 
 func TestAccessReadOnly(t *testing.T) {
@@ -187,7 +187,7 @@ func TestAccessReadOnly42(t *testing.T) {
 	cfg.Databases = []fixtures.Database{{Name: "neo4j", ReadOnly: true}, {Name: "system"}}
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt")})
-	wantAccess(t, rep, checks.Pass, "", "neo4j may read database neo4j", "")
+	wantAccess(t, rep, checks.Pass, "", "neo4j may access database neo4j", "")
 	rep = run(t, target{uri: s.URI("bolt"), writeProbe: true})
 	r := wantAccess(t, rep, checks.Fail, "access.read_only", "refuses writes to database neo4j: it is a read-only server or database",
 		"if this server is one of the read replicas, writes must go to the writer: connect with neo4j://")
@@ -216,7 +216,7 @@ func TestAccessImpersonation(t *testing.T) {
 	s := startServer(t, cfg)
 	rep := run(t, target{uri: s.URI("bolt"), impersonate: "bob", database: "movies"})
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-	r := wantAccess(t, rep, checks.Pass, "", "bob (impersonated) may read database movies", "")
+	r := wantAccess(t, rep, checks.Pass, "", "bob (impersonated) may access database movies", "")
 	wantFact(t, r, "ran as", "bob, impersonated by neo4j")
 	wantFact(t, r, "roles", "PUBLIC, analyst")
 	var imp int
@@ -384,11 +384,11 @@ func TestAccessBearerToken(t *testing.T) {
 		expFacts map[string]string
 	}{
 		{name: "a good token", claims: map[string]any{"exp": now.Add(8 * time.Hour).Unix(), "iat": now.Add(-time.Minute).Unix(), "iss": "https://idp.example.com/", "aud": "neo4j"},
-			status: checks.Pass, summary: "alice may read database neo4j",
+			status: checks.Pass, summary: "alice may access database neo4j",
 			expFacts: map[string]string{"token expires": "(in 8 hours)", "token issuer": "https://idp.example.com/", "token audience": "neo4j", "user": "alice"}},
 		{name: "expires soon", claims: map[string]any{"exp": now.Add(25 * time.Minute).Unix()},
-			status: checks.Warn, code: "access.token_expires_soon", summary: "the bearer token expires in 25 minutes, within the hour a connection typically lives",
-			fix: "give applications a way to renew the token before it expires"},
+			status: checks.Warn, code: "access.token_expires_soon", summary: "the bearer token expires in 25 minutes: connections outlive it",
+			fix: "renew the token before it expires"},
 		{name: "expired, the server took it", claims: map[string]any{"exp": now.Add(-10 * time.Minute).Unix()},
 			status: checks.Fail, code: "access.token_expired", summary: "the bearer token expired 10 minutes ago by this machine's clock",
 			fix: "get a fresh token from your identity provider and pass it in place of the bearer token given with --bearer-token"},
@@ -440,7 +440,7 @@ func TestAccessAuthDisabled(t *testing.T) {
 	rep := run(t, target{uri: s.URI("bolt"), noCreds: true})
 	// config warns that no credentials were given.
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantAccess(t, rep, checks.Pass, "", "anyone (authentication is disabled) may read database neo4j", "")
+	r := wantAccess(t, rep, checks.Pass, "", "anyone (authentication is disabled) may access database neo4j", "")
 	wantFact(t, r, "user", "none: authentication is disabled")
 }
 
@@ -502,7 +502,7 @@ func TestWriteProbeBolt(t *testing.T) {
 	wantFact(t, r, "write probe outcome", "written, then rolled back")
 	wantProbe(t, s, 1, "neo4j")
 	noCommit(t, s)
-	want := checks.AccessInfo{User: "neo4j", Roles: []string{"PUBLIC"}, Database: "neo4j", Home: "neo4j", Default: "neo4j",
+	want := checks.AccessInfo{User: "neo4j", Roles: []string{"admin", "PUBLIC"}, Database: "neo4j", Home: "neo4j", Default: "neo4j",
 		Mode: "read-write", Status: "online", Writer: s.Addr(), WriteProbe: "rolled back"}
 	if rep.Access == nil || fmt.Sprint(*rep.Access) != fmt.Sprint(want) {
 		t.Errorf("Report.Access %+v, want %+v", rep.Access, want)

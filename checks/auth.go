@@ -255,22 +255,24 @@ func identityProviderHints(s say, se *bolt.ServerError) []string {
 	if l := s.Lookup(generation.LDAPHost); l.Aura {
 		return []string{"the identity provider " + what + ": " + l.Text}
 	}
-	where := []string{"the LDAP server of " + s.name(generation.LDAPHost) +
+	where := []string{"LDAP: " + s.name(generation.LDAPHost) +
 		" (timeouts " + s.name(generation.LDAPConnectionTimeout) + " and " + s.name(generation.LDAPReadTimeout) + ")"}
 	if oidc := s.name(generation.OIDCDiscovery); oidc != "" {
-		where = append(where, "the SSO provider of "+oidc)
+		where = append(where, "SSO: "+oidc)
 	}
-	fix := fmt.Sprintf("the identity provider %s (%s): have the DBMS administrator check, from the Neo4j server, the provider %s names: %s",
-		what, se.Code[strings.LastIndexByte(se.Code, '.')+1:], s.name(generation.AuthProviders), strings.Join(where, ", or "))
+	// The fix says who acts and where; the settings to look at follow, so
+	// that the closing block stays short.
+	fix := fmt.Sprintf("have the DBMS administrator check the identity provider from the Neo4j server: it %s (%s)",
+		what, se.Code[strings.LastIndexByte(se.Code, '.')+1:])
+	settings := fmt.Sprintf("%s names the provider; its settings are %s", s.name(generation.AuthProviders), strings.Join(where, "; "))
 	hints := []string{fix}
 	if strings.HasSuffix(se.Code, "AuthorizationExpired") {
 		hints = append(hints, "so that the server renews a user's groups itself, without the user logging in again, set "+
 			s.set(generation.LDAPSystemAccount, "true")+" with the LDAP system account's user name and password; "+
 			s.name(generation.AuthCacheTTL)+" is how long the server keeps what the provider said")
-		hints = append(hints, "meanwhile reconnect: a new login asks the provider again, and drivers do that themselves for this error")
-		return hints
+		return append(hints, "meanwhile reconnect: a new login asks the provider again, and drivers do that themselves for this error", settings)
 	}
-	return append(hints, "retry once the provider answers: the same credentials should then work; "+s.name(generation.SecurityLog)+" on the server says what failed")
+	return append(hints, "retry once the provider answers: the same credentials should then work; "+s.name(generation.SecurityLog)+" on the server says what failed", settings)
 }
 
 // bearerRejectedHints: the token is not one the server accepts; what it

@@ -176,7 +176,7 @@ func TestBudgetSingle(t *testing.T) {
 				t.Error("no edition fact: the pre-sent dbms.components() was lost")
 			}
 			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL")
-			wantCheck(t, rep, "access", checks.Pass, "neo4j may read database neo4j")
+			wantCheck(t, rep, "access", checks.Pass, "neo4j may access database neo4j")
 			// The ROUTE that rode with HELLO still told a standalone
 			// server from a cluster member.
 			wantCheck(t, rep, "routing", checks.Skip, "standalone server")
@@ -267,7 +267,7 @@ func TestBudgetLeftOutQuery(t *testing.T) {
 					want, flight = want[:2], "handshake, HELLO and LOGON in one flight"
 					wantCheck(t, rep, "access", checks.Skip, "not run: not selected by --checks")
 				} else {
-					wantCheck(t, rep, "access", checks.Pass, "may read database neo4j")
+					wantCheck(t, rep, "access", checks.Pass, "may access database neo4j")
 				}
 				wantServerSaw(t, s, want...)
 				if got := roundTrips(p); m.pipelining && !slices.Equal(got, []int{1, 1}) || !m.pipelining && !slices.Equal(got, []int{2}) {
@@ -482,7 +482,7 @@ func TestDirectRoutingRouteFails(t *testing.T) {
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 			wantCheck(t, rep, "routing", checks.Skip, "connects directly; no routing table is used")
 			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
-			wantCheck(t, rep, "access", checks.Pass, "may read database neo4j")
+			wantCheck(t, rep, "access", checks.Pass, "may access database neo4j")
 			// access's three statements and query's two rode along and
 			// were ignored; each check asks again, after one RESET.
 			wantServerSaw(t, s, "HELLO", "LOGON", "ROUTE", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL", "RUN", "PULL",

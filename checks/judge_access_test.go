@@ -84,7 +84,7 @@ func TestJudgeAccess(t *testing.T) {
 		hint2  string
 	}{
 		{name: "pass", out: healthy(),
-			want:  baqWant{Pass, "", "neo4j may read database neo4j", ""},
+			want:  baqWant{Pass, "", "neo4j may access database neo4j", ""},
 			facts: map[string]string{"user": "neo4j", "roles": "PUBLIC, admin", "home database": "neo4j", "database": "neo4j (the home database)", "DBMS default": "neo4j", "access": "read-write", "status": "online", "writer": "db.example.com:7687"}},
 		{name: "pass, the write probe rolled back", target: func(t *Target) { t.WriteProbe = true }, out: on(healthy(), func(o *accessOutcome) { o.probe = probe(nil) }),
 			want:  baqWant{Pass, "", "neo4j may read and write database neo4j (the write probe was rolled back)", ""},
@@ -94,12 +94,12 @@ func TestJudgeAccess(t *testing.T) {
 			facts: map[string]string{"databases": "has one database, and no SHOW DATABASES or SHOW CURRENT USER"}},
 		{name: "pass with authentication disabled", target: func(t *Target) { t.Username, t.Password = "", "" },
 			out:   on(healthy(), func(o *accessOutcome) { o.results[stUser] = bolt.QueryResult{Fields: []string{"user"}} }),
-			want:  baqWant{Pass, "", "anyone (authentication is disabled) may read database neo4j", ""},
+			want:  baqWant{Pass, "", "anyone (authentication is disabled) may access database neo4j", ""},
 			facts: map[string]string{"user": "none: authentication is disabled"}},
 		{name: "pass on Community Edition", out: on(healthy(), func(o *accessOutcome) {
 			o.results[stUser] = bolt.QueryResult{Fields: []string{"user", "passwordChangeRequired"}, Records: [][]any{{"neo4j", false}}}
 		}),
-			want: baqWant{Pass, "", "neo4j may read database neo4j", ""}, facts: map[string]string{"roles": "not shown (Community Edition has no roles)"}},
+			want: baqWant{Pass, "", "neo4j may access database neo4j", ""}, facts: map[string]string{"roles": "not shown (Community Edition has no roles)"}},
 		{name: "RETURN 1 failed, not for access", target: named("movies"), out: on(healthy(), func(o *accessOutcome) {
 			o.errs[stReturn] = failure("RUN", "Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: 'movies'.")
 		}),
@@ -265,12 +265,12 @@ func TestJudgeAccess(t *testing.T) {
 		{name: "a bearer token", target: bearer, out: on(on(healthy(), token(tokenClaims{Exp: now.Add(8 * time.Hour), Iss: "https://idp.example.com/", Aud: []string{"neo4j"}})), func(o *accessOutcome) {
 			o.results[stUser] = user("alice", nil, "PUBLIC")
 		}),
-			want:  baqWant{Pass, "", "alice may read database neo4j", ""},
+			want:  baqWant{Pass, "", "alice may access database neo4j", ""},
 			facts: map[string]string{"token expires": "2026-12-05T20:00:00Z (in 8 hours)", "token issuer": "https://idp.example.com/", "token audience": "neo4j"}},
 		{name: "a bearer token that is no JWT", target: bearer, out: on(healthy(), func(o *accessOutcome) { o.claims, o.claimsErr = &tokenClaims{}, errTokenNotJWT }),
-			want: baqWant{Pass, "", "may read database neo4j", ""}, facts: map[string]string{"token": "not read: it is not a JWT"}},
+			want: baqWant{Pass, "", "may access database neo4j", ""}, facts: map[string]string{"token": "not read: it is not a JWT"}},
 		{name: "token expires soon", target: bearer, out: on(on(healthy(), token(tokenClaims{Exp: now.Add(25 * time.Minute)})), clock(now)),
-			want:  baqWant{Warn, "access.token_expires_soon", "the bearer token expires in 25 minutes, within the hour a connection typically lives", "give applications a way to renew the token before it expires"},
+			want:  baqWant{Warn, "access.token_expires_soon", "the bearer token expires in 25 minutes: connections outlive it", "renew the token before it expires"},
 			facts: map[string]string{"server clock": "2026-12-05T12:00:00Z"}},
 		{name: "token expired", target: bearer, out: on(healthy(), token(tokenClaims{Exp: now.Add(-3 * time.Minute)})),
 			want: baqWant{Fail, "access.token_expired", "the bearer token expired 3 minutes ago by this machine's clock: new connections with it fail", "get a fresh token from your identity provider and pass it in place of NEO4J_BEARER_TOKEN from the environment"}},
@@ -283,7 +283,7 @@ func TestJudgeAccess(t *testing.T) {
 			o.results = append(o.results, bolt.QueryResult{})
 			o.errs = append(o.errs, failure("RUN", "Neo.ClientError.Statement.SyntaxError", "Invalid input"))
 		}),
-			want: baqWant{Pass, "", "may read", ""}, facts: map[string]string{"server clock": "not read: Neo.ClientError.Statement.SyntaxError"}},
+			want: baqWant{Pass, "", "may access", ""}, facts: map[string]string{"server clock": "not read: Neo.ClientError.Statement.SyntaxError"}},
 
 		// Several findings: the worst is the summary and the fix, the
 		// others follow as facts and notes.

@@ -105,8 +105,9 @@ func TestJudgeAuth(t *testing.T) {
 		// A failed HELLO names no release: Bolt 3 is 3.5 or later, and
 		// the hint names each form.
 		{name: "identity provider timed out, Bolt 3", version: bolt.Version{Major: 3}, err: failure("HELLO", "Neo.TransientError.Security.AuthProviderTimeout"),
-			want: baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "the provider dbms.security.authentication_providers (3.5: dbms.security.auth_provider) names: the LDAP server of dbms.security.ldap.host"},
-			more: []string{"dbms.security.oidc.<provider>.well_known_discovery_uri (not on 3.5)"}},
+			want: baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "have the DBMS administrator check the identity provider from the Neo4j server"},
+			more: []string{"dbms.security.authentication_providers (3.5: dbms.security.auth_provider) names the provider", "LDAP: dbms.security.ldap.host",
+				"dbms.security.oidc.<provider>.well_known_discovery_uri (not on 3.5)"}},
 		{name: "identity provider timed out on Aura", target: aura, hello: ok, err: failure("LOGON", "Neo.TransientError.Security.AuthProviderTimeout"),
 			want:  baqWant{Fail, "auth.provider_unavailable", "your credentials are probably fine", "set up in https://console.neo4j.io"},
 			never: []string{"dbms.security"}},

@@ -42,8 +42,7 @@ var AccessModes = []string{"read-write", "read-only"}
 // AccessModes; ok is false when the run did not learn it (the access
 // check did not run or get that far, or a server without SHOW DATABASES).
 // It must be read from typed data the access check leaves in the report,
-// never from its facts, which are prose. *checks.Report implements it
-// once the access check is merged; until then the metric is absent.
+// never from its facts, which are prose. *checks.Report implements it.
 type DatabaseAccessor interface {
 	DatabaseAccess() (database, mode string, ok bool)
 }

@@ -153,7 +153,7 @@ expect 'count by (instance, version, agent) (neo4j_doctor_bolt_info{instance="he
 expect 'count by (instance) (neo4j_doctor_bolt_info{version="5.8",agent="Neo4j/5.26.0"})' "healthy-cluster 1 healthy-tls 1 no-writers 1 partial-outage 1 wrong-password 1"
 expect 'count by (instance) (neo4j_doctor_certificate_expiry_timestamp_seconds < time())' "expired-certificate 1"
 expect 'count by (instance) (neo4j_doctor_certificate_expiry_timestamp_seconds > time() + 14 * 86400)' "healthy-tls 1"
-expect 'count by (instance) (neo4j_doctor_phase_duration_seconds)' "expired-certificate 8 healthy-cluster 8 healthy-tls 8 no-writers 8 partial-outage 8 wrong-password 8"
+expect 'count by (instance) (neo4j_doctor_phase_duration_seconds)' "expired-certificate 9 healthy-cluster 9 healthy-tls 9 no-writers 9 partial-outage 9 wrong-password 9"
 expect 'count by (instance) (neo4j_doctor_phase_duration_seconds{phase="members"} > 0)' "healthy-cluster 1 healthy-tls 1 partial-outage 1"
 expect 'neo4j_doctor_exporter_config_last_reload_successful' "$exporter 1"
 expect 'sum(neo4j_doctor_exporter_probes_rejected_total)' "- 0"
