@@ -21,7 +21,8 @@ func TestVersionFromLdflags(t *testing.T) {
 	defer cancel()
 	pkg := module + "/internal/cli"
 	ld := "-X " + pkg + ".version=1.2.3 -X " + pkg + ".commit=0123abcd -X " + pkg + ".date=2026-11-25T10:00:00Z"
-	if out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", ld, "-o", bin, module).CombinedOutput(); err != nil {
+	// With the release tags: the binary people download is the one tested.
+	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", releaseTags, "-ldflags", ld, "-o", bin, module).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.CommandContext(ctx, bin, "--version").CombinedOutput()

@@ -25,16 +25,16 @@ const maxReleaseSize = 15_000_000
 const releaseLdflags = "-s -w -X " + module + "/internal/cli.version=1.2.3 -X " + module + "/internal/cli.commit=0123456789abcdef0123456789abcdef01234567 -X " + module + "/internal/cli.date=2026-11-25T10:00:00Z"
 
 // releaseTags are .goreleaser.yaml's build tags.
-const releaseTags = "urfave_cli_no_docs"
+const releaseTags = "urfave_cli_no_docs,nethttpomithttp2"
 
 // releaseTargets are .goreleaser.yaml's; the first is the largest
-// (measured: windows/amd64 14.72 MB, darwin/amd64 14.64, linux/amd64
-// 14.31, the arm64 builds 13.3-13.6).
+// (measured: windows/amd64 14.70 MB, darwin/amd64 14.59, linux/amd64
+// 14.30).
 var releaseTargets = []string{"windows/amd64", "darwin/amd64", "linux/amd64", "darwin/arm64", "windows/arm64", "linux/arm64"}
 
 // TestReleaseBinarySize holds the release binaries under 15 MB (issue 8),
 // built as .goreleaser.yaml builds them: CGO_ENABLED=0, -trimpath, the
-// urfave_cli_no_docs tag and the release -ldflags. It builds the largest
+// release tags and -ldflags. It builds the largest
 // target, a cross-compile that shares no package with the rest of the
 // suite (20-35 s with a cold cache, under a second warm);
 // NEO4J_DOCTOR_RELEASE_CHECK=1 builds every target.
@@ -168,4 +168,29 @@ func moduleOf(pkg string, modules []string) string {
 		return "std"
 	}
 	return pkg
+}
+
+// TestReleaseTagsAreGoreleasers keeps releaseTags, which the size test
+// builds with, the tags .goreleaser.yaml lists.
+func TestReleaseTagsAreGoreleasers(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../.goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	in := false
+	for _, l := range strings.Split(string(b), "\n") {
+		switch t := strings.TrimSpace(l); {
+		case t == "tags:":
+			in = true
+		case in && strings.HasPrefix(t, "- "):
+			tags = append(tags, strings.TrimPrefix(t, "- "))
+		case in && !strings.HasPrefix(t, "#"):
+			in = false
+		}
+	}
+	if got := strings.Join(tags, ","); got != releaseTags {
+		t.Errorf(".goreleaser.yaml builds with tags %q; the size test with %q", got, releaseTags)
+	}
 }
