@@ -52,8 +52,9 @@ type Change struct {
 	// first run that saw none to this one.
 	NoWriterFor time.Duration
 
-	// KindTable: the addresses that joined and left the table, sorted.
-	Added, Removed []string
+	// KindTable: the addresses that joined and left the table, and every
+	// address it lists now; sorted.
+	Added, Removed, Members []string
 
 	// KindLatency: this run's time, the usual time (the median of the
 	// runs before), and whether the run is slow (see Slow).
@@ -190,7 +191,7 @@ func (t *Tracker) Observe(run Run) []Change {
 		set := tableAddresses(rep)
 		added, removed := diff(t.table, set)
 		if first || t.table == nil || len(added)+len(removed) > 0 {
-			out = append(out, change(Change{Kind: KindTable, Added: added, Removed: removed}))
+			out = append(out, change(Change{Kind: KindTable, Added: added, Removed: removed, Members: set}))
 		}
 		t.table = set
 	}

@@ -119,6 +119,9 @@ type runner struct {
 	// is decided on them once, in colorStreams, by the command that runs.
 	streams report.Streams
 	getenv  func(string) string
+	// interrupt, when not nil, ends a watch as Ctrl-C does when it is
+	// closed: for tests, which cannot signal the process they share.
+	interrupt <-chan struct{}
 }
 
 // Run runs the command line args (args[0] is the program's name), writing
@@ -126,12 +129,17 @@ type runner struct {
 // report.TestStreams for tests) and reading the environment through
 // getenv, and returns the exit code.
 func Run(args []string, streams report.Streams, getenv func(string) string) int {
-	r := &runner{streams: streams, getenv: getenv}
+	return run(args, streams, getenv, nil)
+}
+
+// run is Run with the interrupt a test may give (see runner.interrupt).
+func run(args []string, streams report.Streams, getenv func(string) string, interrupt <-chan struct{}) int {
+	r := &runner{streams: streams, getenv: getenv, interrupt: interrupt}
 	v, _, _ := buildInfo()
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
-		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
+		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor watch [--interval 5s] [--for DURATION] [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
 		Description: "Walks DNS → TCP → TLS → Bolt handshake → versions → auth → routing table → every\n" +
 			"cluster member → access (who you are, which database you reach, whether you may write there)\n" +
 			"→ a query, and prints what passed, what failed, the evidence and the fix. Nothing is written\n" +
@@ -141,6 +149,7 @@ func Run(args []string, streams report.Streams, getenv func(string) string) int 
 			"Precedence: flag, then the connection file, then the environment, then the default.\n" +
 			"In CI: --wait 2m waits until the server is ready (stopping at once on a wrong password or\n" +
 			"certificate); --format junit, github or markdown with -o FILE writes what dashboards read.\n" +
+			"During an incident or a rolling upgrade: watch diagnoses every 5s and prints what changes.\n" +
 			"Words: a router hands drivers the routing table, a reader serves reads, the writer (the\n" +
 			"leader) takes writes; the server in your URI is the first router a neo4j:// driver asks.\n\n" + exitHelp,
 		Version:         v,
@@ -167,6 +176,7 @@ func Run(args []string, streams report.Streams, getenv func(string) string) int 
 					return &usageError{msg: err.Error(), hint: "see neo4j-doctor check --help"}
 				},
 			},
+			r.watchCommand(),
 			r.demoCommand(),
 			r.bundleCommand(),
 			r.reportCommand(),

@@ -1,5 +1,6 @@
 // Package contract checks documents against the JSON Schemas neo4j-doctor
-// ships (report.SchemaJSON, report.FleetSchemaJSON, bundle.SchemaJSON)
+// ships (report.SchemaJSON, report.FleetSchemaJSON,
+// report.WatchSchemaJSON, bundle.SchemaJSON)
 // with a full JSON Schema validator, so tests can hold every document the
 // tool writes to the contract it publishes.
 //
@@ -13,6 +14,8 @@
 package contract
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -33,6 +36,39 @@ func Report(doc []byte) error {
 func Fleet(doc []byte) error {
 	return explain(schemacheck.Validate(doc, report.FleetSchemaJSON, report.SchemaJSON), "report",
 		fmt.Sprintf("json does not match the fleet schema version %d", report.SchemaVersion))
+}
+
+// Watch checks what `watch --format json` wrote: one JSON object per
+// line, each conforming to report.WatchSchemaJSON; a start first, a
+// summary last, changes between, and no empty line.
+func Watch(out []byte) error {
+	lines := bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n"))
+	if len(out) == 0 || out[len(out)-1] != '\n' {
+		return errors.New("watch: the output does not end with a newline")
+	}
+	for i, line := range lines {
+		err := explain(schemacheck.Validate(line, report.WatchSchemaJSON, report.SchemaJSON), "watch",
+			fmt.Sprintf("line %d does not match the watch schema version %d", i+1, report.WatchSchemaVersion))
+		if err != nil {
+			return err
+		}
+		var head struct{ Type string }
+		_ = json.Unmarshal(line, &head) // valid: it conformed
+		want := "change"
+		switch {
+		case i == 0:
+			want = "start"
+		case i == len(lines)-1:
+			want = "summary"
+		}
+		if head.Type != want {
+			return fmt.Errorf("watch: line %d is a %s, want a %s", i+1, head.Type, want)
+		}
+	}
+	if len(lines) < 2 {
+		return fmt.Errorf("watch: %d line, want a start and a summary at least", len(lines))
+	}
+	return nil
 }
 
 // Bundle checks that doc is exactly one JSON value that conforms to
