@@ -27,6 +27,7 @@ func TestRetryableScenarios(t *testing.T) {
 		"healthy-cluster":       {false, false}, // healthy: nothing to wait for
 		"healthy-single":        {false, false},
 		"healthy-tls":           {false, false},
+		"leader-switch":         {false, false}, // started, it holds still: healthy
 		"wrong-password":        {false, false},
 		"http-port":             {false, false},
 		"self-signed":           {false, false},

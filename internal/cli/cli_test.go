@@ -335,6 +335,11 @@ func TestScenarios(t *testing.T) {
 			})
 			t.Run("demo", func(t *testing.T) {
 				// The demo starts its own instance of the scenario.
+				if sc.Watched != nil {
+					// Shown with watch: its first run is the diagnosis.
+					assertWatchFirstRun(t, runCLI(nil, "demo", sc.Name, "--format", "json", "--interval", "100ms", "--for", "250ms"), sc.Expect)
+					return
+				}
 				assertDiagnosis(t, runCLI(nil, "demo", sc.Name, "--format", "json"), sc.Expect)
 			})
 		})

@@ -13,6 +13,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 )
 
@@ -27,6 +28,8 @@ func demoFlags() []ucli.Flag {
 	return append(out,
 		&ucli.BoolFlag{Name: "list", Usage: "name the scenarios"},
 		&ucli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running and print their URIs until interrupted"},
+		&ucli.DurationFlag{Name: "interval", Usage: "a scenario shown with watch (leader-switch): the time between runs instead of the scenario's", DefaultText: "the scenario's"},
+		&ucli.DurationFlag{Name: "for", Usage: "a scenario shown with watch (leader-switch): how long to watch instead of the scenario's", DefaultText: "the scenario's"},
 	)
 }
 
@@ -81,6 +84,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			if sc.Watched != nil {
+				return r.demoWatch(cCtx, inst, t, o)
+			}
 			v, _, _ := buildInfo()
 			rep := checks.Diagnose(context.Background(), t, &checks.Env{Version: v}, checks.Options{Strict: o.strict})
 			return r.emit(rep, o)
@@ -102,7 +108,38 @@ func demoTarget(inst *scenarios.Instance) (*checks.Target, error) {
 	return checks.Resolve(inst.Inputs())
 }
 
+// demoWatch shows a scenario that changes with watch: its changes start
+// for one round, each state held until a run has seen it, and watch runs
+// with the scenario's --interval and --for (or the flags').
+func (r *runner) demoWatch(cCtx *ucli.Context, inst *scenarios.Instance, t *checks.Target, o options) error {
+	w := inst.Scenario.Watched
+	interval, limit := w.Interval, w.For
+	if cCtx.IsSet("interval") {
+		interval = cCtx.Duration("interval")
+	}
+	if cCtx.IsSet("for") {
+		limit = cCtx.Duration("for")
+	}
+	ws, err := checkWatch(cCtx.StringSlice("format"), interval, limit)
+	if err != nil {
+		return err
+	}
+	// Served 2: a state lasts until the seed has answered two routing
+	// tables since the change before, so some run read it.
+	if _, err := inst.Change(w.Unit, fixtures.ScheduleOptions{Rounds: 1, Served: 2}); err != nil {
+		return err
+	}
+	ctx, stop := r.interruptContext()
+	defer stop()
+	return r.watch(ctx, t, o, ws)
+}
+
 func serve(w io.Writer, inst *scenarios.Instance) error {
+	if sc := inst.Scenario; sc.Watched != nil {
+		if _, err := inst.Change(sc.Watched.Unit, fixtures.ScheduleOptions{Rounds: fixtures.Forever}); err != nil {
+			return err
+		}
+	}
 	serveInfo(w, inst)
 	fmt.Fprintf(w, "\nserving until interrupted (Ctrl-C)\n")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -138,5 +175,10 @@ func serveInfo(w io.Writer, inst *scenarios.Instance) {
 		args = append(args, "-d", inst.Database)
 	}
 	args = append(args, inst.Args()...)
+	if wt := sc.Watched; wt != nil {
+		fmt.Fprintf(w, "\nit changes for as long as it is served; watch it from another terminal:\n  %s %s watch --interval %s %s\n",
+			env, args[0], wt.Interval, strings.Join(args[1:], " "))
+		return
+	}
 	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  %s %s\n", env, strings.Join(args, " "))
 }

@@ -84,8 +84,13 @@ type watchSettings struct {
 }
 
 func watchOptions(cCtx *ucli.Context) (watchSettings, error) {
-	ws := watchSettings{format: "text", interval: cCtx.Duration("interval"), limit: cCtx.Duration("for")}
-	formats := splitList(cCtx.StringSlice("format"))
+	return checkWatch(cCtx.StringSlice("format"), cCtx.Duration("interval"), cCtx.Duration("for"))
+}
+
+// checkWatch checks --format, --interval and --for; format "" is text.
+func checkWatch(format []string, interval, limit time.Duration) (watchSettings, error) {
+	ws := watchSettings{format: "text", interval: interval, limit: limit}
+	formats := splitList(format)
 	switch {
 	case len(formats) > 1:
 		return ws, &usageError{msg: fmt.Sprintf("watch writes one --format, got %d", len(formats)), hint: "--format text or --format json"}
