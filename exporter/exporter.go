@@ -334,6 +334,9 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 		e.hist.add(rec)
 		return rec
 	}
+	// The idle probe (idleProbe:) waits minutes to hours: never inside a
+	// scrape.
+	ct.IdleProbe = nil
 	rep := checks.Diagnose(ctx, ct, e.cfg.Env, fleet.OptionsFor(t, false))
 	rec.Duration = e.cfg.Now().Sub(start)
 	rec.report = rep

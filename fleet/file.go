@@ -20,6 +20,7 @@
 //	    skip: [query]
 //	    impersonate: reporting     # run the statements as this user (--impersonate)
 //	    writeProbe: true           # one write, always rolled back (--write-probe); default false
+//	    idleProbe: [30s, 2m, 6m]   # the idle check (--idle-probe), check --targets only
 //	  - name: sso
 //	    uri: neo4j+s://graph.example.com
 //	    bearerTokenEnv: SSO_TOKEN  # or bearerTokenFile: /run/secrets/sso-token
@@ -93,7 +94,10 @@ type Target struct {
 	BearerTokenFile string
 	Impersonate     string // run the statements as this user (--impersonate); "" for none
 	WriteProbe      bool   // one write, always rolled back (--write-probe); never the default
-	Line            int    // where the target starts in the file
+	// IdleProbe are the idle times of the idle check (--idle-probe), for
+	// check --targets; nil: not run. serve never runs it inside a scrape.
+	IdleProbe []time.Duration
+	Line      int // where the target starts in the file
 }
 
 // Lookup finds a target by name.
@@ -123,7 +127,7 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe"}
 
 // secretKeys are keys people write for an inline password, tokenKeys for
 // an inline bearer token; each is refused with the way to give it by
@@ -366,6 +370,23 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				return err
 			}
 			t.WriteProbe = b
+			return nil
+		}
+		if key == "idleProbe" {
+			list, err := p.strings(k, v)
+			if err != nil {
+				return err
+			}
+			if len(list) == 0 { // idleProbe: with nothing, or [], is no probe
+				t.IdleProbe = nil
+				return nil
+			}
+			ds, err := checks.ParseIdleProbe("idleProbe", list)
+			if err != nil {
+				ie := err.(*checks.InputError)
+				return p.errf(v, ie.Hint, "%s", ie.Msg)
+			}
+			t.IdleProbe = ds
 			return nil
 		}
 		if key == "certWarnDays" {
