@@ -89,10 +89,10 @@ func idleList(ds []time.Duration) string {
 	return strings.Join(words, ", ")
 }
 
-// idleDur is a countdown's time: whole seconds from a minute up, as a
+// idleDur is a countdown's time: whole seconds from 10 s up, as a
 // person reads a clock; formatDuration below.
 func idleDur(d time.Duration) string {
-	if d >= time.Minute {
+	if d >= 10*time.Second {
 		return checks.IdleString(d.Round(time.Second))
 	}
 	return formatDuration(d)
