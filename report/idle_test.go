@@ -34,3 +34,22 @@ func TestIdleProgress(t *testing.T) {
 	var quiet *IdleProgress
 	quiet.Event(checks.IdleProgress{Opened: true}) // must not panic
 }
+
+// TestIdleTimeIsNotSlow: the idle check's time is the idle time it waited
+// out on purpose; the text report does not mark it slow, as it does any
+// other check that long.
+func TestIdleTimeIsNotSlow(t *testing.T) {
+	rep := &checks.Report{Verdict: checks.Pass, Checks: []checks.Result{
+		{ID: "query", Title: "query", Status: checks.Pass, Summary: "RETURN 1 returned 1", Duration: 3 * time.Second},
+		{ID: "idle", Title: "idle connections", Status: checks.Pass, Summary: "every idle connection answered, up to 3s", Duration: 3 * time.Second},
+	}}
+	var b bytes.Buffer
+	if err := Text(&b, rep, TextOptions{Version: "1.0.0", Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.Contains(l, "query ") && !strings.Contains(l, slowMark) || strings.Contains(l, "idle ") && strings.Contains(l, slowMark) {
+			t.Errorf("line %q: want query's 3s slow and idle's not", l)
+		}
+	}
+}
