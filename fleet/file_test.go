@@ -84,6 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate key", "targets:\n  - name: a\n    name: b\n    uri: bolt://h\n", "name is set twice", ""},
 		{"idle probe not a duration", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [5 minutes]}\n", `targets.yml:2: idleProbe: "5 minutes" is not a duration`, "idleProbe takes up to 8 durations"},
 		{"idle probe too long", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [25h]}\n", "idleProbe: 25h is longer than 24h", "30s,2m,6m,61m"},
+		{"idle probe every not a duration", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [5m], idleProbeEvery: daily}\n", `idleProbeEvery "daily" is not a positive duration`, "6h"},
 		{"idle probe too many", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [1s, 2s, 3s, 4s, 5s, 6s, 7s, 8s, 9s]}\n", "idleProbe has 9 durations", ""},
 	}
 	for _, c := range cases {
