@@ -43,7 +43,13 @@ type Check struct {
 	// that is not healthy may still change by waiting; without it the
 	// code's Wait does.
 	Retry func(res Result, rep *Report) bool
-	Run   func(ctx context.Context, r *Run) Result
+	// OptIn, when set and false for the target, makes the check no part
+	// of the run: not in the report, not in JSON or JUnit, not counted,
+	// not waited for. A check only a flag asks for (the idle probe). OptInHint
+	// says how to opt in, for the error when --checks names it without.
+	OptIn     func(t *Target) bool
+	OptInHint string
+	Run       func(ctx context.Context, r *Run) Result
 }
 
 // Code is one stable, machine-readable outcome of a check: a value of
@@ -121,6 +127,7 @@ func init() {
 		versionCheck,
 		authCheck,
 		routingCheck,
+		idleCheck, // opt-in (--idle-probe); after routing, which names the writer it probes
 		membersCheck,
 		accessCheck,
 		queryCheck,
@@ -171,6 +178,23 @@ func Register(c Check) (unregister func()) {
 		defer registeredMu.Unlock()
 		registered = slices.DeleteFunc(registered, func(e Check) bool { return e.ID == c.ID })
 	}
+}
+
+// RunChecks are the checks of a run against t: Checks without those t
+// did not opt in to (Check.OptIn).
+func RunChecks(t *Target) []Check {
+	return slices.DeleteFunc(Checks(), func(c Check) bool { return c.OptIn != nil && !c.OptIn(t) })
+}
+
+// OptedIn returns an *InputError when only (--checks) names a check t did
+// not opt in to: it would not run, so asking for it alone is a mistake.
+func OptedIn(t *Target, only []string) error {
+	for _, c := range Checks() {
+		if c.OptIn != nil && !c.OptIn(t) && slices.Contains(only, c.ID) {
+			return inputErr(c.OptInHint, "--checks %s: the %s check runs only when asked for", c.ID, c.ID)
+		}
+	}
+	return nil
 }
 
 // CheckDoc describes one check for --list-checks and the README.

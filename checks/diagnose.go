@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"time"
 )
 
 // Options are the run-wide choices that are not part of the target.
@@ -13,25 +14,34 @@ type Options struct {
 	// Skip names checks to leave out (--skip). Checks that need a
 	// left-out check are left out with it, for the same reason.
 	Skip []string
+	// IdleProgress, when set, hears from the idle check while it waits
+	// (--idle-probe can take an hour): once its connections are open,
+	// every IdleProgressEvery (default DefaultIdleProgressEvery) and as
+	// each idle time is up. It is called from one goroutine at a time and
+	// must not block; checks never print, the CLI renders it.
+	IdleProgress      func(IdleProgress)
+	IdleProgressEvery time.Duration
 }
 
 // Diagnose runs the checks opts selects against t and returns the report.
-// Checks left out are in the report as skipped, saying why. Unknown ids in
+// Checks left out are in the report as skipped, saying why; a check t did
+// not opt in to (Check.OptIn) is not in it at all. Unknown ids in
 // Only or Skip are ignored here; the CLI rejects them first (see
 // LeftOut).
 func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	env = env.withDefaults()
 	r := newRun(t, env)
+	r.progress, r.progressEvery = opts.IdleProgress, opts.IdleProgressEvery
 	defer r.Close()
 	start := env.Now()
-	list := Checks()
+	if left, err := leftOut(Checks(), opts.Only, opts.Skip); err == nil {
+		r.leftOut = left
+	}
+	list := RunChecks(t)
 	for _, c := range list {
 		if c.Member {
 			r.memberChecks = append(r.memberChecks, c)
 		}
-	}
-	if left, err := leftOut(list, opts.Only, opts.Skip); err == nil {
-		r.leftOut = left
 	}
 	results := Execute(ctx, r, list)
 	rep := &Report{
@@ -48,6 +58,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Artifacts = r.Artifacts()
 	rep.Table = r.table
 	rep.Access = r.access
+	rep.Idle = r.idle
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}

@@ -44,6 +44,9 @@ type Inputs struct {
 	// (NEO4J_BEARER_TOKEN).
 	Impersonate string
 	WriteProbe  bool
+	// IdleProbe (--idle-probe) are the idle times of the idle check; see
+	// ParseIdleProbe. nil: the check does not run, and nothing waits.
+	IdleProbe []time.Duration
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -221,6 +224,18 @@ func Resolve(in Inputs) (*Target, error) {
 	}
 	if in.WriteProbe {
 		settings["write-probe"] = Setting{Value: "true", Source: "flag", From: "--write-probe"}
+	}
+	if in.IdleProbe != nil {
+		ds, err := NormaliseIdleProbe("--idle-probe", in.IdleProbe)
+		if err != nil {
+			return nil, err
+		}
+		t.IdleProbe = ds
+		words := make([]string, len(ds))
+		for i, d := range ds {
+			words[i] = IdleString(d)
+		}
+		settings["idle-probe"] = Setting{Value: strings.Join(words, ","), Source: "flag", From: "--idle-probe"}
 	}
 	if file != nil {
 		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]

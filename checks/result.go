@@ -121,6 +121,10 @@ type Report struct {
 	// Access is what the access check established, for programs (the
 	// exporter's access mode); nil when it did not run.
 	Access *AccessInfo `json:"-"`
+	// Idle is what the idle check measured (--idle-probe), for programs:
+	// the JSON report's idle object, the exporter's idle metrics; nil
+	// when it did not measure.
+	Idle *IdleInfo `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`

@@ -82,6 +82,10 @@ type Run struct {
 	members []Member
 	// access
 	access *AccessInfo
+	// idle
+	idle          *IdleInfo
+	progress      func(IdleProgress) // Options.IdleProgress
+	progressEvery time.Duration
 
 	noResponse bool // nothing answered in time: exit 2, not 1
 

@@ -57,7 +57,10 @@ type Target struct {
 	Impersonate string
 	// WriteProbe (--write-probe) opts in to one write on the writer,
 	// inside a transaction that is always rolled back, never committed.
-	WriteProbe   bool
+	WriteProbe bool
+	// IdleProbe (--idle-probe) are the idle times the idle check leaves
+	// one connection each for, sorted; nil: the check does not run.
+	IdleProbe    []time.Duration
 	Database     string // "" = the user's home database
 	AllDatabases bool   // --all-databases: also the routing table of every database the user can see
 	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for

@@ -64,6 +64,9 @@ type Config struct {
 	Logger       *slog.Logger
 	Version      string
 	Now          func() time.Time
+	// IdleTick is how often RunIdle looks for idle probes that are due;
+	// 0 = DefaultIdleTick.
+	IdleTick time.Duration
 }
 
 // Defaults for Config's zero fields.
@@ -98,6 +101,7 @@ type Exporter struct {
 	targets       prometheus.Gauge
 
 	hist *history
+	idle idleState
 }
 
 // New loads the targets file and builds the exporter. A bad file is a
@@ -131,7 +135,8 @@ func New(cfg Config) (*Exporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Exporter{cfg: cfg, sem: make(chan struct{}, cfg.MaxConcurrent), file: f, loadedAt: cfg.Now(), hist: newHistory(cfg.KeepFailures)}
+	e := &Exporter{cfg: cfg, sem: make(chan struct{}, cfg.MaxConcurrent), file: f, loadedAt: cfg.Now(), hist: newHistory(cfg.KeepFailures),
+		idle: idleState{last: map[string]idleResult{}, started: map[string]time.Time{}, running: map[string]bool{}}}
 	e.registerOwnMetrics()
 	e.reloadOK.Set(1)
 	e.reloadSuccess.Set(float64(e.loadedAt.Unix()))
@@ -287,6 +292,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	<-e.sem
 
 	reg := probeMetrics(rec.report, rec.Duration)
+	e.idleMetrics(reg, name)
 	result := "failure"
 	if rec.report != nil && rec.report.ExitCode == checks.ExitHealthy {
 		result = "success"
@@ -334,6 +340,9 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 		e.hist.add(rec)
 		return rec
 	}
+	// The idle probe (idleProbe:) waits minutes to hours: never inside a
+	// scrape.
+	ct.IdleProbe = nil
 	rep := checks.Diagnose(ctx, ct, e.cfg.Env, fleet.OptionsFor(t, false))
 	rec.Duration = e.cfg.Now().Sub(start)
 	rec.report = rep

@@ -60,6 +60,13 @@ func targetYAML(name string, in *scenarios.Instance) string {
 	if in.Database != "" {
 		fmt.Fprintf(&b, "    database: %s\n", in.Database)
 	}
+	if len(in.IdleProbe) > 0 {
+		var ds []string
+		for _, d := range in.IdleProbe {
+			ds = append(ds, d.String())
+		}
+		fmt.Fprintf(&b, "    idleProbe: [%s]\n", strings.Join(ds, ", "))
+	}
 	return b.String()
 }
 
@@ -231,7 +238,7 @@ func (m metrics) labelSets(name string) []map[string]string {
 // whatever failed, so series do not come and go with the failure.
 func stable(t *testing.T, m metrics) {
 	t.Helper()
-	all := checks.Checks()
+	all := checks.RunChecks(&checks.Target{}) // the idle probe is opt-in
 	if n := len(m["neo4j_doctor_check_status"].GetMetric()); n != len(all)*len(exporter.Statuses) {
 		t.Errorf("neo4j_doctor_check_status has %d series, want %d checks × %d states", n, len(all), len(exporter.Statuses))
 	}
@@ -287,6 +294,20 @@ func TestProbeHealthyCluster(t *testing.T) {
 	}
 	if _, ok := m.value("neo4j_doctor_certificate_expiry_timestamp_seconds"); ok {
 		t.Error("a plaintext target reports a certificate")
+	}
+}
+
+// TestProbeNeverRunsTheIdleProbe: a target with idleProbe: (for check
+// --targets) is scraped without it: the idle check is not in the probe, so
+// no scrape waits out an idle time.
+func TestProbeNeverRunsTheIdleProbe(t *testing.T) {
+	t.Parallel()
+	r := start(t, exporter.Config{}, "idle-cut-by-load-balancer")
+	m := r.probe(t, "idle-cut-by-load-balancer")
+	stable(t, m)
+	m.must(t, "neo4j_doctor_probe_success", 1)
+	if ls := m.labelSets("neo4j_doctor_check_status"); slices.ContainsFunc(ls, func(l map[string]string) bool { return l["check"] == "idle" }) {
+		t.Error("a scrape ran the idle probe")
 	}
 }
 

@@ -20,6 +20,8 @@
 //	    skip: [query]
 //	    impersonate: reporting     # run the statements as this user (--impersonate)
 //	    writeProbe: true           # one write, always rolled back (--write-probe); default false
+//	    idleProbe: [30s, 2m, 6m]   # the idle check (--idle-probe)
+//	    idleProbeEvery: 6h         # serve runs it in the background this often; default never
 //	  - name: sso
 //	    uri: neo4j+s://graph.example.com
 //	    bearerTokenEnv: SSO_TOKEN  # or bearerTokenFile: /run/secrets/sso-token
@@ -93,7 +95,13 @@ type Target struct {
 	BearerTokenFile string
 	Impersonate     string // run the statements as this user (--impersonate); "" for none
 	WriteProbe      bool   // one write, always rolled back (--write-probe); never the default
-	Line            int    // where the target starts in the file
+	// IdleProbe are the idle times of the idle check (--idle-probe), for
+	// check --targets; nil: not run. serve never runs it inside a scrape.
+	IdleProbe []time.Duration
+	// IdleProbeEvery (idleProbeEvery:) makes serve run IdleProbe in the
+	// background this often; 0: serve does not run it.
+	IdleProbeEvery time.Duration
+	Line           int // where the target starts in the file
 }
 
 // Lookup finds a target by name.
@@ -123,7 +131,7 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe", "idleProbeEvery"}
 
 // secretKeys are keys people write for an inline password, tokenKeys for
 // an inline bearer token; each is refused with the way to give it by
@@ -368,6 +376,23 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 			t.WriteProbe = b
 			return nil
 		}
+		if key == "idleProbe" {
+			list, err := p.strings(k, v)
+			if err != nil {
+				return err
+			}
+			if len(list) == 0 { // idleProbe: with nothing, or [], is no probe
+				t.IdleProbe = nil
+				return nil
+			}
+			ds, err := checks.ParseIdleProbe("idleProbe", list)
+			if err != nil {
+				ie := err.(*checks.InputError)
+				return p.errf(v, ie.Hint, "%s", ie.Msg)
+			}
+			t.IdleProbe = ds
+			return nil
+		}
 		if key == "certWarnDays" {
 			d, err := p.int(k, v)
 			if err != nil {
@@ -446,6 +471,12 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				return p.errf(v, "dnsServer takes HOST or HOST:PORT, e.g. 10.0.0.2 or 127.0.0.1:5353", "dnsServer %q is not HOST or HOST:PORT", clip.String(s, 70))
 			}
 			t.DNSServer = addr
+		case "idleProbeEvery":
+			d, err := time.ParseDuration(s)
+			if err != nil || d < time.Millisecond {
+				return p.errf(v, "idleProbeEvery takes how often serve runs the idle probe, such as 6h; at least as long as the longest idle time", "idleProbeEvery %q is not a positive duration", clip.String(s, 30))
+			}
+			t.IdleProbeEvery = d
 		case "timeout":
 			d, err := time.ParseDuration(s)
 			if err != nil || d <= 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,10 @@ func TestParseErrors(t *testing.T) {
 		{"dns server", "targets:\n  - {name: a, uri: bolt://h, dnsServer: 'a b:53'}\n", "is not HOST or HOST:PORT", ""},
 		{"name in defaults", "defaults:\n  name: x\ntargets:\n  - {name: a, uri: bolt://h}\n", `unknown key "name"`, ""},
 		{"duplicate key", "targets:\n  - name: a\n    name: b\n    uri: bolt://h\n", "name is set twice", ""},
+		{"idle probe not a duration", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [5 minutes]}\n", `targets.yml:2: idleProbe: "5 minutes" is not a duration`, "idleProbe takes up to 8 durations"},
+		{"idle probe too long", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [25h]}\n", "idleProbe: 25h is longer than 24h", "30s,2m,6m,61m"},
+		{"idle probe every not a duration", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [5m], idleProbeEvery: daily}\n", `idleProbeEvery "daily" is not a positive duration`, "6h"},
+		{"idle probe too many", "targets:\n  - {name: a, uri: bolt://h, idleProbe: [1s, 2s, 3s, 4s, 5s, 6s, 7s, 8s, 9s]}\n", "idleProbe has 9 durations", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -279,6 +284,41 @@ targets:
 		if tg.PasswordEnv != c.pwEnv || tg.PasswordFile != c.pwFile || tg.BearerTokenFile != c.tokFile || tg.BearerTokenEnv != "" ||
 			tg.Impersonate != c.imp || tg.WriteProbe != c.probe {
 			t.Errorf("%s = %+v", c.name, tg)
+		}
+	}
+}
+
+// TestIdleProbeKey: idleProbe: takes durations as --idle-probe does,
+// sorted and without duplicates; a target's own replaces the defaults',
+// and an empty one turns it off; Resolve hands it to the checks.
+func TestIdleProbeKey(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "t.yml", `defaults:
+  idleProbe: [6m, 30s, 6m]
+targets:
+  - {name: inherits, uri: bolt://h}
+  - {name: own, uri: bolt://h, idleProbe: "61m"}
+  - {name: off, uri: bolt://h, idleProbe: []}
+`)
+	f, err := fleet.Parse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]time.Duration{
+		"inherits": {30 * time.Second, 6 * time.Minute},
+		"own":      {61 * time.Minute},
+		"off":      nil,
+	} {
+		tg, _ := f.Lookup(name)
+		if !slices.Equal(tg.IdleProbe, want) {
+			t.Errorf("%s: idle probe %v, want %v", name, tg.IdleProbe, want)
+		}
+		ct, err := tg.Resolve(p, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ct.IdleProbe, want) {
+			t.Errorf("%s: resolved idle probe %v, want %v", name, ct.IdleProbe, want)
 		}
 	}
 }

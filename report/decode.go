@@ -43,6 +43,7 @@ func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
 		Members:  make([]checks.Member, 0, len(d.Members)),
 		Verdict:  checks.Status(d.Verdict),
 		ExitCode: d.ExitCode,
+		Idle:     fromJSONIdle(d.Idle),
 	}
 	for k, s := range t.Settings {
 		r.Target.Settings[k] = checks.Setting{Value: s.Value, Source: s.Source, From: s.From}
@@ -82,6 +83,9 @@ func checkValues(d *jsonDoc) error {
 		}
 	}
 	if err := checkChecks(d.Checks, "checks"); err != nil {
+		return err
+	}
+	if err := checkIdle(d.Idle); err != nil {
 		return err
 	}
 	for i, m := range d.Members {
@@ -127,6 +131,42 @@ func checkChecks(cs []jsonCheck, path string) error {
 				return fmt.Errorf("%s.hints[%d]: empty", p, j)
 			}
 		}
+	}
+	return nil
+}
+
+// idleOutcomes are the values of idle.probes[].outcome.
+var idleOutcomes = []string{checks.IdleAnswered, checks.IdleReset, checks.IdleSilent, checks.IdleNotOpened, checks.IdleInterrupted}
+
+// maxIdleMs bounds the idle object's milliseconds: a day, the longest
+// idle time --idle-probe takes.
+const maxIdleMs = 86_400_000
+
+func checkIdle(j *jsonIdle) error {
+	if j == nil {
+		return nil
+	}
+	for i, p := range j.Probes {
+		path := fmt.Sprintf("idle.probes[%d]", i)
+		switch {
+		case p.IdleMs <= 0 || p.IdleMs > maxIdleMs:
+			return fmt.Errorf("%s.idleMs: want more than 0 and at most a day, got %v", path, p.IdleMs)
+		case p.AfterMs < 0 || p.AfterMs > maxIdleMs:
+			return fmt.Errorf("%s.afterMs: want 0 to a day, got %v", path, p.AfterMs)
+		case !slices.Contains(idleOutcomes, p.Outcome):
+			return fmt.Errorf("%s.outcome: want answered, reset, silent, not_opened or interrupted, got %s", path, shorten(strconv.Quote(p.Outcome)))
+		}
+	}
+	for _, v := range []struct {
+		name string
+		ms   *float64
+	}{{"idle.safeMs", j.SafeMs}, {"idle.cutMs", j.CutMs}} {
+		if v.ms != nil && (*v.ms <= 0 || *v.ms > maxIdleMs) {
+			return fmt.Errorf("%s: want more than 0 and at most a day, or null, got %v", v.name, *v.ms)
+		}
+	}
+	if s := j.RecvTimeoutSeconds; s != nil && (*s <= 0 || *s > math.MaxInt32) {
+		return fmt.Errorf("idle.recvTimeoutSeconds: want 1 to %d, or null, got %d", math.MaxInt32, *s)
 	}
 	return nil
 }

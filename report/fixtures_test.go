@@ -200,6 +200,16 @@ func clusterReport() *checks.Report {
 			member("core-2.graph.internal:7687", "ROUTE", "READ"),
 			dead,
 		},
+		// What an idle probe typed (--idle-probe 5m,6m), for the JSON
+		// report's idle object.
+		Idle: &checks.IdleInfo{
+			Server: "core-1.graph.internal:7687", Writer: true,
+			Probes: []checks.IdleProbe{
+				{Idle: 5 * time.Minute, Outcome: checks.IdleAnswered, After: 2 * ms},
+				{Idle: 6 * time.Minute, Outcome: checks.IdleReset, After: 1 * ms},
+			},
+			Safe: 5 * time.Minute, Cut: 6 * time.Minute, RecvTimeout: 120 * time.Second,
+		},
 	}
 }
 

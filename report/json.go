@@ -36,6 +36,71 @@ type jsonDoc struct {
 	DurationMs    float64      `json:"durationMs"`
 	Checks        []jsonCheck  `json:"checks"`
 	Members       []jsonMember `json:"members"`
+	// Idle is what the idle check measured (--idle-probe); absent when
+	// it did not run.
+	Idle *jsonIdle `json:"idle,omitempty"`
+}
+
+// jsonIdle is checks.IdleInfo: milliseconds, and null for what is not
+// known.
+type jsonIdle struct {
+	Server             string          `json:"server"`
+	Writer             bool            `json:"writer"`
+	KeepAlive          bool            `json:"keepAlive"`
+	Probes             []jsonIdleProbe `json:"probes"`
+	SafeMs             *float64        `json:"safeMs"`
+	CutMs              *float64        `json:"cutMs"`
+	RecvTimeoutSeconds *int64          `json:"recvTimeoutSeconds"`
+	Interrupted        bool            `json:"interrupted"`
+}
+
+type jsonIdleProbe struct {
+	IdleMs  float64 `json:"idleMs"`
+	Outcome string  `json:"outcome"`
+	AfterMs float64 `json:"afterMs"`
+}
+
+func toJSONIdle(in *checks.IdleInfo) *jsonIdle {
+	if in == nil {
+		return nil
+	}
+	j := &jsonIdle{Server: in.Server, Writer: in.Writer, KeepAlive: in.KeepAlive, Probes: make([]jsonIdleProbe, 0, len(in.Probes)), Interrupted: in.Interrupted}
+	for _, p := range in.Probes {
+		j.Probes = append(j.Probes, jsonIdleProbe{IdleMs: millis(p.Idle), Outcome: p.Outcome, AfterMs: millis(p.After)})
+	}
+	if in.Safe > 0 {
+		ms := millis(in.Safe)
+		j.SafeMs = &ms
+	}
+	if in.Cut > 0 {
+		ms := millis(in.Cut)
+		j.CutMs = &ms
+	}
+	if in.RecvTimeout > 0 {
+		s := int64(in.RecvTimeout / time.Second)
+		j.RecvTimeoutSeconds = &s
+	}
+	return j
+}
+
+func fromJSONIdle(j *jsonIdle) *checks.IdleInfo {
+	if j == nil {
+		return nil
+	}
+	in := &checks.IdleInfo{Server: j.Server, Writer: j.Writer, KeepAlive: j.KeepAlive, Interrupted: j.Interrupted, Probes: make([]checks.IdleProbe, 0, len(j.Probes))}
+	for _, p := range j.Probes {
+		in.Probes = append(in.Probes, checks.IdleProbe{Idle: fromMillis(p.IdleMs), Outcome: p.Outcome, After: fromMillis(p.AfterMs)})
+	}
+	if j.SafeMs != nil {
+		in.Safe = fromMillis(*j.SafeMs)
+	}
+	if j.CutMs != nil {
+		in.Cut = fromMillis(*j.CutMs)
+	}
+	if j.RecvTimeoutSeconds != nil {
+		in.RecvTimeout = time.Duration(*j.RecvTimeoutSeconds) * time.Second
+	}
+	return in
 }
 
 type jsonTarget struct {
@@ -100,6 +165,7 @@ func JSON(w io.Writer, r *checks.Report, tool ToolInfo) error {
 		DurationMs:    millis(r.Duration),
 		Checks:        toJSONChecks(r.Checks),
 		Members:       make([]jsonMember, 0, len(r.Members)),
+		Idle:          toJSONIdle(r.Idle),
 	}
 	for _, m := range r.Members {
 		doc.Members = append(doc.Members, jsonMember{

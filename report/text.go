@@ -408,7 +408,7 @@ func (t *textRenderer) check(indent, idW int, c *checks.Result, top bool, member
 	}
 	// A skipped check did not run; a duration would only be noise.
 	if c.Status != checks.Skip {
-		t.lines[first].dur, t.lines[first].durW = t.duration(c.Duration)
+		t.lines[first].dur, t.lines[first].durW = t.checkDuration(*c)
 	}
 
 	wrong := c.Status == checks.Warn || c.Status == checks.Fail
@@ -635,6 +635,16 @@ func (t *textRenderer) duration(d time.Duration) (string, int) {
 	return slowMark + s, len(slowMark) + utf8.RuneCountInString(s)
 }
 
+// checkDuration is duration for a check's line. The idle check's time is
+// the idle time it waited out by design (--idle-probe), never slow.
+func (t *textRenderer) checkDuration(c checks.Result) (string, int) {
+	if c.ID == "idle" {
+		s := t.durText(c.Duration)
+		return paint(t.p.dim, s), utf8.RuneCountInString(s)
+	}
+	return t.duration(c.Duration)
+}
+
 // durText is formatDuration, with µs under a millisecond when --verbose.
 func (t *textRenderer) durText(d time.Duration) string {
 	if t.verbose && d > 0 && d < time.Millisecond {
@@ -650,7 +660,7 @@ func (t *textRenderer) durWidth(r *checks.Report) int {
 	each := func(rs []checks.Result) {
 		for _, c := range rs {
 			if c.Status != checks.Skip {
-				_, n := t.duration(c.Duration)
+				_, n := t.checkDuration(c)
 				w = max(w, n)
 			}
 		}

@@ -49,3 +49,18 @@ func accessInputs(cCtx *ucli.Context, in *checks.Inputs) error {
 	in.WriteProbe = in.WriteProbe || cCtx.Bool("write-probe")
 	return nil
 }
+
+// idleInputs reads --idle-probe into in: sorted, without duplicates, each
+// from 1ms to 24h, at most 8; anything else is bad input (exit 3). A flag
+// that is not set leaves in as it was.
+func idleInputs(cCtx *ucli.Context, in *checks.Inputs) error {
+	if !cCtx.IsSet("idle-probe") {
+		return nil
+	}
+	ds, err := checks.ParseIdleProbe("--idle-probe", splitList(cCtx.StringSlice("idle-probe")))
+	if err != nil {
+		return err
+	}
+	in.IdleProbe = ds
+	return nil
+}

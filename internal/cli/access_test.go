@@ -424,6 +424,16 @@ func TestScenarioArgs(t *testing.T) {
 		t.Errorf("--serve does not print --write-probe:\n%s", b.String())
 	}
 
+	idle := startScenario(t, "idle-cut-by-load-balancer")
+	if !slices.Contains(idle.Args(), "--idle-probe") || len(idle.Inputs().IdleProbe) != 2 {
+		t.Errorf("idle-cut-by-load-balancer: args %v, inputs idle probe %v", idle.Args(), idle.Inputs().IdleProbe)
+	}
+	b.Reset()
+	serveInfo(&b, idle)
+	if !strings.Contains(b.String(), " --timeout 1s --idle-probe 500ms,3s") {
+		t.Errorf("--serve does not print --timeout and --idle-probe:\n%s", b.String())
+	}
+
 	tok := startScenario(t, "token-expired-soon")
 	if tok.BearerToken == "" || tok.Inputs().Flags["bearer-token"] != tok.BearerToken || tok.Inputs().Flags["password"] != "" {
 		t.Errorf("token-expired-soon: inputs %v", tok.Inputs().Flags)

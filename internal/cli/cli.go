@@ -84,6 +84,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "all-databases", Usage: "neo4j:// only: also check the status and routing table of every database the user can see (SHOW DATABASES)"},
 		&ucli.StringFlag{Name: "impersonate", Usage: "run the statements as this `USER` (Bolt 4.4+; needs the IMPERSONATE privilege)"},
 		&ucli.BoolFlag{Name: "write-probe", Usage: "opt in to one write, CREATE () in a transaction that is always rolled back and never committed, on the writer (neo4j://) or the server reached (bolt://): proves writes land"},
+		&ucli.StringSliceFlag{Name: "idle-probe", Usage: "leave one connection idle for each `DURATION` (comma list, up to 8, e.g. 30s,2m,6m,61m), all at once, then check it still answers: the idle limit of a load balancer, NAT or firewall in between; the run takes as long as the longest"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
@@ -241,6 +242,16 @@ type options struct {
 	skip    []string // --skip
 }
 
+// checkOptions are the diagnosis's options: --strict, --checks, --skip,
+// and the idle probe's progress on stderr unless --quiet.
+func (o options) checkOptions() checks.Options {
+	opts := checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip}
+	if !o.quiet {
+		opts.IdleProgress = report.NewIdleProgress(o.streams.Err, o.streams.ErrColor).Event
+	}
+	return opts
+}
+
 func (r *runner) outputOptions(cCtx *ucli.Context) (options, error) {
 	o := options{
 		quiet: cCtx.Bool("quiet"), strict: cCtx.Bool("strict"), verbose: cCtx.Bool("verbose"),
@@ -296,6 +307,9 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 	if err := accessInputs(cCtx, &in); err != nil {
 		return nil, err
 	}
+	if err := idleInputs(cCtx, &in); err != nil {
+		return nil, err
+	}
 	if in.CertWarnDays == 0 {
 		in.CertWarnDays = -1 // --cert-warn-days 0: never warn
 	}
@@ -306,7 +320,14 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		}
 		in.DNSServer = addr
 	}
-	return checks.Resolve(in)
+	t, err := checks.Resolve(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := checks.OptedIn(t, splitList(cCtx.StringSlice("checks"))); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func (r *runner) checkAction(cCtx *ucli.Context) error {
@@ -320,6 +341,9 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.wait > 0 && cCtx.IsSet("idle-probe") {
+		return &usageError{msg: "--idle-probe and --wait together", hint: "wait for the server first (--wait), then run the idle probe on its own: each attempt would wait out every idle time"}
+	}
 	t, err := r.targetFromCLI(cCtx)
 	if err != nil {
 		return err
@@ -332,7 +356,7 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	diagnose := func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
+		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
 	}
 	var rep *checks.Report
 	if o.wait <= 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -21,7 +22,7 @@ func demoFlags() []ucli.Flag {
 	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
-		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe":
+		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "idle-probe":
 			out = append(out, f)
 		}
 	}
@@ -68,6 +69,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err := accessInputs(cCtx, &extra); err != nil {
 				return err
 			}
+			if err := idleInputs(cCtx, &extra); err != nil {
+				return err
+			}
 			inst, err := sc.Start()
 			if err != nil {
 				return err
@@ -76,6 +80,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			inst.WriteProbe = inst.WriteProbe || extra.WriteProbe
 			if extra.Impersonate != "" {
 				inst.Impersonate = extra.Impersonate
+			}
+			if extra.IdleProbe != nil {
+				inst.IdleProbe = extra.IdleProbe
 			}
 			if cCtx.Bool("serve") {
 				return serve(out, inst)
@@ -88,7 +95,10 @@ func (r *runner) demoCommand() *ucli.Command {
 				return r.demoWatch(cCtx, inst, t, o)
 			}
 			v, _, _ := buildInfo()
-			rep := checks.Diagnose(context.Background(), t, &checks.Env{Version: v}, checks.Options{Strict: o.strict})
+			// Ctrl-C during an idle probe prints what is known so far.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			rep := checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
 			return r.emit(rep, o)
 		},
 	}
@@ -173,6 +183,11 @@ func serveInfo(w io.Writer, inst *scenarios.Instance) {
 	}
 	if inst.Database != "" {
 		args = append(args, "-d", inst.Database)
+	}
+	if inst.Timeout > 0 && inst.Timeout != 5*time.Second {
+		// A scenario that waits on silence is shown with a short step
+		// timeout, so the diagnosis ends in seconds.
+		args = append(args, "--timeout", inst.Timeout.String())
 	}
 	args = append(args, inst.Args()...)
 	if wt := sc.Watched; wt != nil {

@@ -102,6 +102,12 @@ func (r *runner) serveAction(cCtx *ucli.Context) error {
 	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	log.Info("listening", "address", "http://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"))
+	// The idle probes of the targets that opt in (idleProbeEvery:) run in
+	// the background, never inside a scrape.
+	ctx, cancel := context.WithCancel(context.Background())
+	idleDone := make(chan struct{})
+	go func() { defer close(idleDone); exp.RunIdle(ctx) }()
+	defer func() { cancel(); <-idleDone }()
 	return serveLoop(ln, exp, sigs, log)
 }
 
@@ -215,6 +221,15 @@ func startDemoTargets(names []string) (*demoTargets, error) {
 		}
 		if in.Impersonate != "" {
 			fmt.Fprintf(&b, "    impersonate: %s\n", in.Impersonate)
+		}
+		if len(in.IdleProbe) > 0 {
+			// The idle scenarios' probe, in the background every minute:
+			// neo4j_doctor_idle_safe_seconds.
+			var ds []string
+			for _, d := range in.IdleProbe {
+				ds = append(ds, checks.IdleString(d))
+			}
+			fmt.Fprintf(&b, "    idleProbe: [%s]\n    idleProbeEvery: 1m\n", strings.Join(ds, ", "))
 		}
 		if in.Database != "" {
 			fmt.Fprintf(&b, "    database: %s\n", in.Database)
