@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 )
 
 // The page: the driver's browser bundle, then RETURN 1 through
@@ -53,7 +55,7 @@ type outcome struct {
 // inBrowser serves the page for uri, runs headless Chromium on it and
 // returns what the page reported, with what Chromium printed for a
 // failure message.
-func inBrowser(t *testing.T, chromium string, bundle []byte, uri string) outcome {
+func inBrowser(t *testing.T, chromium string, bundle []byte, uri string, flags ...string) outcome {
 	t.Helper()
 	results := make(chan outcome, 1)
 	var once sync.Once
@@ -78,10 +80,11 @@ func inBrowser(t *testing.T, chromium string, bundle []byte, uri string) outcome
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, chromium,
+	args := append([]string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), web.URL+"/")
+		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}, flags...)
+	cmd := exec.CommandContext(ctx, chromium, append(args, web.URL+"/")...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -121,34 +124,50 @@ func TestBrowserReturnOneOverWebSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	leaf, err := certs.SelfSigned(certs.LeafOptions{DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		mode    fixtures.WebSocketMode
 		scheme  string
-		wantErr string // "" when RETURN 1 must pass
+		tls     bool     // the Bolt port requires TLS (a self-signed certificate)
+		flags   []string // more Chromium flags
+		wantErr string   // "" when RETURN 1 must pass
 	}{
-		{"neo4j:// as Neo4j Browser connects", fixtures.WebSocketOn, "neo4j", ""},
-		{"bolt:// direct", fixtures.WebSocketOn, "bolt", ""},
+		{"neo4j:// as Neo4j Browser connects", fixtures.WebSocketOn, "neo4j", false, nil, ""},
+		{"bolt:// direct", fixtures.WebSocketOn, "bolt", false, nil, ""},
+		// wss: the same Bolt inside TLS inside the WebSocket. Chromium
+		// cannot be told to trust one certificate without a system store,
+		// so the passing case ignores certificate errors; the failing one
+		// is what Browser users meet with a certificate the browser does
+		// not trust on the Bolt port.
+		{"bolt+s:// over wss", fixtures.WebSocketOn, "bolt+s", true, []string{"--ignore-certificate-errors"}, ""},
+		{"bolt+s:// with a certificate the browser does not trust", fixtures.WebSocketOn, "bolt+s", true, nil, "WebSocket connection failure"},
 		// What Browser users see when a proxy drops Upgrade/Connection: the
 		// driver's own words for a WebSocket that never opened, and with
 		// neo4j:// the routing failure it turns into.
-		{"a proxy stripped the upgrade, bolt://", fixtures.WebSocketStripped, "bolt", "WebSocket connection failure"},
-		{"a proxy stripped the upgrade, neo4j://", fixtures.WebSocketStripped, "neo4j", "Could not perform discovery. No routing servers available."},
+		{"a proxy stripped the upgrade, bolt://", fixtures.WebSocketStripped, "bolt", false, nil, "WebSocket connection failure"},
+		{"a proxy stripped the upgrade, neo4j://", fixtures.WebSocketStripped, "neo4j", false, nil, "Could not perform discovery. No routing servers available."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := fixtures.Neo4j526()
 			cfg.Users = map[string]string{"neo4j": "browser-pw"}
 			cfg.WebSocket = tc.mode
+			if tc.tls {
+				cfg.TLS = certs.ServerConfig(leaf)
+			}
 			s, err := fixtures.Start(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = s.Close() })
-			o := inBrowser(t, chromium, bundle, s.URI(tc.scheme))
+			o := inBrowser(t, chromium, bundle, s.URI(tc.scheme), tc.flags...)
 			t.Logf("the page reported %+v", o)
 			var upgraded, ran bool
 			for _, r := range s.Received() {
-				t.Logf("fixture: conn %d %q upgrade=%v websocket=%v bolt=%s messages=%d", r.Conn, r.HTTPRequest, r.Upgrade, r.WebSocket, r.Version, len(r.Messages))
+				t.Logf("fixture: conn %d tls=%v %q upgrade=%v websocket=%v bolt=%s messages=%d tlsError=%q", r.Conn, r.TLS, r.HTTPRequest, r.Upgrade, r.WebSocket, r.Version, len(r.Messages), r.TLSError)
 				upgraded = upgraded || r.WebSocket
 				for _, m := range r.Messages {
 					ran = ran || m.Name == "RUN" && m.Query == "RETURN 1"
@@ -169,8 +188,14 @@ func TestBrowserReturnOneOverWebSocket(t *testing.T) {
 			if upgraded || ran {
 				t.Fatalf("the fixture upgraded (%v) or ran a query (%v) behind a stripping proxy", upgraded, ran)
 			}
-			if r := s.Received(); len(r) == 0 || !r[0].Upgrade || !strings.HasPrefix(r[0].HTTPRequest, "GET / ") {
-				t.Fatalf("the browser's upgrade request did not reach the Bolt port: %+v", r)
+			r := s.Received()
+			switch {
+			case len(r) == 0:
+				t.Fatal("the browser never reached the Bolt port")
+			case tc.tls && (r[0].TLS || r[0].TLSError == ""):
+				t.Fatalf("the browser completed TLS with a certificate it does not trust: %+v", r[0])
+			case !tc.tls && (!r[0].Upgrade || !strings.HasPrefix(r[0].HTTPRequest, "GET / ")):
+				t.Fatalf("the browser's upgrade request did not reach the Bolt port: %+v", r[0])
 			}
 		})
 	}
