@@ -124,6 +124,8 @@ func init() {
 		membersCheck,
 		accessCheck,
 		queryCheck,
+		httpCheck,
+		websocketCheck,
 	}
 }
 

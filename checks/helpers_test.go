@@ -163,6 +163,7 @@ type target struct {
 	bearer      string
 	impersonate string
 	writeProbe  bool
+	httpURI     string // --http-uri
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
@@ -194,6 +195,7 @@ func resolve(t *testing.T, tg target) *checks.Target {
 		DNSServer:   tg.dnsServer,
 		Impersonate: tg.impersonate,
 		WriteProbe:  tg.writeProbe,
+		HTTPURI:     tg.httpURI,
 	})
 	if err != nil {
 		t.Fatalf("Resolve(%s): %v", tg.uri, err)

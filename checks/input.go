@@ -44,6 +44,9 @@ type Inputs struct {
 	// (NEO4J_BEARER_TOKEN).
 	Impersonate string
 	WriteProbe  bool
+	// HTTPURI (--http-uri, a targets file's httpUri:) is the server's
+	// HTTP(S) endpoint; "" derives it from the Bolt URI (see DeriveHTTPURI).
+	HTTPURI string
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -221,6 +224,17 @@ func Resolve(in Inputs) (*Target, error) {
 	}
 	if in.WriteProbe {
 		settings["write-probe"] = Setting{Value: "true", Source: "flag", From: "--write-probe"}
+	}
+	if in.HTTPURI != "" {
+		u, err := ParseHTTPURI(in.HTTPURI)
+		if err != nil {
+			return nil, err
+		}
+		t.HTTPURI, t.HTTPExplicit = u, true
+		settings["http-uri"] = Setting{Value: u, Source: "flag", From: "--http-uri"}
+	} else {
+		t.HTTPURI = DeriveHTTPURI(p)
+		settings["http-uri"] = Setting{Value: t.HTTPURI, Source: "default"}
 	}
 	if file != nil {
 		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]

@@ -313,7 +313,7 @@ func TestChecksListIsConsistent(t *testing.T) {
 			t.Errorf("%s: no Run or Title", c.ID)
 		}
 	}
-	if want := []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "access", "query"}; !slices.Equal(checkIDs(), want) {
+	if want := []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "access", "query", "http", "websocket"}; !slices.Equal(checkIDs(), want) {
 		t.Errorf("checks %v, want %v", checkIDs(), want)
 	}
 }

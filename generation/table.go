@@ -36,6 +36,7 @@ const (
 	LDAPSystemAccount                    // renew a user's LDAP groups with a system account, so cached authorization never expires mid-session
 	OIDCDiscovery                        // the OIDC (SSO) provider's discovery document (4.4+)
 	AuthCacheTTL                         // how long the server caches what an identity provider said of a user
+	HTTPEnabledModules                   // the HTTP modules the server serves; the Query API is QUERY_API_ENDPOINTS (5.x)
 
 	// Cypher statements and procedures, run on the system database.
 
@@ -291,6 +292,10 @@ var table = [numItems]row{
 			&entry{text: "dbms.security.oidc.<provider>.well_known_discovery_uri", doc: omNow + "authentication-authorization/sso-integration/"})},
 	AuthCacheTTL: {kind: Setting, aura: auraSSO,
 		gens: setting("dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl")},
+	// The Query API came with 5.19 (off unless listed here) and is on by
+	// default from 5.26; 4.4 and 3.5 have no such setting.
+	HTTPEnabledModules: {kind: Setting, aura: auraConfig,
+		gens: setting("", "", "server.http_enabled_modules", "server.http_enabled_modules")},
 
 	ShowDatabases: {kind: Cypher, gens: same("SHOW DATABASES", "", map[Gen]string{
 		V4:    cy44 + "administration/databases/#administration-databases-show-databases",
@@ -468,7 +473,8 @@ var itemNames = [numItems]string{
 	ReadOnlyDatabases: "ReadOnlyDatabases", WritableDatabases: "WritableDatabases", DefaultToReadOnly: "DefaultToReadOnly",
 	AuthProviders: "AuthProviders", LDAPHost: "LDAPHost", LDAPConnectionTimeout: "LDAPConnectionTimeout",
 	LDAPReadTimeout: "LDAPReadTimeout", LDAPSystemAccount: "LDAPSystemAccount", OIDCDiscovery: "OIDCDiscovery", AuthCacheTTL: "AuthCacheTTL",
-	ShowDatabases: "ShowDatabases", ShowDatabase: "ShowDatabase", StartDatabase: "StartDatabase",
+	HTTPEnabledModules: "HTTPEnabledModules",
+	ShowDatabases:      "ShowDatabases", ShowDatabase: "ShowDatabase", StartDatabase: "StartDatabase",
 	SetReadWrite: "SetReadWrite", ListServers: "ListServers", LiftQuarantine: "LiftQuarantine",
 	GrantAccess: "GrantAccess", GrantAccessAll: "GrantAccessAll", GrantWrite: "GrantWrite",
 	GrantImpersonate: "GrantImpersonate", SetHomeDatabase: "SetHomeDatabase", ShowCurrentUser: "ShowCurrentUser",
