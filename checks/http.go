@@ -716,3 +716,53 @@ func shortFP(fp string) string {
 	}
 	return fp
 }
+
+// boltURIFromDocument reads the discovery document on the port the URI
+// names, when that port turned out to be HTTP: the Bolt URI it gives for
+// the URI's scheme (bolt_routing for neo4j://, bolt_direct for bolt://),
+// and why that URI cannot be right for this client, if it cannot. It
+// costs a round trip only on this failure.
+func (r *Run) boltURIFromDocument(ctx context.Context) (uri, suspect string) {
+	if r.s.connAddr == "" {
+		return "", ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
+	defer cancel()
+	raw, err := r.Env.Dial(ctx, "tcp", r.s.connAddr)
+	if err != nil {
+		return "", ""
+	}
+	conn := raw
+	scheme := "http"
+	if r.T.TLS != TLSOff {
+		tc, _, err := tlsprobe.Probe(ctx, raw, r.s.tlsConfig())
+		if err != nil {
+			return "", ""
+		}
+		conn, scheme = tc, "https"
+	}
+	defer conn.Close()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+r.T.Address()+"/", nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "neo4j-doctor/"+r.Env.Version)
+	resp, body, err := exchange(ctx, conn, bufio.NewReader(conn), req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		return "", ""
+	}
+	doc, err := parseDiscovery(body)
+	if err != nil {
+		return "", ""
+	}
+	uri = doc.BoltDirect
+	if r.T.Routing || uri == "" {
+		uri = orElse(doc.BoltRouting, doc.BoltDirect)
+	}
+	if uri == "" {
+		return "", ""
+	}
+	answered, _, _ := net.SplitHostPort(r.s.connAddr)
+	if p := advertisedProblems(r.T, &discovery{BoltDirect: uri}, answered, nil, func(string) bool { return true }); len(p) > 0 && p[0].code == "http.advertised_local" {
+		suspect = p[0].why
+	}
+	return clip.String(uri, 200), suspect
+}

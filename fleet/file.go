@@ -20,6 +20,7 @@
 //	    skip: [query]
 //	    impersonate: reporting     # run the statements as this user (--impersonate)
 //	    writeProbe: true           # one write, always rolled back (--write-probe); default false
+//	    httpUri: https://graph.example.com:7473  # the HTTP endpoint (--http-uri); default: derived from uri
 //	  - name: sso
 //	    uri: neo4j+s://graph.example.com
 //	    bearerTokenEnv: SSO_TOKEN  # or bearerTokenFile: /run/secrets/sso-token
@@ -93,6 +94,7 @@ type Target struct {
 	BearerTokenFile string
 	Impersonate     string // run the statements as this user (--impersonate); "" for none
 	WriteProbe      bool   // one write, always rolled back (--write-probe); never the default
+	HTTPURI         string // the HTTP(S) endpoint (--http-uri); "" derives it from URI
 	Line            int    // where the target starts in the file
 }
 
@@ -123,7 +125,7 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "httpUri"}
 
 // secretKeys are keys people write for an inline password, tokenKeys for
 // an inline bearer token; each is refused with the way to give it by
@@ -436,6 +438,13 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				return p.errf(v, "impersonate takes a user name as SHOW USERS lists it, without spaces around it", "impersonate is not a user name")
 			}
 			t.Impersonate = s
+		case "httpUri":
+			u, err := checks.ParseHTTPURI(s)
+			if err != nil {
+				ie := err.(*checks.InputError)
+				return p.errf(v, ie.Hint, "%s", ie.Msg)
+			}
+			t.HTTPURI = u
 		case "database":
 			t.Database = s
 		case "caFile":

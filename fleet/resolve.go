@@ -41,6 +41,7 @@ func (t *Target) Resolve(file string, getenv func(string) string) (*checks.Targe
 		CertWarnDays: t.CertWarnDays,
 		Impersonate:  t.Impersonate,
 		WriteProbe:   t.WriteProbe,
+		HTTPURI:      t.HTTPURI,
 	}
 	if tok != "" {
 		in.Flags["bearer-token"] = tok

@@ -681,8 +681,18 @@ func formatDuration(d time.Duration) string {
 // column.
 func idWidth(rs []checks.Result) int {
 	w := 0
-	for _, c := range rs {
-		w = max(w, utf8.RuneCountInString(oneLine(c.ID)))
+	for i := 0; i < len(rs); i++ {
+		// A run of skipped checks that block folds into one line has no
+		// id column: its ids do not widen it.
+		j := i + 1
+		for rs[i].Status == checks.Skip && j < len(rs) && rs[j].Status == checks.Skip && rs[j].Summary == rs[i].Summary {
+			j++
+		}
+		if j-i > 1 {
+			i = j - 1
+			continue
+		}
+		w = max(w, utf8.RuneCountInString(oneLine(rs[i].ID)))
 	}
 	return w
 }

@@ -20,7 +20,7 @@ func demoFlags() []ucli.Flag {
 	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
-		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe":
+		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "http-uri":
 			out = append(out, f)
 		}
 	}
@@ -65,6 +65,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err := accessInputs(cCtx, &extra); err != nil {
 				return err
 			}
+			if err := httpInputs(cCtx, &extra); err != nil {
+				return err
+			}
 			inst, err := sc.Start()
 			if err != nil {
 				return err
@@ -73,6 +76,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			inst.WriteProbe = inst.WriteProbe || extra.WriteProbe
 			if extra.Impersonate != "" {
 				inst.Impersonate = extra.Impersonate
+			}
+			if extra.HTTPURI != "" {
+				inst.HTTPURI = extra.HTTPURI
 			}
 			if cCtx.Bool("serve") {
 				return serve(out, inst)

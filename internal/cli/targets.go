@@ -28,6 +28,7 @@ var targetsExcludes = []struct{ flag, key string }{
 	{"bearer-token", "bearerTokenEnv: or bearerTokenFile:"},
 	{"impersonate", "impersonate:"},
 	{"write-probe", "writeProbe: true"},
+	{"http-uri", "httpUri:"},
 	{"database", "database:"},
 	{"ca-file", "caFile:"},
 	{"cert-warn-days", "certWarnDays:"},

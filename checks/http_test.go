@@ -1,0 +1,217 @@
+package checks_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
+)
+
+// startDiscovery serves a discovery document at GET / and the Query API
+// at POST /db/<db>/query/v2 on 127.0.0.1 (port 0), as Neo4j's HTTP
+// connector does: RETURN 1 for the test's credentials, 401 otherwise;
+// queryAPI false answers 404 there, as a server without the module.
+func startDiscovery(t *testing.T, doc map[string]any, queryAPI bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(doc)
+	})
+	mux.HandleFunc("POST /db/{db}/query/v2", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if !queryAPI {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		if u, p, ok := r.BasicAuth(); !ok || u != testUser || p != testPass {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"Neo.ClientError.Security.Unauthorized","message":"Invalid username or password."}]}`))
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte(`{"data":{"fields":["1"],"values":[[1]]},"bookmarks":[]}`))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+func TestHTTPCheck(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withUsers(fixtures.Neo4j526()))
+	bolt := s.Addr()
+	doc := func(adv string) map[string]any {
+		return map[string]any{"bolt_routing": "neo4j://" + adv, "bolt_direct": "bolt://" + adv, "transaction": "http://x/db/{databaseName}/tx",
+			"neo4j_version": "5.26.0", "neo4j_edition": "enterprise", "query": "/db/{databaseName}/query/v2"}
+	}
+	t.Run("healthy", func(t *testing.T) {
+		t.Parallel()
+		uri := startDiscovery(t, doc(bolt), true)
+		rep := run(t, target{uri: "bolt://" + bolt, httpURI: uri})
+		res := wantCheck(t, rep, "http", checks.Pass, "Browser is told neo4j://"+bolt+", Neo4j 5.26.0 enterprise")
+		if v, _ := fact(res, "query API"); !strings.Contains(v, "RETURN 1 returned 1") {
+			t.Errorf("query API fact %q", v)
+		}
+		if v, _ := fact(res, "endpoint"); v != uri {
+			t.Errorf("endpoint fact %q, want %q", v, uri)
+		}
+	})
+	t.Run("another port", func(t *testing.T) {
+		t.Parallel()
+		uri := startDiscovery(t, doc("127.0.0.1:7"), true)
+		rep := run(t, target{uri: "bolt://" + bolt, httpURI: uri})
+		wantCheck(t, rep, "http", checks.Warn, "the discovery document gives Browser neo4j://127.0.0.1:7", "server.bolt.advertised_address="+bolt)
+		wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+	})
+	t.Run("query API off", func(t *testing.T) {
+		t.Parallel()
+		uri := startDiscovery(t, doc(bolt), false)
+		rep := run(t, target{uri: "bolt://" + bolt, httpURI: uri})
+		if res := wantCheck(t, rep, "http", checks.Warn, "the Query API is not enabled", "QUERY_API_ENDPOINTS"); res.Code != "http.query_api_disabled" {
+			t.Errorf("code %q", res.Code)
+		}
+	})
+	t.Run("explicit and refused", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+		rep := run(t, target{uri: "bolt://" + bolt, httpURI: "http://" + addr})
+		res := wantCheck(t, rep, "http", checks.Fail, "nothing answered at http://"+addr+": connection refused", "--http-uri")
+		if res.Code != "http.unreachable" {
+			t.Errorf("code %q", res.Code)
+		}
+		wantCheck(t, rep, "websocket", checks.Skip, "no HTTP endpoint answered")
+		wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
+	})
+}
+
+// TestHTTPBudgetBlackHole: a healthy Bolt server whose HTTP port (the
+// derived :7474) is black-holed passes, http and websocket skipped, and
+// the run is not longer than without them by more than a tenth: the http
+// check stops waiting for the connection once the Bolt path is done. The
+// Bolt path crosses a latency proxy that counts its round trips, which
+// must be the same with and without the HTTP side.
+func TestHTTPBudgetBlackHole(t *testing.T) {
+	t.Parallel()
+	bh, err := network.StartBlackHole()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bh.Close() })
+	s := startServer(t, withUsers(fixtures.Neo4j526()))
+	env := testEnv(t)
+	var d net.Dialer
+	env.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if strings.HasSuffix(addr, ":"+strconv.Itoa(checks.DefaultHTTPPort)) {
+			addr = bh.Addr()
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	const step = 3 * time.Second // what a black hole would cost without the budget
+	diag := func(opts checks.Options) (*checks.Report, []int) {
+		p := startLatency(t, 20*time.Millisecond, s.Addr())
+		tt := resolve(t, target{uri: "bolt://" + p.Addr(), timeout: step})
+		rep := checks.Diagnose(t.Context(), tt, env, opts)
+		return rep, roundTrips(p)
+	}
+	base, baseTrips := diag(checks.Options{Skip: []string{"http", "websocket"}})
+	rep, trips := diag(checks.Options{})
+	wantVerdict(t, base, checks.Pass, checks.ExitHealthy)
+	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
+	res := wantCheck(t, rep, "http", checks.Skip, "no HTTP endpoint answered at http://127.0.0.1:7474; pass --http-uri to check it")
+	if v, _ := fact(res, "why"); v != "it did not answer before the Bolt path finished" {
+		t.Errorf("why %q: the check did not give up when the Bolt path was done", v)
+	}
+	wantCheck(t, rep, "websocket", checks.Skip, "no HTTP endpoint answered at http://127.0.0.1:7474")
+	if !slices.Equal(trips, baseTrips) {
+		t.Errorf("Bolt round trips per connection %v with the HTTP side, %v without", trips, baseTrips)
+	}
+	// The budget is a tenth of the run; the slack is for a busy machine,
+	// and far below the step timeout a black hole costs without it.
+	if limit := base.Duration + base.Duration/10 + 300*time.Millisecond; rep.Duration > limit {
+		t.Errorf("the run took %s with a black-holed HTTP port, %s without the HTTP side (limit %s)", rep.Duration, base.Duration, limit)
+	}
+}
+
+// TestHTTPPortAsBoltURI: a URI that names the HTTP port fails at bolt,
+// and the hint gives the Bolt URI of the port's discovery document;
+// when that URI is loopback to a client that came by name, it says both.
+func TestHTTPPortAsBoltURI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, uri, adv string
+		hints          []string
+	}{
+		{"the document's URI", "bolt://%s", "bolt://127.0.0.1:7687", []string{"its discovery document gives the Bolt URI: connect to bolt://127.0.0.1:7687"}},
+		{"a loopback URI to a remote client", "bolt://%s", "bolt://localhost:7687", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			addr := startHTTPPort(t, map[string]any{"bolt_direct": tc.adv, "bolt_routing": strings.Replace(tc.adv, "bolt:", "neo4j:", 1), "neo4j_version": "5.26.0"})
+			rep := run(t, target{uri: "bolt://" + addr})
+			res := wantCheck(t, rep, "bolt", checks.Fail, "the server answered HTTP", tc.hints...)
+			if res.Code != "bolt.http" {
+				t.Errorf("code %q", res.Code)
+			}
+			if !strings.Contains(strings.Join(res.Hints, "\n"), tc.adv) {
+				t.Errorf("hints %q do not name %s", res.Hints, tc.adv)
+			}
+		})
+	}
+}
+
+// startHTTPPort is an HTTP port as Jetty answers on it: 400 at once to
+// Bolt's handshake (which is no request line), the discovery document to
+// GET /.
+func startHTTPPort(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	body, _ := json.Marshal(doc)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(c)
+				if first, err := br.Peek(4); err != nil || first[0] == 0x60 {
+					_, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+					return
+				}
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				_, _ = fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
