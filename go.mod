@@ -3,6 +3,7 @@ module github.com/neo4j-doctor/neo4j-doctor
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/fatih/color v1.19.0
 	github.com/joho/godotenv v1.5.1
 	github.com/mattn/go-colorable v0.1.14
