@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"slices"
 )
 
 // Options are the run-wide choices that are not part of the target.
@@ -33,7 +34,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	if left, err := leftOut(list, opts.Only, opts.Skip); err == nil {
 		r.leftOut = left
 	}
-	results := Execute(ctx, r, list)
+	results := besideUp(list, Execute(ctx, r, list))
 	rep := &Report{
 		Target:   t.Info,
 		Started:  start,
@@ -82,4 +83,39 @@ func verdict(results []Result, noResponse, strict bool) (Status, int) {
 		return v, ExitFailed
 	}
 	return v, ExitHealthy
+}
+
+// besideUp moves the result of each check beside the Bolt path that did
+// not skip to just after the check it is beside (Check.Beside), in list
+// order; results are in the order of list.
+func besideUp(list []Check, results []Result) []Result {
+	var up []Result
+	out := make([]Result, 0, len(results))
+	for i, c := range list {
+		if c.Beside != "" && results[i].Status != Skip {
+			up = append(up, results[i])
+			continue
+		}
+		out = append(out, results[i])
+	}
+	for _, res := range up {
+		c := list[slices.IndexFunc(list, func(c Check) bool { return c.ID == res.ID })]
+		at := slices.IndexFunc(out, func(o Result) bool { return o.ID == c.Beside })
+		// After the check it is beside, and after any check beside it
+		// that moved there first.
+		for at >= 0 && at+1 < len(out) && out[at+1].Status != Skip && besideOf(list, out[at+1].ID) == c.Beside {
+			at++
+		}
+		out = slices.Insert(out, at+1, res)
+	}
+	return out
+}
+
+func besideOf(list []Check, id string) string {
+	for _, c := range list {
+		if c.ID == id {
+			return c.Beside
+		}
+	}
+	return ""
 }

@@ -24,7 +24,7 @@ import (
 )
 
 var httpCheck = Check{
-	ID: "http", Title: "HTTP discovery", Needs: []string{"dns"},
+	ID: "http", Title: "HTTP discovery", Needs: []string{"dns"}, Beside: "tcp",
 	Doc: "the HTTP(S) endpoint beside Bolt (`--http-uri`, else derived from the URI): its discovery document, the Bolt address it gives Browser and tools against the URI and the routing table, its release against Bolt's, the HTTPS certificate, the Query API; runs beside the Bolt path and is skipped when a derived endpoint does not answer",
 	Codes: []Code{
 		{ID: "http.no_endpoint", Doc: "skipped: nothing answered at the HTTP endpoint derived from the URI (refused, or not before the Bolt path finished); pass --http-uri to check it"},
@@ -117,10 +117,14 @@ func parseDiscovery(body []byte) (*discovery, error) {
 func checkHTTP(ctx context.Context, r *Run) Result {
 	out := r.fetchHTTP(ctx)
 	r.http = out
-	if out.doc != nil {
-		// Compared with what the Bolt path found: wait for it, which costs
-		// nothing the Bolt path would not spend anyway.
-		_ = r.await(ctx, "tls", "auth", "routing")
+	if !out.reached {
+		return httpUnreached(out)
+	}
+	// Judged against what the Bolt path found: wait for it, which costs
+	// nothing the Bolt path would not spend anyway. Nothing of the Bolt
+	// path's is read before.
+	if err := r.await(ctx, "tls", "bolt", "version", "auth", "routing"); err != nil {
+		return Result{Status: Fail, Err: err, Code: "http.unreachable", Summary: "interrupted"}
 	}
 	var hello string
 	if r.hello != nil {
@@ -148,6 +152,7 @@ type advertisedProblem struct {
 	uri   string
 	code  string
 	why   string
+	short string // what the address is, for the summary
 }
 
 // fetchHTTP connects to the HTTP endpoint and reads the discovery
@@ -419,19 +424,23 @@ func advertisedProblems(t *Target, doc *discovery, answered string, tablePorts [
 		}
 		p, err := ParseURI(f.uri)
 		if err != nil {
-			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", "is not a Bolt URI a client can use"})
+			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", "it is not a Bolt URI a client can use", "not a Bolt URI"})
 			continue
 		}
 		if ip := net.ParseIP(p.Host); ip != nil && ip.IsUnspecified() {
-			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", p.Host + " is a listen address, not one a client can connect to"})
+			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", p.Host + " is a listen address, not one a client can connect to", "a listen address"})
 			continue
 		}
 		if why := routing.SuspectAt(p.Host, t.Host, answered); why != "" {
-			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", why})
+			short := "a private address"
+			if routing.Loopback(p.Host) {
+				short = "a loopback address"
+			}
+			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_local", why, short})
 			continue
 		}
 		if !resolves(p.Host) {
-			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_unresolved", p.Host + " does not resolve here"})
+			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_unresolved", p.Host + " does not resolve here", "a name that does not resolve here"})
 			continue
 		}
 		if p.Port != t.Port && !slices.Contains(tablePorts, p.Port) {
@@ -439,7 +448,7 @@ func advertisedProblems(t *Target, doc *discovery, answered string, tablePorts [
 			if len(tablePorts) > 0 {
 				why = fmt.Sprintf("port %d is neither the URI's Bolt port (%d) nor one in the routing table", p.Port, t.Port)
 			}
-			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_port", why})
+			out = append(out, advertisedProblem{f.field, f.uri, "http.advertised_port", why, fmt.Sprintf("port %d, not %d", p.Port, t.Port)})
 		}
 	}
 	return out
@@ -519,20 +528,23 @@ func judgeHTTP(t *Target, srv generation.Server, out *httpOutcome, hc httpContex
 	if len(hc.advertised) > 0 {
 		p := hc.advertised[0]
 		res.raise(Warn, p.code)
-		res.Summary = fmt.Sprintf("the discovery document gives Browser %s: %s", p.uri, p.why)
+		res.Summary = fmt.Sprintf("Browser is told %s, %s", p.uri, p.short)
+		res.Facts = append(res.Facts, Fact{Name: "why", Value: p.why})
 		value := net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 		set, aura := pasteSet(srv, generation.BoltAdvertisedAddress, value)
 		if aura != "" {
 			res.Hints = append(res.Hints, aura)
 		} else {
-			res.Hints = append(res.Hints, "make the server advertise the address clients use: set "+set+" and restart it")
+			res.Hints = append(res.Hints, "set "+set+" and restart the server")
 			if all, _ := pasteSet(srv, generation.DefaultAdvertisedAddress, t.Host); all != "" && p.code != "http.advertised_port" {
 				res.Hints = append(res.Hints, "or set "+all+" for every connector")
 			}
 		}
-		res.Hints = append(res.Hints, "drivers use the URI and are not affected; Neo4j Browser and tools that read the discovery document connect to "+p.uri+" instead")
-		for _, q := range hc.advertised {
-			res.Facts = append(res.Facts, Fact{Name: q.field + " problem", Value: q.why})
+		res.Hints = append(res.Hints, "drivers use the URI and are not affected; Neo4j Browser and tools that read the discovery document (GET /) connect to "+p.uri+" instead")
+		for _, q := range hc.advertised[1:] {
+			if q.why != p.why {
+				res.Facts = append(res.Facts, Fact{Name: q.field + " problem", Value: q.why})
+			}
 		}
 	}
 	if hc.agent != "" && doc.Version != "" {
@@ -572,21 +584,21 @@ func sameRelease(a, b string) bool {
 // judgeQueryAPI adds what the Query API said to res.
 func judgeQueryAPI(res *Result, srv generation.Server, doc *discovery, q *queryAPIOutcome) {
 	enable := func() string {
-		set, aura := pasteSet(srv, generation.HTTPEnabledModules, "TRANSACTIONAL_ENDPOINTS,UNMANAGED_EXTENSIONS,BROWSER,ENTERPRISE_MANAGEMENT_ENDPOINTS,QUERY_API_ENDPOINTS")
-		if aura != "" {
-			return aura
-		}
-		if set == "``" {
+		say := srv.Lookup(generation.HTTPEnabledModules)
+		switch {
+		case say.Aura:
+			return say.Text
+		case say.Text == "":
 			return "upgrade to Neo4j 5.19 or later, which has the Query API"
 		}
-		return "enable the Query API: add QUERY_API_ENDPOINTS to the modules, " + set + ", and restart the server"
+		return "add QUERY_API_ENDPOINTS to " + codeForms(say.Text) + " (the HTTP modules the server serves) and restart the server"
 	}
 	switch {
 	case q == nil && doc.Query == "" && neo4jRelease("Neo4j/"+doc.Version).major >= 5:
 		res.raise(Warn, "http.query_api_disabled")
 		res.Facts = append(res.Facts, Fact{Name: "query API", Value: "not in the discovery document: disabled"})
 		if res.Status == Warn && res.Code == "http.query_api_disabled" {
-			res.Summary = "the Query API is not enabled (the discovery document has no query entry)"
+			res.Summary = "the Query API is not enabled: the discovery document has no query entry"
 		}
 		res.Hints = append(res.Hints, enable())
 	case q == nil:

@@ -129,7 +129,7 @@ func TestJudgeHTTP(t *testing.T) {
 		{"healthy", httpOutcome{reached: true, status: 200, doc: doc(healthy), query: &queryAPIOutcome{status: 202, value: "1"}}, httpContext{agent: "Neo4j/5.26.0"}, Pass, "", ""},
 		{"another release", httpOutcome{reached: true, status: 200, doc: doc(healthy), query: &queryAPIOutcome{status: 202, value: "1"}}, httpContext{agent: "Neo4j/5.20.0"}, Warn, "http.version_mismatch", "same server"},
 		{"advertises localhost", httpOutcome{reached: true, status: 200, doc: doc(healthy), query: &queryAPIOutcome{status: 202}},
-			httpContext{advertised: []advertisedProblem{{"bolt_routing", "neo4j://localhost:7687", "http.advertised_local", "localhost is a loopback address"}}},
+			httpContext{advertised: []advertisedProblem{{"bolt_routing", "neo4j://localhost:7687", "http.advertised_local", "localhost is a loopback address", "a loopback address"}}},
 			Warn, "http.advertised_local", "`server.bolt.advertised_address=db.example.com:7687`"},
 		{"query API absent on 5.x", httpOutcome{reached: true, status: 200, doc: doc(map[string]any{"bolt_routing": "neo4j://db.example.com:7687", "neo4j_version": "5.20.0"})}, httpContext{}, Warn, "http.query_api_disabled", "server.http_enabled_modules"},
 		{"query API 404", httpOutcome{reached: true, status: 200, doc: doc(healthy), query: &queryAPIOutcome{status: 404, path: "/db/neo4j/query/v2"}}, httpContext{}, Warn, "http.query_api_disabled", "QUERY_API_ENDPOINTS"},
@@ -160,7 +160,7 @@ func TestJudgeWebSocket(t *testing.T) {
 		hint string
 	}{
 		{"healthy", wsOutcome{url: "ws://db.example.com:7687"}, "", ""},
-		{"upgrade stripped", wsOutcome{url: "ws://db.example.com:7687", status: 400, answered: "HTTP 400 Bad Request", dialErr: errors.New("expected 101")}, "websocket.upgrade_refused", "`Upgrade: websocket`"},
+		{"upgrade stripped", wsOutcome{url: "ws://db.example.com:7687", status: 400, answered: "HTTP 400 Bad Request", dialErr: errors.New("expected 101")}, "websocket.upgrade_refused", "Upgrade and Connection headers"},
 		{"closed on the upgrade", wsOutcome{url: "ws://db.example.com:7687", answered: "the connection was closed without an HTTP answer", dialErr: errors.New("EOF")}, "websocket.upgrade_refused", "`Connection: Upgrade`"},
 		{"no Bolt inside", wsOutcome{url: "ws://db.example.com:7687", hsErr: errors.New("silent")}, "websocket.no_bolt", "proxy"},
 		{"mixed content", wsOutcome{url: "ws://db.example.com:7687", mixed: true, httpURL: "https://db.example.com:7473"}, "websocket.mixed_content", "neo4j+s://db.example.com:7687"},

@@ -1,6 +1,6 @@
 // Package checks runs the ordered diagnosis of one Neo4j target:
 // config, dns, tcp, tls, bolt, version, auth, routing, members, access,
-// query, then http and websocket beside them.
+// query, and beside them http and websocket (Browser's way in).
 //
 // A check is a plain function from a context and the shared run state to a
 // Result. Checks name the checks they need; a check whose dependency did not

@@ -18,7 +18,7 @@ import (
 )
 
 var websocketCheck = Check{
-	ID: "websocket", Title: "Bolt over WebSocket", Needs: []string{"dns"}, After: []string{"http"},
+	ID: "websocket", Title: "Bolt over WebSocket", Needs: []string{"dns"}, After: []string{"http"}, Beside: "tcp",
 	Doc: "Bolt over WebSocket to the Bolt port, as Neo4j Browser speaks it (ws:// for plaintext schemes, wss:// for TLS): the upgrade, the handshake, the login; an HTTPS page with plaintext Bolt (mixed content); skipped when no HTTP endpoint answered",
 	Codes: []Code{
 		{ID: "websocket.no_endpoint", Doc: "skipped: no HTTP endpoint answered, so there is no Browser to serve; pass --http-uri to check it"},
@@ -197,7 +197,7 @@ func wsDialCause(err error) string {
 func judgeWebSocket(t *Target, out *wsOutcome) Result {
 	res := Result{Status: Pass}
 	res.Facts = append(res.Facts, Fact{Name: "url", Value: out.url})
-	fix := fmt.Sprintf("a proxy or load balancer in front of port %d must pass the `Upgrade: websocket` and `Connection: Upgrade` headers through to Neo4j's Bolt port, or Browser must be pointed at a Bolt address it reaches directly", t.Port)
+	fix := fmt.Sprintf("let the proxy in front of port %d pass the Upgrade and Connection headers, or point Browser at a Bolt address it reaches directly", t.Port)
 	switch {
 	case out.tlsErr != nil:
 		res.raise(Warn, "websocket.tls")
@@ -212,11 +212,11 @@ func judgeWebSocket(t *Target, out *wsOutcome) Result {
 	case out.dialErr != nil:
 		res.raise(Warn, "websocket.upgrade_refused")
 		res.Err = out.dialErr
-		res.Summary = fmt.Sprintf("the WebSocket upgrade on port %d was refused: %s answered", t.Port, orElse(out.answered, "something"))
+		res.Summary = fmt.Sprintf("port %d did not upgrade to WebSocket: %s answered", t.Port, orElse(out.answered, "something"))
 		if out.status == 0 {
-			res.Summary = fmt.Sprintf("the WebSocket upgrade on port %d got no answer: %s", t.Port, orElse(out.answered, "no HTTP answer"))
+			res.Summary = fmt.Sprintf("port %d did not upgrade to WebSocket: %s", t.Port, orElse(out.answered, "no HTTP answer"))
 		}
-		res.Hints = []string{fix, "drivers speak raw Bolt and are not affected; Neo4j Browser (and other browser apps) cannot connect"}
+		res.Hints = []string{fix, "drivers speak raw Bolt and are not affected; Neo4j Browser (and other browser apps) cannot connect: the proxy must pass `Upgrade: websocket` and `Connection: Upgrade` through"}
 		if out.status != 0 {
 			res.Facts = append(res.Facts, Fact{Name: "upgrade answer", Value: out.answered})
 		}
@@ -238,13 +238,14 @@ func judgeWebSocket(t *Target, out *wsOutcome) Result {
 	}
 	if out.mixed {
 		res.raise(Warn, "websocket.mixed_content")
-		summary := fmt.Sprintf("Browser served from %s would need plaintext %s: browsers block ws:// from an https:// page (mixed content)", out.httpURL, out.url)
+		summary := fmt.Sprintf("an https:// Browser page cannot open %s (mixed content)", out.url)
 		if res.Code == "websocket.mixed_content" {
 			res.Summary = summary
 		} else {
 			res.Facts = append(res.Facts, Fact{Name: "mixed content", Value: summary})
 		}
-		res.Hints = append([]string{"enable TLS on the Bolt port and connect Browser with " + secureScheme(t) + t.Address() + ", or open Browser over http:// (port 7474)"}, res.Hints...)
+		res.Facts = append(res.Facts, Fact{Name: "browser page", Value: out.httpURL})
+		res.Hints = append([]string{"enable TLS on the Bolt port and use " + secureScheme(t) + t.Address() + ", or serve Browser over http://"}, res.Hints...)
 	}
 	return res
 }
