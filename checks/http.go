@@ -468,7 +468,7 @@ func judgeHTTP(t *Target, srv generation.Server, out *httpOutcome, hc httpContex
 		res.Facts = append(res.Facts, httpTLSFacts(out.tlsInfo)...)
 		if out.tlsErr != nil {
 			summary, hints, code := tlsFailure(t, false, srv, out.tlsErr)
-			res.raise(Fail, "http.tls")
+			res.raise(Warn, "http.tls")
 			res.Err = out.tlsErr
 			res.Summary = "HTTPS at " + out.url + ": " + summary
 			res.Hints = hints

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/network"
 )
 
@@ -214,4 +217,128 @@ func startHTTPPort(t *testing.T, doc map[string]any) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// TestWebSocketCheck: Bolt over WebSocket to the fixture's Bolt port, as
+// Browser speaks it, with the upgrade served, stripped by a proxy, or
+// closed; and an HTTPS page with plaintext Bolt.
+func TestWebSocketCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		mode    fixtures.WebSocketMode
+		status  checks.Status
+		code    string
+		summary string
+	}{
+		{"served", fixtures.WebSocketOn, checks.Pass, "", "Bolt 5.8 over ws, logged in"},
+		{"stripped by a proxy", fixtures.WebSocketStripped, checks.Warn, "websocket.upgrade_refused", "did not upgrade to WebSocket: HTTP 200 OK answered"},
+		{"closed", fixtures.WebSocketOff, checks.Warn, "websocket.upgrade_refused", "did not upgrade to WebSocket: the connection was closed without an HTTP answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := withUsers(fixtures.Neo4j526())
+			cfg.WebSocket = tc.mode
+			cfg.HTTP = &fixtures.HTTPConfig{}
+			s := startServer(t, cfg)
+			rep := run(t, target{uri: "bolt://" + s.Addr(), httpURI: s.HTTPURI()})
+			res := wantCheck(t, rep, "websocket", tc.status, tc.summary)
+			if res.Code != tc.code {
+				t.Errorf("code %q, want %q", res.Code, tc.code)
+			}
+			wantCheck(t, rep, "http", checks.Pass, "Browser is told neo4j://"+s.Addr())
+			if tc.status == checks.Warn {
+				wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
+				if i := slices.IndexFunc(rep.Checks, func(c checks.Result) bool { return c.ID == "websocket" }); i != 4 {
+					t.Errorf("websocket is check %d of the report, want 4 (beside tcp)", i)
+				}
+			}
+			// What the fixture saw: one HTTP request on the Bolt port.
+			var gets int
+			for _, rec := range s.Received() {
+				if strings.HasPrefix(string(rec.FirstBytes), "GET ") {
+					gets++
+				}
+			}
+			if gets != 1 {
+				t.Errorf("%d HTTP requests on the Bolt port, want 1", gets)
+			}
+		})
+	}
+	t.Run("mixed content", func(t *testing.T) {
+		t.Parallel()
+		ca, err := certs.NewCA("http test CA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, err := ca.Leaf(certs.LeafOptions{IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		caFile := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(caFile, leaf.CAPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := withUsers(fixtures.Neo4j526())
+		cfg.HTTP = &fixtures.HTTPConfig{Cert: certs.ServerConfig(leaf)}
+		s := startServer(t, cfg)
+		rep := run(t, target{uri: "bolt://" + s.Addr(), httpURI: s.HTTPURI(), caFile: caFile})
+		wantCheck(t, rep, "http", checks.Pass, "Browser is told")
+		res := wantCheck(t, rep, "websocket", checks.Warn, "an https:// Browser page cannot open ws://"+s.Addr(), "bolt+s://"+s.Addr())
+		if res.Code != "websocket.mixed_content" {
+			t.Errorf("code %q", res.Code)
+		}
+	})
+}
+
+// TestHTTPSCertificates: over HTTPS the certificate is verified as the
+// Bolt port's is; when the two ports present different certificates the
+// facts say which one verifies.
+func TestHTTPSCertificates(t *testing.T) {
+	t.Parallel()
+	p := newPKI(t)
+	for _, tc := range []struct {
+		name       string
+		httpsLeaf  func() *certs.Leaf
+		status     checks.Status
+		code, hint string
+	}{
+		{"the same certificate", nil, checks.Pass, "", ""},
+		{"another trusted certificate", func() *certs.Leaf { return p.leaf(t, certs.LeafOptions{}) }, checks.Warn, "http.certificate_differs", "serve the same certificate"},
+		{"a self-signed one", func() *certs.Leaf { return selfSigned(t) }, checks.Warn, "http.tls", "neo4j+ssc://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := withUsers(fixtures.Neo4j526())
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Listener = ln
+			cfg.AdvertisedAddress = net.JoinHostPort(host("db"), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+			cfg.TLS = certs.ServerConfig(p.leaf(t, certs.LeafOptions{}))
+			cfg.TLSMode = fixtures.TLSRequired
+			cfg.HTTP = &fixtures.HTTPConfig{TLS: true}
+			if tc.httpsLeaf != nil {
+				cfg.HTTP.Cert = certs.ServerConfig(tc.httpsLeaf())
+			}
+			s := startServer(t, cfg)
+			d := startDNS(t, map[string][]net.IP{host("db"): {lo}})
+			_, hport, _ := net.SplitHostPort(s.HTTPAddr())
+			tg := target{uri: "neo4j+s://" + net.JoinHostPort(host("db"), portOf(t, s.Addr())), caFile: p.caFile, dnsServer: d.Addr(),
+				httpURI: "https://" + net.JoinHostPort(host("db"), hport)}
+			rep := run(t, tg)
+			wantCheck(t, rep, "tls", checks.Pass, "")
+			res := wantCheck(t, rep, "http", tc.status, "")
+			if res.Code != tc.code {
+				t.Errorf("code %q (%s), want %q", res.Code, res.Summary, tc.code)
+			}
+			if tc.hint != "" && !slices.ContainsFunc(res.Hints, func(h string) bool { return strings.Contains(h, tc.hint) }) {
+				t.Errorf("hints %q lack %q", res.Hints, tc.hint)
+			}
+			if v, _ := fact(res, "certificates"); tc.httpsLeaf != nil && !strings.Contains(v, "the Bolt port's") {
+				t.Errorf("certificates fact %q", v)
+			}
+		})
+	}
 }
