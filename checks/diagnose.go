@@ -49,6 +49,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Artifacts = r.Artifacts()
 	rep.Table = r.table
 	rep.Access = r.access
+	rep.HTTP = r.httpInfo(results)
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}
@@ -118,4 +119,23 @@ func besideOf(list []Check, id string) string {
 		}
 	}
 	return ""
+}
+
+// httpInfo is the report's HTTPInfo: what the http check fetched and how
+// the websocket check's upgrade was answered.
+func (r *Run) httpInfo(results []Result) *HTTPInfo {
+	h := r.http
+	if h == nil || !h.reached {
+		return nil
+	}
+	info := &HTTPInfo{Endpoint: h.url, Status: h.status, Header: safeHeader(h.headers), Document: h.body}
+	for _, res := range results {
+		if res.ID == "websocket" {
+			info.WebSocket = res.Status
+		}
+	}
+	if r.ws != nil {
+		info.WebSocketStatus = r.ws.status
+	}
+	return info
 }

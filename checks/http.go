@@ -689,6 +689,19 @@ func headerEvidence(h http.Header) []Fact {
 	return out
 }
 
+// safeHeader is h without the headers that may carry a credential.
+func safeHeader(h http.Header) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		switch strings.ToLower(k) {
+		case "set-cookie", "authorization", "proxy-authorization", "www-authenticate":
+			continue
+		}
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
 // httpTLSFacts are the HTTPS certificate's facts.
 func httpTLSFacts(info *tlsprobe.Result) []Fact {
 	if info == nil || len(info.Chain) == 0 {

@@ -99,6 +99,8 @@ type Run struct {
 	done map[string]chan struct{}
 	// http: what the http check found, for the websocket check
 	http *httpOutcome
+	// websocket
+	ws *wsOutcome
 	// blocked holds the checks that failed, or were skipped because
 	// something they need failed, each with the failed check at the root
 	// of the chain: bolt skipped because tls failed, then version skipped

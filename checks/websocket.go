@@ -58,6 +58,7 @@ func checkWebSocket(ctx context.Context, r *Run) Result {
 			Summary: "no HTTP endpoint answered at " + h.url + "; pass --http-uri to check it"}
 	}
 	out := r.boltOverWebSocket(ctx)
+	r.ws = out
 	if h != nil && h.tls && r.T.TLS == TLSOff {
 		out.mixed, out.httpURL = true, h.url
 	}
