@@ -196,7 +196,7 @@ func (r *Run) fetchHTTP(ctx context.Context) *httpOutcome {
 	ips, err := r.httpAddrs(dctx, host)
 	if err != nil {
 		out.dialErr = err
-		return r.gaveUp(out)
+		return unreached(out)
 	}
 	var conn net.Conn
 	for _, ip := range ips {
@@ -223,7 +223,7 @@ func (r *Run) fetchHTTP(ctx context.Context) *httpOutcome {
 		if conn != nil {
 			_ = conn.Close()
 		}
-		return r.gaveUp(out)
+		return unreached(out)
 	}
 	out.reached, out.dialErr = true, nil
 	// The endpoint answered: from here on its own timeout applies.
@@ -265,8 +265,8 @@ func (r *Run) fetchHTTP(ctx context.Context) *httpOutcome {
 	return out
 }
 
-// gaveUp is the outcome of an endpoint that did not answer.
-func (r *Run) gaveUp(out *httpOutcome) *httpOutcome {
+// unreached is the outcome of an endpoint that did not answer.
+func unreached(out *httpOutcome) *httpOutcome {
 	if out.gaveUp {
 		out.dialErr = nil
 	}
