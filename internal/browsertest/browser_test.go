@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,12 +30,12 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <script>
 (async () => {
   let out;
-  const driver = neo4j.driver({{.URI}}, neo4j.auth.basic({{.User}}, {{.Password}}), {connectionTimeout: 10000, maxTransactionRetryTime: 1000});
+  const driver = neo4j.driver({{.URI}}, neo4j.auth.basic({{.User}}, {{.Password}}), {connectionTimeout: 10000, maxTransactionRetryTime: 1000{{if .EncryptedOff}}, encrypted: false{{end}}});
   try {
     const r = await driver.executeQuery("RETURN 1");
     out = {ok: true, value: r.records[0].get(0).toNumber(), agent: r.summary.server.agent, protocol: r.summary.server.protocolVersion};
   } catch (e) {
-    out = {ok: false, error: String((e && e.message) || e), code: (e && e.code) || ""};
+    out = {ok: false, error: String((e && e.message) || e), code: String((e && e.code) || ""), name: String((e && e.name) || "")};
   }
   try { await driver.close(); } catch (e) {}
   document.title = (out.ok ? "PASS " : "FAIL ") + JSON.stringify(out);
@@ -50,19 +51,33 @@ type outcome struct {
 	Protocol float64 `json:"protocol"`
 	Error    string  `json:"error"`
 	Code     string  `json:"code"`
+	Name     string  `json:"name"`
 }
 
 // inBrowser serves the page for uri, runs headless Chromium on it and
 // returns what the page reported, with what Chromium printed for a
 // failure message.
-func inBrowser(t *testing.T, chromium string, bundle []byte, uri string, flags ...string) outcome {
+// browserRun is how the page is served and Chromium started.
+type browserRun struct {
+	flags []string // more Chromium flags
+	// httpsPage serves the page over HTTPS as https://fixture.test:port/
+	// (Chromium maps fixture.test to 127.0.0.1 and ignores the test
+	// server's certificate), so the browser treats it as a remote HTTPS
+	// origin: loopback addresses are exempt from mixed-content blocking.
+	httpsPage bool
+	// encryptedOff passes encrypted: false to the driver (ws:// even from
+	// an HTTPS page).
+	encryptedOff bool
+}
+
+func inBrowser(t *testing.T, chromium string, bundle []byte, uri string, run browserRun) outcome {
 	t.Helper()
 	results := make(chan outcome, 1)
 	var once sync.Once
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = page.Execute(w, map[string]string{"URI": uri, "User": "neo4j", "Password": "browser-pw"})
+		_ = page.Execute(w, map[string]any{"URI": uri, "User": "neo4j", "Password": "browser-pw", "EncryptedOff": run.encryptedOff})
 	})
 	mux.HandleFunc("GET /neo4j-web.min.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
@@ -75,7 +90,17 @@ func inBrowser(t *testing.T, chromium string, bundle []byte, uri string, flags .
 		}
 		once.Do(func() { results <- o })
 	})
-	web := httptest.NewServer(mux)
+	flags := run.flags
+	var web *httptest.Server
+	pageURL := ""
+	if run.httpsPage {
+		web = httptest.NewTLSServer(mux)
+		pageURL = "https://fixture.test:" + web.URL[strings.LastIndex(web.URL, ":")+1:] + "/"
+		flags = append(flags, "--host-resolver-rules=MAP fixture.test 127.0.0.1", "--ignore-certificate-errors")
+	} else {
+		web = httptest.NewServer(mux)
+		pageURL = web.URL + "/"
+	}
 	t.Cleanup(web.Close)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,7 +109,7 @@ func inBrowser(t *testing.T, chromium string, bundle []byte, uri string, flags .
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}, flags...)
-	cmd := exec.CommandContext(ctx, chromium, append(args, web.URL+"/")...)
+	cmd := exec.CommandContext(ctx, chromium, append(args, pageURL)...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -128,28 +153,46 @@ func TestBrowserReturnOneOverWebSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const (
+		sawSession    = "session"     // the upgrade, then RETURN 1 inside the WebSocket
+		sawUntrusted  = "untrusted"   // a TLS handshake the browser broke off
+		sawRefused    = "refused"     // an upgrade request answered without an upgrade
+		sawClientHelo = "clienthello" // a TLS ClientHello on the plaintext port, closed
+		sawNothing    = "nothing"     // no connection at all: the browser blocked it
+	)
+	failure := "WebSocket connection failure" // the driver's words, whatever the cause
 	for _, tc := range []struct {
 		name    string
 		mode    fixtures.WebSocketMode
 		scheme  string
-		tls     bool     // the Bolt port requires TLS (a self-signed certificate)
-		flags   []string // more Chromium flags
-		wantErr string   // "" when RETURN 1 must pass
+		tls     bool // the Bolt port requires TLS (a self-signed certificate)
+		run     browserRun
+		wantErr string // "" when RETURN 1 must pass
+		saw     string // what the fixture must have seen
 	}{
-		{"neo4j:// as Neo4j Browser connects", fixtures.WebSocketOn, "neo4j", false, nil, ""},
-		{"bolt:// direct", fixtures.WebSocketOn, "bolt", false, nil, ""},
+		{"neo4j:// as Neo4j Browser connects", fixtures.WebSocketOn, "neo4j", false, browserRun{}, "", sawSession},
+		{"bolt:// direct", fixtures.WebSocketOn, "bolt", false, browserRun{}, "", sawSession},
 		// wss: the same Bolt inside TLS inside the WebSocket. Chromium
 		// cannot be told to trust one certificate without a system store,
 		// so the passing case ignores certificate errors; the failing one
 		// is what Browser users meet with a certificate the browser does
 		// not trust on the Bolt port.
-		{"bolt+s:// over wss", fixtures.WebSocketOn, "bolt+s", true, []string{"--ignore-certificate-errors"}, ""},
-		{"bolt+s:// with a certificate the browser does not trust", fixtures.WebSocketOn, "bolt+s", true, nil, "WebSocket connection failure"},
+		{"bolt+s:// over wss", fixtures.WebSocketOn, "bolt+s", true, browserRun{flags: []string{"--ignore-certificate-errors"}}, "", sawSession},
+		{"bolt+s:// with a certificate the browser does not trust", fixtures.WebSocketOn, "bolt+s", true, browserRun{}, failure, sawUntrusted},
+		// Mixed content: the page is HTTPS (Browser on 7473, or behind an
+		// HTTPS proxy) and the Bolt port plaintext. The driver then uses
+		// wss even for bolt:// (determineWebSocketScheme), so a TLS
+		// ClientHello reaches the plaintext port, which closes it; told
+		// encrypted: false it uses ws://, which Chromium refuses before
+		// connecting (a SecurityError from new WebSocket, in its own words).
+		{"bolt:// from an HTTPS page: the driver switches to wss", fixtures.WebSocketOn, "bolt", false, browserRun{httpsPage: true}, failure, sawClientHelo},
+		{"bolt:// from an HTTPS page with encrypted off: blocked", fixtures.WebSocketOn, "bolt", false, browserRun{httpsPage: true, encryptedOff: true},
+			"An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.", sawNothing},
 		// What Browser users see when a proxy drops Upgrade/Connection: the
 		// driver's own words for a WebSocket that never opened, and with
 		// neo4j:// the routing failure it turns into.
-		{"a proxy stripped the upgrade, bolt://", fixtures.WebSocketStripped, "bolt", false, nil, "WebSocket connection failure"},
-		{"a proxy stripped the upgrade, neo4j://", fixtures.WebSocketStripped, "neo4j", false, nil, "Could not perform discovery. No routing servers available."},
+		{"a proxy stripped the upgrade, bolt://", fixtures.WebSocketStripped, "bolt", false, browserRun{}, failure, sawRefused},
+		{"a proxy stripped the upgrade, neo4j://", fixtures.WebSocketStripped, "neo4j", false, browserRun{}, "Could not perform discovery. No routing servers available.", sawRefused},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := fixtures.Neo4j526()
@@ -163,39 +206,60 @@ func TestBrowserReturnOneOverWebSocket(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = s.Close() })
-			o := inBrowser(t, chromium, bundle, s.URI(tc.scheme), tc.flags...)
+			uri := s.URI(tc.scheme)
+			if tc.run.httpsPage {
+				uri = tc.scheme + "://fixture.test:" + strconv.Itoa(s.Port())
+			}
+			o := inBrowser(t, chromium, bundle, uri, tc.run)
 			t.Logf("the page reported %+v", o)
+			if tc.wantErr == "" && (!o.OK || o.Value != 1 || o.Agent != "Neo4j/5.26.0") {
+				t.Fatalf("RETURN 1 in the browser: %+v", o)
+			}
+			if tc.wantErr != "" && (o.OK || !strings.Contains(o.Error, tc.wantErr)) {
+				t.Fatalf("the browser got %+v, want a failure containing %q", o, tc.wantErr)
+			}
+			got := s.Received()
 			var upgraded, ran bool
-			for _, r := range s.Received() {
-				t.Logf("fixture: conn %d tls=%v %q upgrade=%v websocket=%v bolt=%s messages=%d tlsError=%q", r.Conn, r.TLS, r.HTTPRequest, r.Upgrade, r.WebSocket, r.Version, len(r.Messages), r.TLSError)
+			for _, r := range got {
+				t.Logf("fixture: conn %d first=% X tls=%v %q upgrade=%v websocket=%v bolt=%s messages=%d tlsError=%q",
+					r.Conn, r.FirstBytes[:min(len(r.FirstBytes), 6)], r.TLS, r.HTTPRequest, r.Upgrade, r.WebSocket, r.Version, len(r.Messages), r.TLSError)
 				upgraded = upgraded || r.WebSocket
 				for _, m := range r.Messages {
 					ran = ran || m.Name == "RUN" && m.Query == "RETURN 1"
 				}
 			}
-			if tc.wantErr == "" {
-				if !o.OK || o.Value != 1 || o.Agent != "Neo4j/5.26.0" {
-					t.Fatalf("RETURN 1 in the browser: %+v", o)
-				}
+			if tc.saw == sawSession {
 				if !upgraded || !ran {
 					t.Fatalf("the fixture saw no RETURN 1 over WebSocket (upgraded %v, ran %v)", upgraded, ran)
 				}
 				return
 			}
-			if o.OK || !strings.Contains(o.Error, tc.wantErr) {
-				t.Fatalf("the browser got %+v, want a failure containing %q", o, tc.wantErr)
-			}
 			if upgraded || ran {
-				t.Fatalf("the fixture upgraded (%v) or ran a query (%v) behind a stripping proxy", upgraded, ran)
+				t.Fatalf("the fixture upgraded (%v) or ran a query (%v)", upgraded, ran)
 			}
-			r := s.Received()
-			switch {
-			case len(r) == 0:
+			if tc.saw == sawNothing {
+				if len(got) != 0 {
+					t.Fatalf("the browser reached the Bolt port %d times", len(got))
+				}
+				return
+			}
+			if len(got) == 0 {
 				t.Fatal("the browser never reached the Bolt port")
-			case tc.tls && (r[0].TLS || r[0].TLSError == ""):
-				t.Fatalf("the browser completed TLS with a certificate it does not trust: %+v", r[0])
-			case !tc.tls && (!r[0].Upgrade || !strings.HasPrefix(r[0].HTTPRequest, "GET / ")):
-				t.Fatalf("the browser's upgrade request did not reach the Bolt port: %+v", r[0])
+			}
+			r := got[0]
+			switch tc.saw {
+			case sawUntrusted:
+				if r.TLS || r.TLSError == "" {
+					t.Fatalf("want a TLS handshake the browser broke off: %+v", r)
+				}
+			case sawRefused:
+				if !r.Upgrade || !strings.HasPrefix(r.HTTPRequest, "GET / ") {
+					t.Fatalf("want the browser's upgrade request: %+v", r)
+				}
+			case sawClientHelo:
+				if len(r.FirstBytes) < 2 || r.FirstBytes[0] != 0x16 || r.FirstBytes[1] != 0x03 || r.TLS {
+					t.Fatalf("want a TLS ClientHello on the plaintext port: %+v", r)
+				}
 			}
 		})
 	}

@@ -5,10 +5,15 @@
 // pinned in js/package.json), connects over ws:// to a fixture server on
 // 127.0.0.1 and runs RETURN 1, over ws:// (neo4j://, bolt://) and wss://
 // (bolt+s://, certificate errors ignored); with a certificate the browser
-// does not trust, and behind a proxy that strips the upgrade
-// (fixtures.WebSocketStripped), the same page must fail with the driver's
-// "WebSocket connection failure" (the browser hides which of the two it
-// was: only a non-browser client such as neo4j-doctor can tell them apart).
+// does not trust, behind a proxy that strips the upgrade
+// (fixtures.WebSocketStripped), and from an HTTPS page to a plaintext Bolt
+// port (mixed content: the driver switches to wss, whose ClientHello the
+// plaintext port closes), the same page must fail with the driver's
+// "WebSocket connection failure" — the browser hides which it was; only a
+// non-browser client such as neo4j-doctor can tell them apart. Told
+// encrypted: false on an HTTPS page, the driver's ws:// is refused by
+// Chromium itself: "An insecure WebSocket connection may not be initiated
+// from a page loaded over HTTPS."
 //
 // It needs a browser and the bundle, so it runs only when
 // scripts/e2e-browser.sh (called by .ci/run after the Go tests) sets
