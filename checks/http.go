@@ -467,11 +467,11 @@ func judgeHTTP(t *Target, srv generation.Server, out *httpOutcome, hc httpContex
 	if out.tls {
 		res.Facts = append(res.Facts, httpTLSFacts(out.tlsInfo)...)
 		if out.tlsErr != nil {
-			summary, hints, code := tlsFailure(t, false, srv, out.tlsErr)
+			summary, _, code := tlsFailure(t, false, srv, out.tlsErr)
 			res.raise(Warn, "http.tls")
 			res.Err = out.tlsErr
 			res.Summary = "HTTPS at " + out.url + ": " + summary
-			res.Hints = hints
+			res.Hints = httpsHints(srv, out)
 			res.Facts = append(res.Facts, Fact{Name: "tls cause", Value: code})
 			if d := certDiffers(out.tlsInfo, hc.boltTLS); d != "" {
 				res.Facts = append(res.Facts, Fact{Name: "certificates", Value: d})
@@ -558,6 +558,23 @@ func judgeHTTP(t *Target, srv generation.Server, out *httpOutcome, hc httpContex
 	}
 	judgeQueryAPI(&res, srv, doc, out.query)
 	return res
+}
+
+// httpsHints are the fixes of an HTTPS handshake that failed: the
+// certificate of the server's https policy, or the endpoint's scheme and
+// port when what answered is not TLS.
+func httpsHints(srv generation.Server, out *httpOutcome) []string {
+	u, _ := url.Parse(out.url)
+	host := u.Hostname()
+	if _, ok := errors.AsType[*tlsprobe.CertError](out.tlsErr); !ok {
+		return []string{"check --http-uri's scheme and port: Neo4j serves HTTPS on 7473 and plain HTTP on 7474 unless configured otherwise"}
+	}
+	set, aura := pasteSet(srv, generation.HTTPSCertificate, "<a certificate for "+host+">")
+	if aura != "" {
+		return []string{aura}
+	}
+	return []string{"serve a certificate for " + host + " from a CA browsers trust: set " + set + " and restart the server",
+		"or trust its CA: here with --ca-file, and in every browser that opens Neo4j Browser"}
 }
 
 // orElse is s, or alt when s is "".

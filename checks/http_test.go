@@ -305,7 +305,7 @@ func TestHTTPSCertificates(t *testing.T) {
 	}{
 		{"the same certificate", nil, checks.Pass, "", ""},
 		{"another trusted certificate", func() *certs.Leaf { return p.leaf(t, certs.LeafOptions{}) }, checks.Warn, "http.certificate_differs", "serve the same certificate"},
-		{"a self-signed one", func() *certs.Leaf { return selfSigned(t) }, checks.Warn, "http.tls", "neo4j+ssc://"},
+		{"a self-signed one", func() *certs.Leaf { return selfSigned(t) }, checks.Warn, "http.tls", "dbms.ssl.policy.https.public_certificate="},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
