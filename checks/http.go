@@ -28,7 +28,7 @@ var httpCheck = Check{
 	Doc: "the HTTP(S) endpoint beside Bolt (`--http-uri`, else derived from the URI): its discovery document, the Bolt address it gives Browser and tools against the URI and the routing table, its release against Bolt's, the HTTPS certificate, the Query API; runs beside the Bolt path and is skipped when a derived endpoint does not answer",
 	Codes: []Code{
 		{ID: "http.no_endpoint", Doc: "skipped: nothing answered at the HTTP endpoint derived from the URI (refused, or not before the Bolt path finished); pass --http-uri to check it"},
-		{ID: "http.unreachable", Doc: "nothing answered at the HTTP endpoint given with --http-uri: refused, filtered or timed out"},
+		{ID: "http.unreachable", Doc: "nothing answered at the HTTP endpoint given with --http-uri: refused, filtered or timed out", Wait: true},
 		{ID: "http.tls", Doc: "the HTTPS certificate or handshake failed, for the causes the tls check names"},
 		{ID: "http.certificate_differs", Doc: "the HTTPS port and the Bolt port present different certificates (the facts say which one verifies)"},
 		{ID: "http.not_discovery", Doc: "the HTTP endpoint answered, but not with Neo4j's discovery document (another web server, a proxy's page, an error status)"},
