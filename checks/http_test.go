@@ -339,6 +339,8 @@ func TestHTTPSCertificates(t *testing.T) {
 			if v, _ := fact(res, "certificates"); tc.httpsLeaf != nil && !strings.Contains(v, "the Bolt port's") {
 				t.Errorf("certificates fact %q", v)
 			}
+			// Browser's way to a TLS Bolt port: wss://, verified as Bolt is.
+			wantCheck(t, rep, "websocket", checks.Pass, "over wss, logged in")
 		})
 	}
 }
