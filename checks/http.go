@@ -171,7 +171,9 @@ func (r *Run) fetchHTTP(ctx context.Context) *httpOutcome {
 	defer cancel()
 	var connected sync.Once
 	reached := make(chan struct{})
-	if !out.explicit {
+	// The budget is the Bolt path's: without one (--checks http), the
+	// endpoint gets the step timeout.
+	if !out.explicit && r.willRun("bolt") {
 		start := r.Env.Now()
 		path := r.pathDone("http", "websocket")
 		go func() {

@@ -344,3 +344,26 @@ func TestHTTPSCertificates(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPChecksOnly: --checks websocket runs http (which it follows) and
+// dns without the Bolt path; with no path to set the budget, a derived
+// endpoint gets the step timeout, so a server that answers is checked.
+func TestHTTPChecksOnly(t *testing.T) {
+	t.Parallel()
+	cfg := withUsers(fixtures.Neo4j526())
+	cfg.HTTP = &fixtures.HTTPConfig{}
+	s := startServer(t, cfg)
+	env := testEnv(t)
+	var d net.Dialer
+	env.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if strings.HasSuffix(addr, ":"+strconv.Itoa(checks.DefaultHTTPPort)) {
+			addr = s.HTTPAddr()
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	tt := resolve(t, target{uri: "bolt://" + s.Addr()})
+	rep := checks.Diagnose(t.Context(), tt, env, checks.Options{Only: []string{"http", "websocket"}})
+	wantCheck(t, rep, "http", checks.Pass, "Browser is told neo4j://"+s.Addr())
+	wantCheck(t, rep, "websocket", checks.Pass, "over ws, logged in")
+	wantCheck(t, rep, "bolt", checks.Skip, "not selected by --checks")
+}
