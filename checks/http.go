@@ -46,6 +46,11 @@ var httpCheck = Check{
 // document is a few hundred bytes.
 const maxDocument = 64 << 10
 
+// maxExchange bounds everything the check reads from the HTTP endpoint,
+// headers included: a server that sends headers without end is cut off
+// here rather than by memory.
+const maxExchange = 1 << 20
+
 // httpOutcome is what the http check found, for its judgement and for
 // the websocket check.
 type httpOutcome struct {
@@ -241,7 +246,7 @@ func (r *Run) fetchHTTP(ctx context.Context) *httpOutcome {
 		rw = tc
 	}
 	defer rw.Close()
-	br := bufio.NewReader(rw)
+	br := bufio.NewReader(io.LimitReader(rw, maxExchange))
 	req, _ := http.NewRequestWithContext(fctx, http.MethodGet, r.T.HTTPURI+"/", nil)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "neo4j-doctor/"+r.Env.Version)
@@ -789,7 +794,7 @@ func (r *Run) boltURIFromDocument(ctx context.Context) (uri, suspect string) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+r.T.Address()+"/", nil)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "neo4j-doctor/"+r.Env.Version)
-	resp, body, err := exchange(ctx, conn, bufio.NewReader(conn), req)
+	resp, body, err := exchange(ctx, conn, bufio.NewReader(io.LimitReader(conn, maxExchange)), req)
 	if err != nil || resp.StatusCode/100 != 2 {
 		return "", ""
 	}

@@ -367,3 +367,35 @@ func TestHTTPChecksOnly(t *testing.T) {
 	wantCheck(t, rep, "websocket", checks.Pass, "over ws, logged in")
 	wantCheck(t, rep, "bolt", checks.Skip, "not selected by --checks")
 }
+
+// TestHTTPEndlessHeaders: an HTTP endpoint that answers GET / with
+// headers without end is cut off after a bounded read; the check says
+// it is not a discovery document.
+func TestHTTPEndlessHeaders(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\n"))
+		line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
+		for range 4 << 10 { // 4 MiB at most: bounded
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	s := startServer(t, withUsers(fixtures.Neo4j526()))
+	rep := run(t, target{uri: "bolt://" + s.Addr(), httpURI: "http://" + ln.Addr().String()})
+	res := wantCheck(t, rep, "http", checks.Warn, "did not answer GET /")
+	if res.Code != "http.not_discovery" {
+		t.Errorf("code %q", res.Code)
+	}
+}
