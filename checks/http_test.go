@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
@@ -396,6 +398,38 @@ func TestHTTPEndlessHeaders(t *testing.T) {
 	rep := run(t, target{uri: "bolt://" + s.Addr(), httpURI: "http://" + ln.Addr().String()})
 	res := wantCheck(t, rep, "http", checks.Warn, "did not answer GET /")
 	if res.Code != "http.not_discovery" {
+		t.Errorf("code %q", res.Code)
+	}
+}
+
+// TestWebSocketNoBolt: something upgrades the connection on the Bolt port
+// but does not speak Bolt inside (a proxy whose WebSocket route leads
+// elsewhere): websocket.no_bolt, told apart from a refused upgrade.
+func TestWebSocketNoBolt(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		// Read what comes and answer nothing, until the client goes.
+		for {
+			if _, _, err := c.Read(r.Context()); err != nil {
+				return
+			}
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	uri := startDiscovery(t, map[string]any{"bolt_routing": "neo4j://" + ln.Addr().String(), "neo4j_version": "5.26.0"}, true)
+	rep := run(t, target{uri: "bolt://" + ln.Addr().String(), httpURI: uri, timeout: 300 * time.Millisecond})
+	res := wantCheck(t, rep, "websocket", checks.Warn, "the WebSocket upgrade worked, but Bolt inside it did not answer")
+	if res.Code != "websocket.no_bolt" {
 		t.Errorf("code %q", res.Code)
 	}
 }
