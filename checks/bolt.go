@@ -40,6 +40,11 @@ var boltCheck = Check{
 // answers is not a Bolt server, says what it is instead.
 func checkBolt(ctx context.Context, r *Run) Result {
 	out := r.s.handshake(ctx)
+	if errors.Is(out.err, bolt.ErrHTTP) {
+		// The port is an HTTP port: its discovery document names the Bolt
+		// URI to use instead.
+		out.advertised, out.suspect = r.boltURIFromDocument(ctx)
+	}
 	res := judgeBolt(r.T, r.serverGen(), out)
 	if out.err != nil && noAnswer(out.err) {
 		r.noResponse = true
@@ -141,6 +146,13 @@ func boltFailure(t *Target, srv generation.Server, out boltOutcome) (summary str
 	switch {
 	case errors.Is(err, bolt.ErrHTTP):
 		h := []string{fmt.Sprintf("port %d serves HTTP (Neo4j's HTTP port is 7474, HTTPS 7473): point the URI at the Bolt port, by default 7687", port)}
+		switch {
+		case out.advertised != "" && out.suspect == "":
+			h = []string{fmt.Sprintf("port %d serves HTTP; its discovery document gives the Bolt URI: connect to %s", port, out.advertised)}
+		case out.advertised != "":
+			h = []string{fmt.Sprintf("port %d serves HTTP; its discovery document gives the Bolt URI %s, but that is wrong for this client too (%s): connect to the Bolt port on %s, by default 7687", port, out.advertised, out.suspect, t.Host),
+				"and make the server advertise an address clients can use: set " + codeForms(srv.Set(generation.BoltAdvertisedAddress, "<name clients resolve>:7687"))}
+		}
 		if t.TLS != TLSOff {
 			h = append(h, "a reverse proxy that serves Bolt over WebSocket only cannot carry raw Bolt: expose the Bolt port itself")
 		}

@@ -37,6 +37,14 @@ type Check struct {
 	// of their own; nil for none. Their replies are the check's alone
 	// (Run.Rides). It is called only when the check will run.
 	Ride func(f Flight) []bolt.Request
+	// Beside names the check of the Bolt path after which the report
+	// lists this check when it warned or failed: it runs beside the path
+	// (Browser's HTTP and WebSocket side), so it is listed last, where a
+	// pass reads as an addition and a skip folds into one line that does
+	// not split the path's, and moves up next to Beside when it has a
+	// problem to show, so that its fix is on the first screen. "" for a
+	// check of the path itself.
+	Beside string
 	// Codes documents every code the check's results may carry.
 	Codes []Code
 	// Retry, when set, decides for --wait whether a result of this check
@@ -131,6 +139,9 @@ func init() {
 		membersCheck,
 		accessCheck,
 		queryCheck,
+		// Browser's way in, beside the Bolt path (Check.Beside).
+		httpCheck,
+		websocketCheck,
 	}
 }
 

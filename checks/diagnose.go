@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -43,7 +44,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 			r.memberChecks = append(r.memberChecks, c)
 		}
 	}
-	results := Execute(ctx, r, list)
+	results := besideUp(list, Execute(ctx, r, list))
 	rep := &Report{
 		Target:   t.Info,
 		Started:  start,
@@ -59,6 +60,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Table = r.table
 	rep.Access = r.access
 	rep.Idle = r.idle
+	rep.HTTP = r.httpInfo(results)
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}
@@ -93,4 +95,58 @@ func verdict(results []Result, noResponse, strict bool) (Status, int) {
 		return v, ExitFailed
 	}
 	return v, ExitHealthy
+}
+
+// besideUp moves the result of each check beside the Bolt path that
+// warned or failed to just after the check it is beside (Check.Beside), in
+// list order; results are in the order of list.
+func besideUp(list []Check, results []Result) []Result {
+	var up []Result
+	out := make([]Result, 0, len(results))
+	for i, c := range list {
+		if c.Beside != "" && (results[i].Status == Warn || results[i].Status == Fail) {
+			up = append(up, results[i])
+			continue
+		}
+		out = append(out, results[i])
+	}
+	for _, res := range up {
+		c := list[slices.IndexFunc(list, func(c Check) bool { return c.ID == res.ID })]
+		at := slices.IndexFunc(out, func(o Result) bool { return o.ID == c.Beside })
+		// After the check it is beside, and after any check beside it
+		// that moved there first.
+		for at >= 0 && at+1 < len(out) && (out[at+1].Status == Warn || out[at+1].Status == Fail) && besideOf(list, out[at+1].ID) == c.Beside {
+			at++
+		}
+		out = slices.Insert(out, at+1, res)
+	}
+	return out
+}
+
+func besideOf(list []Check, id string) string {
+	for _, c := range list {
+		if c.ID == id {
+			return c.Beside
+		}
+	}
+	return ""
+}
+
+// httpInfo is the report's HTTPInfo: what the http check fetched and how
+// the websocket check's upgrade was answered.
+func (r *Run) httpInfo(results []Result) *HTTPInfo {
+	h := r.http
+	if h == nil || !h.reached {
+		return nil
+	}
+	info := &HTTPInfo{Endpoint: h.url, Status: h.status, Header: safeHeader(h.headers), Document: h.body}
+	for _, res := range results {
+		if res.ID == "websocket" {
+			info.WebSocket = res.Status
+		}
+	}
+	if r.ws != nil {
+		info.WebSocketStatus = r.ws.status
+	}
+	return info
 }

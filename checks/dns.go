@@ -25,19 +25,23 @@ const slowDNS = time.Second
 
 // Resolver is the resolver a run uses for every connection: the system's,
 // or the --dns-server, as `dig @server` would.
+// Checks that run side by side (http beside the Bolt path) may ask at
+// once, so it is made once.
 func (r *Run) Resolver() *net.Resolver {
-	if r.resolver != nil {
-		return r.resolver
-	}
-	if r.T.DNSServer == "" {
-		r.resolver = net.DefaultResolver
-		return r.resolver
-	}
-	server := r.T.DNSServer
-	dial := r.Env.Dial
-	r.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return dial(ctx, network, server)
-	}}
+	r.resolverOnce.Do(func() {
+		switch {
+		case r.resolver != nil: // a member's run, given its seed's
+			return
+		case r.T.DNSServer == "":
+			r.resolver = net.DefaultResolver
+			return
+		}
+		server := r.T.DNSServer
+		dial := r.Env.Dial
+		r.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dial(ctx, network, server)
+		}}
+	})
 	return r.resolver
 }
 

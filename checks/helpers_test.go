@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +164,11 @@ type target struct {
 	bearer      string
 	impersonate string
 	writeProbe  bool
+	httpURI     string // --http-uri
+	// deriveHTTP keeps the endpoint derived from the URI (:7474) for a
+	// test whose Env.Dial redirects it; otherwise a test without httpURI
+	// gets a port that refuses.
+	deriveHTTP bool
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
@@ -187,14 +193,22 @@ func resolve(t *testing.T, tg target) *checks.Target {
 	if tg.timeout == 0 {
 		tg.timeout = stepTimeout
 	}
-	tt, err := checks.Resolve(checks.Inputs{
+	in := checks.Inputs{
 		Flags:       flags,
 		CAFile:      tg.caFile,
 		Timeout:     tg.timeout,
 		DNSServer:   tg.dnsServer,
 		Impersonate: tg.impersonate,
 		WriteProbe:  tg.writeProbe,
-	})
+		HTTPURI:     tg.httpURI,
+	}
+	if tg.httpURI == "" && !tg.deriveHTTP {
+		// The derived endpoint on a held port that refuses, as a server
+		// whose HTTP port is closed: never whatever listens on this
+		// machine's 7474.
+		in.HTTPPort = refusedPort(t)
+	}
+	tt, err := checks.Resolve(in)
 	if err != nil {
 		t.Fatalf("Resolve(%s): %v", tg.uri, err)
 	}
@@ -344,4 +358,21 @@ func noCredentialsSent(t *testing.T, s *fixtures.Server) {
 			t.Errorf("connection %d (TLS %v, %s) carried credentials: %+v", r.Conn, r.TLS, r.TLSError, r.Messages)
 		}
 	}
+}
+
+// refusedPort is a port held until the test ends where connections are
+// refused.
+func refusedPort(t *testing.T) int {
+	t.Helper()
+	addr, release, err := fixtures.ClosedAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = release() })
+	_, port, _ := net.SplitHostPort(addr)
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -81,9 +81,9 @@ func hostileServers() []hostile {
 			exit: 1, check: "bolt", summary: "closed the connection without answering", hint: "not a Bolt server"},
 
 		{name: "endless chunks", cfg: hostileCfg(fixtures.Misbehaviour{Kind: fixtures.EndlessChunks}),
-			exit: 1, check: "auth", summary: "sent a message larger than the limit", hint: "not Neo4j"},
+			exit: 1, check: "auth", summary: "sent a message larger than the limit", hint: "not Neo4j", timeout: bulkTimeout},
 		{name: "oversized message", cfg: hostileCfg(fixtures.Misbehaviour{Kind: fixtures.OversizedMessage, Size: 20 << 20}),
-			exit: 1, check: "auth", summary: "larger than the limit (over 8388608 bytes)", hint: "not Neo4j"},
+			exit: 1, check: "auth", summary: "larger than the limit (over 8388608 bytes)", hint: "not Neo4j", timeout: bulkTimeout},
 		{name: "lists nested 100,000 deep", cfg: hostileCfg(fixtures.Misbehaviour{Kind: fixtures.DeepNesting}),
 			exit: 1, check: "auth", summary: "nested too deep", hint: "not Neo4j"},
 		{name: "maps nested 100,000 deep", cfg: hostileCfg(fixtures.Misbehaviour{Kind: fixtures.DeepNesting, Marker: 0xA1}),

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +50,15 @@ type Inputs struct {
 	// IdleProbe (--idle-probe) are the idle times of the idle check; see
 	// ParseIdleProbe. nil: the check does not run, and nothing waits.
 	IdleProbe []time.Duration
+	// HTTPURI (--http-uri, a targets file's httpUri:) is the server's
+	// HTTP(S) endpoint; "" derives it from the Bolt URI (see DeriveHTTPURI).
+	HTTPURI string
+	// HTTPPort, when set and HTTPURI is not, replaces the port of the
+	// endpoint derived from the URI; like a derived one, it is skipped when
+	// nothing answers. The demo gives its scenarios without an HTTP port a
+	// held port that refuses, so that no demo run reaches a real server on
+	// this machine's 7474.
+	HTTPPort int
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -236,6 +248,23 @@ func Resolve(in Inputs) (*Target, error) {
 			words[i] = IdleString(d)
 		}
 		settings["idle-probe"] = Setting{Value: strings.Join(words, ","), Source: "flag", From: "--idle-probe"}
+	}
+	if in.HTTPURI != "" {
+		u, err := ParseHTTPURI(in.HTTPURI)
+		if err != nil {
+			return nil, err
+		}
+		t.HTTPURI, t.HTTPExplicit = u, true
+		settings["http-uri"] = Setting{Value: u, Source: "flag", From: "--http-uri"}
+	} else {
+		t.HTTPURI = DeriveHTTPURI(p)
+		if in.HTTPPort != 0 {
+			if u, err := url.Parse(t.HTTPURI); err == nil {
+				u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(in.HTTPPort))
+				t.HTTPURI = u.String()
+			}
+		}
+		settings["http-uri"] = Setting{Value: t.HTTPURI, Source: "default"}
 	}
 	if file != nil {
 		t.AuraInstanceID, t.AuraName = file["AURA_INSTANCEID"], file["AURA_INSTANCENAME"]

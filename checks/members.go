@@ -728,12 +728,7 @@ func firstFailed(rs []Result) *Result {
 
 // lookupResolver is the run's resolver without writing the run's state:
 // the query check runs at the same time as the members check.
-func (r *Run) lookupResolver() *net.Resolver {
-	if r.resolver != nil {
-		return r.resolver
-	}
-	return (&Run{T: r.T, Env: r.Env}).Resolver()
-}
+func (r *Run) lookupResolver() *net.Resolver { return r.Resolver() }
 
 // checkMember runs the connection steps against one advertised address,
 // and for a router asks for its own routing table too. inTable holds every
@@ -750,7 +745,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	t := *r.T
 	t.Host, t.Port = host, port
 	sub := newRun(&t, r.Env)
-	sub.member, sub.seed, sub.resolver = true, r.seed, r.resolver
+	sub.member, sub.seed, sub.resolver = true, r.seed, r.Resolver()
 	if r.hello != nil {
 		sub.seedAgent = r.hello.Server
 	}

@@ -1,6 +1,6 @@
 // Package checks runs the ordered diagnosis of one Neo4j target:
 // config, dns, tcp, tls, bolt, version, auth, routing, members, access,
-// query.
+// query, and beside them http and websocket (Browser's way in).
 //
 // A check is a plain function from a context and the shared run state to a
 // Result. Checks name the checks they need; a check whose dependency did not
@@ -9,6 +9,7 @@
 package checks
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
@@ -125,6 +126,11 @@ type Report struct {
 	// the JSON report's idle object, the exporter's idle metrics; nil
 	// when it did not measure.
 	Idle *IdleInfo `json:"-"`
+	// HTTP is what the http and websocket checks met at the HTTP
+	// endpoint and on the Bolt port, for programs (the exporter, the
+	// bundle); nil when the endpoint did not answer or the checks did not
+	// run.
+	HTTP *HTTPInfo `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`
@@ -137,3 +143,20 @@ const (
 	ExitNoResponse = 2 // DNS or TCP failed, or nothing answered in time
 	ExitNoAttempt  = 3 // bad flags, unreadable file, invalid URI
 )
+
+// HTTPInfo is what the HTTP side of a run met: typed data for programs.
+type HTTPInfo struct {
+	Endpoint string // scheme://host:port, as --http-uri or derived
+	// Status is the HTTP status of GET /; 0 when no answer came.
+	Status int
+	// Header is the answer's headers, without cookies or authorization;
+	// Document its body (at most 64 KiB): the discovery document, which
+	// holds no secret.
+	Header   http.Header
+	Document []byte
+	// WebSocket is the websocket check's status; "" when it did not run.
+	// WebSocketStatus is the HTTP status its upgrade was answered with
+	// (101 when it worked), 0 when none came.
+	WebSocket       Status
+	WebSocketStatus int
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,8 +68,9 @@ type Run struct {
 	memberChecks []Check
 
 	// dns
-	Addrs    []net.IP
-	resolver *net.Resolver
+	Addrs        []net.IP
+	resolver     *net.Resolver
+	resolverOnce sync.Once
 	// auth
 	hello *bolt.HelloResult
 	// routing
@@ -96,6 +98,13 @@ type Run struct {
 	leftOut map[string]string
 
 	results map[string]*Result
+	// done closes each check's channel when it finished: a check that
+	// reads another's fields without running After it waits here (await).
+	done map[string]chan struct{}
+	// http: what the http check found, for the websocket check
+	http *httpOutcome
+	// websocket
+	ws *wsOutcome
 	// blocked holds the checks that failed, or were skipped because
 	// something they need failed, each with the failed check at the root
 	// of the chain: bolt skipped because tls failed, then version skipped
@@ -120,6 +129,7 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	for _, c := range list {
 		done[c.ID] = make(chan struct{})
 	}
+	r.done = done
 	r.results = make(map[string]*Result, len(list))
 	r.blocked = make(map[string]string, len(list))
 	var mu sync.Mutex // guards results and blocked
@@ -179,6 +189,41 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	for _, c := range list {
 		out = append(out, normalise(*r.results[c.ID]))
 	}
+	return out
+}
+
+// await waits until every check of ids in the run's list is done, or
+// ctx ends; a check reads another's fields only after await returned nil
+// (or after running After it).
+func (r *Run) await(ctx context.Context, ids ...string) error {
+	for _, id := range ids {
+		ch, ok := r.done[id]
+		if !ok {
+			continue
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// pathDone is closed when every check of the run but those in except is
+// done: the Bolt path's end, for a check that runs beside it.
+func (r *Run) pathDone(except ...string) <-chan struct{} {
+	out := make(chan struct{})
+	var ids []string
+	for _, c := range r.list {
+		if !slices.Contains(except, c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	go func() {
+		defer close(out)
+		_ = r.await(context.Background(), ids...)
+	}()
 	return out
 }
 

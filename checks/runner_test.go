@@ -323,7 +323,7 @@ func TestChecksListIsConsistent(t *testing.T) {
 			t.Errorf("%s: no Run or Title", c.ID)
 		}
 	}
-	if want := []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "access", "query"}; !slices.Equal(checkIDs(), want) {
+	if want := []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "access", "query", "http", "websocket"}; !slices.Equal(checkIDs(), want) {
 		t.Errorf("checks %v, want %v", checkIDs(), want)
 	}
 }

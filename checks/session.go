@@ -202,6 +202,11 @@ type boltOutcome struct {
 	// speaksTLS: after a plaintext handshake was closed without a byte,
 	// the port answered a TLS handshake.
 	speaksTLS bool
+	// advertised is, when the port answered HTTP, the Bolt URI its
+	// discovery document gives ("" when it gave none), and suspect why
+	// that URI cannot be right for this client ("" when nothing is wrong
+	// on its face).
+	advertised, suspect string
 }
 
 const (

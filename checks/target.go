@@ -13,6 +13,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
 )
 
@@ -73,7 +74,13 @@ type Target struct {
 	DNSServer      string        // host:port; "" = the system resolver
 	AuraInstanceID string
 	AuraName       string
-	Info           TargetInfo
+	// HTTPURI is the server's HTTP(S) endpoint, scheme://host:port with
+	// no path or credentials: --http-uri, or derived from the Bolt URI
+	// (DeriveHTTPURI). HTTPExplicit: the user gave it, so an endpoint
+	// that does not answer is a failure rather than a skip.
+	HTTPURI      string
+	HTTPExplicit bool
+	Info         TargetInfo
 }
 
 // Address is host:port as a driver would dial it.
@@ -325,4 +332,85 @@ func checkHost(host string) error {
 		}
 	}
 	return nil
+}
+
+// Neo4j's HTTP ports: 7474 for HTTP, 7473 for HTTPS; Aura serves HTTPS
+// on 443.
+const (
+	DefaultHTTPPort  = 7474
+	DefaultHTTPSPort = 7473
+)
+
+// DeriveHTTPURI is the HTTP endpoint a Bolt URI implies, as Neo4j's
+// defaults lay it out: https://HOST (443) for an Aura host,
+// https://HOST:7473 for +s and +ssc, http://HOST:7474 otherwise.
+func DeriveHTTPURI(p *ParsedURI) string {
+	switch {
+	case aura.IsHost(p.Host):
+		return "https://" + hostForURL(p.Host)
+	case p.TLS != TLSOff:
+		return "https://" + net.JoinHostPort(p.Host, strconv.Itoa(DefaultHTTPSPort))
+	}
+	return "http://" + net.JoinHostPort(p.Host, strconv.Itoa(DefaultHTTPPort))
+}
+
+func hostForURL(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
+}
+
+const httpURIHint = "--http-uri takes the server's HTTP endpoint, such as http://localhost:7474 or https://<id>.databases.neo4j.io"
+
+// ParseHTTPURI validates --http-uri and returns it as scheme://host[:port]
+// without a trailing slash. Every error is an *InputError; none quotes
+// credentials.
+func ParseHTTPURI(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	for _, r := range raw {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "", inputErr(httpURIHint, "the HTTP URI contains a space or a control character")
+		}
+	}
+	if len(raw) > 2048 {
+		return "", inputErr(httpURIHint, "the HTTP URI is %d characters long", len(raw))
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return "", inputErr(httpURIHint, "the HTTP URI has no scheme (it must start with http:// or https://)")
+	}
+	scheme = strings.ToLower(scheme)
+	if scheme != "http" && scheme != "https" {
+		if _, bolt := schemes[scheme]; bolt {
+			return "", inputErr(httpURIHint+"; the Bolt URI goes in --uri", "%s:// is a Bolt URI, not an HTTP one", scheme)
+		}
+		return "", inputErr(httpURIHint, "the HTTP URI's scheme must be http or https")
+	}
+	hostport := rest
+	if i := strings.IndexAny(hostport, "/?#"); i >= 0 {
+		hostport = hostport[:i]
+	}
+	if strings.Contains(hostport, "@") {
+		// Not quoted back: it holds a password.
+		return "", inputErr(httpURIHint+"; the credentials come from --username and --password", "the HTTP URI carries credentials")
+	}
+	u, err := url.Parse(scheme + "://" + rest)
+	if err != nil || u.Hostname() == "" {
+		return "", inputErr(httpURIHint, "the HTTP URI %q is not valid", clip.String(raw, 80))
+	}
+	if err := checkHost(u.Hostname()); err != nil {
+		return "", err
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", inputErr(httpURIHint, "port %q is not valid: it must be a number from 1 to 65535", clip.String(p, 20))
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return "", inputErr(httpURIHint, "the HTTP URI has an empty port")
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" {
+		return "", inputErr(httpURIHint+"; the discovery document is at /", "the HTTP URI has a path or query %q", clip.String(u.RequestURI(), 40))
+	}
+	return scheme + "://" + u.Host, nil
 }

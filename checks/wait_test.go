@@ -195,16 +195,18 @@ func TestLeftOut(t *testing.T) {
 		run        []string // the checks that still run
 	}{
 		{"nothing chosen", nil, nil, all},
-		{"skip query", nil, []string{"query"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "access"}},
-		{"skip members", nil, []string{"members"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "access", "query"}},
-		{"skip access takes query", nil, []string{"access"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members"}},
-		{"skip bolt takes everything after it", nil, []string{"bolt"}, []string{"config", "dns", "tcp", "tls"}},
-		{"skip routing takes members and query", nil, []string{"routing"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "idle", "access"}},
-		{"skip idle", nil, []string{"idle"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "access", "query"}},
+		{"skip query", nil, []string{"query"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "access", "http", "websocket"}},
+		{"skip members", nil, []string{"members"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "access", "query", "http", "websocket"}},
+		{"skip access takes query", nil, []string{"access"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "http", "websocket"}},
+		{"skip bolt takes everything after it", nil, []string{"bolt"}, []string{"config", "dns", "tcp", "tls", "http", "websocket"}},
+		{"skip routing takes members and query", nil, []string{"routing"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "idle", "access", "http", "websocket"}},
+		{"skip idle", nil, []string{"idle"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "members", "access", "query", "http", "websocket"}},
 		{"only auth brings what it needs", []string{"auth"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth"}},
 		{"only query", []string{"query"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth", "routing", "access", "query"}},
 		{"only access", []string{"access"}, nil, []string{"config", "dns", "tcp", "tls", "bolt", "auth", "access"}},
 		{"only and skip", []string{"auth", "version"}, []string{"tls"}, []string{"config", "dns", "tcp"}},
+		{"skip http and websocket", nil, []string{"http", "websocket"}, []string{"config", "dns", "tcp", "tls", "bolt", "version", "auth", "routing", "idle", "members", "access", "query"}},
+		{"only websocket", []string{"websocket"}, nil, []string{"config", "dns", "websocket"}},
 	} {
 		left, err := checks.LeftOut(tc.only, tc.skip)
 		if err != nil {

@@ -468,9 +468,12 @@ func silentRig(t *testing.T, cfg exporter.Config) *rig {
 // offset, and the answer says it failed.
 func TestProbeHonoursScrapeTimeout(t *testing.T) {
 	t.Parallel()
-	r := silentRig(t, exporter.Config{TimeoutOffset: 300 * time.Millisecond})
+	// Seconds, not tenths: the answer must come after the probe's own
+	// deadline (2 s) and before Prometheus gives up (3 s), with a second
+	// of slack for a busy machine.
+	r := silentRig(t, exporter.Config{TimeoutOffset: time.Second})
 	start := time.Now()
-	code, body := r.get(t, "/probe?target=silent", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "0.8"})
+	code, body := r.get(t, "/probe?target=silent", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "3"})
 	took := time.Since(start)
 	if code != 200 {
 		t.Fatalf("HTTP %d: %s", code, body)
@@ -478,10 +481,10 @@ func TestProbeHonoursScrapeTimeout(t *testing.T) {
 	m := parse(t, body)
 	m.must(t, "neo4j_doctor_probe_success", 0)
 	m.must(t, "neo4j_doctor_probe_exit_code", 2)
-	if took < 450*time.Millisecond || took > 800*time.Millisecond {
-		t.Errorf("the probe answered after %s; want the scrape timeout 0.8s less the 0.3s offset", took)
+	if took < 1900*time.Millisecond || took >= 3*time.Second {
+		t.Errorf("the probe answered after %s; want the scrape timeout 3s less the 1s offset, and before 3s", took)
 	}
-	t.Logf("scrape timeout 0.8s, offset 0.3s: answered in %s", took)
+	t.Logf("scrape timeout 3s, offset 1s: answered in %s", took)
 }
 
 // TestProbeConcurrencyBound: with one probe allowed at once, a second

@@ -131,6 +131,18 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 		}
 	}
 	accessMetric(reg, rep)
+	if h := rep.HTTP; h != nil {
+		if h.Status != 0 {
+			gauge("neo4j_doctor_probe_http_status", "The HTTP status of GET / (the discovery document) at the target's HTTP endpoint; present once the endpoint answered.").Set(float64(h.Status))
+		}
+		if h.WebSocket != "" && h.WebSocket != checks.Skip {
+			v := 0.0
+			if h.WebSocket == checks.Pass {
+				v = 1
+			}
+			gauge("neo4j_doctor_websocket_up", "1 when Bolt over WebSocket to the Bolt port (as Neo4j Browser speaks it) upgraded and logged in, else 0; present once the websocket check ran.").Set(v)
+		}
+	}
 	if len(rep.Members) > 0 {
 		up := vec("neo4j_doctor_member_up", "1 when the cluster member is reachable and authenticates the way a driver reaches it, else 0.", "address")
 		for _, m := range rep.Members {

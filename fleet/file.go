@@ -22,6 +22,7 @@
 //	    writeProbe: true           # one write, always rolled back (--write-probe); default false
 //	    idleProbe: [30s, 2m, 6m]   # the idle check (--idle-probe)
 //	    idleProbeEvery: 6h         # serve runs it in the background this often; default never
+//	    httpUri: https://graph.example.com:7473  # the HTTP endpoint (--http-uri); default: derived from uri
 //	  - name: sso
 //	    uri: neo4j+s://graph.example.com
 //	    bearerTokenEnv: SSO_TOKEN  # or bearerTokenFile: /run/secrets/sso-token
@@ -101,7 +102,8 @@ type Target struct {
 	// IdleProbeEvery (idleProbeEvery:) makes serve run IdleProbe in the
 	// background this often; 0: serve does not run it.
 	IdleProbeEvery time.Duration
-	Line           int // where the target starts in the file
+	HTTPURI        string // the HTTP(S) endpoint (--http-uri); "" derives it from URI
+	Line           int    // where the target starts in the file
 }
 
 // Lookup finds a target by name.
@@ -131,7 +133,7 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe", "idleProbeEvery"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe", "idleProbeEvery", "httpUri"}
 
 // secretKeys are keys people write for an inline password, tokenKeys for
 // an inline bearer token; each is refused with the way to give it by
@@ -461,6 +463,13 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 				return p.errf(v, "impersonate takes a user name as SHOW USERS lists it, without spaces around it", "impersonate is not a user name")
 			}
 			t.Impersonate = s
+		case "httpUri":
+			u, err := checks.ParseHTTPURI(s)
+			if err != nil {
+				ie := err.(*checks.InputError)
+				return p.errf(v, ie.Hint, "%s", ie.Msg)
+			}
+			t.HTTPURI = u
 		case "database":
 			t.Database = s
 		case "caFile":

@@ -64,6 +64,8 @@ func TestParseErrors(t *testing.T) {
 		{"impersonate null", "targets:\n  - name: a\n    uri: bolt://h\n    impersonate:\n", "targets.yml:4: impersonate is empty", ""},
 		{"impersonate padded", "targets:\n  - {name: a, uri: bolt://h, impersonate: ' bob'}\n", "impersonate is not a user name", "SHOW USERS"},
 		{"impersonate a list", "targets:\n  - {name: a, uri: bolt://h, impersonate: [bob]}\n", "impersonate takes a single value", ""},
+		{"httpUri a Bolt URI", "targets:\n  - {name: a, uri: bolt://h, httpUri: 'bolt://h:7687'}\n", "targets.yml:2: bolt:// is a Bolt URI, not an HTTP one", "--http-uri takes"},
+		{"httpUri with credentials", "targets:\n  - {name: a, uri: bolt://h, httpUri: 'http://u:pw@h:7474'}\n", "the HTTP URI carries credentials", ""},
 		{"password in uri", "targets:\n  - name: a\n    uri: neo4j://neo4j:" + canary + "@h:7687\n", "targets.yml:3: the URI holds a password", "remove user:password@"},
 		{"user in uri", "targets:\n  - name: a\n    uri: neo4j://neo4j@h:7687\n", "the URI holds a user name", "username:"},
 		{"bad uri", "targets:\n  - name: a\n    uri: http://h:7474\n", "targets.yml:3:", ""},
@@ -130,6 +132,7 @@ targets:
     skip: []
     writeProbe: true
     impersonate: reporting
+    httpUri: HTTPS://127.0.0.1:7473/
 `)
 	f, err := fleet.Parse(p)
 	if err != nil {
@@ -139,6 +142,9 @@ targets:
 		t.Fatalf("file = %+v", f)
 	}
 	a, b := f.Targets[0], f.Targets[1]
+	if b.HTTPURI != "https://127.0.0.1:7473" || a.HTTPURI != "" {
+		t.Errorf("httpUri: %q and %q", a.HTTPURI, b.HTTPURI)
+	}
 	if a.Name != "prod-eu" || a.Username != "monitor" || a.PasswordEnv != "PROD_EU_PASSWORD" || a.Database != "movies" ||
 		a.Timeout != 2*time.Second || a.CertWarnDays != 14 || strings.Join(a.Skip, ",") != "query,members" || a.Line != 8 {
 		t.Errorf("prod-eu = %+v", a)

@@ -42,6 +42,7 @@ func (t *Target) Resolve(file string, getenv func(string) string) (*checks.Targe
 		Impersonate:  t.Impersonate,
 		WriteProbe:   t.WriteProbe,
 		IdleProbe:    t.IdleProbe,
+		HTTPURI:      t.HTTPURI,
 	}
 	if tok != "" {
 		in.Flags["bearer-token"] = tok

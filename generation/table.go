@@ -36,6 +36,8 @@ const (
 	LDAPSystemAccount                    // renew a user's LDAP groups with a system account, so cached authorization never expires mid-session
 	OIDCDiscovery                        // the OIDC (SSO) provider's discovery document (4.4+)
 	AuthCacheTTL                         // how long the server caches what an identity provider said of a user
+	HTTPEnabledModules                   // the HTTP modules the server serves; the Query API is QUERY_API_ENDPOINTS (5.x)
+	HTTPSCertificate                     // the certificate file of the policy that secures HTTPS (Browser's page, 7473)
 
 	// Cypher statements and procedures, run on the system database.
 
@@ -196,6 +198,10 @@ var (
 		text: "Aura always encrypts Bolt with TLS 1.2 or 1.3 and its own certificate, so there is nothing to configure: connect with neo4j+s://",
 		doc:  auraD + "security/secure-connections/",
 	}
+	auraHTTPS = &entry{
+		text: "Aura serves HTTPS with its own certificate, so there is nothing to configure: if a browser does not trust it, check for a TLS-inspecting proxy on your network",
+		doc:  auraD + "security/secure-connections/",
+	}
 	auraLockout = &entry{
 		text: "Aura's lockout settings cannot be changed: stop retrying, fix the credentials, and wait a little before the next try",
 		doc:  auraD + "tutorials/troubleshooting/",
@@ -291,6 +297,15 @@ var table = [numItems]row{
 			&entry{text: "dbms.security.oidc.<provider>.well_known_discovery_uri", doc: omNow + "authentication-authorization/sso-integration/"})},
 	AuthCacheTTL: {kind: Setting, aura: auraSSO,
 		gens: setting("dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl", "dbms.security.auth_cache_ttl")},
+	// The Query API came with 5.19 (off unless listed here) and is on by
+	// default from 5.26; 4.4 and 3.5 have no such setting.
+	HTTPSCertificate: {kind: Setting, aura: auraHTTPS, gens: gens(
+		&entry{text: "dbms.ssl.policy.<policy>.public_certificate", doc: om35 + "security/ssl-framework/"},
+		&entry{text: "dbms.ssl.policy.https.public_certificate", doc: om44 + "security/ssl-framework/"},
+		&entry{text: "dbms.ssl.policy.https.public_certificate", doc: om5 + "security/ssl-framework/"},
+		&entry{text: "dbms.ssl.policy.https.public_certificate", doc: omNow + "security/ssl-framework/"})},
+	HTTPEnabledModules: {kind: Setting, aura: auraConfig,
+		gens: setting("", "", "server.http_enabled_modules", "server.http_enabled_modules")},
 
 	ShowDatabases: {kind: Cypher, gens: same("SHOW DATABASES", "", map[Gen]string{
 		V4:    cy44 + "administration/databases/#administration-databases-show-databases",
@@ -468,6 +483,7 @@ var itemNames = [numItems]string{
 	ReadOnlyDatabases: "ReadOnlyDatabases", WritableDatabases: "WritableDatabases", DefaultToReadOnly: "DefaultToReadOnly",
 	AuthProviders: "AuthProviders", LDAPHost: "LDAPHost", LDAPConnectionTimeout: "LDAPConnectionTimeout",
 	LDAPReadTimeout: "LDAPReadTimeout", LDAPSystemAccount: "LDAPSystemAccount", OIDCDiscovery: "OIDCDiscovery", AuthCacheTTL: "AuthCacheTTL",
+	HTTPEnabledModules: "HTTPEnabledModules", HTTPSCertificate: "HTTPSCertificate",
 	ShowDatabases: "ShowDatabases", ShowDatabase: "ShowDatabase", StartDatabase: "StartDatabase",
 	SetReadWrite: "SetReadWrite", ListServers: "ListServers", LiftQuarantine: "LiftQuarantine",
 	GrantAccess: "GrantAccess", GrantAccessAll: "GrantAccessAll", GrantWrite: "GrantWrite",

@@ -691,10 +691,34 @@ func formatDuration(d time.Duration) string {
 // column.
 func idWidth(rs []checks.Result) int {
 	w := 0
-	for _, c := range rs {
-		w = max(w, utf8.RuneCountInString(oneLine(c.ID)))
+	for i := 0; i < len(rs); i++ {
+		j := i + 1
+		for rs[i].Status == checks.Skip && j < len(rs) && rs[j].Status == checks.Skip && rs[j].Summary == rs[i].Summary {
+			j++
+		}
+		for k := i; k < j; k++ {
+			// A check beside the Bolt path (checks.Check.Beside) that is
+			// skipped in a folded line has no id column there: it does
+			// not widen the column of the path's checks.
+			if j-i > 1 && besideIDs()[rs[k].ID] {
+				continue
+			}
+			w = max(w, utf8.RuneCountInString(oneLine(rs[k].ID)))
+		}
+		i = j - 1
 	}
 	return w
+}
+
+// besideIDs are the checks that run beside the Bolt path.
+func besideIDs() map[string]bool {
+	out := map[string]bool{}
+	for _, c := range checks.Checks() {
+		if c.Beside != "" {
+			out[c.ID] = true
+		}
+	}
+	return out
 }
 
 func padRight(s string, w int) string {

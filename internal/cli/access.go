@@ -64,3 +64,17 @@ func idleInputs(cCtx *ucli.Context, in *checks.Inputs) error {
 	in.IdleProbe = ds
 	return nil
 }
+
+// httpInputs reads --http-uri into in; an empty one is a usageError.
+// checks.Resolve validates the URL itself.
+func httpInputs(cCtx *ucli.Context, in *checks.Inputs) error {
+	if !cCtx.IsSet("http-uri") {
+		return nil
+	}
+	u := cCtx.String("http-uri")
+	if strings.TrimSpace(u) == "" {
+		return &usageError{msg: "--http-uri is empty", hint: "--http-uri takes the server's HTTP endpoint, such as http://localhost:7474; leave it out to derive it from the URI"}
+	}
+	in.HTTPURI = u
+	return nil
+}

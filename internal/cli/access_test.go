@@ -110,6 +110,11 @@ func TestAccessFlagsBadInput(t *testing.T) {
 		{"bundle: token and password", append([]string{"bundle", "-o", "-"}, append(uri, "--bearer-token", canaryToken, "-p", canary)...), "--bearer-token and --password together", ""},
 		{"demo: empty impersonate", []string{"demo", "healthy-single", "--impersonate", ""}, "--impersonate is empty", ""},
 		{"demo: no bearer token", []string{"demo", "healthy-single", "--bearer-token", canaryToken}, "bearer-token", "demo --help"},
+		{"empty http-uri", append(uri, "--http-uri", ""), "--http-uri is empty", "derive it from the URI"},
+		{"a Bolt URI as http-uri", append(uri, "--http-uri", "bolt://127.0.0.1:7687"), "bolt:// is a Bolt URI, not an HTTP one", "--http-uri takes"},
+		{"credentials in http-uri", append(uri, "--http-uri", "http://neo4j:"+canary+"@127.0.0.1:7474"), "the HTTP URI carries credentials", "--username and --password"},
+		{"http-uri with a path", append(uri, "--http-uri", "http://127.0.0.1:7474/browser/"), "the HTTP URI has a path", "discovery document is at /"},
+		{"demo: empty http-uri", []string{"demo", "healthy-single", "--http-uri", ""}, "--http-uri is empty", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

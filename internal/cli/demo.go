@@ -22,7 +22,7 @@ func demoFlags() []ucli.Flag {
 	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
-		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "idle-probe":
+		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "idle-probe", "http-uri":
 			out = append(out, f)
 		}
 	}
@@ -72,6 +72,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err := idleInputs(cCtx, &extra); err != nil {
 				return err
 			}
+			if err := httpInputs(cCtx, &extra); err != nil {
+				return err
+			}
 			inst, err := sc.Start()
 			if err != nil {
 				return err
@@ -83,6 +86,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			}
 			if extra.IdleProbe != nil {
 				inst.IdleProbe = extra.IdleProbe
+			}
+			if extra.HTTPURI != "" {
+				inst.HTTPURI = extra.HTTPURI
 			}
 			if cCtx.Bool("serve") {
 				return serve(out, inst)

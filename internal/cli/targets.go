@@ -29,6 +29,7 @@ var targetsExcludes = []struct{ flag, key string }{
 	{"impersonate", "impersonate:"},
 	{"write-probe", "writeProbe: true"},
 	{"idle-probe", "idleProbe: [30s, 2m]"},
+	{"http-uri", "httpUri:"},
 	{"database", "database:"},
 	{"ca-file", "caFile:"},
 	{"cert-warn-days", "certWarnDays:"},

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -59,8 +60,10 @@ func TestWatchInterrupt(t *testing.T) {
 	t.Parallel()
 	inst := startScenario(t, "healthy-single")
 	s, out, errb := report.TestStreams()
+	// Ctrl-C once the first run has been printed: an interrupt in the
+	// middle of a run on a busy machine would be another test.
 	stop := make(chan struct{})
-	time.AfterFunc(300*time.Millisecond, func() { close(stop) })
+	s.Out = &onLine{w: out, want: "✓ pass:", hit: func() { close(stop) }}
 	env := instEnv(inst)
 	code := run(append([]string{"neo4j-doctor", "watch"}, instArgs(inst, "--interval", "100ms")...), s, func(k string) string { return env[k] }, stop)
 	if code != 0 || errb.Len() > 0 {
@@ -321,4 +324,21 @@ func TestWatchLeaderSwitch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// onLine passes writes to w and calls hit once, when a write contains
+// want. The CLI writes from one goroutine at a time.
+type onLine struct {
+	w    io.Writer
+	want string
+	hit  func()
+	done bool
+}
+
+func (o *onLine) Write(p []byte) (int, error) {
+	if !o.done && strings.Contains(string(p), o.want) {
+		o.done = true
+		defer o.hit()
+	}
+	return o.w.Write(p)
 }
