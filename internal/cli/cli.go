@@ -85,6 +85,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "impersonate", Usage: "run the statements as this `USER` (Bolt 4.4+; needs the IMPERSONATE privilege)"},
 		&ucli.BoolFlag{Name: "write-probe", Usage: "opt in to one write, CREATE () in a transaction that is always rolled back and never committed, on the writer (neo4j://) or the server reached (bolt://): proves writes land"},
 		&ucli.StringSliceFlag{Name: "idle-probe", Usage: "leave one connection idle for each `DURATION` (comma list, up to 8, e.g. 30s,2m,6m,61m), all at once, then check it still answers: the idle limit of a load balancer, NAT or firewall in between; the run takes as long as the longest"},
+		&ucli.StringFlag{Name: "driver", Usage: "the official driver your application uses, " + orList(checks.Drivers) + ": hints also quote its setting or code (env NEO4J_DOCTOR_DRIVER)"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
@@ -298,6 +299,7 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		CertWarnDays: cCtx.Int("cert-warn-days"),
 		AllDatabases: cCtx.Bool("all-databases"),
 		NoPipelining: cCtx.Bool("no-pipelining"),
+		Driver:       cCtx.String("driver"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {
