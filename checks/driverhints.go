@@ -84,6 +84,7 @@ var codeTopics = map[string][]string{
 	"routing.bypassed_not_writer":  {topicRouting},
 	"routing.not_a_cluster":        {topicDirect},
 	"access.not_leader":            {topicRouting},
+	"access.read_only":             {topicRouting},
 	"access.home_not_default":      {topicDatabase},
 	"routing.database_not_found":   {topicDatabase},
 	"query.database_not_found":     {topicDatabase},
@@ -318,7 +319,10 @@ func (f driverFacts) hints(driver, code string) []DriverHint {
 	}
 	for _, topic := range codeTopics[code] {
 		s, ok := snippets[driver][topic]
-		if !ok {
+		// The scheme to switch to is the one the target does not use:
+		// a write refused on a bolt:// server goes to the writer with
+		// neo4j://; on neo4j:// the scheme is not the fix.
+		if !ok || topic == topicRouting && f.target.Routing || topic == topicDirect && !f.target.Routing {
 			continue
 		}
 		text, ok := f.fill(driver, s.Code)
