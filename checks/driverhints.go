@@ -69,6 +69,25 @@ const (
 	topicBearerManage = "bearer_token_manager"
 )
 
+// topicWords say what each topic's snippet does, for the text report.
+var topicWords = map[string]string{
+	topicTrustCA:      "trust the CA file",
+	topicSSC:          "or, for a test server, encrypt without verifying",
+	topicDatabase:     "name the database",
+	topicTimeout:      "give up on an address sooner",
+	topicLifetime:     "close connections before the limit",
+	topicLiveness:     "or test connections idle that long before use",
+	topicRouting:      "connect with neo4j://",
+	topicDirect:       "connect with bolt://",
+	topicImpersonate:  "run as the user",
+	topicBearer:       "log in with the fresh token",
+	topicBearerManage: "renew the token before it expires",
+}
+
+// DriverTopicWords says in words what a DriverHint's topic does ("trust
+// the CA file"); "" for a topic it does not know.
+func DriverTopicWords(topic string) string { return topicWords[topic] }
+
 // codeTopics: the driver configuration each code's fix touches, in the
 // order the snippets are shown. A topic that needs a fact the run does
 // not have (the idle limit, the user to impersonate) is left out.

@@ -486,7 +486,7 @@ func TestDriverHintsData(t *testing.T) {
 		}
 		for topic := range topics {
 			s := snippets[d][topic]
-			if s.Code == "" || !strings.HasPrefix(s.Doc, "https://") {
+			if s.Code == "" || !strings.HasPrefix(s.Doc, "https://") || DriverTopicWords(topic) == "" {
 				t.Errorf("%s %s: snippet %q, doc %q", d, topic, s.Code, s.Doc)
 			}
 		}

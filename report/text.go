@@ -478,12 +478,17 @@ func (t *textRenderer) hints(indent int, hs []string) {
 }
 
 // driverHints renders the snippets of --driver under the hints, each
-// labelled with its driver: "python: `driver.session(database="neo4j")`";
+// labelled with its driver and what it does: "python: name the
+// database: `driver.session(database="neo4j")`";
 // --verbose adds the documentation that gives it ("docs: https://…"),
 // which every other format carries.
 func (t *textRenderer) driverHints(indent int, ds []checks.DriverHint) {
 	for _, h := range ds {
-		t.labelled(indent, h.Driver+":", t.p.hint, nil, "`"+strings.ReplaceAll(h.Snippet, "`", "'")+"`", true)
+		text := "`" + strings.ReplaceAll(h.Snippet, "`", "'") + "`"
+		if w := checks.DriverTopicWords(h.Topic); w != "" {
+			text = w + ": " + text
+		}
+		t.labelled(indent, h.Driver+":", t.p.hint, nil, text, true)
 		if t.verbose && h.Doc != "" {
 			t.labelled(indent+utf8.RuneCountInString(h.Driver)+2, "docs:", t.p.dim, nil, h.Doc, false)
 		}

@@ -96,7 +96,7 @@ func TestDriverFromEnvironment(t *testing.T) {
 	r := runCLI(map[string]string{"NEO4J_DOCTOR_DRIVER": "go", "NEO4J_PASSWORD": inst.Password},
 		"check", "--uri", inst.URI, "-u", inst.Username, "--dns-server", inst.DNSServer, "--timeout", inst.Timeout.String(), "--color", "never")
 	text := strings.Join(strings.Fields(r.stdout), " ")
-	if r.code != 1 || !strings.Contains(text, "go: pool := x509.NewCertPool()") || !strings.Contains(r.stdout, "from NEO4J_DOCTOR_DRIVER") {
+	if r.code != 1 || !strings.Contains(text, "go: trust the CA file: pool := x509.NewCertPool()") || !strings.Contains(r.stdout, "from NEO4J_DOCTOR_DRIVER") {
 		t.Errorf("want exit 1 and the Go snippet, from NEO4J_DOCTOR_DRIVER\n%s", r)
 	}
 }
