@@ -84,6 +84,11 @@ var topicWords = map[string]string{
 	topicBearerManage: "renew the token before it expires",
 }
 
+// DriverTopics are the values of DriverHint.Topic, in the order the
+// JSON schema lists them.
+var DriverTopics = []string{topicTrustCA, topicSSC, topicDatabase, topicTimeout, topicLifetime, topicLiveness,
+	topicRouting, topicDirect, topicImpersonate, topicBearer, topicBearerManage}
+
 // DriverTopicWords says in words what a DriverHint's topic does ("trust
 // the CA file"); "" for a topic it does not know.
 func DriverTopicWords(topic string) string { return topicWords[topic] }

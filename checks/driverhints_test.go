@@ -480,6 +480,9 @@ func TestDriverHintsData(t *testing.T) {
 			topics[topic] = true
 		}
 	}
+	if len(topics) != len(DriverTopics) || len(topicWords) != len(DriverTopics) {
+		t.Errorf("%d topics in codeTopics, %d in DriverTopics, %d in topicWords", len(topics), len(DriverTopics), len(topicWords))
+	}
 	for _, d := range Drivers {
 		if len(snippets[d]) != len(topics) || driverNames[d] == "" {
 			t.Errorf("%s: %d snippets for %d topics", d, len(snippets[d]), len(topics))

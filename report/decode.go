@@ -132,8 +132,8 @@ func checkChecks(cs []jsonCheck, path string) error {
 			}
 		}
 		for j, d := range c.DriverHints {
-			if !slices.Contains(checks.Drivers, d.Driver) || d.Topic == "" || d.Snippet == "" {
-				return fmt.Errorf("%s.driverHints[%d]: not a driver, or no topic or snippet", p, j)
+			if !slices.Contains(checks.Drivers, d.Driver) || checks.DriverTopicWords(d.Topic) == "" || d.Snippet == "" || d.Doc == "" {
+				return fmt.Errorf("%s.driverHints[%d]: an unknown driver or topic, or no snippet or doc", p, j)
 			}
 		}
 	}
