@@ -128,3 +128,32 @@ func TestDriverBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestDriverScenarios: the snippets a real run fills in from what it
+// learnt: the DBMS default database the access check read, the writer's
+// scheme for a bolt:// target in a cluster, the idle limit measured.
+func TestDriverScenarios(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		scenario, driver, want string
+	}{
+		{"home-database-differs", "python", `python: name the database: driver.session(database="neo4j")`},
+		{"home-database-differs", "dotnet", `dotnet: name the database: driver.AsyncSession(o => o.WithDatabase("neo4j"))`},
+		{"bolt-to-cluster", "javascript", `javascript: let the driver route: neo4j.driver('neo4j://`},
+		{"database-not-found", "java", `java: name the database: driver.session(SessionConfig.forDatabase("<database>"))`},
+		{"token-expired-soon", "go", `go: renew the token before it expires: neo4j.NewDriverWithContext(uri, auth.BearerTokenManager(provider))`},
+		{"idle-cut-by-load-balancer", "python", `python: close connections before the limit: GraphDatabase.driver(uri, auth=auth, max_connection_lifetime=0.5)`},
+	} {
+		t.Run(c.scenario+"/"+c.driver, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(nil, "demo", c.scenario, "--driver", c.driver, "--color", "never")
+			text := strings.Join(strings.Fields(r.stdout), " ")
+			if !strings.Contains(text, c.want) {
+				t.Errorf("the report lacks %q\n%s", c.want, r)
+			}
+			if c.driver != "python" && strings.Contains(text, "Python:") {
+				t.Errorf("with --driver %s a hint still quotes Python\n%s", c.driver, r)
+			}
+		})
+	}
+}
