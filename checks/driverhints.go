@@ -278,6 +278,7 @@ func (f driverFacts) fill(driver, code string) (string, bool) {
 	if db == "" {
 		db = "<database>"
 	}
+	ca, db, user := literal(driver, ca), literal(driver, db), literal(driver, t.Impersonate)
 	repl := []string{
 		"{ca}", ca,
 		"{plain}", uri(base),
@@ -286,7 +287,7 @@ func (f driverFacts) fill(driver, code string) (string, bool) {
 		"{routing}", uri("neo4j" + tls),
 		"{direct}", uri("bolt" + tls),
 		"{db}", db,
-		"{user}", t.Impersonate,
+		"{user}", user,
 		"{timeout}", driverDuration(driver, t.Timeout),
 	}
 	if strings.Contains(code, "{user}") && t.Impersonate == "" {
@@ -300,6 +301,17 @@ func (f driverFacts) fill(driver, code string) (string, bool) {
 		repl = append(repl, "{lifetime}", d, "{liveness}", d)
 	}
 	return strings.NewReplacer(repl...).Replace(code), true
+}
+
+// literal escapes s for the string literal it goes into in driver's
+// snippets: backslashes and the quote, single in JavaScript, double in
+// the others; a Windows path or a name with a quote stays one literal.
+func literal(driver, s string) string {
+	q := `"`
+	if driver == "javascript" {
+		q = "'"
+	}
+	return strings.NewReplacer(`\`, `\\`, q, `\`+q).Replace(s)
 }
 
 // driverDuration writes d as driver takes a duration: whole seconds when

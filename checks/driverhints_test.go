@@ -541,3 +541,26 @@ func TestResolveDriver(t *testing.T) {
 		t.Error("NEO4J_DOCTOR_DRIVER=perl: no error")
 	}
 }
+
+// TestDriverHintsLiterals: a Windows CA path, or a user name with a
+// quote, stays one string literal in each driver's language.
+func TestDriverHintsLiterals(t *testing.T) {
+	for driver, want := range map[string][]string{
+		"python":     {`TrustCustomCAs("C:\\certs\\ca.pem")`, `impersonated_user="o\"brien"`},
+		"javascript": {`trustedCertificates: ['C:\\certs\\ca.pem']`, `impersonatedUser: 'o"brien'`},
+		"java":       {`new File("C:\\certs\\ca.pem")`, `withImpersonatedUser("o\"brien")`},
+		"go":         {`os.ReadFile("C:\\certs\\ca.pem")`, `ImpersonatedUser: "o\"brien"`},
+		"dotnet":     {`new[] { "C:\\certs\\ca.pem" }`, `WithImpersonatedUser("o\"brien")`},
+	} {
+		tt := driverTestTarget("neo4j+s", driver)
+		tt.Impersonate = `o"brien`
+		tt.Info.Settings["ca-file"] = Setting{Value: `C:\certs\ca.pem`}
+		rep := &Report{Checks: []Result{{Code: "tls.unknown_authority"}, {Code: "access.impersonation_refused"}}}
+		attachDriverHints(rep, tt)
+		for i, w := range want {
+			if h := rep.Checks[i].DriverHints; len(h) != 1 || !strings.Contains(h[0].Snippet, w) {
+				t.Errorf("%s: %+v, want a snippet with %s", driver, h, w)
+			}
+		}
+	}
+}
