@@ -776,7 +776,7 @@ func judgeAccess(t *Target, out accessOutcome) Result {
 	if t.Database == "" && home != "" && dflt != "" && !strings.EqualFold(home, dflt) {
 		add(Warn, "access.home_not_default",
 			fmt.Sprintf("the home database of %s is %s, not the DBMS default %s: applications that name no database use %s", who, home, dflt, home),
-			homeHints(s, who, dflt)...)
+			homeHints(s, who, dflt, t.Driver != "")...)
 	}
 
 	// A slow login.
@@ -954,8 +954,13 @@ func readOnlyHints(s say, db string, instance, direct bool) []string {
 }
 
 // homeHints: name the database; or make the default the user's home.
-func homeHints(s say, who, dflt string) []string {
+// With --driver the driver's snippet stands under the hints, so the
+// Python example is left out.
+func homeHints(s say, who, dflt string, driver bool) []string {
 	hints := []string{fmt.Sprintf("name the database your data is in: -d %s here; in applications, the session's (Python: driver.session(database=\"%s\"))", dflt, dflt)}
+	if driver {
+		hints[0] = fmt.Sprintf("name the database your data is in: -d %s here; in applications, the session's database", dflt)
+	}
 	if c := s.code(generation.SetHomeDatabase, "<user>", cypherName(who), "<db>", dflt); c != "" {
 		hints = append(hints, fmt.Sprintf("or, if %s is where %s's data should be, make it its home, as an admin on the system database: %s", dflt, who, c))
 	}

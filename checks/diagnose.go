@@ -64,6 +64,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}
+	attachDriverHints(rep, t)
 	return rep
 }
 

@@ -617,11 +617,14 @@ func judgeIdle(t *Target, out idleOutcome) Result {
 	below := IdleString(info.Safe)
 	if info.Safe == 0 {
 		res.Hints = append(res.Hints, fmt.Sprintf("even the shortest idle time tried (%s) failed: run again with shorter ones, e.g. `--idle-probe %s`, "+
-			"and set the maximum connection lifetime below the longest that is answered: %s", IdleString(info.Cut), shorterProbes(info.Cut), lifetimeSettings))
+			"and set the maximum connection lifetime below the longest that is answered: %s", IdleString(info.Cut), shorterProbes(info.Cut), driverSettingWords(t, topicLifetime, lifetimeSettings)))
 	} else {
-		res.Hints = append(res.Hints, fmt.Sprintf("set the maximum connection lifetime below %s: %s", below, lifetimeSettings))
-		res.Hints = append(res.Hints, fmt.Sprintf("or keep the lifetime and have the driver test connections idle for longer than %s before use: %s; "+
-			"in .NET, WithConnectionIdleTimeout closes them instead", below, livenessSettings))
+		res.Hints = append(res.Hints, fmt.Sprintf("set the maximum connection lifetime below %s: %s", below, driverSettingWords(t, topicLifetime, lifetimeSettings)))
+		liveness := fmt.Sprintf("or keep the lifetime and have the driver test connections idle for longer than %s before use: %s", below, driverSettingWords(t, topicLiveness, livenessSettings))
+		if t == nil || t.Driver == "" || t.Driver == "dotnet" {
+			liveness += "; in .NET, WithConnectionIdleTimeout closes them instead"
+		}
+		res.Hints = append(res.Hints, liveness)
 	}
 	if silent {
 		res.Hints = append(res.Hints, "a silent drop is the worse case: the application's next query on such a connection is sent into nothing and waits "+

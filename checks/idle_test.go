@@ -258,3 +258,35 @@ func TestParseIdleProbe(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleResetWithDriver: with --driver java the hint names Java's
+// settings alone, and the result carries Java's code with the measured
+// limit (200ms answered, so 200 ms).
+func TestIdleResetWithDriver(t *testing.T) {
+	t.Parallel()
+	_, p := behindIdleCut(t, time.Second, network.IdleRST)
+	tt := idleTarget(t, "bolt://"+p.Addr(), 200*time.Millisecond, 3*time.Second)
+	tt.Driver = "java"
+	rep := diagnose(t, tt, nil)
+	r := wantCheck(t, rep, "idle", checks.Warn, "idle connections are cut between 200ms and 3s",
+		"set the maximum connection lifetime below 200ms: withMaxConnectionLifetime (Java)",
+		"before use: withConnectionLivenessCheckTimeout (Java)")
+	for _, h := range r.Hints {
+		for _, other := range []string{"max_connection_lifetime", "maxConnectionLifetime", "(Go)", "(.NET)", "WithConnectionIdleTimeout"} {
+			if strings.Contains(h, other) {
+				t.Errorf("hint %q names %s: with --driver java it names Java's setting alone", h, other)
+			}
+		}
+	}
+	var got []string
+	for _, d := range r.DriverHints {
+		got = append(got, d.Topic+": "+d.Snippet)
+	}
+	want := []string{
+		"max_connection_lifetime: Config.builder().withMaxConnectionLifetime(200, TimeUnit.MILLISECONDS).build()",
+		"liveness_check: Config.builder().withConnectionLivenessCheckTimeout(200, TimeUnit.MILLISECONDS).build()",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("driver hints:\n got %q\nwant %q", got, want)
+	}
+}

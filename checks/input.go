@@ -59,6 +59,10 @@ type Inputs struct {
 	// held port that refuses, so that no demo run reaches a real server on
 	// this machine's 7474.
 	HTTPPort int
+	// Driver (--driver) is the application's driver for the snippets of
+	// Target.Driver; when "", NEO4J_DOCTOR_DRIVER through Env. Resolve
+	// rejects a name that is not one of Drivers.
+	Driver string
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -228,6 +232,9 @@ func Resolve(in Inputs) (*Target, error) {
 		t.ExtraCAs = cas
 		settings["ca-file"] = Setting{Value: in.CAFile, Source: "flag", From: "--ca-file"}
 	}
+	if err := resolveDriver(in, t, settings); err != nil {
+		return nil, err
+	}
 	if in.AllDatabases {
 		settings["all-databases"] = Setting{Value: "true", Source: "flag", From: "--all-databases"}
 	}
@@ -307,4 +314,22 @@ func ReadCAFile(path string) ([]*x509.Certificate, error) {
 		return nil, inputErr(hint, "CA file %s has a certificate that does not parse: %v", path, err)
 	}
 	return certs, nil
+}
+
+// resolveDriver sets t.Driver from --driver, else NEO4J_DOCTOR_DRIVER.
+func resolveDriver(in Inputs, t *Target, settings map[string]Setting) error {
+	value, src, from := in.Driver, "flag", "--driver"
+	if value == "" && in.Env != nil {
+		value, src, from = in.Env("NEO4J_DOCTOR_DRIVER"), "env", "NEO4J_DOCTOR_DRIVER"
+	}
+	if value == "" {
+		return nil
+	}
+	d, err := ParseDriver(from, value)
+	if err != nil {
+		return err
+	}
+	t.Driver = d
+	settings["driver"] = Setting{Value: d, Source: src, From: from}
+	return nil
 }

@@ -54,6 +54,9 @@ type Result struct {
 	// certificate subjects. Keyed for machines, ordered for people.
 	Evidence []Fact   `json:"evidence"`
 	Hints    []string `json:"hints"`
+	// DriverHints are the snippets of the driver --driver names for the
+	// fix (see driverhints.go); nil without --driver.
+	DriverHints []DriverHint `json:"driverHints,omitempty"`
 	// Error is Err in words, for the report.
 	Error string `json:"error,omitempty"`
 	// Err is the error that decided the result, typed (a *bolt.ServerError,

@@ -61,9 +61,13 @@ type Target struct {
 	WriteProbe bool
 	// IdleProbe (--idle-probe) are the idle times the idle check leaves
 	// one connection each for, sorted; nil: the check does not run.
-	IdleProbe    []time.Duration
-	Database     string // "" = the user's home database
-	AllDatabases bool   // --all-databases: also the routing table of every database the user can see
+	IdleProbe []time.Duration
+	Database  string // "" = the user's home database
+	// Driver (--driver, NEO4J_DOCTOR_DRIVER) is the official driver the
+	// application uses, one of Drivers: results then carry its snippets
+	// (Result.DriverHints). "" keeps every hint driver-neutral.
+	Driver       string
+	AllDatabases bool // --all-databases: also the routing table of every database the user can see
 	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for
 	// the handshake's answer, for a proxy that chokes on bytes sent ahead;
 	// by default they go with the handshake.

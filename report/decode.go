@@ -131,6 +131,11 @@ func checkChecks(cs []jsonCheck, path string) error {
 				return fmt.Errorf("%s.hints[%d]: empty", p, j)
 			}
 		}
+		for j, d := range c.DriverHints {
+			if !slices.Contains(checks.Drivers, d.Driver) || checks.DriverTopicWords(d.Topic) == "" || d.Snippet == "" || d.Doc == "" {
+				return fmt.Errorf("%s.driverHints[%d]: an unknown driver or topic, or no snippet or doc", p, j)
+			}
+		}
 	}
 	return nil
 }
@@ -181,6 +186,9 @@ func fromJSONChecks(cs []jsonCheck) []checks.Result {
 		res := checks.Result{
 			ID: c.ID, Title: c.Title, Status: checks.Status(c.Status), Code: string(c.Code), Summary: c.Summary,
 			Duration: fromMillis(c.DurationMs), Facts: fromJSONFacts(c.Facts), Evidence: fromJSONFacts(c.Evidence), Hints: c.Hints,
+		}
+		for _, d := range c.DriverHints {
+			res.DriverHints = append(res.DriverHints, checks.DriverHint(d))
 		}
 		if c.Error != nil {
 			res.Error = *c.Error

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract/schemacheck"
 )
 
@@ -216,5 +217,82 @@ func TestDecodeReadsCodesAndNewChecks(t *testing.T) {
 	firstCheck(d)["facts"] = []any{map[string]any{"name": "received (hex)", "value": "48 54", "verbose": true}}
 	if r, _, err = Decode(mustMarshal(t, d)); err != nil || !r.Checks[0].Facts[0].Verbose {
 		t.Errorf("a verbose fact read back: %+v, %v", r.Checks[0].Facts, err)
+	}
+}
+
+// driverDoc is validDoc with --driver's snippets on its first check.
+func driverDoc(t *testing.T) map[string]any {
+	d := validDoc(t)
+	firstCheck(d)["driverHints"] = []any{
+		map[string]any{"driver": "python", "topic": "trust_ca", "snippet": `GraphDatabase.driver("neo4j://h:7687", auth=auth)`, "doc": "https://neo4j.com/docs/api/python-driver/current/api.html"},
+	}
+	return d
+}
+
+// TestDecodeAgreesOnDriverHints: TestDecodeAgreesWithTheSchema for the
+// driverHints a run with --driver adds, and their round trip: the
+// decoded report renders the snippets as the original does.
+func TestDecodeAgreesOnDriverHints(t *testing.T) {
+	t.Parallel()
+	doc := mustMarshal(t, driverDoc(t))
+	if err := validateJSON(doc); err != nil {
+		t.Fatalf("a report with driverHints is not schema-valid: %v", err)
+	}
+	ms, err := schemacheck.ShapeMutations(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if !strings.Contains(m.Name, "driverHints") {
+			continue
+		}
+		schemaErr := validateJSON(m.Doc)
+		_, _, decodeErr := Decode(m.Doc)
+		if (schemaErr == nil) != (decodeErr == nil) {
+			t.Errorf("%s: schema says %v, Decode says %v", m.Name, schemaErr, decodeErr)
+		}
+	}
+	for name, mutate := range map[string]func(h map[string]any){
+		"an unknown driver": func(h map[string]any) { h["driver"] = "cobol" },
+		"an unknown topic":  func(h map[string]any) { h["topic"] = "colour" },
+		"an empty snippet":  func(h map[string]any) { h["snippet"] = "" },
+		"an empty doc":      func(h map[string]any) { h["doc"] = "" },
+	} {
+		d := driverDoc(t)
+		mutate(firstCheck(d)["driverHints"].([]any)[0].(map[string]any))
+		b := mustMarshal(t, d)
+		if validateJSON(b) == nil {
+			t.Errorf("%s: the schema accepts it", name)
+		}
+		if _, _, err := Decode(b); err == nil {
+			t.Errorf("%s: Decode accepts it", name)
+		}
+	}
+	for _, topic := range checks.DriverTopics {
+		d := driverDoc(t)
+		firstCheck(d)["driverHints"].([]any)[0].(map[string]any)["topic"] = topic
+		if err := validateJSON(mustMarshal(t, d)); err != nil {
+			t.Errorf("topic %s: the schema refuses it: %v", topic, err)
+		}
+	}
+	r, _, err := Decode(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js bytes.Buffer
+	if err := JSON(&js, r, ToolInfo{Version: "1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(js.Bytes(), []byte(`"driverHints": [`)) || !strings.Contains(fmt.Sprint(r.Checks[0].DriverHints), "trust_ca") {
+		t.Errorf("the driver hints did not survive the round trip:\n%s", &js)
+	}
+	var text bytes.Buffer
+	if err := Text(&text, r, TextOptions{Version: "1.0.0", Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"python: trust the CA file:", `GraphDatabase.driver("neo4j://h:7687", auth=auth)`, "docs: https://neo4j.com/docs/api/python-driver/current/api.html"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the text report lacks %q:\n%s", want, &text)
+		}
 	}
 }

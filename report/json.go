@@ -132,9 +132,21 @@ type jsonCheck struct {
 	Facts      []jsonFact `json:"facts"`
 	Evidence   []jsonFact `json:"evidence"`
 	Hints      []string   `json:"hints"`
+	// DriverHints are the snippets of --driver for the fix; the key is
+	// there only when the run named a driver, so reports without one
+	// keep their bytes.
+	DriverHints []jsonDriverHint `json:"driverHints,omitempty"`
 	// Error is null rather than "" when there is none: in jq, "" is truthy
 	// and null is not, so `select(.error)` does what it reads as.
 	Error *string `json:"error"`
+}
+
+// jsonDriverHint is checks.DriverHint: one driver's snippet.
+type jsonDriverHint struct {
+	Driver  string `json:"driver"`
+	Topic   string `json:"topic"`
+	Snippet string `json:"snippet"`
+	Doc     string `json:"doc"`
 }
 
 type jsonMember struct {
@@ -222,6 +234,9 @@ func toJSONChecks(rs []checks.Result) []jsonCheck {
 			Facts:      toJSONFacts(r.Facts),
 			Evidence:   toJSONFacts(r.Evidence),
 			Hints:      orEmpty(r.Hints),
+		}
+		for _, d := range r.DriverHints {
+			c.DriverHints = append(c.DriverHints, jsonDriverHint(d))
 		}
 		if r.Error != "" {
 			c.Error = &r.Error

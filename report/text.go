@@ -416,6 +416,7 @@ func (t *textRenderer) check(indent, idW int, c *checks.Result, top bool, member
 	d := indent + detailIndent
 	if details {
 		t.hints(d, c.Hints)
+		t.driverHints(d, c.DriverHints)
 		t.kv(d, t.visible(c.Facts))
 	}
 	if len(members) > 0 {
@@ -473,6 +474,24 @@ func (t *textRenderer) hints(indent int, hs []string) {
 			continue
 		}
 		t.labelled(indent, "note:", t.p.dim, nil, h, true)
+	}
+}
+
+// driverHints renders the snippets of --driver under the hints, each
+// labelled with its driver and what it does: "python: name the
+// database: `driver.session(database="neo4j")`";
+// --verbose adds the documentation that gives it ("docs: https://…"),
+// which every other format carries.
+func (t *textRenderer) driverHints(indent int, ds []checks.DriverHint) {
+	for _, h := range ds {
+		text := "`" + strings.ReplaceAll(h.Snippet, "`", "'") + "`"
+		if w := checks.DriverTopicWords(h.Topic); w != "" {
+			text = w + ": " + text
+		}
+		t.labelled(indent, h.Driver+":", t.p.hint, nil, text, true)
+		if t.verbose && h.Doc != "" {
+			t.labelled(indent+utf8.RuneCountInString(h.Driver)+2, "docs:", t.p.dim, nil, h.Doc, false)
+		}
 	}
 }
 

@@ -86,6 +86,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "write-probe", Usage: "opt in to one write, CREATE () in a transaction that is always rolled back and never committed, on the writer (neo4j://) or the server reached (bolt://): proves writes land"},
 		&ucli.StringSliceFlag{Name: "idle-probe", Usage: "leave one connection idle for each `DURATION` (comma list, up to 8, e.g. 30s,2m,6m,61m), all at once, then check it still answers: the idle limit of a load balancer, NAT or firewall in between; the run takes as long as the longest"},
 		&ucli.StringFlag{Name: "http-uri", Usage: "the server's HTTP(S) `URL` for the http and websocket checks, e.g. https://host:7473 (default: derived from the URI: :7474, :7473 for +s/+ssc, 443 on Aura; skipped when nothing answers there)"},
+		&ucli.StringFlag{Name: "driver", Usage: "the official driver your application uses, " + orList(checks.Drivers) + ": hints also quote its setting or code (env NEO4J_DOCTOR_DRIVER)"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
@@ -141,7 +142,7 @@ func run(args []string, streams report.Streams, getenv func(string) string, inte
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
-		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor watch [--interval 5s] [--for DURATION] [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
+		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor watch [--interval 5s] [--for DURATION] [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [--driver NAME] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
 		Description: "Walks DNS → TCP → TLS → Bolt handshake → versions → auth → routing table → every\n" +
 			"cluster member → access (who you are, which database you reach, whether you may write there)\n" +
 			"→ a query, and prints what passed, what failed, the evidence and the fix. Nothing is written\n" +
@@ -299,6 +300,7 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		CertWarnDays: cCtx.Int("cert-warn-days"),
 		AllDatabases: cCtx.Bool("all-databases"),
 		NoPipelining: cCtx.Bool("no-pipelining"),
+		Driver:       cCtx.String("driver"),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {

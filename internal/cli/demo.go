@@ -22,7 +22,7 @@ func demoFlags() []ucli.Flag {
 	var out []ucli.Flag
 	for _, f := range connectionFlags() {
 		switch f.Names()[0] {
-		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "idle-probe", "http-uri":
+		case "format", "color", "quiet", "strict", "verbose", "impersonate", "write-probe", "idle-probe", "http-uri", "driver":
 			out = append(out, f)
 		}
 	}
@@ -75,6 +75,10 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err := httpInputs(cCtx, &extra); err != nil {
 				return err
 			}
+			driver, err := r.demoDriver(cCtx)
+			if err != nil {
+				return err
+			}
 			inst, err := sc.Start()
 			if err != nil {
 				return err
@@ -93,7 +97,7 @@ func (r *runner) demoCommand() *ucli.Command {
 			if cCtx.Bool("serve") {
 				return serve(out, inst)
 			}
-			t, err := demoTarget(inst)
+			t, err := demoTarget(inst, driver)
 			if err != nil {
 				return err
 			}
@@ -120,8 +124,23 @@ func listScenarios(w io.Writer) error {
 
 // demoTarget builds the target exactly as the CLI would from flags, so the
 // demo exercises the same precedence and validation.
-func demoTarget(inst *scenarios.Instance) (*checks.Target, error) {
-	return checks.Resolve(inst.Inputs())
+func demoTarget(inst *scenarios.Instance, driver string) (*checks.Target, error) {
+	in := inst.Inputs()
+	in.Driver = driver
+	return checks.Resolve(in)
+}
+
+// demoDriver is --driver, else NEO4J_DOCTOR_DRIVER, checked before any
+// server starts; "" for none.
+func (r *runner) demoDriver(cCtx *ucli.Context) (string, error) {
+	from, value := "--driver", cCtx.String("driver")
+	if value == "" {
+		from, value = "NEO4J_DOCTOR_DRIVER", r.getenv("NEO4J_DOCTOR_DRIVER")
+	}
+	if value == "" {
+		return "", nil
+	}
+	return checks.ParseDriver(from, value)
 }
 
 // demoWatch shows a scenario that changes with watch: its changes start
