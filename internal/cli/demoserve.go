@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 // serveOnly refuses the flags of --serve without it.
@@ -79,11 +79,9 @@ func serve(w io.Writer, inst *scenarios.Instance, formats []string, caOut string
 		inst.CAFile = caOut
 	}
 	if f, _ := serveFormat(formats); f == "json" {
-		data, err := json.Marshal(serveDoc(inst))
-		if err != nil {
+		if err := report.WriteServed(w, serveDoc(inst)); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s\n", data)
 	} else {
 		serveInfo(w, inst)
 		fmt.Fprintf(w, "\nserving until interrupted (Ctrl-C)\n")
@@ -94,41 +92,14 @@ func serve(w io.Writer, inst *scenarios.Instance, formats []string, caOut string
 	return nil
 }
 
-// served is demo --serve --format json: one object, what an application
-// needs to connect and what it should see.
-type served struct {
-	Scenario        string   `json:"scenario"`
-	Description     string   `json:"description"`
-	URI             string   `json:"uri"`
-	User            string   `json:"user,omitempty"`
-	Password        string   `json:"password,omitempty"` // the demo's published constant
-	BearerTokenFile string   `json:"bearerTokenFile,omitempty"`
-	Database        string   `json:"database,omitempty"`
-	CAFile          string   `json:"caFile,omitempty"`
-	Servers         []string `json:"servers"`
-	DNSServer       string   `json:"dnsServer"`
-	Names           bool     `json:"names"`
-	Hosts           []string `json:"hosts,omitempty"`
-	Note            string   `json:"note,omitempty"`
-	Changes         bool     `json:"changes"`
-	Expect          struct {
-		Exit    int    `json:"exit"`
-		Verdict string `json:"verdict"`
-		Check   string `json:"check,omitempty"`
-		// DriverErrors: the error class each official driver raises
-		// (verifyConnectivity, getServerInfo, RETURN 1); "" when all pass.
-		DriverErrors map[string]string `json:"driverErrors"`
-	} `json:"expect"`
-	Diagnose []string `json:"diagnose"`
-}
-
-func serveDoc(inst *scenarios.Instance) served {
+// serveDoc is what demo --serve prints of inst (the JSON of --format json).
+func serveDoc(inst *scenarios.Instance) report.Served {
 	sc := inst.Scenario
-	d := served{
+	d := report.Served{
 		Scenario: sc.Name, Description: sc.Description, URI: inst.URI,
 		User: inst.Username, Password: inst.Password, Database: inst.Database,
 		BearerTokenFile: inst.BearerTokenFile, CAFile: inst.CAFile,
-		Servers: inst.Servers, DNSServer: inst.DNSServer, Note: sc.Served,
+		Servers: append([]string{}, inst.Servers...), DNSServer: inst.DNSServer, Note: sc.Served,
 		Changes: sc.Watched != nil,
 	}
 	opts, _ := inst.Served()
@@ -257,7 +228,7 @@ func trustCA(path string) [][2]string {
 		{"JavaScript", "`NODE_EXTRA_CA_CERTS=" + path + "` in the environment of node"},
 		{"Go", "config.TlsConfig = &tls.Config{RootCAs: pool} with the PEM of " + path + " appended"},
 		{"Python", "neo4j:// with encrypted=True, trusted_certificates=neo4j.TrustCustomCAs(\"" + path + "\")"},
-		{"Java", "neo4j:// with Config.builder().withEncryption().withTrustStrategy(TrustStrategy.trustCustomCertificateSignedBy(new File(\"" + path + "\")))"},
+		{"Java", "neo4j:// with Config.builder().withEncryption().withTrustStrategy(Config.TrustStrategy.trustCustomCertificateSignedBy(new File(\"" + path + "\")))"},
 		{".NET", "neo4j:// with o.WithEncryptionLevel(EncryptionLevel.Encrypted).WithTrustManager(TrustManager.CreateCertTrust(new[] { new X509Certificate2(\"" + path + "\") }))"},
 	}
 }

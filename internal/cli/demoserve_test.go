@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"net"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/contract"
+	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 // TestServeForAnyClient: every scenario served (demo --serve) is reached
@@ -45,6 +48,13 @@ func TestServeForAnyClient(t *testing.T) {
 				}
 			}
 			d := serveDoc(inst)
+			var b bytes.Buffer
+			if err := report.WriteServed(&b, d); err != nil {
+				t.Fatal(err)
+			}
+			if err := contract.Served(b.Bytes()); err != nil {
+				t.Errorf("%v\n%s", err, b.String())
+			}
 			if d.Note != sc.Served || d.Expect.DriverErrors["go"] != sc.Expect.Drivers.Go {
 				t.Errorf("JSON note %q, go error %q", d.Note, d.Expect.DriverErrors["go"])
 			}
@@ -135,6 +145,9 @@ func TestServeJSON(t *testing.T) {
 			Verdict      string            `json:"verdict"`
 			DriverErrors map[string]string `json:"driverErrors"`
 		} `json:"expect"`
+	}
+	if err := contract.Served([]byte(got + "\n")); err != nil {
+		t.Errorf("%v\n%s", err, got)
 	}
 	if err := json.Unmarshal([]byte(got), &d); err != nil {
 		t.Fatalf("first line is not JSON: %v\n%s", err, got)
