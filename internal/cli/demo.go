@@ -28,7 +28,7 @@ func demoFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running on 127.0.0.1 for any client (an application, a driver) and print how to connect, until interrupted; with --format json one JSON object"},
 		&ucli.IntFlag{Name: "port", Usage: "with --serve: the entry's port (the URI's), so an application's configuration can stay put", DefaultText: "a free port"},
 		&ucli.BoolFlag{Name: "names", Usage: "with --serve: keep the demo's names (resolved only by its DNS server: for the doctor with --dns-server, or /etc/hosts lines) instead of 127.0.0.1"},
-		&ucli.StringFlag{Name: "ca-out", Usage: "with --serve: also write the CA to trust to this file (a TLS scenario)", TakesFile: true},
+		&ucli.StringFlag{Name: "ca-out", Usage: "with --serve: also write the CA to trust to this file (a TLS scenario that has one: not self-signed, not a plaintext one)", TakesFile: true},
 		&ucli.DurationFlag{Name: "interval", Usage: "a scenario shown with watch (leader-switch): the time between runs instead of the scenario's", DefaultText: "the scenario's"},
 		&ucli.DurationFlag{Name: "for", Usage: "a scenario shown with watch (leader-switch): how long to watch instead of the scenario's", DefaultText: "the scenario's"},
 	)

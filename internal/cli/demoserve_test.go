@@ -160,3 +160,27 @@ func TestServeJSON(t *testing.T) {
 	r := runCLI(map[string]string{"NEO4J_PASSWORD": d.Password}, "--uri", d.URI, "-u", d.User, "--ca-file", d.CAFile, "--format", "json")
 	assertDiagnosis(t, r, scenarios.Expect{Exit: 0, Verdict: "pass"})
 }
+
+// TestReadmeDriverTable: the README's table of what the drivers raise
+// per scenario is the scenario table's Expect.Drivers, row for row.
+func TestReadmeDriverTable(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, sc := range scenarios.Scenarios() {
+		js, goErr := "passes", "passes"
+		switch d := sc.Expect.Drivers; {
+		case sc.Watched != nil:
+			js, goErr = "depends on the moment (the writer moves)", "depends on the moment (the writer moves)"
+		case d.JavaScript != "" || d.Go != "":
+			js, goErr = "`"+d.JavaScript+"`", "`"+d.Go+"`"
+		}
+		row := "| `" + sc.Name + "` | " + sc.Expect.Verdict + ", exit " + strconv.Itoa(sc.Expect.Exit) + " | " + js + " | " + goErr + " |"
+		if !strings.Contains(readme, row+"\n") {
+			t.Errorf("README has no row\n%s", row)
+		}
+	}
+}
