@@ -51,7 +51,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 elif [ ! -d "$jsdir/node_modules/neo4j-driver" ] || ! (cd "$jsdir" && npm ls --silent >/dev/null 2>&1); then
   echo "== npm ci in $jsdir"
   if ! (cd "$jsdir" && timeout 120 npm ci --no-audit --no-fund --silent >/dev/null 2>&1); then
-    js=false; why="npm ci could not install the driver within 2 minutes"
+    js=false; why="npm ci failed or took over 2 minutes"
   fi
 fi
 if ! $js; then
