@@ -382,8 +382,9 @@ func TestDemoList(t *testing.T) {
 	for i, sc := range scs {
 		if f := strings.Fields(lines[i]); len(f) == 0 || f[0] != sc.Name ||
 			!strings.Contains(lines[i], sc.Description) ||
-			!strings.HasSuffix(lines[i], fmt.Sprintf("(expect %s, exit %d)", sc.Expect.Verdict, sc.Expect.Exit)) {
-			t.Errorf("line %d %q, want %s: %s (expect %s, exit %d)", i+1, lines[i], sc.Name, sc.Description, sc.Expect.Verdict, sc.Expect.Exit)
+			!strings.HasSuffix(lines[i], fmt.Sprintf("(expect %s, exit %d; %s)", sc.Expect.Verdict, sc.Expect.Exit, listDrivers(sc))) ||
+			(sc.Expect.Drivers.Go != "" && !strings.Contains(lines[i], "Go: "+sc.Expect.Drivers.Go)) {
+			t.Errorf("line %d %q, want %s: %s (expect %s, exit %d; %s)", i+1, lines[i], sc.Name, sc.Description, sc.Expect.Verdict, sc.Expect.Exit, listDrivers(sc))
 		}
 	}
 }

@@ -6,10 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
-	"syscall"
 	"text/tabwriter"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -28,7 +25,10 @@ func demoFlags() []ucli.Flag {
 	}
 	return append(out,
 		&ucli.BoolFlag{Name: "list", Usage: "name the scenarios"},
-		&ucli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running and print their URIs until interrupted"},
+		&ucli.BoolFlag{Name: "serve", Usage: "keep the scenario's servers running on 127.0.0.1 for any client (an application, a driver) and print how to connect, until interrupted; with --format json one JSON object"},
+		&ucli.IntFlag{Name: "port", Usage: "with --serve: the entry's port (the URI's), so an application's configuration can stay put", DefaultText: "a free port"},
+		&ucli.BoolFlag{Name: "names", Usage: "with --serve: keep the demo's names (resolved only by its DNS server: for the doctor with --dns-server, or /etc/hosts lines) instead of 127.0.0.1"},
+		&ucli.StringFlag{Name: "ca-out", Usage: "with --serve: also write the CA to trust to this file (a TLS scenario that has one: not self-signed, not a plaintext one)", TakesFile: true},
 		&ucli.DurationFlag{Name: "interval", Usage: "a scenario shown with watch (leader-switch): the time between runs instead of the scenario's", DefaultText: "the scenario's"},
 		&ucli.DurationFlag{Name: "for", Usage: "a scenario shown with watch (leader-switch): how long to watch instead of the scenario's", DefaultText: "the scenario's"},
 	)
@@ -79,7 +79,15 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			inst, err := sc.Start()
+			var inst *scenarios.Instance
+			if cCtx.Bool("serve") {
+				inst, err = serveStart(cCtx, sc)
+			} else {
+				err = serveOnly(cCtx)
+				if err == nil {
+					inst, err = sc.Start()
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -95,7 +103,7 @@ func (r *runner) demoCommand() *ucli.Command {
 				inst.HTTPURI = extra.HTTPURI
 			}
 			if cCtx.Bool("serve") {
-				return serve(out, inst)
+				return serve(out, inst, cCtx.StringSlice("format"), cCtx.String("ca-out"))
 			}
 			t, err := demoTarget(inst, driver)
 			if err != nil {
@@ -117,9 +125,22 @@ func (r *runner) demoCommand() *ucli.Command {
 func listScenarios(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range scenarios.Scenarios() {
-		fmt.Fprintf(tw, "%s\t%s\t(expect %s, exit %d)\n", s.Name, s.Description, s.Expect.Verdict, s.Expect.Exit)
+		fmt.Fprintf(tw, "%s\t%s\t(expect %s, exit %d; %s)\n", s.Name, s.Description, s.Expect.Verdict, s.Expect.Exit, listDrivers(s))
 	}
 	return tw.Flush()
+}
+
+// listDrivers is what the official drivers raise against the scenario
+// served (demo --serve): see scenarios.DriverErrors.
+func listDrivers(s scenarios.Scenario) string {
+	d := s.Expect.Drivers
+	switch {
+	case s.Watched != nil:
+		return "drivers: depends on the moment"
+	case d.JavaScript == "" && d.Go == "":
+		return "drivers pass"
+	}
+	return fmt.Sprintf("JavaScript: %s, Go: %s", orPass(d.JavaScript), orPass(d.Go))
 }
 
 // demoTarget builds the target exactly as the CLI would from flags, so the
@@ -167,58 +188,4 @@ func (r *runner) demoWatch(cCtx *ucli.Context, inst *scenarios.Instance, t *chec
 	ctx, stop := r.interruptContext()
 	defer stop()
 	return r.watch(ctx, t, o, ws)
-}
-
-func serve(w io.Writer, inst *scenarios.Instance) error {
-	if sc := inst.Scenario; sc.Watched != nil {
-		if _, err := inst.Change(sc.Watched.Unit, fixtures.ScheduleOptions{Rounds: fixtures.Forever}); err != nil {
-			return err
-		}
-	}
-	serveInfo(w, inst)
-	fmt.Fprintf(w, "\nserving until interrupted (Ctrl-C)\n")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	<-ctx.Done()
-	return nil
-}
-
-// serveInfo prints what demo --serve started and the command that
-// diagnoses it, with the flags the scenario is shown with. A bearer
-// token is not printed: the command reads it from the file that holds it.
-func serveInfo(w io.Writer, inst *scenarios.Instance) {
-	sc := inst.Scenario
-	fmt.Fprintf(w, "scenario   %s: %s\n", sc.Name, sc.Description)
-	fmt.Fprintf(w, "uri        %s\n", inst.URI)
-	fmt.Fprintf(w, "servers    %s\n", strings.Join(inst.Servers, ", "))
-	fmt.Fprintf(w, "dns        %s (names under .%s resolve only here)\n", inst.DNSServer, scenarios.DemoDomain)
-	args := []string{"neo4j-doctor", "--dns-server", inst.DNSServer, "--uri", inst.URI}
-	env := "NEO4J_PASSWORD=" + scenarios.DemoPassword
-	if inst.BearerToken != "" {
-		// The token is not printed: it is in a file, as a mounted secret.
-		fmt.Fprintf(w, "token      %s (a bearer token made for the demo, for user %s)\n", inst.BearerTokenFile, scenarios.DemoAppUser)
-		env = `NEO4J_BEARER_TOKEN="$(cat ` + inst.BearerTokenFile + `)"`
-	} else {
-		fmt.Fprintf(w, "user       %s (the demo's fixed password is %q)\n", inst.Username, scenarios.DemoPassword)
-		args = append(args, "-u", inst.Username)
-	}
-	if inst.CAFile != "" {
-		fmt.Fprintf(w, "ca file    %s\n", inst.CAFile)
-		args = append(args, "--ca-file", inst.CAFile)
-	}
-	if inst.Database != "" {
-		args = append(args, "-d", inst.Database)
-	}
-	if inst.Timeout > 0 && inst.Timeout != 5*time.Second {
-		// A scenario that waits on silence is shown with a short step
-		// timeout, so the diagnosis ends in seconds.
-		args = append(args, "--timeout", inst.Timeout.String())
-	}
-	args = append(args, inst.Args()...)
-	if wt := sc.Watched; wt != nil {
-		fmt.Fprintf(w, "\nit changes for as long as it is served; watch it from another terminal:\n  %s %s watch --interval %s %s\n",
-			env, args[0], wt.Interval, strings.Join(args[1:], " "))
-		return
-	}
-	fmt.Fprintf(w, "\ndiagnose it from another terminal:\n  %s %s\n", env, strings.Join(args, " "))
 }

@@ -1,6 +1,6 @@
 // Package contract checks documents against the JSON Schemas neo4j-doctor
 // ships (report.SchemaJSON, report.FleetSchemaJSON,
-// report.WatchSchemaJSON, bundle.SchemaJSON)
+// report.WatchSchemaJSON, report.ServedSchemaJSON, bundle.SchemaJSON)
 // with a full JSON Schema validator, so tests can hold every document the
 // tool writes to the contract it publishes.
 //
@@ -69,6 +69,16 @@ func Watch(out []byte) error {
 		return fmt.Errorf("watch: %d line, want a start and a summary at least", len(lines))
 	}
 	return nil
+}
+
+// Served checks what `demo --serve --format json` wrote: one JSON object
+// on one line, conforming to report.ServedSchemaJSON.
+func Served(out []byte) error {
+	if len(out) == 0 || out[len(out)-1] != '\n' || bytes.Count(out, []byte("\n")) != 1 {
+		return errors.New("served: want one line ending with a newline")
+	}
+	return explain(schemacheck.Validate(out, report.ServedSchemaJSON), "served",
+		fmt.Sprintf("does not match the served schema version %d", report.ServedSchemaVersion))
 }
 
 // Bundle checks that doc is exactly one JSON value that conforms to
