@@ -59,6 +59,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Table = r.table
 	rep.Access = r.access
 	rep.Idle = r.idle
+	rep.TrustStores = r.trustStores
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -163,6 +164,9 @@ type target struct {
 	bearer      string
 	impersonate string
 	writeProbe  bool
+	// --trust-store, and where its kinds are looked for.
+	trustStore  string
+	trustSearch *truststore.Search
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
@@ -194,6 +198,8 @@ func resolve(t *testing.T, tg target) *checks.Target {
 		DNSServer:   tg.dnsServer,
 		Impersonate: tg.impersonate,
 		WriteProbe:  tg.writeProbe,
+		TrustStore:  tg.trustStore,
+		TrustSearch: tg.trustSearch,
 	})
 	if err != nil {
 		t.Fatalf("Resolve(%s): %v", tg.uri, err)

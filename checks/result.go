@@ -11,6 +11,7 @@ package checks
 import (
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -125,6 +126,10 @@ type Report struct {
 	// the JSON report's idle object, the exporter's idle metrics; nil
 	// when it did not measure.
 	Idle *IdleInfo `json:"-"`
+	// TrustStores says which trust stores on this machine accept the
+	// chain the server sent (the tls check), the application's
+	// (--trust-store) marked Picked; nil when none was judged.
+	TrustStores []truststore.Verdict `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -10,12 +12,13 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
 var tlsCheck = Check{
 	ID: "tls", Title: "TLS", Needs: []string{"tcp"}, Member: true, Phase: true,
-	Doc: "`+s` and `+ssc` only: version, cipher, the chain, names, expiry; the cause when it fails (self-signed, unknown CA, TLS-inspecting proxy, no CA bundle, expired, wrong host, missing intermediate, plaintext port)",
+	Doc: "`+s` and `+ssc` only: version, cipher, the chain, names, expiry; which trust stores on this machine accept the chain (--trust-store: the application's); the cause when it fails (self-signed, unknown CA, TLS-inspecting proxy, no CA bundle, expired, wrong host, missing intermediate, plaintext port)",
 	Codes: []Code{
 		{ID: "tls.not_used", Doc: "the URI's scheme does not use TLS: nothing to check"},
 		{ID: "tls.self_signed", Doc: "the certificate is self-signed and not trusted"},
@@ -40,6 +43,7 @@ var tlsCheck = Check{
 		{ID: "tls.unverified", Doc: "+ssc accepted a certificate that does not verify"},
 		{ID: "tls.expiring_soon", Doc: "the certificate expires within the warning period (--cert-warn-days, 30 days by default)"},
 		{ID: "tls.inspected", Doc: "a TLS-inspecting proxy, trusted by this system, reads the connection"},
+		{ID: "tls.app_store_rejects", Doc: "the chain verifies with this system's store and --ca-file, but not with the store the application uses (--trust-store)"},
 	},
 	Run: checkTLS,
 }
@@ -55,6 +59,11 @@ func checkTLS(ctx context.Context, r *Run) Result {
 	defer cancel()
 	info, err := r.s.startTLS(ctx)
 	res := judgeTLS(r.T, r.member, r.serverGen(), info, err)
+	stores := judgeStores(r.T, r.Env, r.member, info)
+	if !r.member {
+		r.trustStores = stores
+	}
+	appStore(&res, r.T, r.Env, stores, info, err)
 	if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
 		r.noResponse = true
 	}
@@ -359,4 +368,219 @@ func listSome(list []string, n int) string {
 		return strings.Join(list, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(list[:n], ", "), len(list)-n)
+}
+
+// judgeStores says which trust stores accept the chain the server sent:
+// for the run of the URI's host, every store env.TrustSearch finds (with
+// --ca-file); for a member, only --trust-store's. The picked store is
+// marked, and listed even when the search did not find it.
+func judgeStores(t *Target, env *Env, member bool, info *tlsprobe.Result) []truststore.Verdict {
+	chain := sentChain(info)
+	if len(chain) == 0 {
+		return nil
+	}
+	var stores []truststore.Store
+	switch {
+	case member:
+	case env.TrustSearch != nil:
+		search := *env.TrustSearch
+		search.SystemRoots = env.Roots
+		stores = search.Discover(t.CAFile, t.ExtraCAs)
+	case t.CAFile != "":
+		stores = []truststore.Store{truststore.FromCerts(truststore.CAFile, t.CAFile, "--ca-file", t.ExtraCAs)}
+	}
+	now := env.Now()
+	var out []truststore.Verdict
+	var systemAccepts bool
+	picked := false
+	for _, st := range stores {
+		v := truststore.Judge(st, chain, now)
+		if st.Kind == truststore.System {
+			systemAccepts = v.Accepted
+		}
+		if p := t.TrustStore; p != nil && p.Kind == st.Kind && p.Path == st.Path {
+			v.Picked, picked = true, true
+		}
+		out = append(out, v)
+	}
+	if p := t.TrustStore; p != nil && !picked {
+		st := *p
+		if st.Kind == truststore.System {
+			st.Pool = env.Roots
+			if st.Pool == nil {
+				st = truststore.Search{Getenv: func(string) string { return "" }}.System()
+				st.Path, st.From = p.Path, p.From
+			}
+		}
+		v := truststore.Judge(st, chain, now)
+		v.Picked = true
+		out = append(out, v)
+	}
+	for i, v := range out {
+		if v.Kind == truststore.Node && !v.Accepted && !v.Unreadable && systemAccepts {
+			// Node trusts its built-in roots too, which are not read here.
+			out[i].Reason += "; the system store has it, and whether node's built-in roots do is not known here"
+		}
+	}
+	return out
+}
+
+// sentChain is the chain the server sent, leaf first.
+func sentChain(info *tlsprobe.Result) []*x509.Certificate {
+	if info == nil {
+		return nil
+	}
+	var chain []*x509.Certificate
+	for _, c := range info.Chain {
+		b, _ := pem.Decode([]byte(c.PEM))
+		if b == nil {
+			return nil
+		}
+		cert, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil
+		}
+		chain = append(chain, cert)
+	}
+	return chain
+}
+
+// trustFailure: the handshake failed only because no trusted root signs
+// the chain.
+func trustFailure(info *tlsprobe.Result, err error) bool {
+	if info == nil || len(info.Problems) != 1 {
+		return false
+	}
+	for _, e := range []error{tlsprobe.ErrSelfSigned, tlsprobe.ErrUnknownAuthority, tlsprobe.ErrInterception, tlsprobe.ErrNoSystemRoots} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// appStore adds the stores' verdicts to the tls result, and, under
+// --trust-store, judges with the application's store: the handshake
+// verified with it, so a failure of trust is the application's, worded
+// for that store (tls.app_store_rejects when the doctor's own store
+// accepts the chain).
+func appStore(res *Result, t *Target, env *Env, stores []truststore.Verdict, info *tlsprobe.Result, err error) {
+	failed := err != nil && trustFailure(info, err)
+	for _, v := range stores {
+		res.Facts = append(res.Facts, Fact{Name: "trust store " + v.Kind, Value: storeFact(v), Verbose: !v.Picked && !failed})
+	}
+	if t.TrustStore == nil || !failed {
+		return
+	}
+	var app truststore.Verdict
+	for _, v := range stores {
+		if v.Picked {
+			app = v
+		}
+	}
+	root := app.Root
+	if root == "" {
+		root = truststore.MissingRoot(sentChain(info))
+	}
+	// where: a store the doctor read that holds the root, to copy it from.
+	where := ""
+	for _, v := range stores {
+		if v.Accepted && v.Path != "" && !v.Picked {
+			where = v.Path
+			if v.Kind == truststore.CAFile {
+				break
+			}
+		}
+	}
+	fix := storeHint(*t.TrustStore, root, where)
+	if doctorAccepts(t, env, sentChain(info)) {
+		res.Code = "tls.app_store_rejects"
+		res.Summary = fmt.Sprintf("the certificate verifies with this system's store and --ca-file, not with the application's (%s): it lacks the root %q", storeName(*t.TrustStore), root)
+		res.Hints = []string{fix}
+		return
+	}
+	res.Hints = append([]string{fix}, res.Hints...)
+}
+
+// doctorAccepts: the doctor's own trust (the system store and --ca-file)
+// accepts the chain.
+func doctorAccepts(t *Target, env *Env, chain []*x509.Certificate) bool {
+	if len(chain) == 0 {
+		return false
+	}
+	pool := env.Roots
+	if pool == nil {
+		sys, err := x509.SystemCertPool()
+		if err != nil {
+			sys = x509.NewCertPool()
+		}
+		pool = sys
+	}
+	pool = pool.Clone()
+	for _, c := range t.ExtraCAs {
+		pool.AddCert(c)
+	}
+	return truststore.Judge(truststore.Store{Kind: truststore.System, Pool: pool}, chain, env.Now()).Accepted
+}
+
+func storeFact(v truststore.Verdict) string {
+	where := v.Path
+	if where == "" {
+		where = v.From
+	} else if v.From != "found" && v.From != "" && v.From != "--trust-store" && v.From != "--ca-file" {
+		where = v.From + "=" + v.Path
+	}
+	if v.Picked {
+		where += ", the application's (--trust-store)"
+	}
+	if v.Accepted {
+		return fmt.Sprintf("accepts, root %q (%s)", v.Root, where)
+	}
+	return fmt.Sprintf("rejects: %s (%s)", v.Reason, where)
+}
+
+// storeName names a store in a sentence.
+func storeName(st truststore.Store) string {
+	switch st.Kind {
+	case truststore.System:
+		if st.Path != "" {
+			return st.From + "=" + st.Path
+		}
+		return "the system store"
+	case truststore.CAFile:
+		return "--ca-file " + st.Path
+	case truststore.Node:
+		return "NODE_EXTRA_CA_CERTS=" + st.Path
+	case truststore.Certifi:
+		return "Python's certifi bundle " + st.Path
+	case truststore.Java:
+		return "Java's cacerts " + st.Path
+	}
+	return st.Path
+}
+
+// storeHint says what to add where, for the store that lacks root; where
+// is a file that holds it, or "".
+func storeHint(st truststore.Store, root, where string) string {
+	file := "the root's PEM file"
+	if where != "" {
+		file = where
+	}
+	lacks := fmt.Sprintf("%s lacks the root %q: ", storeName(st), root)
+	switch st.Kind {
+	case truststore.Certifi:
+		return lacks + fmt.Sprintf("give the driver the CA with trusted_certificates=neo4j.TrustCustomCAs(%q) (on neo4j:// with encrypted=True: the +s schemes take no trust setting), or point Python's ssl at a bundle that holds certifi's roots and this one with `export SSL_CERT_FILE=bundle.pem` (REQUESTS_CA_BUNDLE for the requests library); certifi's own file is replaced on upgrade", file)
+	case truststore.Java:
+		return lacks + fmt.Sprintf("import it with `keytool -importcert -keystore %s -storepass changeit -alias neo4j-root -file %s`, or give the driver Config.TrustStrategy.trustCustomCertificateSignedBy(new File(%q)) on neo4j:// with encryption on", st.Path, file, file)
+	case truststore.Node:
+		return lacks + fmt.Sprintf("append %s to %s and restart the application: Node reads NODE_EXTRA_CA_CERTS once, at start", file, st.Path)
+	case truststore.System:
+		if st.Path != "" {
+			return lacks + fmt.Sprintf("append %s to %s (%s replaces the system's paths)", file, st.Path, st.From)
+		}
+		return lacks + fmt.Sprintf("install it: on Debian or Ubuntu copy %s to /usr/local/share/ca-certificates/neo4j-root.crt and run `update-ca-certificates`; on RHEL to /etc/pki/ca-trust/source/anchors/ and run `update-ca-trust`", file)
+	case truststore.CAFile:
+		return lacks + "pass the file of the CA that signs the server's chain with --ca-file"
+	}
+	return lacks + fmt.Sprintf("add %s to it", file)
 }

@@ -393,6 +393,8 @@ type Verdict struct {
 	// (Unreadable); "" when accepted.
 	Reason     string `json:"reason,omitempty"`
 	Unreadable bool   `json:"unreadable,omitempty"`
+	// Picked: the store --trust-store named, the application's.
+	Picked bool `json:"picked,omitempty"`
 }
 
 // Judge says whether st accepts chain (as sent, leaf first) at now, dates
