@@ -492,14 +492,16 @@ func appStore(res *Result, t *Target, env *Env, stores []truststore.Verdict, inf
 			}
 		}
 	}
-	fix := storeHint(*t.TrustStore, root, where)
+	fix := storeHints(*t.TrustStore, where)
 	if doctorAccepts(t, env, sentChain(info)) {
+		// The doctor's trust has the root: the application's store is the
+		// cause.
 		res.Code = "tls.app_store_rejects"
-		res.Summary = fmt.Sprintf("the certificate verifies with this system's store and --ca-file, not with the application's (%s): it lacks the root %q", storeName(*t.TrustStore), root)
-		res.Hints = []string{fix}
+		res.Summary = fmt.Sprintf("%s lacks the root %q", storeName(*t.TrustStore), root)
+		res.Hints = fix
 		return
 	}
-	res.Hints = append([]string{fix}, res.Hints...)
+	res.Hints = append(fix, res.Hints...)
 }
 
 // doctorAccepts: the doctor's own trust (the system store and --ca-file)
@@ -539,48 +541,56 @@ func storeFact(v truststore.Verdict) string {
 	return fmt.Sprintf("rejects: %s (%s)", v.Reason, where)
 }
 
-// storeName names a store in a sentence.
+// storeName names a kind of store in a sentence.
 func storeName(st truststore.Store) string {
 	switch st.Kind {
 	case truststore.System:
-		if st.Path != "" {
-			return st.From + "=" + st.Path
-		}
 		return "the system store"
 	case truststore.CAFile:
-		return "--ca-file " + st.Path
+		return "--ca-file"
 	case truststore.Node:
-		return "NODE_EXTRA_CA_CERTS=" + st.Path
+		return "NODE_EXTRA_CA_CERTS"
 	case truststore.Certifi:
-		return "Python's certifi bundle " + st.Path
+		return "Python's certifi bundle"
 	case truststore.Java:
-		return "Java's cacerts " + st.Path
+		return "Java's cacerts"
 	}
-	return st.Path
+	return "the --trust-store file"
 }
 
-// storeHint says what to add where, for the store that lacks root; where
-// is a file that holds it, or "".
-func storeHint(st truststore.Store, root, where string) string {
-	file := "the root's PEM file"
-	if where != "" {
-		file = where
+// storeHints are the fixes for the store that lacks the root, first
+// what to add where. file holds the root ("" when no store the doctor
+// read does).
+func storeHints(st truststore.Store, file string) []string {
+	root := "the root"
+	if file != "" {
+		root = "the root (" + file + ")"
+	} else {
+		file = "root.pem"
 	}
-	lacks := fmt.Sprintf("%s lacks the root %q: ", storeName(st), root)
 	switch st.Kind {
 	case truststore.Certifi:
-		return lacks + fmt.Sprintf("give the driver the CA with trusted_certificates=neo4j.TrustCustomCAs(%q) (on neo4j:// with encrypted=True: the +s schemes take no trust setting), or point Python's ssl at a bundle that holds certifi's roots and this one with `export SSL_CERT_FILE=bundle.pem` (REQUESTS_CA_BUNDLE for the requests library); certifi's own file is replaced on upgrade", file)
+		return []string{
+			fmt.Sprintf("give the driver the CA: trusted_certificates=neo4j.TrustCustomCAs(%q), with neo4j:// and encrypted=True (+s schemes take no trust setting)", file),
+			fmt.Sprintf("or point Python's ssl at a bundle of certifi's roots and this one: `export SSL_CERT_FILE=bundle.pem` (REQUESTS_CA_BUNDLE for the requests library); an edit of %s is lost on certifi's next upgrade", st.Path),
+		}
 	case truststore.Java:
-		return lacks + fmt.Sprintf("import it with `keytool -importcert -keystore %s -storepass changeit -alias neo4j-root -file %s`, or give the driver Config.TrustStrategy.trustCustomCertificateSignedBy(new File(%q)) on neo4j:// with encryption on", st.Path, file, file)
+		return []string{
+			fmt.Sprintf("import %s into Java's cacerts: `keytool -importcert -keystore %s -storepass changeit -alias neo4j-root -file %s`", root, st.Path, file),
+			fmt.Sprintf("or give the driver the CA: Config.TrustStrategy.trustCustomCertificateSignedBy(new File(%q)), with neo4j:// and encryption on", file),
+		}
 	case truststore.Node:
-		return lacks + fmt.Sprintf("append %s to %s and restart the application: Node reads NODE_EXTRA_CA_CERTS once, at start", file, st.Path)
+		return []string{fmt.Sprintf("append %s to %s, the file NODE_EXTRA_CA_CERTS names, and restart the application: Node reads it once, at start", root, st.Path)}
 	case truststore.System:
 		if st.Path != "" {
-			return lacks + fmt.Sprintf("append %s to %s (%s replaces the system's paths)", file, st.Path, st.From)
+			return []string{fmt.Sprintf("append %s to %s, which %s names in place of the system's store", root, st.Path, st.From)}
 		}
-		return lacks + fmt.Sprintf("install it: on Debian or Ubuntu copy %s to /usr/local/share/ca-certificates/neo4j-root.crt and run `update-ca-certificates`; on RHEL to /etc/pki/ca-trust/source/anchors/ and run `update-ca-trust`", file)
+		return []string{
+			fmt.Sprintf("install %s in the system store: on Debian or Ubuntu copy it to /usr/local/share/ca-certificates/neo4j-root.crt and run `update-ca-certificates`", root),
+			"on RHEL or Fedora copy it to /etc/pki/ca-trust/source/anchors/ and run `update-ca-trust`",
+		}
 	case truststore.CAFile:
-		return lacks + "pass the file of the CA that signs the server's chain with --ca-file"
+		return []string{"pass the CA that signs the server's chain with --ca-file"}
 	}
-	return lacks + fmt.Sprintf("add %s to it", file)
+	return []string{fmt.Sprintf("add %s to %s", root, st.Path)}
 }

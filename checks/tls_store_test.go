@@ -66,13 +66,13 @@ func TestTLSAppStoreRejects(t *testing.T) {
 	env.TrustSearch = tree.search
 	rep := diagnose(t, resolve(t, tg), env)
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r := wantCheck(t, rep, "tls", checks.Fail, "not with the application's (Python's certifi bundle "+tree.certifi+")",
-		`lacks the root "CN=doctor test root"`, `trusted_certificates=neo4j.TrustCustomCAs("`+p.caFile+`")`, "SSL_CERT_FILE")
+	r := wantCheck(t, rep, "tls", checks.Fail, `Python's certifi bundle lacks the root "CN=doctor test root"`,
+		`trusted_certificates=neo4j.TrustCustomCAs("`+p.caFile+`")`, "`export SSL_CERT_FILE=bundle.pem`", tree.certifi)
 	if r.Code != "tls.app_store_rejects" {
 		t.Errorf("code = %q", r.Code)
 	}
-	if len(r.Hints) != 1 {
-		t.Errorf("hints = %q, want the store's fix alone", r.Hints)
+	if len(r.Hints) != 2 || !strings.HasPrefix(r.Hints[0], "give the driver the CA: trusted_certificates=") {
+		t.Errorf("hints = %q, want the store's fixes alone, the driver's first", r.Hints)
 	}
 	if got := result(t, rep, "bolt"); got.Status != checks.Skip {
 		t.Errorf("bolt = %s, want skip after the application's store rejected", got.Status)
@@ -121,7 +121,7 @@ func TestTLSAppStoreAccepts(t *testing.T) {
 	tg.caFile, tg.trustStore = p.caFile, "system"
 	rep = run(t, tg)
 	wantVerdict(t, rep, checks.Fail, checks.ExitFailed)
-	r = wantCheck(t, rep, "tls", checks.Fail, "not with the application's (the system store)", "update-ca-certificates", p.caFile)
+	r = wantCheck(t, rep, "tls", checks.Fail, "the system store lacks the root", "`update-ca-certificates`", p.caFile)
 	if r.Code != "tls.app_store_rejects" {
 		t.Errorf("code = %q", r.Code)
 	}
@@ -131,8 +131,8 @@ func TestTLSAppStoreAccepts(t *testing.T) {
 	tg = d.target("neo4j+s", "db")
 	tg.trustStore = writeFile(t, "cacerts.pem", unrelatedCA(t).PEM())
 	rep = run(t, tg)
-	r = wantCheck(t, rep, "tls", checks.Fail, "", "lacks the root")
-	if r.Code != "tls.unknown_authority" || !strings.Contains(r.Hints[0], "lacks the root") {
+	r = wantCheck(t, rep, "tls", checks.Fail, "", "add the root to "+tg.trustStore)
+	if r.Code != "tls.unknown_authority" || !strings.HasPrefix(r.Hints[0], "add the root to") {
 		t.Errorf("code %q, hints %q", r.Code, r.Hints)
 	}
 }
