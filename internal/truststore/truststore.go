@@ -339,7 +339,7 @@ func loadFile(path string) ([]*x509.Certificate, error) {
 	case bytes.HasPrefix(data, []byte{0xFE, 0xED, 0xFE, 0xED}): // JKS
 		ks := keystore.New()
 		if err := ks.Load(bytes.NewReader(data), []byte(javaPassword)); err != nil {
-			return nil, fmt.Errorf("Java keystore (JKS): %w", err)
+			return nil, fmt.Errorf("a JKS keystore that does not open with the password changeit: %w", err)
 		}
 		var certs []*x509.Certificate
 		for _, alias := range ks.Aliases() {
@@ -358,7 +358,7 @@ func loadFile(path string) ([]*x509.Certificate, error) {
 			if c2, err2 := pkcs12.DecodeTrustStore(data, ""); err2 == nil {
 				return c2, nil
 			}
-			return nil, fmt.Errorf("PKCS#12 keystore: %w", err)
+			return nil, fmt.Errorf("a PKCS#12 keystore that opens with neither the password changeit nor none: %w", err)
 		}
 		return certs, nil
 	}
