@@ -232,7 +232,7 @@ func Resolve(in Inputs) (*Target, error) {
 		st, err := search.Pick(in.TrustStore, in.CAFile, t.ExtraCAs)
 		if err != nil {
 			return nil, inputErr("name the store the application uses: "+strings.Join(truststore.Kinds, ", ")+", or the path of a PEM bundle, a directory of PEM files or a Java keystore",
-				"--trust-store %s: %v", in.TrustStore, err)
+				"--trust-store %s: %s", in.TrustStore, strings.TrimPrefix(err.Error(), in.TrustStore+": "))
 		}
 		t.TrustStore = &st
 		settings["trust-store"] = Setting{Value: in.TrustStore, Source: "flag", From: "--trust-store"}

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/fileerr"
 	"github.com/pavlo-v-chernykh/keystore-go/v4"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -292,7 +293,7 @@ func Load(path string) Store {
 		err = errors.New("it holds no certificate")
 	}
 	if err != nil {
-		st.Certs, st.Err = nil, fmt.Errorf("%s: %w", path, err)
+		st.Certs, st.Err = nil, fmt.Errorf("%s: %w", path, fileerr.Cause(err))
 		return st
 	}
 	return FromCerts(st.Kind, path, "", st.Certs)
