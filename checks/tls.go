@@ -560,7 +560,20 @@ func storeName(st truststore.Store) string {
 
 // storeHints are the fixes for the store that lacks the root, first
 // what to add where. file holds the root ("" when no store the doctor
-// read does).
+// read does). The names are the documentation's:
+//   - Python driver, trusted_certificates=TrustCustomCAs(...), only on
+//     neo4j:// or bolt:// with encrypted=True:
+//     https://neo4j.com/docs/api/python-driver/current/api.html#trusted-certificates
+//   - Python's ssl reads SSL_CERT_FILE through OpenSSL's default paths
+//     (ssl.get_default_verify_paths); requests reads REQUESTS_CA_BUNDLE:
+//     https://docs.python.org/3/library/ssl.html#ssl.get_default_verify_paths,
+//     https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+//   - Java driver, Config.TrustStrategy.trustCustomCertificateSignedBy(File...):
+//     https://neo4j.com/docs/api/java-driver/current/org.neo4j.driver/org/neo4j/driver/Config.TrustStrategy.html
+//   - keytool -importcert -keystore -storepass -alias -file:
+//     https://docs.oracle.com/en/java/javase/17/docs/specs/man/keytool.html
+//   - NODE_EXTRA_CA_CERTS, read once when the process starts:
+//     https://nodejs.org/api/cli.html#node_extra_ca_certsfile
 func storeHints(st truststore.Store, file string) []string {
 	root := "the root"
 	if file != "" {
