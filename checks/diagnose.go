@@ -61,6 +61,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Access = r.access
 	rep.Idle = r.idle
 	rep.HTTP = r.httpInfo(results)
+	rep.TrustStores = r.trustStores
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -169,6 +170,9 @@ type target struct {
 	// test whose Env.Dial redirects it; otherwise a test without httpURI
 	// gets a port that refuses.
 	deriveHTTP bool
+	// --trust-store, and where its kinds are looked for.
+	trustStore  string
+	trustSearch *truststore.Search
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
@@ -201,6 +205,8 @@ func resolve(t *testing.T, tg target) *checks.Target {
 		Impersonate: tg.impersonate,
 		WriteProbe:  tg.writeProbe,
 		HTTPURI:     tg.httpURI,
+		TrustStore:  tg.trustStore,
+		TrustSearch: tg.trustSearch,
 	}
 	if tg.httpURI == "" && !tg.deriveHTTP {
 		// The derived endpoint on a held port that refuses, as a server

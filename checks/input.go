@@ -21,6 +21,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 
 	"github.com/joho/godotenv"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 )
 
 // MaxFileSize bounds connection and CA files: an Aura file is a few hundred
@@ -63,6 +64,12 @@ type Inputs struct {
 	// Target.Driver; when "", NEO4J_DOCTOR_DRIVER through Env. Resolve
 	// rejects a name that is not one of Drivers.
 	Driver string
+	// TrustStore (--trust-store) names the store the application
+	// verifies certificates with: a kind (truststore.Kinds) or a path.
+	// TrustSearch says where kinds are looked for; nil is
+	// truststore.Default() with Env.
+	TrustStore  string
+	TrustSearch *truststore.Search
 }
 
 const fileHint = "pass the Aura credentials file (Neo4j-<id>-Created-<date>.txt) or a dotenv file with NEO4J_URI=…"
@@ -229,11 +236,25 @@ func Resolve(in Inputs) (*Target, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.ExtraCAs = cas
+		t.ExtraCAs, t.CAFile = cas, in.CAFile
 		settings["ca-file"] = Setting{Value: in.CAFile, Source: "flag", From: "--ca-file"}
 	}
 	if err := resolveDriver(in, t, settings); err != nil {
 		return nil, err
+	}
+	if in.TrustStore != "" {
+		search := truststore.Default()
+		search.Getenv = in.Env
+		if in.TrustSearch != nil {
+			search = *in.TrustSearch
+		}
+		st, err := search.Pick(in.TrustStore, in.CAFile, t.ExtraCAs)
+		if err != nil {
+			return nil, inputErr("name the store the application uses: "+strings.Join(truststore.Kinds, ", ")+", or the path of a PEM bundle, a directory of PEM files or a Java keystore",
+				"--trust-store %s: %s", in.TrustStore, strings.TrimPrefix(err.Error(), in.TrustStore+": "))
+		}
+		t.TrustStore = &st
+		settings["trust-store"] = Setting{Value: in.TrustStore, Source: "flag", From: "--trust-store"}
 	}
 	if in.AllDatabases {
 		settings["all-databases"] = Setting{Value: "true", Source: "flag", From: "--all-databases"}

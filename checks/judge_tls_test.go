@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
@@ -152,7 +155,41 @@ func TestJudgeTLS(t *testing.T) {
 			}
 		})
 	}
+	wants = append(wants, judgeAppStore(t))
 	coverCodes(t, tlsCheck, wants)
+}
+
+// judgeAppStore: under --trust-store, a chain the doctor's trust
+// (--ca-file) accepts but the application's certifi bundle does not is
+// tls.app_store_rejects, and its fixes are that store's, naming the file
+// that holds the root.
+func judgeAppStore(t *testing.T) outcomeWant {
+	ca, err := certs.NewCA("Corp Root CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certs.LeafOptions{DNSNames: []string{tlsHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := tlsRefused()
+	info.Chain = []tlsprobe.CertInfo{tlsprobe.Describe(leaf.Certificate)}
+	info.Problems = []string{"unknown_authority"}
+	certifi := "/venv/lib/python3.12/site-packages/certifi/cacert.pem"
+	tg := &Target{Scheme: "neo4j+s", Routing: true, TLS: TLSVerify, Host: tlsHost, Port: DefaultPort,
+		ExtraCAs: []*x509.Certificate{ca.Certificate}, CAFile: "/etc/corp-ca.pem",
+		TrustStore: &truststore.Store{Kind: truststore.Certifi, Path: certifi, From: "--trust-store", Pool: x509.NewCertPool()}}
+	env := (&Env{Roots: x509.NewCertPool(), Now: func() time.Time { return tlsNow }}).withDefaults()
+	err = &tlsprobe.CertError{Cause: tlsprobe.ErrUnknownAuthority, Detail: "detail"}
+	res := judgeTLS(tg, false, tg.server("", bolt.Version{}), info, err)
+	appStore(&res, tg, env, judgeStores(tg, env, false, info), info, err)
+	want := outcomeWant{Fail, "tls.app_store_rejects", `Python's certifi bundle lacks the root "CN=Corp Root CA"`,
+		`give the driver the CA: trusted_certificates=neo4j.TrustCustomCAs("/etc/corp-ca.pem")`}
+	want.match(t, tlsCheck, res)
+	if len(res.Hints) != 2 || !strings.Contains(res.Hints[1], "`export SSL_CERT_FILE=bundle.pem`") {
+		t.Errorf("hints %q", res.Hints)
+	}
+	return want
 }
 
 // TestJudgeTLSAlertEvidence: the alert a server answered the handshake

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -134,6 +135,10 @@ type Report struct {
 	// bundle); nil when the endpoint did not answer or the checks did not
 	// run.
 	HTTP *HTTPInfo `json:"-"`
+	// TrustStores says which trust stores on this machine accept the
+	// chain the server sent (the tls check), the application's
+	// (--trust-store) marked Picked; nil when none was judged.
+	TrustStores []truststore.Verdict `json:"-"`
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
@@ -22,6 +23,12 @@ type Env struct {
 	Version    string         // the tool's version, for user_agent
 	// MemberConcurrency bounds how many cluster members are checked at once.
 	MemberConcurrency int
+	// TrustSearch, when set, is where the tls check looks for the trust
+	// stores applications on this machine use, to say which accept the
+	// server's chain; nil judges only the system store (Roots), --ca-file
+	// and --trust-store. The CLI sets truststore.Default(); tests a tree
+	// of their own.
+	TrustSearch *truststore.Search
 }
 
 func (e *Env) withDefaults() *Env {
@@ -85,7 +92,9 @@ type Run struct {
 	// access
 	access *AccessInfo
 	// idle
-	idle          *IdleInfo
+	idle *IdleInfo
+	// tls: which trust stores accept the chain
+	trustStores   []truststore.Verdict
 	progress      func(IdleProgress) // Options.IdleProgress
 	progressEvery time.Duration
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
@@ -120,7 +121,7 @@ func (s *session) tlsConfig() tlsprobe.Config {
 	if r.T.TLS == TLSAcceptAny {
 		mode = tlsprobe.AcceptAny
 	}
-	return tlsprobe.Config{
+	cfg := tlsprobe.Config{
 		ServerName:     r.T.Host,
 		Mode:           mode,
 		Roots:          r.Env.Roots,
@@ -130,6 +131,19 @@ func (s *session) tlsConfig() tlsprobe.Config {
 		Timeout:        r.T.Timeout,
 		WarnDays:       r.T.CertWarnDays,
 	}
+	// --trust-store: verify as the application does, with its store alone.
+	switch st := r.T.TrustStore; {
+	case st == nil:
+	case st.Kind == truststore.System:
+		cfg.ExtraCAs = nil
+	case st.Kind == truststore.Node:
+		// Node adds NODE_EXTRA_CA_CERTS to roots built into node, which
+		// cannot be read from here: the system's stand in for them.
+		cfg.ExtraCAs = st.Certs
+	default:
+		cfg.Roots, cfg.RootsAreSystem, cfg.ExtraCAs = st.Pool, false, nil
+	}
+	return cfg
 }
 
 // startTLS runs the TLS handshake on the run's connection. Under +s a

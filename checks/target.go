@@ -15,6 +15,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/clip"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 )
 
 // TLSMode is what the URI scheme asks of TLS.
@@ -71,8 +72,13 @@ type Target struct {
 	// NoPipelining (--no-pipelining) makes HELLO, LOGON and ROUTE wait for
 	// the handshake's answer, for a proxy that chokes on bytes sent ahead;
 	// by default they go with the handshake.
-	NoPipelining   bool
-	ExtraCAs       []*x509.Certificate
+	NoPipelining bool
+	ExtraCAs     []*x509.Certificate
+	CAFile       string // the file ExtraCAs came from (--ca-file)
+	// TrustStore is the store the application verifies with
+	// (--trust-store); nil: the doctor's own, the system's and ExtraCAs.
+	// The handshake verifies against it, so the verdict follows it.
+	TrustStore     *truststore.Store
 	Timeout        time.Duration // per network step
 	CertWarnDays   int           // warn when a certificate expires within this many days; 0 = 30
 	DNSServer      string        // host:port; "" = the system resolver

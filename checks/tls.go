@@ -2,6 +2,8 @@ package checks
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -10,12 +12,13 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
 )
 
 var tlsCheck = Check{
 	ID: "tls", Title: "TLS", Needs: []string{"tcp"}, Member: true, Phase: true,
-	Doc: "`+s` and `+ssc` only: version, cipher, the chain, names, expiry; the cause when it fails (self-signed, unknown CA, TLS-inspecting proxy, no CA bundle, expired, wrong host, missing intermediate, plaintext port)",
+	Doc: "`+s` and `+ssc` only: version, cipher, the chain, names, expiry; which trust stores on this machine accept the chain (--trust-store: the application's); the cause when it fails (self-signed, unknown CA, TLS-inspecting proxy, no CA bundle, expired, wrong host, missing intermediate, plaintext port)",
 	Codes: []Code{
 		{ID: "tls.not_used", Doc: "the URI's scheme does not use TLS: nothing to check"},
 		{ID: "tls.self_signed", Doc: "the certificate is self-signed and not trusted"},
@@ -40,6 +43,7 @@ var tlsCheck = Check{
 		{ID: "tls.unverified", Doc: "+ssc accepted a certificate that does not verify"},
 		{ID: "tls.expiring_soon", Doc: "the certificate expires within the warning period (--cert-warn-days, 30 days by default)"},
 		{ID: "tls.inspected", Doc: "a TLS-inspecting proxy, trusted by this system, reads the connection"},
+		{ID: "tls.app_store_rejects", Doc: "the chain verifies with this system's store and --ca-file, but not with the store the application uses (--trust-store)"},
 	},
 	Run: checkTLS,
 }
@@ -55,6 +59,11 @@ func checkTLS(ctx context.Context, r *Run) Result {
 	defer cancel()
 	info, err := r.s.startTLS(ctx)
 	res := judgeTLS(r.T, r.member, r.serverGen(), info, err)
+	stores := judgeStores(r.T, r.Env, r.member, info)
+	if !r.member {
+		r.trustStores = stores
+	}
+	appStore(&res, r.T, r.Env, stores, info, err)
 	if errors.Is(err, tlsprobe.ErrHandshakeTimeout) {
 		r.noResponse = true
 	}
@@ -359,4 +368,242 @@ func listSome(list []string, n int) string {
 		return strings.Join(list, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(list[:n], ", "), len(list)-n)
+}
+
+// judgeStores says which trust stores accept the chain the server sent:
+// for the run of the URI's host, every store env.TrustSearch finds (with
+// --ca-file); for a member, only --trust-store's. The picked store is
+// marked, and listed even when the search did not find it.
+func judgeStores(t *Target, env *Env, member bool, info *tlsprobe.Result) []truststore.Verdict {
+	chain := sentChain(info)
+	if len(chain) == 0 {
+		return nil
+	}
+	var stores []truststore.Store
+	switch {
+	case member:
+	case env.TrustSearch != nil:
+		search := *env.TrustSearch
+		search.SystemRoots = env.Roots
+		stores = search.Discover(t.CAFile, t.ExtraCAs)
+	case t.CAFile != "":
+		stores = []truststore.Store{truststore.FromCerts(truststore.CAFile, t.CAFile, "--ca-file", t.ExtraCAs)}
+	}
+	now := env.Now()
+	var out []truststore.Verdict
+	var systemAccepts bool
+	picked := false
+	for _, st := range stores {
+		v := truststore.Judge(st, chain, now)
+		if st.Kind == truststore.System {
+			systemAccepts = v.Accepted
+		}
+		if p := t.TrustStore; p != nil && p.Kind == st.Kind && p.Path == st.Path {
+			v.Picked, picked = true, true
+		}
+		out = append(out, v)
+	}
+	if p := t.TrustStore; p != nil && !picked {
+		st := *p
+		if st.Kind == truststore.System {
+			st.Pool = env.Roots
+			if st.Pool == nil {
+				st = truststore.Search{Getenv: func(string) string { return "" }}.System()
+				st.Path, st.From = p.Path, p.From
+			}
+		}
+		v := truststore.Judge(st, chain, now)
+		v.Picked = true
+		out = append(out, v)
+	}
+	for i, v := range out {
+		if v.Kind == truststore.Node && !v.Accepted && !v.Unreadable && systemAccepts {
+			// Node trusts its built-in roots too, which are not read here.
+			out[i].Reason += "; the system store has it, and whether node's built-in roots do is not known here"
+		}
+	}
+	return out
+}
+
+// sentChain is the chain the server sent, leaf first.
+func sentChain(info *tlsprobe.Result) []*x509.Certificate {
+	if info == nil {
+		return nil
+	}
+	var chain []*x509.Certificate
+	for _, c := range info.Chain {
+		b, _ := pem.Decode([]byte(c.PEM))
+		if b == nil {
+			return nil
+		}
+		cert, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil
+		}
+		chain = append(chain, cert)
+	}
+	return chain
+}
+
+// trustFailure: the handshake failed only because no trusted root signs
+// the chain.
+func trustFailure(info *tlsprobe.Result, err error) bool {
+	if info == nil || len(info.Problems) != 1 {
+		return false
+	}
+	for _, e := range []error{tlsprobe.ErrSelfSigned, tlsprobe.ErrUnknownAuthority, tlsprobe.ErrInterception, tlsprobe.ErrNoSystemRoots} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// appStore adds the stores' verdicts to the tls result, and, under
+// --trust-store, judges with the application's store: the handshake
+// verified with it, so a failure of trust is the application's, worded
+// for that store (tls.app_store_rejects when the doctor's own store
+// accepts the chain).
+func appStore(res *Result, t *Target, env *Env, stores []truststore.Verdict, info *tlsprobe.Result, err error) {
+	failed := err != nil && trustFailure(info, err)
+	for _, v := range stores {
+		res.Facts = append(res.Facts, Fact{Name: "trust store " + v.Kind, Value: storeFact(v), Verbose: !v.Picked && !failed})
+	}
+	if t.TrustStore == nil || !failed {
+		return
+	}
+	var app truststore.Verdict
+	for _, v := range stores {
+		if v.Picked {
+			app = v
+		}
+	}
+	root := app.Root
+	if root == "" {
+		root = truststore.MissingRoot(sentChain(info))
+	}
+	// where: a store the doctor read that holds the root, to copy it from.
+	where := ""
+	for _, v := range stores {
+		if v.Accepted && v.Path != "" && !v.Picked {
+			where = v.Path
+			if v.Kind == truststore.CAFile {
+				break
+			}
+		}
+	}
+	fix := storeHints(*t.TrustStore, where)
+	if doctorAccepts(t, env, sentChain(info)) {
+		// The doctor's trust has the root: the application's store is the
+		// cause.
+		res.Code = "tls.app_store_rejects"
+		res.Summary = fmt.Sprintf("%s lacks the root %q", storeName(*t.TrustStore), root)
+		res.Hints = fix
+		return
+	}
+	res.Hints = append(fix, res.Hints...)
+}
+
+// doctorAccepts: the doctor's own trust (the system store and --ca-file)
+// accepts the chain.
+func doctorAccepts(t *Target, env *Env, chain []*x509.Certificate) bool {
+	if len(chain) == 0 {
+		return false
+	}
+	pool := env.Roots
+	if pool == nil {
+		sys, err := x509.SystemCertPool()
+		if err != nil {
+			sys = x509.NewCertPool()
+		}
+		pool = sys
+	}
+	pool = pool.Clone()
+	for _, c := range t.ExtraCAs {
+		pool.AddCert(c)
+	}
+	return truststore.Judge(truststore.Store{Kind: truststore.System, Pool: pool}, chain, env.Now()).Accepted
+}
+
+func storeFact(v truststore.Verdict) string {
+	where := v.Path
+	if where == "" {
+		where = v.From
+	} else if v.From != "found" && v.From != "" && v.From != "--trust-store" && v.From != "--ca-file" {
+		where = v.From + "=" + v.Path
+	}
+	if v.Picked {
+		where += ", the application's (--trust-store)"
+	}
+	if v.Accepted {
+		return fmt.Sprintf("accepts, root %q (%s)", v.Root, where)
+	}
+	return fmt.Sprintf("rejects: %s (%s)", v.Reason, where)
+}
+
+// storeName names a kind of store in a sentence.
+func storeName(st truststore.Store) string {
+	switch st.Kind {
+	case truststore.System:
+		return "the system store"
+	case truststore.CAFile:
+		return "--ca-file"
+	case truststore.Node:
+		return "NODE_EXTRA_CA_CERTS"
+	case truststore.Certifi:
+		return "Python's certifi bundle"
+	case truststore.Java:
+		return "Java's cacerts"
+	}
+	return "the --trust-store file"
+}
+
+// storeHints are the fixes for the store that lacks the root, first
+// what to add where. file holds the root ("" when no store the doctor
+// read does). The names are the documentation's:
+//   - Python driver, trusted_certificates=TrustCustomCAs(...), only on
+//     neo4j:// or bolt:// with encrypted=True:
+//     https://neo4j.com/docs/api/python-driver/current/api.html#trusted-certificates
+//   - Python's ssl reads SSL_CERT_FILE through OpenSSL's default paths
+//     (ssl.get_default_verify_paths); requests reads REQUESTS_CA_BUNDLE:
+//     https://docs.python.org/3/library/ssl.html#ssl.get_default_verify_paths,
+//     https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+//   - Java driver, Config.TrustStrategy.trustCustomCertificateSignedBy(File...):
+//     https://neo4j.com/docs/api/java-driver/current/org.neo4j.driver/org/neo4j/driver/Config.TrustStrategy.html
+//   - keytool -importcert -keystore -storepass -alias -file:
+//     https://docs.oracle.com/en/java/javase/17/docs/specs/man/keytool.html
+//   - NODE_EXTRA_CA_CERTS, read once when the process starts:
+//     https://nodejs.org/api/cli.html#node_extra_ca_certsfile
+func storeHints(st truststore.Store, file string) []string {
+	root := "the root"
+	if file != "" {
+		root = "the root (" + file + ")"
+	} else {
+		file = "root.pem"
+	}
+	switch st.Kind {
+	case truststore.Certifi:
+		return []string{
+			fmt.Sprintf("give the driver the CA: trusted_certificates=neo4j.TrustCustomCAs(%q), with neo4j:// and encrypted=True (+s schemes take no trust setting)", file),
+			fmt.Sprintf("or point Python's ssl at a bundle of certifi's roots and this one: `export SSL_CERT_FILE=bundle.pem` (REQUESTS_CA_BUNDLE for the requests library); an edit of %s is lost on certifi's next upgrade", st.Path),
+		}
+	case truststore.Java:
+		return []string{
+			fmt.Sprintf("import %s into Java's cacerts: `keytool -importcert -keystore %s -storepass changeit -alias neo4j-root -file %s`", root, st.Path, file),
+			fmt.Sprintf("or give the driver the CA: Config.TrustStrategy.trustCustomCertificateSignedBy(new File(%q)), with neo4j:// and encryption on", file),
+		}
+	case truststore.Node:
+		return []string{fmt.Sprintf("append %s to %s, the file NODE_EXTRA_CA_CERTS names, and restart the application: Node reads it once, at start", root, st.Path)}
+	case truststore.System:
+		if st.Path != "" {
+			return []string{fmt.Sprintf("append %s to %s, which %s names in place of the system's store", root, st.Path, st.From)}
+		}
+		return []string{
+			fmt.Sprintf("install %s in the system store: on Debian or Ubuntu copy it to /usr/local/share/ca-certificates/neo4j-root.crt and run `update-ca-certificates`", root),
+			"on RHEL or Fedora copy it to /etc/pki/ca-trust/source/anchors/ and run `update-ca-trust`",
+		}
+	case truststore.CAFile:
+		return []string{"pass the CA that signs the server's chain with --ca-file"}
+	}
+	return []string{fmt.Sprintf("add %s to %s", root, st.Path)}
 }

@@ -15,6 +15,7 @@
 //	    passwordEnv: PROD_EU_PASSWORD      # or passwordFile: /run/secrets/prod-eu
 //	    database: neo4j
 //	    caFile: /etc/ssl/private-ca.pem
+//	    trustStore: java           # the application's trust store (--trust-store)
 //	    dnsServer: 10.0.0.2:53
 //	    certWarnDays: 30           # 0: never warn
 //	    skip: [query]
@@ -86,6 +87,7 @@ type Target struct {
 	PasswordFile string // or from this file (trailing newline dropped)
 	Database     string
 	CAFile       string
+	TrustStore   string        // the application's trust store (--trust-store); "" for the doctor's own
 	DNSServer    string        // host:port; "" = the system resolver
 	Timeout      time.Duration // per network step; 0 = 5s
 	CertWarnDays int           // 0 = never warn; the file's default is 30
@@ -133,7 +135,7 @@ var (
 )
 
 // targetKeys are the keys a target (or defaults) may have.
-var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe", "idleProbeEvery", "httpUri"}
+var targetKeys = []string{"name", "uri", "username", "passwordEnv", "passwordFile", "bearerTokenEnv", "bearerTokenFile", "database", "caFile", "trustStore", "dnsServer", "timeout", "certWarnDays", "skip", "impersonate", "writeProbe", "idleProbe", "idleProbeEvery", "httpUri"}
 
 // secretKeys are keys people write for an inline password, tokenKeys for
 // an inline bearer token; each is refused with the way to give it by
@@ -474,6 +476,8 @@ func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {
 			t.Database = s
 		case "caFile":
 			t.CAFile = s
+		case "trustStore":
+			t.TrustStore = s
 		case "dnsServer":
 			addr, ok := checks.DNSServerAddr(s)
 			if !ok {

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
@@ -414,5 +415,36 @@ func TestAccessResolved(t *testing.T) {
 	tg, _ = f.Lookup("plain")
 	if ct, err := tg.Resolve(f.Path, env); err != nil || ct.WriteProbe || ct.Impersonate != "" || ct.BearerToken != "" {
 		t.Errorf("plain: %v, %+v: the write probe is never the default", err, ct)
+	}
+}
+
+// TestTrustStoreKey: trustStore: takes what --trust-store takes and
+// Resolve hands the store to the checks; one that cannot be had is the
+// target's input error, worded with the key's name.
+func TestTrustStoreKey(t *testing.T) {
+	t.Parallel()
+	ca, err := certs.NewCA("fleet test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem := writeFile(t, "bundle.pem", string(ca.PEM()))
+	p := writeFile(t, "t.yml", `targets:
+  - {name: app, uri: neo4j+s://127.0.0.1:1, trustStore: `+pem+`}
+`)
+	f, err := fleet.Load(p, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, _ := f.Lookup("app")
+	ct, err := tg.Resolve(f.Path, func(string) string { return "" })
+	if err != nil || ct.TrustStore == nil || ct.TrustStore.Path != pem || len(ct.TrustStore.Certs) != 1 {
+		t.Fatalf("app: %v, %+v", err, ct)
+	}
+	gone := writeFile(t, "gone.yml", `targets:
+  - {name: gone, uri: neo4j+s://127.0.0.1:1, trustStore: `+pem+`.missing}
+`)
+	_, err = fleet.Load(gone, func(string) string { return "" })
+	if ie, ok := errors.AsType[*checks.InputError](err); !ok || !strings.Contains(ie.Msg, `target "gone": trustStore `+pem+`.missing: no such file`) || !strings.Contains(ie.Hint, "name the store") {
+		t.Errorf("gone: %v", err)
 	}
 }

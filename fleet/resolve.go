@@ -36,6 +36,7 @@ func (t *Target) Resolve(file string, getenv func(string) string) (*checks.Targe
 	in := checks.Inputs{
 		Flags:        map[string]string{"uri": t.URI},
 		CAFile:       t.CAFile,
+		TrustStore:   t.TrustStore,
 		Timeout:      t.Timeout,
 		DNSServer:    t.DNSServer,
 		CertWarnDays: t.CertWarnDays,
@@ -63,7 +64,7 @@ func (t *Target) Resolve(file string, getenv func(string) string) (*checks.Targe
 	if err != nil {
 		if ie, ok := err.(*checks.InputError); ok {
 			// Resolve says "(uri from --uri)": here it came from the file.
-			msg := strings.ReplaceAll(ie.Msg, "from --uri", "from "+file)
+			msg := strings.ReplaceAll(strings.ReplaceAll(ie.Msg, "from --uri", "from "+file), "--trust-store", "trustStore")
 			hint := strings.ReplaceAll(ie.Hint, "--ca-file", "caFile")
 			return nil, &checks.InputError{Msg: fmt.Sprintf("target %q: %s", t.Name, msg), Hint: hint}
 		}

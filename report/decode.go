@@ -44,6 +44,8 @@ func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
 		Verdict:  checks.Status(d.Verdict),
 		ExitCode: d.ExitCode,
 		Idle:     fromJSONIdle(d.Idle),
+
+		TrustStores: fromJSONTrustStores(d.TrustStores),
 	}
 	for k, s := range t.Settings {
 		r.Target.Settings[k] = checks.Setting{Value: s.Value, Source: s.Source, From: s.From}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 )
 
 func init() { registerFormat(Format{Name: "json", order: 2, render: withTool(JSON)}) }
@@ -39,6 +40,44 @@ type jsonDoc struct {
 	// Idle is what the idle check measured (--idle-probe); absent when
 	// it did not run.
 	Idle *jsonIdle `json:"idle,omitempty"`
+	// TrustStores says which trust stores accept the server's chain (the
+	// tls check); absent when none was judged.
+	TrustStores []jsonTrustStore `json:"trustStores,omitempty"`
+}
+
+// jsonTrustStore is one truststore.Verdict.
+type jsonTrustStore struct {
+	Kind        string `json:"kind"`
+	Path        string `json:"path"`
+	From        string `json:"from"`
+	Status      string `json:"status"` // accepted, rejected or unreadable
+	Root        string `json:"root"`
+	Reason      string `json:"reason"`
+	Application bool   `json:"application"`
+}
+
+func toJSONTrustStores(in []truststore.Verdict) []jsonTrustStore {
+	var out []jsonTrustStore
+	for _, v := range in {
+		status := "rejected"
+		switch {
+		case v.Accepted:
+			status = "accepted"
+		case v.Unreadable:
+			status = "unreadable"
+		}
+		out = append(out, jsonTrustStore{Kind: v.Kind, Path: v.Path, From: v.From, Status: status, Root: v.Root, Reason: v.Reason, Application: v.Picked})
+	}
+	return out
+}
+
+func fromJSONTrustStores(in []jsonTrustStore) []truststore.Verdict {
+	var out []truststore.Verdict
+	for _, j := range in {
+		out = append(out, truststore.Verdict{Kind: j.Kind, Path: j.Path, From: j.From, Accepted: j.Status == "accepted",
+			Unreadable: j.Status == "unreadable", Root: j.Root, Reason: j.Reason, Picked: j.Application})
+	}
+	return out
 }
 
 // jsonIdle is checks.IdleInfo: milliseconds, and null for what is not
@@ -178,6 +217,7 @@ func JSON(w io.Writer, r *checks.Report, tool ToolInfo) error {
 		Checks:        toJSONChecks(r.Checks),
 		Members:       make([]jsonMember, 0, len(r.Members)),
 		Idle:          toJSONIdle(r.Idle),
+		TrustStores:   toJSONTrustStores(r.TrustStores),
 	}
 	for _, m := range r.Members {
 		doc.Members = append(doc.Members, jsonMember{

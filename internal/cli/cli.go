@@ -16,6 +16,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
@@ -88,6 +89,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "http-uri", Usage: "the server's HTTP(S) `URL` for the http and websocket checks, e.g. https://host:7473 (default: derived from the URI: :7474, :7473 for +s/+ssc, 443 on Aura; skipped when nothing answers there)"},
 		&ucli.StringFlag{Name: "driver", Usage: "the official driver your application uses, " + orList(checks.Drivers) + ": hints also quote its setting or code (env NEO4J_DOCTOR_DRIVER)"},
 		&ucli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust", TakesFile: true},
+		&ucli.StringFlag{Name: "trust-store", Usage: "the trust store the application verifies certificates with: system, ca-file, node (NODE_EXTRA_CA_CERTS), certifi, java, or the `PATH` of a PEM bundle, a directory of PEM files or a Java keystore; the tls verdict follows it", TakesFile: true},
 		&ucli.IntFlag{Name: "cert-warn-days", Value: 30, Usage: "warn when the server's certificate expires within this many days"},
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
 		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
@@ -301,6 +303,8 @@ func (r *runner) targetFromCLI(cCtx *ucli.Context) (*checks.Target, error) {
 		AllDatabases: cCtx.Bool("all-databases"),
 		NoPipelining: cCtx.Bool("no-pipelining"),
 		Driver:       cCtx.String("driver"),
+		TrustStore:   cCtx.String("trust-store"),
+		TrustSearch:  r.trustSearch(),
 	}
 	for _, name := range []string{"uri", "username", "password", "database"} {
 		if cCtx.IsSet(name) {
@@ -362,7 +366,7 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	diagnose := func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
+		return checks.Diagnose(ctx, t, &checks.Env{Version: v, TrustSearch: r.trustSearch()}, o.checkOptions())
 	}
 	var rep *checks.Report
 	if o.wait <= 0 {
@@ -396,4 +400,18 @@ func (r *runner) emit(rep *checks.Report, o options) error {
 		return err
 	}
 	return &exitError{code: rep.ExitCode}
+}
+
+// defaultTrustSearch is where the doctor looks for the trust stores
+// applications use; the tests replace it, so that none reads this
+// machine's own stores.
+var defaultTrustSearch = truststore.Default
+
+// trustSearch is defaultTrustSearch reading the runner's environment.
+func (r *runner) trustSearch() *truststore.Search {
+	s := defaultTrustSearch()
+	if s.Getenv != nil {
+		s.Getenv = r.getenv
+	}
+	return &s
 }

@@ -21,10 +21,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 func TestMain(m *testing.M) {
+	// No test reads this machine's trust stores: the doctor looks in an
+	// empty search (the system store is Go's, as without it).
+	defaultTrustSearch = func() truststore.Search { return truststore.Search{} }
 	testscript.Main(leakCheck{m}, map[string]func(){
 		"neo4j-doctor": func() { os.Exit(Run(os.Args, report.NewStreams(os.Stdout, os.Stderr), os.Getenv)) },
 		"expect-exit":  expectExit,

@@ -237,6 +237,9 @@ func startDemoTargets(names []string) (*demoTargets, error) {
 		if in.CAFile != "" {
 			fmt.Fprintf(&b, "    caFile: %s\n", in.CAFile)
 		}
+		if in.TrustStore != "" {
+			fmt.Fprintf(&b, "    trustStore: %s\n", in.TrustStore)
+		}
 	}
 	if err := os.WriteFile(d.path, []byte(b.String()), 0o600); err != nil {
 		d.close()
