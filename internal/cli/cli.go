@@ -356,7 +356,7 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	diagnose := func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
+		return checks.Diagnose(ctx, t, checks.MachineEnv(v, r.getenv), o.checkOptions())
 	}
 	var rep *checks.Report
 	if o.wait <= 0 {
