@@ -39,10 +39,10 @@ func TestJudgeTCP(t *testing.T) {
 			outcomeWant{Pass, "", "all 2 addresses accept connections", ""}, tcpSeen{}},
 		{"some addresses fail", []dialOutcome{bad("192.0.2.11:7687", refused), ok(a4)}, a4,
 			outcomeWant{Warn, "tcp.some_addresses_fail", "1 of 2 addresses accept connections; 192.0.2.11:7687 refused", "connections through 192.0.2.11:7687 wait or fail first"}, tcpSeen{}},
-		// IPv6 first and refused, IPv4 accepted: what Node.js 17+ meets
+		// IPv6 first and refused, IPv4 accepted: what Node.js 17 to 19 meets
 		// with localhost and a server on 127.0.0.1 only.
 		{"IPv6 fails", []dialOutcome{bad(a6, refused), ok(a4)}, a4,
-			outcomeWant{Warn, "tcp.ipv6_fails", "[2001:db8::10]:7687 refused, 192.0.2.10:7687 connected: clients that try IPv6 first fail (Node.js 17+: ECONNREFUSED 2001:db8::10:7687)", "use 192.0.2.10 in the URI, or start Node.js with `--dns-result-order=ipv4first`"}, tcpSeen{}},
+			outcomeWant{Warn, "tcp.ipv6_fails", "[2001:db8::10]:7687 refused, 192.0.2.10:7687 connected: clients that try IPv6 first fail (Node.js 17 to 19: ECONNREFUSED 2001:db8::10:7687)", "use 192.0.2.10 in the URI, or start Node.js with `--dns-result-order=ipv4first`"}, tcpSeen{}},
 		// Every address failed on the Bolt port, and port 443 answered.
 		{"HTTPS only", []dialOutcome{bad(a4, timedOut)}, "",
 			outcomeWant{Fail, "tcp.https_only", a4 + ": connection timed out, but port 443 of the same host accepts them", "outbound traffic seems limited to port 443 (HTTPS): open TCP port 7687"},

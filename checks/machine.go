@@ -19,7 +19,10 @@ import (
 // whether only HTTPS leaves the network.
 
 // proxyNames are the variables HTTP clients take a proxy from; Bolt
-// drivers open plain TCP connections and read none of them.
+// drivers open plain TCP connections and read none of them (the
+// JavaScript driver's lib/channel/node/node-channel.js calls net.connect
+// and tls.connect with the resolved address; the Go driver dials with a
+// net.Dialer; neither looks at a proxy).
 var proxyNames = []string{"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
 // proxyVars names the proxy variables set in the environment, as they

@@ -267,7 +267,7 @@ func TestIPv6Refused(t *testing.T) {
 	d := startDNS(t, map[string][]net.IP{host("dual"): {net.IPv6loopback, lo}})
 	rep := run(t, target{uri: "bolt://" + host("dual") + ":" + port, dnsServer: d.Addr()})
 	wantVerdict(t, rep, checks.Warn, checks.ExitHealthy)
-	r := wantCheck(t, rep, "tcp", checks.Warn, "[::1]:"+port+" refused, 127.0.0.1:"+port+" connected: clients that try IPv6 first fail (Node.js 17+: ECONNREFUSED ::1:"+port+")",
+	r := wantCheck(t, rep, "tcp", checks.Warn, "[::1]:"+port+" refused, 127.0.0.1:"+port+" connected: clients that try IPv6 first fail (Node.js 17 to 19: ECONNREFUSED ::1:"+port+")",
 		"use 127.0.0.1 in the URI, or start Node.js with `--dns-result-order=ipv4first`",
 		"listen on IPv6 too", "`server.bolt.listen_address=[::]:"+port+"`")
 	if r.Code != "tcp.ipv6_fails" {
