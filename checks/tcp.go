@@ -28,7 +28,7 @@ var tcpCheck = Check{
 		{ID: "tcp.failed", Doc: "no address accepts a connection, for another reason", Wait: true},
 		{ID: "tcp.https_only", Doc: "no address accepts a connection on the Bolt port, but port 443 (HTTPS) of the same host does: outbound traffic seems limited to HTTPS", Wait: true},
 		{ID: "tcp.some_addresses_fail", Doc: "some of the resolved addresses accept connections and others do not", Wait: true},
-		{ID: "tcp.ipv6_fails", Doc: "the IPv4 addresses accept connections and the IPv6 ones do not: a client that tries only the first address, IPv6 (Node.js 17 to 19 for localhost), fails", Wait: true},
+		{ID: "tcp.ipv6_fails", Doc: "the IPv4 addresses accept connections and the IPv6 ones do not: a client that tries only the first address, IPv6 (Node.js 17 to 19 for localhost), fails"},
 	},
 	Run: checkTCP,
 }

@@ -20,11 +20,18 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 )
 
 func TestMain(m *testing.M) {
+	// Whether the tests run in a container is no part of any verdict
+	// they assert: the CLI reads the environment it is given, and no
+	// container sign (checks' own tests cover those).
+	machineEnv = func(v string, getenv func(string) string) *checks.Env {
+		return &checks.Env{Version: v, Getenv: getenv}
+	}
 	testscript.Main(leakCheck{m}, map[string]func(){
 		"neo4j-doctor": func() { os.Exit(Run(os.Args, report.NewStreams(os.Stdout, os.Stderr), os.Getenv)) },
 		"expect-exit":  expectExit,
