@@ -153,3 +153,29 @@ func TestTCPHintsForTheRefusedPort(t *testing.T) {
 		})
 	}
 }
+
+// TestIPv6Hints: under +s no address goes in the URI (the certificate
+// names the host), the default port takes the default listen address,
+// and Aura, whose servers no user configures, gets no server-side fix.
+func TestIPv6Hints(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	outs := []dialOutcome{{addr: "[2001:db8::10]:7687", err: refused}, {addr: "192.0.2.10:7687"}}
+	for _, c := range []struct {
+		name string
+		t    *Target
+		want []string
+	}{
+		{"TLS, default port", &Target{Scheme: "neo4j+s", TLS: TLSVerify, Host: "db.example.com", Port: DefaultPort},
+			[]string{"connect over IPv4: start Node.js with `--dns-result-order=ipv4first`",
+				"or make the DBMS listen on IPv6 too, on every interface of both families, and restart it: set `server.default_listen_address=::` or on 4.x `dbms.default_listen_address=::`"}},
+		{"Aura", &Target{Scheme: "neo4j+s", TLS: TLSVerify, Host: "abcd1234.databases.neo4j.io", Port: DefaultPort},
+			[]string{"connect over IPv4: start Node.js with `--dns-result-order=ipv4first`"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := judgeTCP(c.t, c.t.server("", bolt.Version{}), outs, "192.0.2.10:7687", tcpSeen{})
+			if res.Code != "tcp.ipv6_fails" || !slices.Equal(res.Hints, c.want) {
+				t.Errorf("code %q, hints\n%q\nwant\n%q", res.Code, res.Hints, c.want)
+			}
+		})
+	}
+}

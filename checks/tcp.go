@@ -28,7 +28,7 @@ var tcpCheck = Check{
 		{ID: "tcp.failed", Doc: "no address accepts a connection, for another reason", Wait: true},
 		{ID: "tcp.https_only", Doc: "no address accepts a connection on the Bolt port, but port 443 (HTTPS) of the same host does: outbound traffic seems limited to HTTPS", Wait: true},
 		{ID: "tcp.some_addresses_fail", Doc: "some of the resolved addresses accept connections and others do not", Wait: true},
-		{ID: "tcp.ipv6_fails", Doc: "the IPv4 addresses accept connections and the IPv6 ones do not: a client that tries only the first address, IPv6 (Node.js 17 to 19 for localhost), fails"},
+		{ID: "tcp.ipv6_fails", Doc: "the IPv4 addresses accept connections and the IPv6 ones do not: a client that tries only the first address, IPv6 (Node.js 17 to 19 for localhost), fails", Wait: true},
 	},
 	Run: checkTCP,
 }
@@ -232,7 +232,7 @@ func ipv6Hints(t *Target, srv generation.Server, v4 string) []string {
 func tcpFailHints(t *Target, srv generation.Server, class string, seen tcpSeen) []string {
 	var h []string
 	if seen.container != "" {
-		h = append(h, fmt.Sprintf("the doctor runs in a container (%s), where localhost is the container itself: connect to the Neo4j container by its service name on the Docker network (neo4j://neo4j:%d for a service named neo4j), or to a DBMS on the host through host.docker.internal", seen.container, t.Port))
+		h = append(h, fmt.Sprintf("the doctor runs in a container (%s), where localhost is the container itself: connect to the Neo4j container by its service name on the Docker network (%s://neo4j:%d for a service named neo4j), or to a DBMS on the host through host.docker.internal", seen.container, t.Scheme, t.Port))
 	}
 	if https := seen.fallback.answered(); https != "" {
 		say := fmt.Sprintf("outbound traffic seems limited to port %d (HTTPS): open TCP port %d to this host in the firewall or proxy", seen.fallback.port, t.Port)
