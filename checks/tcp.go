@@ -165,7 +165,7 @@ func judgeTCP(t *Target, srv generation.Server, outs []dialOutcome, connected st
 		if seen.container != "" {
 			res.Facts = append(res.Facts, Fact{Name: "container", Value: "the doctor runs in a container: " + seen.container})
 		}
-		if https := seen.fallback.answered(); https != "" {
+		if seen.fallback.answered() != "" {
 			res.Code = "tcp.https_only" // what the first dial said is in the summary
 			res.Summary += fmt.Sprintf(", but port %d of the same host accepts them", seen.fallback.port)
 		}
@@ -234,7 +234,7 @@ func tcpFailHints(t *Target, srv generation.Server, class string, seen tcpSeen) 
 	if seen.container != "" {
 		h = append(h, fmt.Sprintf("the doctor runs in a container (%s), where localhost is the container itself: connect to the Neo4j container by its service name on the Docker network (%s://neo4j:%d for a service named neo4j), or to a DBMS on the host through host.docker.internal", seen.container, t.Scheme, t.Port))
 	}
-	if https := seen.fallback.answered(); https != "" {
+	if seen.fallback.answered() != "" {
 		say := fmt.Sprintf("outbound traffic seems limited to port %d (HTTPS): open TCP port %d to this host in the firewall or proxy", seen.fallback.port, t.Port)
 		if srv.Aura {
 			say += ", or use the Aura instance's Query API over HTTPS (https://" + t.Host + "/db/<database>/query/v2) instead of Bolt"
