@@ -26,6 +26,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
+	"github.com/neo4j-doctor/neo4j-doctor/internal/aura"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/contract/schemacheck"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
 	"github.com/neo4j-doctor/neo4j-doctor/tlsprobe"
@@ -356,7 +357,7 @@ func TestPasswordScan(t *testing.T) {
 
 var (
 	ipRE   = regexp.MustCompile(`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`)
-	nameRE = regexp.MustCompile(`(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:neo4j-doctor\.test|internal)\b`)
+	nameRE = regexp.MustCompile(`(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:neo4j-doctor\.test|internal|databases\.neo4j\.io)\b`)
 )
 
 // originals is every host name and IPv4 address in an unredacted bundle:
@@ -395,6 +396,11 @@ func TestRedactHostsEveryScenario(t *testing.T) {
 			host := strings.ToLower(d.t.Host)
 			if !slices.Contains(orig, host) || !slices.Contains(orig, "127.0.0.1") || !slices.Contains(orig, "10.20.30.40") {
 				t.Fatalf("the unredacted bundle lacks the target %s, 127.0.0.1 or the resolver: %v", host, orig)
+			}
+			if id := aura.InstanceID(host); id != "" {
+				// An Aura instance's id names it too, in the summaries and
+				// hints that speak of the instance.
+				orig = append(orig, id)
 			}
 			data, sum := build(t, d.rep, Options{Password: d.t.Password, RedactHosts: true, Env: env})
 			for _, s := range decodedStrings(t, data) {

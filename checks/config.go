@@ -11,7 +11,7 @@ import (
 
 var configCheck = Check{
 	ID: "config", Title: "configuration",
-	Doc: "the URI and what its scheme means (routing or direct; TLS verified, TLS accepting any certificate, or plaintext); credentials present; an Aura instance recognised",
+	Doc: "the URI and what its scheme means (routing or direct; TLS verified, TLS accepting any certificate, or plaintext); credentials present; an Aura instance recognised; proxy variables, which Bolt drivers ignore, noted",
 	Codes: []Code{
 		{ID: "config.no_credentials", Doc: "no username and no password were given: only a server with authentication disabled accepts the connection"},
 		{ID: "config.no_password", Doc: "a username was given without a password"},
@@ -22,7 +22,13 @@ var configCheck = Check{
 	Run: checkConfig,
 }
 
-func checkConfig(_ context.Context, r *Run) Result { return judgeConfig(r.T, r.serverGen()) }
+func checkConfig(_ context.Context, r *Run) Result {
+	res := judgeConfig(r.T, r.serverGen())
+	if f, ok := proxyFact(r.Env.Getenv); ok {
+		res.Facts = append(res.Facts, f)
+	}
+	return res
+}
 
 // judgeConfig reads what the URI, the credentials and the connection file
 // say, before anything goes on the wire.

@@ -71,7 +71,7 @@ func TestConfigAura(t *testing.T) {
 			t.Errorf("aura instance fact %q", v)
 		}
 		// The unresolvable Aura name gets the Aura-specific DNS hint.
-		wantCheck(t, rep, "dns", checks.Fail, "NXDOMAIN", "typos", "console.neo4j.io")
+		wantCheck(t, rep, "dns", checks.Fail, "NXDOMAIN", "mistyped", "console.neo4j.io")
 		wantVerdict(t, rep, checks.Fail, checks.ExitNoResponse)
 	})
 	t.Run("non-default port", func(t *testing.T) {

@@ -177,12 +177,19 @@ func judgeDNS(t *Target, member bool, srv generation.Server, out dnsOutcome) Res
 				res.Hints = append(res.Hints, advertiseHints(t, srv, "this name comes from the cluster's routing table, not from your URI, and this machine cannot resolve it")...)
 				return res
 			}
-			res.Hints = append(res.Hints, "check the host name in the URI for typos")
-			if aura.IsHost(host) {
-				res.Hints = append(res.Hints, "an Aura host that does not resolve: the instance id is wrong, the instance was deleted, or it was created less than a minute ago; check "+generation.Console)
-			} else {
-				res.Hints = append(res.Hints, "for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
+			if id := aura.InstanceID(host); id != "" {
+				// Aura publishes a name for every instance that exists,
+				// running or paused: no name, no instance.
+				res.Summary += ": no Aura instance " + id
+				res.Hints = append(res.Hints,
+					fmt.Sprintf("check in %s that instance %s exists, and copy its URI from there: it was deleted, or the id in the URI is mistyped", generation.Console, id),
+					// "A paused instance is deleted after 30 days" (the
+					// page of auraFreePause).
+					"an AuraDB Free instance left paused for 30 days is deleted; one created less than a minute ago may not resolve yet")
+				return res
 			}
+			res.Hints = append(res.Hints, "check the host name in the URI for typos",
+				"for a private endpoint or a host known only inside a network, create the DNS record or connect from inside that network")
 		case isDNS && de.IsTimeout || errors.Is(err, context.DeadlineExceeded):
 			res.raise(Fail, "dns.timeout")
 			res.Summary = fmt.Sprintf("no DNS answer for %s within %s", host, t.Timeout)

@@ -389,6 +389,10 @@ func TestParseURIRejects(t *testing.T) {
 		{"bolt://::1:7687", "IPv6", "[::1]"},
 		{"bolt://fe80::1", "IPv6", "brackets"},
 		{"bolt://[::1", "", ""},
+		// A server's listen address is no client's host.
+		{"bolt://0.0.0.0:7687", "0.0.0.0 is not an address to connect to", "use the server's address"},
+		{"neo4j://0.0.0.0", "not an address to connect to", "localhost"},
+		{"bolt://[::]:7687", ":: is not an address to connect to", "use the server's address"},
 		{"bolt://h/neo4j", "path", "--database"},
 		{"bolt://h?policy=eu", "routing context", "neo4j://"},
 		{"neo4j://h?address=evil:7687", "address", ""},

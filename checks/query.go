@@ -250,7 +250,7 @@ func userName(t *Target) string {
 // the logs; on Aura, resume the instance.
 func unavailableHints(s say, db string) []string {
 	if l := s.Lookup(generation.StartDatabase); l.Aura {
-		return []string{s.Text(generation.ResumeInstance), l.Text}
+		return []string{s.Text(generation.ResumeInstance), auraFreePause, l.Text}
 	}
 	show := s.code(generation.ShowDatabase, "<db>", dbOrPlaceholder(db))
 	start := s.code(generation.StartDatabase, "<db>", dbOrPlaceholder(db))

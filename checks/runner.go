@@ -29,6 +29,26 @@ type Env struct {
 	// and --trust-store. The CLI sets truststore.Default(); tests a tree
 	// of their own.
 	TrustSearch *truststore.Search
+	// Getenv reads the environment of the machine the doctor runs on: the
+	// proxy variables (HTTPS_PROXY, ...) and KUBERNETES_SERVICE_HOST. nil
+	// reads nothing, so a library caller or a test gets a verdict that
+	// does not depend on the machine; MachineEnv sets it.
+	Getenv func(string) string
+	// DockerEnvFile and CgroupFile are where the run looks for signs that
+	// it runs in a container (/.dockerenv, /proc/1/cgroup); "" looks
+	// nowhere. MachineEnv sets them.
+	DockerEnvFile, CgroupFile string
+	// FallbackPort is the port tried on the host after its Bolt port
+	// failed, to tell a network that lets only HTTPS out; 0 is 443.
+	// Tests, which cannot listen on 443, set another.
+	FallbackPort int
+}
+
+// MachineEnv is the Env of a command run on this machine: the process's
+// environment through getenv, and the container signs where Linux and
+// Docker keep them.
+func MachineEnv(version string, getenv func(string) string) *Env {
+	return &Env{Version: version, Getenv: getenv, DockerEnvFile: "/.dockerenv", CgroupFile: "/proc/1/cgroup"}
 }
 
 func (e *Env) withDefaults() *Env {
@@ -48,6 +68,12 @@ func (e *Env) withDefaults() *Env {
 	}
 	if c.MemberConcurrency <= 0 {
 		c.MemberConcurrency = 16
+	}
+	if c.Getenv == nil {
+		c.Getenv = func(string) string { return "" }
+	}
+	if c.FallbackPort <= 0 {
+		c.FallbackPort = 443
 	}
 	return &c
 }

@@ -326,6 +326,12 @@ func schemeLike(s string) bool {
 
 func checkHost(host string) error {
 	if ip := net.ParseIP(host); ip != nil {
+		if ip.IsUnspecified() {
+			// A listen address: on Linux a connect to it reaches this
+			// machine, elsewhere it fails; it never names a server.
+			return inputErr("use the server's address: its host name or IP (localhost for a DBMS on this machine); "+host+" is what a server listens on, meaning every interface",
+				"%s is not an address to connect to", host)
+		}
 		return nil
 	}
 	if len(host) > 253 {

@@ -447,7 +447,7 @@ func TestAura(t *testing.T) {
 		SecurityLog:              "the security log in the Logs tab of https://console.neo4j.io",
 		Primaries:                "primaries",
 		Secondaries:              "secondaries",
-		ResumeInstance:           "resume the instance with the Play button on its card in https://console.neo4j.io (an AuraDB Free instance pauses itself after 72 hours without queries)",
+		ResumeInstance:           "resume the instance with the Play button on its card in https://console.neo4j.io",
 		RestoreSnapshot:          "restore a snapshot of the instance in https://console.neo4j.io (this replaces the data it holds now)",
 		Support:                  "raise a ticket at https://support.neo4j.com",
 	}

@@ -462,7 +462,7 @@ var table = [numItems]row{
 		&entry{text: "secondaries", doc: omNow + "clustering/glossary/#glossary-secondary"})},
 
 	ResumeInstance: {kind: AuraOnly, aura: &entry{
-		text: "resume the instance with the Play button on its card in " + Console + " (an AuraDB Free instance pauses itself after 72 hours without queries)",
+		text: "resume the instance with the Play button on its card in " + Console,
 		doc:  auraD + "managing-instances/instance-actions/"}},
 	RestoreSnapshot: {kind: AuraOnly, aura: &entry{
 		text: "restore a snapshot of the instance in " + Console + " (this replaces the data it holds now)",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -148,6 +149,9 @@ func TestScenarioGoldens(t *testing.T) {
 	for _, sc := range scenarios.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
+			if sc.Name == "ipv6-localhost" && !loopbackIPv6() {
+				t.Skip("the loopback has no ::1 here: the golden shows [::1] refusing, not unreachable")
+			}
 			rep := diagnoseScenario(t, sc)
 			for _, w := range goldenWidths {
 				var b bytes.Buffer
@@ -159,6 +163,16 @@ func TestScenarioGoldens(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loopbackIPv6 reports whether ::1 can be listened on here.
+func loopbackIPv6() bool {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		return false
+	}
+	_ = ln.Close()
+	return true
 }
 
 // assertScreen checks the rules of issue 19 on one rendering.

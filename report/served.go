@@ -52,6 +52,10 @@ type ServedExpect struct {
 	// first of verifyConnectivity, getServerInfo and RETURN 1 that fails,
 	// "" when all three pass; keys javascript and go.
 	DriverErrors map[string]string `json:"driverErrors"`
+	// DriversNotRun, when set, says why no driver is run against the
+	// scenario served (its name would be asked of the real DNS), and
+	// DriverErrors are then not measured.
+	DriversNotRun string `json:"driversNotRun,omitempty"`
 }
 
 // WriteServed writes s as one line of JSON.

@@ -69,7 +69,7 @@ fi
 field() { node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
   const k = process.argv[2]
-  const v = k.startsWith("driver.") ? s.expect.driverErrors[k.slice(7)] : s[k]
+  const v = k.startsWith("driver.") ? s.expect.driverErrors[k.slice(7)] : k.startsWith("expect.") ? s.expect[k.slice(7)] : s[k]
   process.stdout.write(v === undefined || v === null ? "" : String(v))' "$1" "$2"; }
 
 if [ ${#only[@]} -gt 0 ]; then
@@ -93,6 +93,8 @@ for name in "${names[@]}"; do
     failed=$((failed + 1)); echo "FAIL $name: demo --serve printed no JSON within 20 s"; cat "$work/$name.err"
   elif [ "$(field "$info" changes)" = true ]; then
     echo "skip $name: it changes while served"
+  elif [ -n "$(field "$info" expect.driversNotRun)" ]; then
+    echo "skip $name: $(field "$info" expect.driversNotRun)"
   else
     ca=$(field "$info" caFile)
     timeout 40 "$work/goclient" "$info" >"$work/$name.go" 2>&1 &

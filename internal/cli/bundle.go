@@ -75,7 +75,7 @@ func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	v, c, d := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep := checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
+	rep := checks.Diagnose(ctx, t, machineEnv(v, r.getenv), o.checkOptions())
 	data, sum, err := bundle.Build(rep, bundle.Options{
 		Tool:        bundle.Tool{Name: "neo4j-doctor", Version: v, Commit: c, Date: d},
 		Password:    t.Password,

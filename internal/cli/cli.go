@@ -129,6 +129,11 @@ type runner struct {
 	interrupt <-chan struct{}
 }
 
+// machineEnv is what a diagnosis knows of this machine (see
+// checks.MachineEnv). The tests replace it, so that their verdicts do
+// not depend on whether they run in a container.
+var machineEnv = checks.MachineEnv
+
 // Run runs the command line args (args[0] is the program's name), writing
 // to streams (report.NewStreams(os.Stdout, os.Stderr) for the program,
 // report.TestStreams for tests) and reading the environment through
@@ -366,7 +371,9 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	diagnose := func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, &checks.Env{Version: v, TrustSearch: r.trustSearch()}, o.checkOptions())
+		env := machineEnv(v, r.getenv)
+		env.TrustSearch = r.trustSearch()
+		return checks.Diagnose(ctx, t, env, o.checkOptions())
 	}
 	var rep *checks.Report
 	if o.wait <= 0 {

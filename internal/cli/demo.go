@@ -116,7 +116,9 @@ func (r *runner) demoCommand() *ucli.Command {
 			// Ctrl-C during an idle probe prints what is known so far.
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			rep := checks.Diagnose(ctx, t, &checks.Env{Version: v}, o.checkOptions())
+			// The demo's servers run in this process: the machine's proxy
+			// variables apply to them, a container does not separate them.
+			rep := checks.Diagnose(ctx, t, &checks.Env{Version: v, Getenv: r.getenv}, o.checkOptions())
 			return r.emit(rep, o)
 		},
 	}

@@ -109,6 +109,7 @@ func serveDoc(inst *scenarios.Instance) report.Served {
 	}
 	d.Expect.Exit, d.Expect.Verdict, d.Expect.Check = sc.Expect.Exit, sc.Expect.Verdict, sc.Expect.Check
 	d.Expect.DriverErrors = map[string]string{"javascript": sc.Expect.Drivers.JavaScript, "go": sc.Expect.Drivers.Go}
+	d.Expect.DriversNotRun = sc.Expect.Drivers.NotRun
 	d.Diagnose = diagnoseArgs(inst)
 	return d
 }
@@ -138,9 +139,11 @@ func diagnoseArgs(inst *scenarios.Instance) []string {
 	return append(args, inst.Args()...)
 }
 
-// needsDemoDNS: the URI's host is a name in the demo's zone (served with
-// --names, or a scenario whose point is a name), or the scenario was
-// started for the doctor alone.
+// needsDemoDNS: the URI's host is a name (served with --names, or a
+// scenario whose point is a name: the demo's zone, or an Aura name the
+// demo's DNS server answers for), or the scenario was started for the
+// doctor alone. Without it such a name would go to this machine's
+// resolver, and for an Aura name out to the real DNS.
 func needsDemoDNS(inst *scenarios.Instance) bool {
 	if opts, ok := inst.Served(); !ok || opts.Names {
 		return true
@@ -149,7 +152,7 @@ func needsDemoDNS(inst *scenarios.Instance) bool {
 	if err != nil {
 		return true
 	}
-	return net.ParseIP(u.Hostname()) == nil && strings.HasSuffix(u.Hostname(), "."+scenarios.DemoDomain)
+	return net.ParseIP(u.Hostname()) == nil && u.Hostname() != "localhost"
 }
 
 // serveInfo prints what demo --serve started, how an application

@@ -75,6 +75,8 @@ func TestBadInputTable(t *testing.T) {
 		{"credentials before the scheme", uri("neo4j:" + canary + "@neo4j://localhost:7687"), "is not a scheme"},
 		{"400-character scheme", uri(strings.Repeat("0", 400) + "://localhost"), "is not a scheme"},
 		{"no host", uri("neo4j://"), "no host"},
+		{"listen address as host", uri("bolt://0.0.0.0:7687"), "0.0.0.0 is not an address to connect to"},
+		{"IPv6 listen address as host", uri("neo4j://[::]:7687"), ":: is not an address to connect to"},
 		{"no host, with credentials", uri("neo4j://neo4j:" + canary + "@:7687"), "no host"},
 		{"port 0", uri("bolt://localhost:0"), "port \"0\""},
 		{"port 70000", uri("bolt://localhost:70000"), "port \"70000\""},

@@ -20,6 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 
+	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/scenarios"
 	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
@@ -29,6 +30,12 @@ func TestMain(m *testing.M) {
 	// No test reads this machine's trust stores: the doctor looks in an
 	// empty search (the system store is Go's, as without it).
 	defaultTrustSearch = func() truststore.Search { return truststore.Search{} }
+	// Whether the tests run in a container is no part of any verdict
+	// they assert: the CLI reads the environment it is given, and no
+	// container sign (checks' own tests cover those).
+	machineEnv = func(v string, getenv func(string) string) *checks.Env {
+		return &checks.Env{Version: v, Getenv: getenv}
+	}
 	testscript.Main(leakCheck{m}, map[string]func(){
 		"neo4j-doctor": func() { os.Exit(Run(os.Args, report.NewStreams(os.Stdout, os.Stderr), os.Getenv)) },
 		"expect-exit":  expectExit,

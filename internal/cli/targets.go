@@ -83,7 +83,7 @@ func (r *runner) targetsAction(cCtx *ucli.Context) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := fleet.Diagnose(ctx, f, fleet.Options{
-		Env: &checks.Env{Version: v}, Strict: cCtx.Bool("strict"), Getenv: r.getenv, Only: only, Skip: skip,
+		Env: machineEnv(v, r.getenv), Strict: cCtx.Bool("strict"), Getenv: r.getenv, Only: only, Skip: skip,
 		NoPipelining: cCtx.Bool("no-pipelining"),
 	})
 	if err != nil {

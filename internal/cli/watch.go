@@ -161,7 +161,7 @@ func (r *runner) watch(ctx context.Context, t *checks.Target, o options, ws watc
 	tr := watch.NewTracker(start)
 	var werr error
 	interrupted := watch.Watch(ctx, watch.Options{Interval: ws.interval, For: ws.limit}, func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, &checks.Env{Version: v}, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
+		return checks.Diagnose(ctx, t, machineEnv(v, r.getenv), checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
 	}, func(run watch.Run) {
 		if err := rend.Run(run, tr.Observe(run)); err != nil && werr == nil {
 			werr = err
