@@ -132,22 +132,29 @@ func (r *runner) serveAction(cCtx *ucli.Context) error {
 	log.Info("listening", "address", scheme+"://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"),
 		"web_config", webConfig, "tls", wc.tls, "client_auth", wc.clientAuth, "basic_auth_users", wc.users,
 		"lifecycle", cCtx.Bool("web.enable-lifecycle"), "hide_reports", cCtx.Bool("web.hide-reports"), "min_probe_interval", cCtx.Duration("min-probe-interval").String())
-	return serveLoop(ln, exp, webConfig, sigs, log)
+	return serveLoop(ln, exp, webConfig, serveLimits, sigs, log)
 }
 
-// Limits of the HTTP server, against slow or greedy clients.
-const (
-	readHeaderTimeout = 10 * time.Second
-	// readTimeout covers the TLS handshake, the headers and the body (none
-	// is read: exporter.MaxRequestBody).
-	readTimeout = 30 * time.Second
-	// writeTimeout runs from the end of the request headers to the end of
-	// the answer, so it must exceed the longest probe: Prometheus's scrape
+// httpLimits are the HTTP server's bounds against slow or greedy clients.
+type httpLimits struct {
+	// readHeader is the time a client has to send the request headers,
+	// read the time to send the whole request, the TLS handshake included
+	// (no endpoint reads a body: see exporter.MaxRequestBody).
+	readHeader, read time.Duration
+	// write runs from the end of the request headers to the end of the
+	// answer, so it must exceed the longest probe: Prometheus's scrape
 	// timeout, at most exporter.MaxProbeTimeout.
-	writeTimeout   = exporter.MaxProbeTimeout + 30*time.Second
-	idleTimeout    = 2 * time.Minute
-	maxHeaderBytes = 16 << 10
-)
+	write, idle    time.Duration
+	maxHeaderBytes int
+}
+
+var serveLimits = httpLimits{
+	readHeader:     10 * time.Second,
+	read:           30 * time.Second,
+	write:          exporter.MaxProbeTimeout + 30*time.Second,
+	idle:           2 * time.Minute,
+	maxHeaderBytes: 16 << 10,
+}
 
 // webSummary is what the log says of the web configuration file; the
 // file itself is exporter-toolkit's, which reads it again on every
@@ -205,14 +212,14 @@ func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
 // serveLoop serves until SIGINT or SIGTERM, rereading the targets file on
 // each SIGHUP. It owns ln. webConfig ("" for plain HTTP without
 // authentication) is exporter-toolkit's web configuration file.
-func serveLoop(ln net.Listener, exp *exporter.Exporter, webConfig string, sigs <-chan os.Signal, log *slog.Logger) error {
+func serveLoop(ln net.Listener, exp *exporter.Exporter, webConfig string, lim httpLimits, sigs <-chan os.Signal, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           exp.Handler(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

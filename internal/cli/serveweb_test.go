@@ -4,15 +4,19 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/neo4j-doctor/neo4j-doctor/exporter"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures/certs"
 )
@@ -203,4 +207,81 @@ func TestServeWebConfigClientCertificate(t *testing.T) {
 		t.Errorf("the status page with --web.hide-reports: %d\n%s", code, page)
 	}
 	p.stop()
+}
+
+// TestServeLimits: a client that sends its headers too slowly is cut off,
+// oversized headers get 431 and an oversized body 413, with the server's
+// limits scaled down so the test takes milliseconds, not seconds.
+func TestServeLimits(t *testing.T) {
+	t.Parallel()
+	exp, err := exporter.New(exporter.Config{Path: webTarget(t), Getenv: func(string) string { return fleetCanary }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := serveLimits
+	lim.readHeader, lim.read = 200*time.Millisecond, 400*time.Millisecond
+	sigs := make(chan os.Signal, 1)
+	done := make(chan error, 1)
+	go func() { done <- serveLoop(ln, exp, "", lim, sigs, slog.New(slog.DiscardHandler)) }()
+	defer func() {
+		sigs <- syscall.SIGTERM
+		if err := <-done; err != nil {
+			t.Errorf("serveLoop: %v", err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+
+	// Half a request line, then nothing: the server closes the
+	// connection after readHeader (given 10 s here, for a busy machine).
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("GET /metrics HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Errorf("a client stalled in its headers was not cut off within 10s (read timeout %s)", lim.readHeader)
+	} else if len(got) > 0 && !strings.HasPrefix(string(got), "HTTP/1.1 408") {
+		t.Errorf("a stalled client got %q", got)
+	}
+
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", 2*lim.maxHeaderBytes))
+	if resp, err := client.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("%d bytes of headers: %d, want 431", 2*lim.maxHeaderBytes, resp.StatusCode)
+		}
+	}
+	resp, err := client.Post(base+"/-/reload", "text/plain", strings.NewReader(strings.Repeat("a", exporter.MaxRequestBody+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a %d-byte body: %d, want 413", exporter.MaxRequestBody+1, resp.StatusCode)
+	}
+	// The exporter's own handler, not net/http's DefaultServeMux (where
+	// x/net/trace, linked in by the web configuration's dependencies,
+	// registers /debug/requests), answers.
+	resp, err = client.Get(base + "/debug/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/debug/requests: %d, want 404", resp.StatusCode)
+	}
 }
