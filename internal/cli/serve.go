@@ -52,7 +52,7 @@ func (r *runner) serveCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "web.config.file", Usage: "Prometheus's web configuration `FILE`: TLS, client certificates, basic auth (see the README)", TakesFile: true},
 			&ucli.BoolFlag{Name: "web.enable-lifecycle", Usage: "allow POST /-/reload (403 without it; SIGHUP always reloads)"},
 			&ucli.BoolFlag{Name: "web.hide-reports", Usage: "the status page shows verdicts and failing steps only; /probe?debug=true answers 403"},
-			&ucli.DurationFlag{Name: "min-probe-interval", Value: exporter.DefaultMinInterval, Usage: "least time between two diagnoses of a target; a probe in between gets the last result (0: a diagnosis per probe)"},
+			&ucli.DurationFlag{Name: "min-probe-interval", Value: exporter.DefaultMinInterval, Usage: "least `DURATION` between two diagnoses of a target; a probe in between gets the last result (0: a diagnosis per probe)"},
 			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
 			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
 			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
@@ -175,7 +175,7 @@ func loadWebConfig(path string) (webSummary, error) {
 	if err := web.Validate(path); err != nil {
 		return webSummary{}, &usageError{
 			msg:  fmt.Sprintf("--web.config.file %s: %v", path, err),
-			hint: "the file is Prometheus's web configuration (tls_server_config, basic_auth_users with bcrypt hashes): https://prometheus.io/docs/prometheus/latest/configuration/https/",
+			hint: "check the file against Prometheus's web configuration format (tls_server_config, basic_auth_users with bcrypt hashes): https://prometheus.io/docs/prometheus/latest/configuration/https/",
 		}
 	}
 	b, err := os.ReadFile(path)
@@ -191,7 +191,7 @@ func loadWebConfig(path string) (webSummary, error) {
 		Users map[string]yaml.Node `yaml:"basic_auth_users"`
 	}
 	if err := yaml.Unmarshal(b, &c); err != nil {
-		return webSummary{}, &usageError{msg: fmt.Sprintf("--web.config.file %s: %v", path, err), hint: "the file is Prometheus's web configuration: https://prometheus.io/docs/prometheus/latest/configuration/https/"}
+		return webSummary{}, &usageError{msg: fmt.Sprintf("--web.config.file %s: %v", path, err), hint: "check the file against Prometheus's web configuration format: https://prometheus.io/docs/prometheus/latest/configuration/https/"}
 	}
 	s := webSummary{tls: c.TLS.Cert != "" || c.TLS.CertFile != "", users: len(c.Users)}
 	if s.tls {
