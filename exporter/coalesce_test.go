@@ -144,7 +144,8 @@ func (c *clock) add(d time.Duration) {
 
 // TestProbeMinInterval: within MinProbeInterval of the last diagnosis a
 // probe gets its result, with its age, and the server sees nothing; after
-// it, a probe diagnoses again. A debug report says it is the last result.
+// it, or after a reload, a probe diagnoses again. A debug report says it
+// is the last result.
 func TestProbeMinInterval(t *testing.T) {
 	t.Parallel()
 	c := &clock{now: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
@@ -168,6 +169,16 @@ func TestProbeMinInterval(t *testing.T) {
 	r.probe(t, "db").must(t, "neo4j_doctor_probe_result_age_seconds", 0)
 	if n := logons(srv); n != 2*one {
 		t.Errorf("after the interval the server saw %d logins, want %d (a second diagnosis)", n, 2*one)
+	}
+
+	// A reload may have changed the target: its last result is dropped.
+	c.add(time.Second)
+	if err := r.exp.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	r.probe(t, "db").must(t, "neo4j_doctor_probe_result_age_seconds", 0)
+	if n := logons(srv); n != 3*one {
+		t.Errorf("after a reload the server saw %d logins, want %d (a third diagnosis)", n, 3*one)
 	}
 }
 

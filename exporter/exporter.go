@@ -388,10 +388,11 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 		fl.mu.Unlock()
 		return last, true, nil
 	}
-	f, running := fl.running[t.Name]
+	key := flightKey{t.Name, fl.gen}
+	f, running := fl.running[key]
 	if !running {
 		f = &flight{done: make(chan struct{})}
-		fl.running[t.Name] = f
+		fl.running[key] = f
 	}
 	fl.mu.Unlock()
 	if running {
@@ -422,8 +423,8 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 		f.err = fmt.Errorf("%d probes were running until the scrape's deadline: raise --max-concurrent or the scrape interval", cap(e.sem))
 	}
 	fl.mu.Lock()
-	delete(fl.running, t.Name)
-	if f.rec != nil {
+	delete(fl.running, key)
+	if f.rec != nil && key.gen == fl.gen {
 		fl.last[t.Name] = f.rec
 	}
 	fl.mu.Unlock()
@@ -436,10 +437,18 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 
 // flights are the diagnoses running now, by target, and the last result
 // of each target (with its report, for the metrics of a cached answer).
+// gen counts reloads: a diagnosis started with the previous targets file
+// is shared by no probe after a reload, nor kept as the last result.
 type flights struct {
 	mu      sync.Mutex
-	running map[string]*flight
+	gen     uint64
+	running map[flightKey]*flight
 	last    map[string]*record
+}
+
+type flightKey struct {
+	target string
+	gen    uint64
 }
 
 // flight is one diagnosis that every probe of its target arriving while
@@ -452,13 +461,15 @@ type flight struct {
 }
 
 func newFlights() *flights {
-	return &flights{running: map[string]*flight{}, last: map[string]*record{}}
+	return &flights{running: map[flightKey]*flight{}, last: map[string]*record{}}
 }
 
-// forget drops every last result, after a reload.
+// forget drops every last result, and the running diagnoses from later
+// probes, after a reload.
 func (fl *flights) forget() {
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
+	fl.gen++
 	clear(fl.last)
 }
 
