@@ -13,7 +13,13 @@
 //	/                           status page: the last result per target,
 //	                            and the reports of the last failures
 //	/-/healthy                  200 while the process serves
-//	/-/reload (POST)            reread the targets file, as SIGHUP does
+//	/-/reload (POST or PUT)     reread the targets file, as SIGHUP does;
+//	                            403 unless Config.EnableLifecycle
+//
+// Probes of one target share one diagnosis while it runs, and within
+// Config.MinProbeInterval of the last one a probe is answered from its
+// result. TLS and authentication are the caller's: serve wraps Handler
+// with exporter-toolkit's web configuration.
 //
 // Nothing here writes to a terminal: responses are HTTP, and log lines go
 // to the *slog.Logger the caller passes (report.NewLogger).
@@ -60,10 +66,22 @@ type Config struct {
 	// KeepFailures is how many failed probes' reports the status page
 	// keeps, newest first, after the targets recovered.
 	KeepFailures int
-	Env          *checks.Env // nil = the defaults
-	Logger       *slog.Logger
-	Version      string
-	Now          func() time.Time
+	// MinProbeInterval is the least time between the end of one diagnosis
+	// of a target and the start of the next; a probe in between is
+	// answered from the last result, with its age. 0 diagnoses on every
+	// probe (probes arriving while one runs still share it).
+	MinProbeInterval time.Duration
+	// EnableLifecycle allows POST /-/reload; without it the endpoint
+	// answers 403, as Prometheus's does without --web.enable-lifecycle.
+	EnableLifecycle bool
+	// HideReports keeps reports to people allowed to see them: the status
+	// page shows verdicts and failing steps only (no URIs, server agents,
+	// certificates or report text) and /probe?debug=true answers 403.
+	HideReports bool
+	Env         *checks.Env // nil = the defaults
+	Logger      *slog.Logger
+	Version     string
+	Now         func() time.Time
 	// IdleTick is how often RunIdle looks for idle probes that are due;
 	// 0 = DefaultIdleTick.
 	IdleTick time.Duration
@@ -71,9 +89,18 @@ type Config struct {
 
 // Defaults for Config's zero fields.
 const (
-	DefaultMaxConcurrent  = 16
-	DefaultTimeoutOffset  = 500 * time.Millisecond
-	DefaultProbeTimeout   = 10 * time.Second // Prometheus's default scrape_timeout
+	DefaultMaxConcurrent = 16
+	DefaultTimeoutOffset = 500 * time.Millisecond
+	DefaultProbeTimeout  = 10 * time.Second // Prometheus's default scrape_timeout
+	// DefaultMinInterval is serve's --min-probe-interval; Config's zero
+	// MinProbeInterval diagnoses on every probe.
+	DefaultMinInterval = 5 * time.Second
+	// MaxProbeTimeout bounds a probe's budget whatever the scrape timeout
+	// header says, so the server's write timeout can exceed every probe.
+	MaxProbeTimeout = 5 * time.Minute
+	// MaxRequestBody is the most of a request body any endpoint reads;
+	// none needs one.
+	MaxRequestBody        = 4 << 10
 	DefaultKeepFailures   = 50
 	minimumProbeTimeout   = 100 * time.Millisecond
 	scrapeTimeoutHeader   = "X-Prometheus-Scrape-Timeout-Seconds"
@@ -94,14 +121,16 @@ type Exporter struct {
 	reloadedAt time.Time
 
 	probes        *prometheus.CounterVec
+	diagnoses     *prometheus.CounterVec
 	rejected      prometheus.Counter
 	inFlight      prometheus.Gauge
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	targets       prometheus.Gauge
 
-	hist *history
-	idle idleState
+	hist    *history
+	idle    idleState
+	flights *flights
 }
 
 // New loads the targets file and builds the exporter. A bad file is a
@@ -131,12 +160,15 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
+	if cfg.MinProbeInterval < 0 {
+		cfg.MinProbeInterval = 0
+	}
 	f, err := fleet.Load(cfg.Path, cfg.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	e := &Exporter{cfg: cfg, sem: make(chan struct{}, cfg.MaxConcurrent), file: f, loadedAt: cfg.Now(), hist: newHistory(cfg.KeepFailures),
-		idle: idleState{last: map[string]idleResult{}, started: map[string]time.Time{}, running: map[string]bool{}}}
+		idle: idleState{last: map[string]idleResult{}, started: map[string]time.Time{}, running: map[string]bool{}}, flights: newFlights()}
 	e.registerOwnMetrics()
 	e.reloadOK.Set(1)
 	e.reloadSuccess.Set(float64(e.loadedAt.Unix()))
@@ -159,13 +191,16 @@ func (e *Exporter) registerOwnMetrics() {
 		Name: "neo4j_doctor_exporter_probes_total", Help: "Probes answered, by target and result (success: exit code 0; failure: any other).",
 	}, []string{"target", "result"})
 	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "neo4j_doctor_exporter_probes_rejected_total", Help: "Probes answered 503 because max-concurrent probes were running until the scrape's deadline.",
+		Name: "neo4j_doctor_exporter_probes_rejected_total", Help: "Probes answered 503 because max-concurrent diagnoses, or the target's own running diagnosis, were still running at the scrape's deadline.",
 	})
+	e.diagnoses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "neo4j_doctor_exporter_diagnoses_total", Help: "Diagnoses run, by target; probes answered from a running or recent diagnosis (see --min-probe-interval) do not count.",
+	}, []string{"target"})
 	e.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_probes_in_flight", Help: "Diagnoses running now."})
 	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_successful", Help: "1 when the last load of the targets file succeeded; 0 when it was refused and the previous one is still in use."})
 	e.reloadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_success_timestamp_seconds", Help: "When the targets file in use was loaded."})
 	e.targets = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_targets", Help: "Targets in the targets file in use."})
-	e.reg.MustRegister(build, e.probes, e.rejected, e.inFlight, e.reloadOK, e.reloadSuccess, e.targets)
+	e.reg.MustRegister(build, e.probes, e.rejected, e.diagnoses, e.inFlight, e.reloadOK, e.reloadSuccess, e.targets)
 }
 
 // Reload rereads the targets file. A file that does not load is refused
@@ -187,6 +222,7 @@ func (e *Exporter) Reload() error {
 			// A removed target's counters would otherwise be exported
 			// until the process restarts.
 			e.probes.DeletePartialMatch(prometheus.Labels{"target": old})
+			e.diagnoses.DeletePartialMatch(prometheus.Labels{"target": old})
 		}
 	}
 	e.file, e.loadedAt, e.reloadErr = f, now, nil
@@ -194,6 +230,8 @@ func (e *Exporter) Reload() error {
 	e.reloadSuccess.Set(float64(now.Unix()))
 	e.targets.Set(float64(len(f.Targets)))
 	e.hist.keepOnly(f.Names())
+	// A target's last result may be of its previous settings.
+	e.flights.forget()
 	e.cfg.Logger.Info("targets file loaded", "file", e.cfg.Path, "targets", len(f.Targets))
 	return nil
 }
@@ -206,7 +244,8 @@ func hintOf(err error) string {
 	return ""
 }
 
-// Handler serves every endpoint.
+// Handler serves every endpoint, with request bodies limited to
+// MaxRequestBody.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/probe", e.serveProbe)
@@ -215,21 +254,37 @@ func (e *Exporter) Handler() http.Handler {
 		w.Header().Set("Content-Type", textContentType)
 		_, _ = w.Write([]byte("healthy\n"))
 	})
-	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "POST to reload the targets file", http.StatusMethodNotAllowed)
-			return
-		}
-		if err := e.Reload(); err != nil {
-			http.Error(w, "targets file refused, the previous one stays in use: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", textContentType)
-		fmt.Fprintf(w, "reloaded %s\n", e.cfg.Path)
-	})
+	mux.HandleFunc("/-/reload", e.serveReload)
 	mux.HandleFunc("/{$}", e.serveStatus)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxRequestBody {
+			http.Error(w, fmt.Sprintf("request body over %d bytes", MaxRequestBody), http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// serveReload is Prometheus's lifecycle endpoint: POST or PUT rereads the
+// targets file when the lifecycle API is enabled, and answers 403 with
+// Prometheus's words when it is not.
+func (e *Exporter) serveReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST, PUT")
+		http.Error(w, "POST to reload the targets file", http.StatusMethodNotAllowed)
+		return
+	}
+	if !e.cfg.EnableLifecycle {
+		http.Error(w, "Lifecycle API is not enabled.", http.StatusForbidden)
+		return
+	}
+	if err := e.Reload(); err != nil {
+		http.Error(w, "targets file refused, the previous one stays in use: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", textContentType)
+	fmt.Fprintf(w, "reloaded %s\n", e.cfg.Path)
 }
 
 // budget is the time a probe may take: the scrape's timeout less the
@@ -243,7 +298,7 @@ func (e *Exporter) budget(r *http.Request) (time.Duration, error) {
 	if err != nil || secs <= 0 || secs > 24*3600 {
 		return 0, fmt.Errorf("%s: %q is not a number of seconds", scrapeTimeoutHeader, h)
 	}
-	d := time.Duration(secs * float64(time.Second))
+	d := min(time.Duration(secs*float64(time.Second)), MaxProbeTimeout+e.cfg.TimeoutOffset)
 	if d-e.cfg.TimeoutOffset >= minimumProbeTimeout {
 		return d - e.cfg.TimeoutOffset, nil
 	}
@@ -272,6 +327,10 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("unknown target %q: the targets file %s names %s", name, file.Path, strings.Join(names, ", ")), http.StatusNotFound)
 		return
 	}
+	if debug && e.cfg.HideReports {
+		http.Error(w, "reports are hidden (--web.hide-reports): the metrics of /probe?target=NAME, and the verdict on the status page, are all this exporter shows", http.StatusForbidden)
+		return
+	}
 	budget, err := e.budget(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -279,20 +338,20 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), budget)
 	defer cancel()
-	select {
-	case e.sem <- struct{}{}:
-	case <-ctx.Done():
+	rec, cached, err := e.result(ctx, file, t)
+	if err != nil {
 		e.rejected.Inc()
-		http.Error(w, fmt.Sprintf("%d probes were running until the scrape's deadline: raise --max-concurrent or the scrape interval", cap(e.sem)), http.StatusServiceUnavailable)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	e.inFlight.Inc()
-	rec := e.probe(ctx, file, t)
-	e.inFlight.Dec()
-	<-e.sem
+	var age time.Duration
+	if cached {
+		age = max(e.cfg.Now().Sub(rec.finished()), 0)
+	}
 
 	reg := probeMetrics(rec.report, rec.Duration)
 	e.idleMetrics(reg, name)
+	resultAge(reg, age)
 	result := "failure"
 	if rec.report != nil && rec.report.ExitCode == checks.ExitHealthy {
 		result = "success"
@@ -304,6 +363,9 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b bytes.Buffer
+	if age > 0 {
+		fmt.Fprintf(&b, "(the last result of %s, from a diagnosis that ended %s ago; --min-probe-interval is %s)\n\n", name, age.Round(time.Millisecond), e.cfg.MinProbeInterval)
+	}
 	b.WriteString(rec.Text)
 	b.WriteString("\nMetrics that would have been returned:\n\n")
 	mfs, err := reg.Gather()
@@ -320,6 +382,101 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", textContentType)
 	_, _ = w.Write(b.Bytes())
+}
+
+// result is the diagnosis a probe of t answers: the last one when it
+// ended within MinProbeInterval (cached), else the one running now, else
+// a new one. err (for a 503) says why there was none by ctx's deadline.
+func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target) (rec *record, cached bool, err error) {
+	fl := e.flights
+	fl.mu.Lock()
+	if last := fl.last[t.Name]; last != nil && e.cfg.Now().Sub(last.finished()) < e.cfg.MinProbeInterval {
+		fl.mu.Unlock()
+		return last, true, nil
+	}
+	key := flightKey{t.Name, fl.gen}
+	f, running := fl.running[key]
+	if !running {
+		f = &flight{done: make(chan struct{})}
+		fl.running[key] = f
+	}
+	fl.mu.Unlock()
+	if running {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, false, fmt.Errorf("a diagnosis of %s was still running at the scrape's deadline: raise the scrape timeout, or lower the target's timeout", t.Name)
+		}
+		if f.rec == nil {
+			return nil, false, f.err
+		}
+		return f.rec, false, nil
+	}
+
+	// This probe leads: the diagnosis is everyone's now, so it runs to
+	// its deadline even if this scrape goes away.
+	deadline, _ := ctx.Deadline()
+	lead, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	select {
+	case e.sem <- struct{}{}:
+		e.inFlight.Inc()
+		e.diagnoses.WithLabelValues(t.Name).Inc()
+		f.rec = e.probe(lead, file, t)
+		e.inFlight.Dec()
+		<-e.sem
+	case <-lead.Done():
+		f.err = fmt.Errorf("%d probes were running until the scrape's deadline: raise --max-concurrent or the scrape interval", cap(e.sem))
+	}
+	fl.mu.Lock()
+	delete(fl.running, key)
+	if f.rec != nil && key.gen == fl.gen {
+		fl.last[t.Name] = f.rec
+	}
+	fl.mu.Unlock()
+	close(f.done)
+	if f.rec == nil {
+		return nil, false, f.err
+	}
+	return f.rec, false, nil
+}
+
+// flights are the diagnoses running now, by target, and the last result
+// of each target (with its report, for the metrics of a cached answer).
+// gen counts reloads: a diagnosis started with the previous targets file
+// is shared by no probe after a reload, nor kept as the last result.
+type flights struct {
+	mu      sync.Mutex
+	gen     uint64
+	running map[flightKey]*flight
+	last    map[string]*record
+}
+
+type flightKey struct {
+	target string
+	gen    uint64
+}
+
+// flight is one diagnosis that every probe of its target arriving while
+// it runs shares. rec, or err when it could not start, is set before done
+// closes.
+type flight struct {
+	done chan struct{}
+	rec  *record
+	err  error
+}
+
+func newFlights() *flights {
+	return &flights{running: map[flightKey]*flight{}, last: map[string]*record{}}
+}
+
+// forget drops every last result, and the running diagnoses from later
+// probes, after a reload.
+func (fl *flights) forget() {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	fl.gen++
+	clear(fl.last)
 }
 
 // probe runs one diagnosis and records it for the status page.
@@ -382,6 +539,9 @@ type record struct {
 }
 
 func (r *record) failed() bool { return r.ExitCode != checks.ExitHealthy }
+
+// finished is when the diagnosis ended.
+func (r *record) finished() time.Time { return r.At.Add(r.Duration) }
 
 // history keeps the last probe of each target, and the last failures
 // longer: a target that failed at 3 a.m. and recovered keeps its report

@@ -446,7 +446,8 @@ func silent(t *testing.T) string {
 func silentRig(t *testing.T, cfg exporter.Config) *rig {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "targets.yml")
-	body := fmt.Sprintf("targets:\n  - {name: silent, uri: 'bolt://%s', timeout: 30s}\n", silent(t))
+	addr := silent(t)
+	body := fmt.Sprintf("targets:\n  - {name: silent, uri: 'bolt://%s', timeout: 30s}\n  - {name: silent-2, uri: 'bolt://%s', timeout: 30s}\n", addr, addr)
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -487,9 +488,9 @@ func TestProbeHonoursScrapeTimeout(t *testing.T) {
 	t.Logf("scrape timeout 3s, offset 1s: answered in %s", took)
 }
 
-// TestProbeConcurrencyBound: with one probe allowed at once, a second
-// probe that cannot start before its deadline is answered 503, and the
-// exporter counts it.
+// TestProbeConcurrencyBound: with one probe allowed at once, a probe of
+// another target that cannot start before its deadline is answered 503,
+// and the exporter counts it.
 func TestProbeConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	r := silentRig(t, exporter.Config{MaxConcurrent: 1, TimeoutOffset: 0})
@@ -512,7 +513,7 @@ func TestProbeConcurrencyBound(t *testing.T) {
 	// The first probe holds the only slot before the second asks.
 	waitInFlight(t, r, 1)
 	start := time.Now()
-	second, body := r.get(t, "/probe?target=silent", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "0.2"})
+	second, body := r.get(t, "/probe?target=silent-2", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "0.2"})
 	took := time.Since(start)
 	wg.Wait()
 	if first != 200 || second != http.StatusServiceUnavailable || !strings.Contains(body, "raise --max-concurrent") {

@@ -156,6 +156,16 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 	return reg
 }
 
+// resultAge registers neo4j_doctor_probe_result_age_seconds in reg.
+func resultAge(reg *prometheus.Registry, age time.Duration) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "neo4j_doctor_probe_result_age_seconds",
+		Help: "How long ago the diagnosis these metrics come from ended: 0 for one run for this probe (or shared with probes of the same target at the same time), up to --min-probe-interval for a probe answered from the last result.",
+	})
+	g.Set(age.Seconds())
+	reg.MustRegister(g)
+}
+
 // accessMetric registers neo4j_doctor_database_access in reg when src (a
 // report) says the access mode of the database reached.
 func accessMetric(reg *prometheus.Registry, src any) {

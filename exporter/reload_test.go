@@ -16,7 +16,7 @@ import (
 // handler and POST /-/reload call.
 func TestReload(t *testing.T) {
 	t.Parallel()
-	r := start(t, exporter.Config{}, "healthy-single")
+	r := start(t, exporter.Config{EnableLifecycle: true}, "healthy-single")
 	good, err := os.ReadFile(r.file)
 	if err != nil {
 		t.Fatal(err)

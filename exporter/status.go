@@ -75,6 +75,7 @@ type statusPage struct {
 	Rows       []statusRow
 	Failures   []*record
 	Keep       int
+	Hide       bool // --web.hide-reports: verdicts and failing steps only
 	Passing    int
 	Failing    int
 	Unprobed   int
@@ -91,15 +92,23 @@ func (e *Exporter) serveStatus(w http.ResponseWriter, _ *http.Request) {
 	p := statusPage{
 		Version: e.cfg.Version, Now: e.cfg.Now(), File: e.cfg.Path, LoadedAt: loadedAt,
 		ReloadedAt: reloadedAt, Failures: failures, Keep: e.cfg.KeepFailures,
+		Hide: e.cfg.HideReports,
 	}
-	if reloadErr != nil {
+	switch {
+	case reloadErr != nil && e.cfg.HideReports:
+		// The error quotes the file, which may name hosts.
+		p.ReloadErr = "its error is in the exporter's log"
+	case reloadErr != nil:
 		p.ReloadErr = reloadErr.Error()
 		if h := hintOf(reloadErr); h != "" {
 			p.ReloadErr += " (hint: " + h + ")"
 		}
 	}
 	for _, t := range file.Targets {
-		row := statusRow{Name: t.Name, URI: t.URI, Last: last[t.Name]}
+		row := statusRow{Name: t.Name, Last: last[t.Name]}
+		if !e.cfg.HideReports {
+			row.URI = t.URI
+		}
 		switch {
 		case row.Last == nil:
 			p.Unprobed++

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # End to end with a real Prometheus: `neo4j-doctor serve --demo` serves a
-# healthy cluster and broken fixture targets on loopback, Prometheus (the
-# Debian package) scrapes it with examples/prometheus.yml and evaluates
-# examples/alerts.yml, and the script asserts through Prometheus's HTTP API
-# what a user would look at: the probe metrics of each target and the
-# alerts that fire.
+# healthy cluster and broken fixture targets on loopback, over TLS with
+# basic auth (a web configuration file, a CA and a bcrypt hash made here by
+# internal/e2e/webconfig), Prometheus (the Debian package) scrapes it with
+# examples/prometheus.yml plus the scrape jobs' tls_config and basic_auth,
+# and evaluates examples/alerts.yml, and the script asserts through
+# Prometheus's HTTP API what a user would look at: the probe metrics of
+# each target and the alerts that fire.
 #
 #   bash scripts/e2e-prometheus.sh                   # installs prometheus, jq, curl if missing (root, Debian)
 #   bash scripts/e2e-prometheus.sh --if-installable  # as CI runs it: skip, saying so, when they cannot be installed within 2 minutes
 #
-# Only two things differ from the examples as shipped: the addresses (the
-# exporter and Prometheus listen on free loopback ports), and the
-# intervals and `for:` durations, shortened so the run takes seconds (the
-# `for:` durations are covered by `promtool test rules`, run here first).
+# Only three things differ from the examples as shipped: the addresses (the
+# exporter and Prometheus listen on free loopback ports), TLS and basic
+# auth on both scrape jobs, and the intervals and `for:` durations,
+# shortened so the run takes seconds (the `for:` durations are covered by
+# `promtool test rules`, run here first).
 # Nothing leaves the machine: the demo's names resolve only through its
 # own DNS server on 127.0.0.1.
 set -euo pipefail
@@ -81,15 +84,33 @@ promtool test rules examples/alerts.test.yml
 echo "== build"
 go build -o "$work/neo4j-doctor" .
 
-echo "== neo4j-doctor serve --demo"
+echo "== web configuration: a CA, a certificate for 127.0.0.1, user prometheus with a bcrypt hash"
+web="$work/web"
+mkdir -m 700 "$web"
+head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$web/scrape.password"
+go run ./internal/e2e/webconfig -dir "$web" -password-file "$web/scrape.password"
+# curl reads the password from a netrc file, never from its command line.
+printf 'machine 127.0.0.1 login prometheus password %s\n' "$(cat "$web/scrape.password")" >"$web/netrc"
+
+echo "== neo4j-doctor serve --demo --web.config.file"
 # The names examples/prometheus.yml lists.
 targets=(healthy-cluster healthy-tls partial-outage no-writers expired-certificate wrong-password)
-"$work/neo4j-doctor" serve --demo "${targets[@]}" --listen 127.0.0.1:0 2>"$work/serve.log" &
+"$work/neo4j-doctor" serve --demo "${targets[@]}" --web.listen-address 127.0.0.1:0 --web.config.file "$web/web.yml" 2>"$work/serve.log" &
 serve_pid=$!
 pids+=("$serve_pid")
 waitfor 20 "serve to listen" grep -q 'msg=listening' "$work/serve.log"
-exporter=$(sed -n 's|.*msg=listening address=http://\([0-9.:]*\)/.*|\1|p' "$work/serve.log")
-echo "   exporter on $exporter"
+exporter=$(sed -n 's|.*msg=listening address=https://\([0-9.:]*\)/.*|\1|p' "$work/serve.log")
+[ -n "$exporter" ] || { echo "serve does not listen on https:"; cat "$work/serve.log"; exit 1; } >&2
+echo "   exporter on https://$exporter"
+
+echo "== the exporter answers HTTPS, with the password, only"
+status() { curl -sS -o /dev/null -w '%{http_code}' "$@" || true; }
+code=$(status "http://$exporter/metrics")
+[ "$code" = 400 ] && ok "plain HTTP is refused (400)" || bad "plain HTTP answers $code, want 400"
+code=$(status --cacert "$web/ca.pem" "https://$exporter/metrics")
+[ "$code" = 401 ] && ok "HTTPS without the password: 401" || bad "HTTPS without the password answers $code, want 401"
+code=$(status --cacert "$web/ca.pem" --netrc-file "$web/netrc" -X POST "https://$exporter/-/reload")
+[ "$code" = 403 ] && ok "POST /-/reload without --web.enable-lifecycle: 403" || bad "POST /-/reload answers $code, want 403"
 
 # A free port for Prometheus: one nothing answers on.
 port=
@@ -108,6 +129,7 @@ sed -e "s|127.0.0.1:9687|$exporter|g" \
   -e 's|scrape_interval: .*|scrape_interval: 2s|' \
   -e 's|scrape_timeout: .*|scrape_timeout: 2s|' \
   -e 's|evaluation_interval: .*|evaluation_interval: 1s|' \
+  -e "/^  - job_name: /a\\    scheme: https\n    tls_config:\n      ca_file: $web/ca.pem\n    basic_auth:\n      username: prometheus\n      password_file: $web/scrape.password" \
   examples/prometheus.yml >"$work/prometheus.yml"
 sed -e 's|for: .*|for: 0s|' examples/alerts.yml >"$work/alerts.yml"
 promtool check config "$work/prometheus.yml" >/dev/null
@@ -191,7 +213,7 @@ if waitfor 20 "the good reload to show" reload_is 1; then ok "good reload: confi
 echo "== what Prometheus scraped for one healthy and one broken probe"
 for t in healthy-cluster no-writers; do
   echo "-- /probe?target=$t"
-  curl -fsS -H 'X-Prometheus-Scrape-Timeout-Seconds: 10' "http://$exporter/probe?target=$t" |
+  curl -fsS --cacert "$web/ca.pem" --netrc-file "$web/netrc" -H 'X-Prometheus-Scrape-Timeout-Seconds: 10' "https://$exporter/probe?target=$t" |
     grep -v '^#' | grep -v 'check_status.* 0$' | grep -v '^neo4j_doctor_phase_duration'
 done
 

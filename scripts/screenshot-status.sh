@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 go build -o "$work/neo4j-doctor" .
 targets=(healthy-cluster healthy-tls partial-outage no-writers expired-certificate wrong-password)
-"$work/neo4j-doctor" serve --demo "${targets[@]}" --listen 127.0.0.1:0 2>"$work/serve.log" &
+"$work/neo4j-doctor" serve --demo "${targets[@]}" --web.listen-address 127.0.0.1:0 2>"$work/serve.log" &
 serve_pid=$!
 for _ in $(seq 1 100); do grep -q 'msg=listening' "$work/serve.log" && break; sleep 0.2; done
 addr=$(sed -n 's|.*msg=listening address=\(http://[0-9.:]*/\).*|\1|p' "$work/serve.log")

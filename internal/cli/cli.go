@@ -149,7 +149,7 @@ func run(args []string, streams report.Streams, getenv func(string) string, inte
 	app := &ucli.App{
 		Name:      "neo4j-doctor",
 		Usage:     "find out why a Neo4j driver cannot connect, and how to fix it",
-		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor watch [--interval 5s] [--for DURATION] [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [--driver NAME] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--listen ADDRESS]",
+		UsageText: "neo4j-doctor [flags] [CONNECTION_FILE]\nneo4j-doctor check [flags] [CONNECTION_FILE]\nneo4j-doctor watch [--interval 5s] [--for DURATION] [flags] [CONNECTION_FILE]\nneo4j-doctor demo [--list | --serve] [--write-probe] [--impersonate USER] [--driver NAME] [SCENARIO]\nneo4j-doctor check --targets FILE\nneo4j-doctor serve --targets FILE [--web.listen-address ADDRESS] [--web.config.file FILE]",
 		Description: "Walks DNS → TCP → TLS → Bolt handshake → versions → auth → routing table → every\n" +
 			"cluster member → access (who you are, which database you reach, whether you may write there)\n" +
 			"→ a query, and prints what passed, what failed, the evidence and the fix. Nothing is written\n" +

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/exporter-toolkit/web"
 	ucli "github.com/urfave/cli/v2"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/exporter"
@@ -33,14 +36,23 @@ func (r *runner) serveCommand() *ucli.Command {
 		ArgsUsage: "[--demo [SCENARIO...]]",
 		Description: "Prometheus scrapes /probe?target=NAME (NAME from the targets file; the credentials stay in the file)\n" +
 			"and gets that diagnosis as metrics, within its scrape timeout less --timeout-offset.\n" +
+			"Probes of a target share the diagnosis running, and within --min-probe-interval of the last one\n" +
+			"get its result, with neo4j_doctor_probe_result_age_seconds.\n" +
 			"/probe?target=NAME&debug=true answers the text report, /metrics the exporter's own metrics,\n" +
-			"/ a status page with the last result per target and the last failures' reports.\n" +
-			"SIGHUP (or POST /-/reload) rereads the targets file; a file that does not load is refused\n" +
-			"and the previous one stays in use. SIGINT or SIGTERM stop the server.\n" +
+			"/ a status page with the last result per target and the last failures' reports\n" +
+			"(--web.hide-reports: verdicts and failing steps only, and no debug reports).\n" +
+			"--web.config.file takes Prometheus's web configuration file (TLS, client certificates,\n" +
+			"basic auth with bcrypt hashes), reread on every connection and request, as every Prometheus exporter.\n" +
+			"SIGHUP (or POST /-/reload, with --web.enable-lifecycle) rereads the targets file; a file that\n" +
+			"does not load is refused and the previous one stays in use. SIGINT or SIGTERM stop the server.\n" +
 			"--demo serves the demo's scenarios (default: all of them) as targets, for a first try.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "targets", Usage: "the targets `FILE` (YAML; see the README)", TakesFile: true},
-			&ucli.StringFlag{Name: "listen", Value: defaultListen, Usage: "`ADDRESS` to serve HTTP on"},
+			&ucli.StringFlag{Name: "web.listen-address", Aliases: []string{"listen"}, Value: defaultListen, Usage: "`ADDRESS` to serve on; every interface by default, 127.0.0.1:9687 to serve this host only"},
+			&ucli.StringFlag{Name: "web.config.file", Usage: "Prometheus's web configuration `FILE`: TLS, client certificates, basic auth (see the README)", TakesFile: true},
+			&ucli.BoolFlag{Name: "web.enable-lifecycle", Usage: "allow POST /-/reload (403 without it; SIGHUP always reloads)"},
+			&ucli.BoolFlag{Name: "web.hide-reports", Usage: "the status page shows verdicts and failing steps only; /probe?debug=true answers 403"},
+			&ucli.DurationFlag{Name: "min-probe-interval", Value: exporter.DefaultMinInterval, Usage: "least `DURATION` between two diagnoses of a target; a probe in between gets the last result (0: a diagnosis per probe)"},
 			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
 			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
 			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
@@ -68,6 +80,13 @@ func (r *runner) serveAction(cCtx *ucli.Context) error {
 		return &usageError{msg: fmt.Sprintf("--timeout-offset %s is negative", cCtx.Duration("timeout-offset")), hint: "--timeout-offset takes a duration such as 500ms"}
 	case cCtx.Int("keep-failures") < 1:
 		return &usageError{msg: fmt.Sprintf("--keep-failures %d is not positive", cCtx.Int("keep-failures")), hint: "--keep-failures takes 1 or more"}
+	case cCtx.Duration("min-probe-interval") < 0:
+		return &usageError{msg: fmt.Sprintf("--min-probe-interval %s is negative", cCtx.Duration("min-probe-interval")), hint: "--min-probe-interval takes a duration such as 5s, or 0 for a diagnosis per probe"}
+	}
+	webConfig := cCtx.String("web.config.file")
+	wc, err := loadWebConfig(webConfig)
+	if err != nil {
+		return err
 	}
 	log := report.NewLogger(r.streams.Err)
 	if demo {
@@ -86,44 +105,133 @@ func (r *runner) serveAction(cCtx *ucli.Context) error {
 		MaxConcurrent: cCtx.Int("max-concurrent"),
 		TimeoutOffset: cCtx.Duration("timeout-offset"),
 		KeepFailures:  cCtx.Int("keep-failures"),
-		Env:           &checks.Env{Version: v},
-		Logger:        log,
-		Version:       v,
+		// The default 5s is every Prometheus's scrape of the target
+		// sharing one diagnosis, and no faster than the usual interval.
+		MinProbeInterval: cCtx.Duration("min-probe-interval"),
+		EnableLifecycle:  cCtx.Bool("web.enable-lifecycle"),
+		HideReports:      cCtx.Bool("web.hide-reports"),
+		Env:              &checks.Env{Version: v},
+		Logger:           log,
+		Version:          v,
 	})
 	if err != nil {
 		return err
 	}
-	addr := cCtx.String("listen")
+	addr := cCtx.String("web.listen-address")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return &usageError{msg: fmt.Sprintf("cannot listen on %s: %v", addr, unwrapOp(err)), hint: "choose another --listen address, e.g. 127.0.0.1:9688"}
+		return &usageError{msg: fmt.Sprintf("cannot listen on %s: %v", addr, unwrapOp(err)), hint: "choose another --web.listen-address, e.g. 127.0.0.1:9688"}
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	log.Info("listening", "address", "http://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"))
+	scheme := "http"
+	if wc.tls {
+		scheme = "https"
+	}
+	log.Info("listening", "address", scheme+"://"+ln.Addr().String()+"/", "targets_file", path, "max_concurrent", cCtx.Int("max-concurrent"),
+		"web_config", webConfig, "tls", wc.tls, "client_auth", wc.clientAuth, "basic_auth_users", wc.users,
+		"lifecycle", cCtx.Bool("web.enable-lifecycle"), "hide_reports", cCtx.Bool("web.hide-reports"), "min_probe_interval", cCtx.Duration("min-probe-interval").String())
 	// The idle probes of the targets that opt in (idleProbeEvery:) run in
 	// the background, never inside a scrape.
 	ctx, cancel := context.WithCancel(context.Background())
 	idleDone := make(chan struct{})
 	go func() { defer close(idleDone); exp.RunIdle(ctx) }()
 	defer func() { cancel(); <-idleDone }()
-	return serveLoop(ln, exp, sigs, log)
+	return serveLoop(ln, exp, webConfig, serveLimits, sigs, log)
+}
+
+// httpLimits are the HTTP server's bounds against slow or greedy clients.
+type httpLimits struct {
+	// readHeader is the time a client has to send the request headers,
+	// read the time to send the whole request, the TLS handshake included
+	// (no endpoint reads a body: see exporter.MaxRequestBody).
+	readHeader, read time.Duration
+	// write runs from the end of the request headers to the end of the
+	// answer, so it must exceed the longest probe: Prometheus's scrape
+	// timeout, at most exporter.MaxProbeTimeout.
+	write, idle    time.Duration
+	maxHeaderBytes int
+}
+
+var serveLimits = httpLimits{
+	readHeader:     10 * time.Second,
+	read:           30 * time.Second,
+	write:          exporter.MaxProbeTimeout + 30*time.Second,
+	idle:           2 * time.Minute,
+	maxHeaderBytes: 16 << 10,
+}
+
+// webSummary is what the log says of the web configuration file; the
+// file itself is exporter-toolkit's, which reads it again on every
+// connection and request.
+type webSummary struct {
+	tls        bool
+	clientAuth string
+	users      int
+}
+
+// loadWebConfig validates the web configuration file as exporter-toolkit
+// will read it (its certificates and keys too), so a bad file stops serve
+// at start with exit 3 rather than failing every scrape.
+func loadWebConfig(path string) (webSummary, error) {
+	if path == "" {
+		return webSummary{}, nil
+	}
+	if err := web.Validate(path); err != nil {
+		return webSummary{}, &usageError{
+			msg:  fmt.Sprintf("--web.config.file %s: %v", path, err),
+			hint: "check the file against Prometheus's web configuration format (tls_server_config, basic_auth_users with bcrypt hashes): https://prometheus.io/docs/prometheus/latest/configuration/https/",
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return webSummary{}, err
+	}
+	var c struct {
+		TLS struct {
+			Cert       string `yaml:"cert"`
+			CertFile   string `yaml:"cert_file"`
+			ClientAuth string `yaml:"client_auth_type"`
+		} `yaml:"tls_server_config"`
+		Users map[string]yaml.Node `yaml:"basic_auth_users"`
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		return webSummary{}, &usageError{msg: fmt.Sprintf("--web.config.file %s: %v", path, err), hint: "check the file against Prometheus's web configuration format: https://prometheus.io/docs/prometheus/latest/configuration/https/"}
+	}
+	s := webSummary{tls: c.TLS.Cert != "" || c.TLS.CertFile != "", users: len(c.Users)}
+	if s.tls {
+		s.clientAuth = cmp.Or(c.TLS.ClientAuth, "NoClientCert")
+	}
+	return s, nil
+}
+
+// warnOnly passes on a logger's warnings and errors only: exporter-toolkit
+// announces the listener and TLS at info level, which serve's own
+// "listening" line already says.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
 }
 
 // serveLoop serves until SIGINT or SIGTERM, rereading the targets file on
-// each SIGHUP. It owns ln.
-func serveLoop(ln net.Listener, exp *exporter.Exporter, sigs <-chan os.Signal, log *slog.Logger) error {
+// each SIGHUP. It owns ln. webConfig ("" for plain HTTP without
+// authentication) is exporter-toolkit's web configuration file.
+func serveLoop(ln net.Listener, exp *exporter.Exporter, webConfig string, lim httpLimits, sigs <-chan os.Signal, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           exp.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		// A probe takes at most its scrape timeout; a debug probe without
-		// the header takes exporter.DefaultProbeTimeout.
-		WriteTimeout: 10 * time.Minute,
-		IdleTimeout:  2 * time.Minute,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		errc <- web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfig}, slog.New(warnOnly{log.Handler()}))
+	}()
 	for {
 		select {
 		case err := <-errc:
@@ -194,7 +302,7 @@ func startDemoTargets(names []string) (*demoTargets, error) {
 	d := &demoTargets{dir: dir, path: filepath.Join(dir, "targets.yml")}
 	var b strings.Builder
 	b.WriteString("# Written by neo4j-doctor serve --demo: the demo's scenarios as targets.\n" +
-		"# Edit it and send SIGHUP (or POST /-/reload) to try a reload.\n" +
+		"# Edit it and send SIGHUP (or POST /-/reload, with --web.enable-lifecycle) to try a reload.\n" +
 		"targets:\n")
 	for _, sc := range scs {
 		in, err := sc.Start()

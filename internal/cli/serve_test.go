@@ -29,7 +29,12 @@ func TestServeBadInput(t *testing.T) {
 		{[]string{"serve", "--targets", good, "--demo"}, "--targets and --demo together", ""},
 		{[]string{"serve", "--demo", "no-such-scenario"}, `no demo scenario "no-such-scenario"`, "demo --list"},
 		{[]string{"serve", "--targets", good, "--max-concurrent", "0"}, "--max-concurrent 0 is not positive", ""},
-		{[]string{"serve", "--targets", good, "--listen", "127.0.0.1:99999"}, "cannot listen on 127.0.0.1:99999", "--listen"},
+		{[]string{"serve", "--targets", good, "--listen", "127.0.0.1:99999"}, "cannot listen on 127.0.0.1:99999", "--web.listen-address"},
+		{[]string{"serve", "--targets", good, "--web.listen-address", "127.0.0.1:99999"}, "cannot listen on 127.0.0.1:99999", "--web.listen-address"},
+		{[]string{"serve", "--targets", good, "--min-probe-interval", "-1s"}, "--min-probe-interval -1s is negative", "0 for a diagnosis per probe"},
+		{[]string{"serve", "--targets", good, "--web.config.file", "/nonexistent/web.yml"}, "--web.config.file /nonexistent/web.yml: open /nonexistent/web.yml: no such file or directory", "tls_server_config"},
+		{[]string{"serve", "--targets", good, "--web.config.file", writeFile(t, "plainpw.yml", "basic_auth_users:\n  prometheus: "+fleetCanary+"\n")}, "plainpw.yml: crypto/bcrypt: hashedSecret too short to be a bcrypted password", "bcrypt hashes"},
+		{[]string{"serve", "--targets", good, "--web.config.file", writeFile(t, "nokey.yml", "tls_server_config:\n  cert_file: server.crt\n")}, "missing one of key or key_file", "tls_server_config"},
 	} {
 		r := runCLI(nil, c.args...)
 		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
@@ -88,7 +93,7 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 		}
 		<-p.exited
 	})
-	p.base = p.next(`msg=listening address=(http://127\.0\.0\.1:\d+)/`)
+	p.base = p.next(`msg=listening address=(https?://127\.0\.0\.1:\d+)/`)
 	return p
 }
 
@@ -204,5 +209,9 @@ func TestServeDemo(t *testing.T) {
 	p.expect("/probe?target=no-writers", 200, `neo4j_doctor_routing_table_servers{role="write"} 0`)
 	p.expect("/probe?target=no-writers&debug=true", 200, "the routing table lists no writers")
 	p.expect("/", 200, "no-writers")
+	// Without --web.enable-lifecycle, only SIGHUP reloads.
+	if code, body := p.do(p.client, http.MethodPost, "/-/reload", "", ""); code != http.StatusForbidden || body != "Lifecycle API is not enabled.\n" {
+		t.Errorf("POST /-/reload: %d %q, want 403", code, body)
+	}
 	p.stop()
 }
