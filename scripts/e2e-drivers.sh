@@ -16,7 +16,7 @@
 #
 # A scenario that changes while served (leader-switch) is left out: what
 # a driver sees depends on the moment. Every wait is bounded: a scenario's
-# JSON within 20 s, each client within 40 s.
+# JSON within 20 s, each client within 40 s; four scenarios at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,9 +33,10 @@ for a in "$@"; do
 done
 
 work=$(mktemp -d)
-serve_pid=""
 cleanup() {
-  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+  # The scenarios still running, when interrupted: their servers and clients.
+  pkill -P $$ 2>/dev/null || true
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,10 +79,12 @@ else
   mapfile -t names < <("$work/neo4j-doctor" demo --list | awk '{print $1}')
 fi
 
-passed=0
-failed=0
-for name in "${names[@]}"; do
-  info="$work/$name.json"
+# one NAME serves the scenario, runs both clients and writes what it
+# found to $work/NAME.out, one line per driver ("ok", "FAIL", "skip" or a
+# measurement). Scenarios run four at a time: each serves on its own
+# ports, and most of a scenario's time is processes starting.
+one() {
+  local name=$1 info="$work/$1.json" res="$work/$1.out" serve_pid
   "$work/neo4j-doctor" demo --serve --format json "$name" >"$info" 2>"$work/$name.err" &
   serve_pid=$!
   for _ in $(seq 200); do
@@ -90,12 +93,13 @@ for name in "${names[@]}"; do
     sleep 0.1
   done
   if ! grep -q '}$' "$info"; then
-    failed=$((failed + 1)); echo "FAIL $name: demo --serve printed no JSON within 20 s"; cat "$work/$name.err"
+    { echo "FAIL $name: demo --serve printed no JSON within 20 s"; cat "$work/$name.err"; } >"$res"
   elif [ "$(field "$info" changes)" = true ]; then
-    echo "skip $name: it changes while served"
+    echo "skip $name: it changes while served" >"$res"
   elif [ -n "$(field "$info" expect.driversNotRun)" ]; then
-    echo "skip $name: $(field "$info" expect.driversNotRun)"
+    echo "skip $name: $(field "$info" expect.driversNotRun)" >"$res"
   else
+    local ca gopid
     ca=$(field "$info" caFile)
     timeout 40 "$work/goclient" "$info" >"$work/$name.go" 2>&1 &
     gopid=$!
@@ -107,25 +111,39 @@ for name in "${names[@]}"; do
       fi
     fi
     wait "$gopid" || true
+    : >"$res"
     for d in go javascript; do
       [ "$d" = javascript ] && ! $js && continue
-      out="$work/$name.${d:0:2}"
+      local out="$work/$name.go" got class want
       [ "$d" = javascript ] && out="$work/$name.js"
       got=$(node -e 'try { const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()); process.stdout.write(o.error + "\t" + o.step + "\t" + (o.message || "")) } catch (e) { process.stdout.write("no-output\t\t") }' "$out")
       class=${got%%$'\t'*}
       want=$(field "$info" "driver.$d")
       if $measure; then
-        printf '%-30s %-11s %s\n' "$name" "$d" "$got"
+        printf '%-30s %-11s %s\n' "$name" "$d" "$got" >>"$res"
       elif [ "$class" = "$want" ]; then
-        passed=$((passed + 1)); echo "ok   $name $d: ${class:-passes}"
+        echo "ok   $name $d: ${class:-passes}" >>"$res"
       else
-        failed=$((failed + 1)); echo "FAIL $name $d: got '${class}', want '${want}' ($got)"
+        echo "FAIL $name $d: got '${class}', want '${want}' ($got)" >>"$res"
       fi
     done
   fi
   kill "$serve_pid" 2>/dev/null || true
   wait "$serve_pid" 2>/dev/null || true
-  serve_pid=""
+}
+
+for name in "${names[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge 4 ]; do wait -n || true; done
+  one "$name" &
+done
+wait
+
+passed=0
+failed=0
+for name in "${names[@]}"; do
+  cat "$work/$name.out"
+  passed=$((passed + $(grep -c '^ok ' "$work/$name.out" || true)))
+  failed=$((failed + $(grep -c '^FAIL ' "$work/$name.out" || true)))
 done
 
 $measure && exit 0
