@@ -108,7 +108,7 @@ func TestReloadNeedsLifecycle(t *testing.T) {
 		t.Errorf("GET /-/reload: %d, want 405", code)
 	}
 	r.probe(t, "healthy-single").must(t, "neo4j_doctor_probe_success", 1)
-	if code, _ := r.get(t, "/probe?target=renamed", nil); code != http.StatusNotFound {
+	if code, _ := r.get(t, "/probe?target=renamed", nil); code != http.StatusBadRequest {
 		t.Errorf("the file was reread: the new target answers %d", code)
 	}
 }

@@ -105,7 +105,7 @@ const (
 	minimumProbeTimeout   = 100 * time.Millisecond
 	scrapeTimeoutHeader   = "X-Prometheus-Scrape-Timeout-Seconds"
 	textContentType       = "text/plain; charset=utf-8"
-	maxTargetsListedIn404 = 20
+	maxTargetsListed = 20
 )
 
 // Exporter serves probes of the targets of one targets file.
@@ -321,10 +321,10 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	t, ok := file.Lookup(name)
 	if !ok {
 		names := file.Names()
-		if len(names) > maxTargetsListedIn404 {
-			names = append(names[:maxTargetsListedIn404], "…")
+		if len(names) > maxTargetsListed {
+			names = append(names[:maxTargetsListed], "…")
 		}
-		http.Error(w, fmt.Sprintf("unknown target %q: the targets file %s names %s", name, file.Path, strings.Join(names, ", ")), http.StatusNotFound)
+		http.Error(w, fmt.Sprintf("unknown target %q: the targets file %s names %s", name, file.Path, strings.Join(names, ", ")), http.StatusBadRequest)
 		return
 	}
 	if debug && e.cfg.HideReports {

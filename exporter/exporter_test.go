@@ -411,7 +411,7 @@ func TestProbeDebugAndErrors(t *testing.T) {
 		want         string
 	}{
 		{"/probe", "", 400, "the target parameter is missing"},
-		{"/probe?target=nope", "", 404, `unknown target "nope": the targets file targets.yml names no-writers`},
+		{"/probe?target=nope", "", 400, `unknown target "nope": the targets file targets.yml names no-writers`},
 		{"/probe?target=no-writers", "soon", 400, "is not a number of seconds"},
 		{"/nothing-here", "", 404, ""},
 	} {

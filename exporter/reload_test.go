@@ -63,8 +63,8 @@ func TestReload(t *testing.T) {
 	if _, body := r.get(t, "/metrics", nil); strings.Contains(body, `target="healthy-single"`) {
 		t.Error("the removed target's probe counters are still exported")
 	}
-	if code, _ := r.get(t, "/probe?target=healthy-single", nil); code != http.StatusNotFound {
-		t.Errorf("the removed target answers %d, want 404", code)
+	if code, _ := r.get(t, "/probe?target=healthy-single", nil); code != http.StatusBadRequest {
+		t.Errorf("the removed target answers %d, want 400", code)
 	}
 	// The password variable is still HEALTHY_SINGLE_PASSWORD in the file.
 	r.probe(t, "renamed").must(t, "neo4j_doctor_probe_success", 1)

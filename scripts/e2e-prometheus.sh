@@ -122,7 +122,7 @@ done
 prom="http://127.0.0.1:$port"
 
 echo "== prometheus with examples/prometheus.yml on $prom"
-# One more name, not in the targets file: the exporter answers 404 and the
+# One more name, not in the targets file: the exporter answers 400 and the
 # scrape fails, as a typo in a real config would.
 sed -e "s|127.0.0.1:9687|$exporter|g" \
   -e 's|^\( *\)- wrong-password$|&\n\1- not-a-target|' \

@@ -189,7 +189,7 @@ func TestServeSIGHUP(t *testing.T) {
 	p.next(`msg="targets file loaded".*targets=1`)
 	p.expect("/metrics", 200, "neo4j_doctor_exporter_config_last_reload_successful 1")
 	p.expect("/probe?target=second", 200, "neo4j_doctor_probe_success 1")
-	p.expect("/probe?target=first", 404, `unknown target "first"`)
+	p.expect("/probe?target=first", 400, `unknown target "first"`)
 
 	p.stop()
 	if strings.Contains(strings.Join(p.all, "\n"), fleetCanary) {
