@@ -100,12 +100,12 @@ const (
 	MaxProbeTimeout = 5 * time.Minute
 	// MaxRequestBody is the most of a request body any endpoint reads;
 	// none needs one.
-	MaxRequestBody        = 4 << 10
-	DefaultKeepFailures   = 50
-	minimumProbeTimeout   = 100 * time.Millisecond
-	scrapeTimeoutHeader   = "X-Prometheus-Scrape-Timeout-Seconds"
-	textContentType       = "text/plain; charset=utf-8"
-	maxTargetsListed = 20
+	MaxRequestBody      = 4 << 10
+	DefaultKeepFailures = 50
+	minimumProbeTimeout = 100 * time.Millisecond
+	scrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds"
+	textContentType     = "text/plain; charset=utf-8"
+	maxTargetsListed    = 20
 )
 
 // Exporter serves probes of the targets of one targets file.
