@@ -204,8 +204,12 @@ func TestHostileBinaryRSS(t *testing.T) {
 				if r.rss > maxRSS {
 					t.Errorf("%s: peak RSS %d MiB, over %d MiB", what, r.rss>>20, maxRSS>>20)
 				}
-				if r.took > 2*timeout {
-					t.Errorf("%s: took %s, over 2 × --timeout %s", what, r.took, timeout)
+				// Fork to exit, so a process start on a busy machine counts:
+				// the bound catches a hang, with slack for that start; the
+				// verdict within the timeout is held in-process by the checks
+				// package's hostile tests.
+				if limit := 2*timeout + 3*time.Second; r.took > limit {
+					t.Errorf("%s: took %s, over 2 × --timeout %s + 3s", what, r.took, timeout)
 				}
 				if strings.Contains(r.stdout+r.stderr, canary) {
 					t.Errorf("%s: the password is printed", what)
