@@ -1,6 +1,7 @@
 package binarytest
 
-// The real binary against hostile servers: a verdict within 2 × --timeout,
+// The real binary against hostile servers: a verdict within 2 × --timeout
+// (+ 3 s for a process start on a busy machine),
 // the failing check, no panic, no password in any output, and a peak RSS
 // under 50 MB whatever the server sends. The binary is built once, without
 // the race detector, so its memory is what users get, and run under
