@@ -231,13 +231,20 @@ func (r *Run) Artifacts() *Artifacts {
 // resultOrder lists the ids of the checks that ran, in the order of the
 // check list, so artifacts read like the report.
 func (r *Run) resultOrder() []string {
-	order := map[string]int{}
-	for i, c := range Checks() {
-		order[c.ID] = i
-	}
 	ids := make([]string, 0, len(r.results))
 	for id := range r.results {
 		ids = append(ids, id)
+	}
+	SortByCheckOrder(ids)
+	return ids
+}
+
+// SortByCheckOrder sorts check ids in the order of the check list (as
+// reports list them); ids no registered check has go last, by id.
+func SortByCheckOrder(ids []string) {
+	order := map[string]int{}
+	for i, c := range Checks() {
+		order[c.ID] = i
 	}
 	sort.Slice(ids, func(i, j int) bool {
 		oi, iok := order[ids[i]]
@@ -250,7 +257,6 @@ func (r *Run) resultOrder() []string {
 		}
 		return ids[i] < ids[j]
 	})
-	return ids
 }
 
 func tlsArtifact(info *tlsprobe.Result) *TLSArtifact {

@@ -379,24 +379,10 @@ func (t *Tracker) Summary(end time.Time, interrupted bool) Summary {
 // checkOrder is every check id failures holds, in the order of the
 // checks (then by id for any the last run did not have).
 func (t *Tracker) checkOrder() []string {
-	order := map[string]int{}
-	for i, c := range checks.CheckDocs() {
-		order[c.ID] = i
-	}
 	var ids []string
 	for id := range t.failures {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		oi, iok := order[ids[i]]
-		oj, jok := order[ids[j]]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return ids[i] < ids[j]
-	})
+	checks.SortByCheckOrder(ids)
 	return ids
 }
