@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"time"
@@ -366,19 +365,7 @@ func (r *Run) probeWriter(ctx context.Context, db string) *probeOutcome {
 		out.conn = &res
 		return out
 	}
-	t := *r.T
-	t.Host, t.Port = host, port
-	sub := newRun(&t, r.Env)
-	sub.member, sub.seed, sub.resolver = true, r.seed, r.lookupResolver()
-	if sub.seed == "" {
-		sub.seed = r.T.Address()
-	}
-	if r.hello != nil {
-		sub.seedAgent = r.hello.Server
-	}
-	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
-		sub.resolver = nil
-	}
+	sub := r.memberRun(host, port, r.Env)
 	defer sub.Close()
 	probe := Check{ID: "write-probe", Title: "write probe", Needs: []string{"auth"},
 		Ride: func(f Flight) []bolt.Request { return probeRequests(probeExtra(r.T, f.Version, db)) },

@@ -394,19 +394,7 @@ func (r *Run) measureIdle(ctx context.Context, host string, port int, env *Env) 
 // idleConnection is one probe connection: the connection steps, then the
 // wait and the RESET, each reported on events.
 func (r *Run) idleConnection(ctx context.Context, host string, port int, env *Env, i int, d, deadline time.Duration, events chan<- idleEvent) {
-	t := *r.T
-	t.Host, t.Port = host, port
-	sub := newRun(&t, env)
-	sub.member, sub.seed, sub.resolver = true, r.seed, r.lookupResolver()
-	if sub.seed == "" {
-		sub.seed = r.T.Address()
-	}
-	if r.hello != nil {
-		sub.seedAgent = r.hello.Server
-	}
-	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
-		sub.resolver = nil
-	}
+	sub := r.memberRun(host, port, env)
 	defer sub.Close()
 	probe := IdleProbe{Idle: d, Outcome: IdleInterrupted}
 	wait := Check{ID: "idle-wait", Title: "idle wait", Needs: []string{"auth"}, Run: func(ctx context.Context, sub *Run) Result {

@@ -122,7 +122,7 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 	var wg sync.WaitGroup
 	var seedMismatch elsewhere
 	if in.seedSelf != "" && !strings.EqualFold(in.seedSelf, in.seed) {
-		resolver := r.lookupResolver()
+		resolver := r.Resolver()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -728,7 +728,27 @@ func firstFailed(rs []Result) *Result {
 
 // lookupResolver is the run's resolver without writing the run's state:
 // the query check runs at the same time as the members check.
-func (r *Run) lookupResolver() *net.Resolver { return r.Resolver() }
+// memberRun is the run of the connection steps against host:port as a
+// member of r's target: the seed's routing context, server agent and
+// resolver (none for a name when the system resolves: the member's own
+// lookup then goes through the system, as a driver's does). The caller
+// closes it.
+func (r *Run) memberRun(host string, port int, env *Env) *Run {
+	t := *r.T
+	t.Host, t.Port = host, port
+	sub := newRun(&t, env)
+	sub.member, sub.seed, sub.resolver = true, r.seed, r.Resolver()
+	if r.hello != nil {
+		sub.seedAgent = r.hello.Server
+	}
+	if sub.seed == "" {
+		sub.seed = r.T.Address()
+	}
+	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
+		sub.resolver = nil
+	}
+	return sub
+}
 
 // checkMember runs the connection steps against one advertised address,
 // and for a router asks for its own routing table too. inTable holds every
@@ -742,19 +762,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		out.member.Checks = []Result{normalise(malformedMember(m.Address, say{r.serverGen()}))}
 		return out
 	}
-	t := *r.T
-	t.Host, t.Port = host, port
-	sub := newRun(&t, r.Env)
-	sub.member, sub.seed, sub.resolver = true, r.seed, r.Resolver()
-	if r.hello != nil {
-		sub.seedAgent = r.hello.Server
-	}
-	if sub.seed == "" {
-		sub.seed = r.T.Address()
-	}
-	if net.ParseIP(host) == nil && r.T.DNSServer == "" {
-		sub.resolver = nil
-	}
+	sub := r.memberRun(host, port, r.Env)
 	defer sub.Close()
 	out.member.run = sub
 	list := slices.Clone(r.memberChecks)
@@ -790,7 +798,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 			// name or port points at another member.
 			out.mismatch.why = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.s.connAddr, self, m.Address)
 		default:
-			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.s.connAddr, t.Timeout)
+			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.s.connAddr, sub.T.Timeout)
 		}
 	}
 	return out
