@@ -54,7 +54,7 @@ func Watch(ctx context.Context, opts Options, diagnose func(context.Context) *ch
 		now = time.Now
 	}
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = Sleep
 	}
 	interval := max(opts.Interval, time.Millisecond)
 	start := now()
@@ -82,8 +82,8 @@ func Watch(ctx context.Context, opts Options, diagnose func(context.Context) *ch
 	}
 }
 
-// sleepCtx pauses for d, or less when ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep pauses for d, or less when ctx ends first (its error then).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

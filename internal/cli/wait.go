@@ -7,6 +7,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
 	"github.com/neo4j-doctor/neo4j-doctor/report"
+	"github.com/neo4j-doctor/neo4j-doctor/watch"
 )
 
 // backoff is --wait's pause between attempts: it starts at initial,
@@ -51,7 +52,7 @@ type waiter struct {
 }
 
 func newWaiter(limit time.Duration, all bool, progress *report.WaitProgress) *waiter {
-	return &waiter{limit: limit, all: all, backoff: defaultBackoff, now: time.Now, sleep: sleepCtx, progress: progress}
+	return &waiter{limit: limit, all: all, backoff: defaultBackoff, now: time.Now, sleep: watch.Sleep, progress: progress}
 }
 
 // run returns the last attempt's report. A new attempt starts only before
@@ -90,17 +91,5 @@ func (w *waiter) run(ctx context.Context, diagnose func(context.Context) *checks
 			w.progress.Attempt(a)
 			return rep
 		}
-	}
-}
-
-// sleepCtx pauses for d, or less when ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
