@@ -220,7 +220,13 @@ func (r *Run) Artifacts() *Artifacts {
 	}
 	for _, m := range r.members {
 		ma := MemberArtifacts{Address: m.Address}
-		if m.run != nil {
+		switch {
+		case m.Seed:
+			// The run's own connection was this member's.
+			own := *a
+			own.Members = []MemberArtifacts{}
+			ma.Artifacts = &own
+		case m.run != nil:
 			ma.Artifacts = m.run.Artifacts()
 		}
 		a.Members = append(a.Members, ma)

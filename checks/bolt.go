@@ -95,7 +95,10 @@ func judgeBolt(t *Target, srv generation.Server, out boltOutcome) Result {
 	}
 	res.Facts = append(res.Facts, Fact{Name: "negotiation", Value: how, Verbose: true})
 	res.Facts = append(res.Facts, pipeliningFacts(out, true)...)
-	if out.pipelined && hs.Manifest {
+	switch {
+	case out.remembered:
+		res.Facts = append(res.Facts, Fact{Name: "manifest", Value: "remembered: read by an earlier diagnosis in this process", Verbose: true})
+	case out.pipelined && hs.Manifest:
 		res.Facts = append(res.Facts, Fact{Name: "manifest", Value: "read on a parallel connection", Verbose: true})
 	}
 	return res

@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -32,6 +33,14 @@ func startLatency(t testing.TB, d time.Duration, target string) *network.Latency
 // makes crosses the simulated link.
 func latencyCluster(t testing.TB, n int, d time.Duration) []*network.Latency {
 	t.Helper()
+	ps, _ := latencyClusterOf(t, n, d)
+	return ps
+}
+
+// latencyClusterOf is latencyCluster, with the cluster for what its
+// members received.
+func latencyClusterOf(t testing.TB, n int, d time.Duration) ([]*network.Latency, *fixtures.Cluster) {
+	t.Helper()
 	proxies := make([]*network.Latency, n)
 	adv := map[int]string{}
 	for i := range proxies {
@@ -48,7 +57,7 @@ func latencyCluster(t testing.TB, n int, d time.Duration) []*network.Latency {
 	for i, m := range c.Members {
 		proxies[i].SetTarget(m.Addr())
 	}
-	return proxies
+	return proxies, c
 }
 
 // Budgets count round trips (client flights the server answered) per
@@ -162,14 +171,23 @@ func wantDirectFlight(t *testing.T, flight []byte, addr string, query bool) {
 func TestBudgetSingle(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		pipelining bool
-		want       []int
-	}{{true, []int{1, 1}}, {false, []int{2}}} {
-		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
+		name        string
+		pipelining  bool
+		list        bool // --verbose: the version list on a connection of its own
+		want        []int
+		connections int
+	}{
+		{"pipelined", true, false, []int{1}, 1},
+		{"pipelined, version list", true, true, []int{1, 1}, 2},
+		{"sequential", false, false, []int{2}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, withUsers(fixtures.Neo4j526()))
 			p := startLatency(t, budgetDelay, s.Addr())
-			rep := diagnosePipelined(t, target{uri: "bolt://" + p.Addr()}, tc.pipelining)
+			tt := resolve(t, target{uri: "bolt://" + p.Addr(), listVersions: tc.list})
+			tt.NoPipelining = !tc.pipelining
+			rep := diagnose(t, tt, nil)
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 			wantCheck(t, rep, "query", checks.Pass, "RETURN 1 returned 1")
 			if v, _ := fact(result(t, rep, "query"), "Neo4j Kernel"); v == "" {
@@ -183,9 +201,17 @@ func TestBudgetSingle(t *testing.T) {
 			if got := roundTrips(p); !slices.Equal(got, tc.want) {
 				t.Errorf("round trips per connection %v, budget %v", got, tc.want)
 			}
-			// The version check still has the server's whole list.
-			if v, _ := fact(result(t, rep, "version"), "offered by the server"); !strings.Contains(v, "4.4") {
-				t.Errorf("offered list %q", v)
+			if rep.Connections != tc.connections || rep.Logons != 1 {
+				t.Errorf("the report counts %d connections and %d logons, want %d and 1", rep.Connections, rep.Logons, tc.connections)
+			}
+			if n := len(p.Conns()); n != tc.connections {
+				t.Errorf("the proxy saw %d connections, the report says %d", n, rep.Connections)
+			}
+			// The version check has the server's whole list when it was
+			// read: on its own connection, or by the sequential handshake.
+			v, _ := fact(result(t, rep, "version"), "offered by the server")
+			if listed := tc.list || !tc.pipelining; listed != strings.Contains(v, "4.4") {
+				t.Errorf("offered list %q; want it listed: %v", v, listed)
 			}
 			if tc.pipelining {
 				wantDirectFlight(t, runFlight(t, p), p.Addr(), true)
@@ -270,7 +296,7 @@ func TestBudgetLeftOutQuery(t *testing.T) {
 					wantCheck(t, rep, "access", checks.Pass, "may access database neo4j")
 				}
 				wantServerSaw(t, s, want...)
-				if got := roundTrips(p); m.pipelining && !slices.Equal(got, []int{1, 1}) || !m.pipelining && !slices.Equal(got, []int{2}) {
+				if got := roundTrips(p); m.pipelining && !slices.Equal(got, []int{1}) || !m.pipelining && !slices.Equal(got, []int{2}) {
 					t.Errorf("round trips per connection %v", got)
 				}
 				if m.pipelining {
@@ -286,22 +312,30 @@ func TestBudgetLeftOutQuery(t *testing.T) {
 	}
 }
 
+// TestBudgetCluster: one connection per server, the seed counting as the
+// member it is, and one login on each; the round trips per connection as
+// before (the critical path is TestBudgetWarm's).
 func TestBudgetCluster(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		pipelining    bool
+		members       int
 		entry, member []int
 	}{
-		{true, []int{1, 1, 2}, []int{1}},
-		{false, []int{2, 3}, []int{2}},
+		{true, 3, []int{2}, []int{1}},
+		{true, 10, []int{2}, []int{1}},
+		{false, 3, []int{3}, []int{2}},
 	} {
-		t.Run(map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s, %d members", map[bool]string{true: "pipelined", false: "sequential"}[tc.pipelining], tc.members), func(t *testing.T) {
 			t.Parallel()
-			ps := latencyCluster(t, 3, budgetDelay)
+			ps, c := latencyClusterOf(t, tc.members, budgetDelay)
 			rep := diagnosePipelined(t, target{uri: "neo4j://" + ps[0].Addr()}, tc.pipelining)
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
-			if len(rep.Members) != 3 {
-				t.Fatalf("%d members checked, want 3", len(rep.Members))
+			if len(rep.Members) != tc.members {
+				t.Fatalf("%d members checked, want %d", len(rep.Members), tc.members)
+			}
+			if !rep.Members[0].Seed {
+				t.Errorf("member 0 %+v is not marked as the seed", rep.Members[0])
 			}
 			// Members are checked at once: every member connection opened
 			// before any of them closed.
@@ -325,12 +359,28 @@ func TestBudgetCluster(t *testing.T) {
 				t.Errorf("members were checked one after another: last opened %s, first closed %s", lastOpen, firstClose)
 			}
 			if got := roundTrips(ps[0]); !slices.Equal(got, tc.entry) {
-				t.Errorf("entry (seed, listing, member 0): round trips per connection %v, budget %v", got, tc.entry)
+				t.Errorf("entry (the seed, which is member 0): round trips per connection %v, budget %v", got, tc.entry)
 			}
-			for i, p := range ps[1:] {
-				if got := roundTrips(p); !slices.Equal(got, tc.member) {
-					t.Errorf("member %d: round trips %v, budget %v", i+1, got, tc.member)
+			conns, logons := 0, 0
+			for i, p := range ps {
+				if i > 0 {
+					if got := roundTrips(p); !slices.Equal(got, tc.member) {
+						t.Errorf("member %d: round trips %v, budget %v", i, got, tc.member)
+					}
 				}
+				conns += len(p.Conns())
+				for _, rec := range c.Members[i].Received() {
+					if rec.SentCredentials() {
+						logons++
+					}
+				}
+			}
+			// What the servers saw, and what the report says they saw.
+			if conns != tc.members || logons != tc.members {
+				t.Errorf("%d members: the servers saw %d connections and %d logons, want one of each per member", tc.members, conns, logons)
+			}
+			if rep.Connections != conns || rep.Logons != logons {
+				t.Errorf("the report counts %d connections and %d logons, the servers saw %d and %d", rep.Connections, rep.Logons, conns, logons)
 			}
 		})
 	}

@@ -31,6 +31,8 @@ type Options struct {
 // LeftOut).
 func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	env = env.withDefaults()
+	env.wire = &wireCount{}
+	env.Dial = env.wire.counting(env.Dial)
 	r := newRun(t, env)
 	r.progress, r.progressEvery = opts.IdleProgress, opts.IdleProgressEvery
 	defer r.Close()
@@ -62,6 +64,7 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Idle = r.idle
 	rep.HTTP = r.httpInfo(results)
 	rep.TrustStores = r.trustStores
+	rep.Connections, rep.Logons = int(env.wire.connections.Load()), int(env.wire.logons.Load())
 	if rep.Table == nil {
 		rep.Table = r.directTable
 	}

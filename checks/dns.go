@@ -37,7 +37,7 @@ func (r *Run) Resolver() *net.Resolver {
 			return
 		}
 		server := r.T.DNSServer
-		dial := r.Env.Dial
+		dial := r.Env.dnsDial()
 		r.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return dial(ctx, network, server)
 		}}

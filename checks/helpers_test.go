@@ -173,6 +173,8 @@ type target struct {
 	// --trust-store, and where its kinds are looked for.
 	trustStore  string
 	trustSearch *truststore.Search
+	// listVersions: --verbose's version list, on a connection of its own
+	listVersions bool
 }
 
 func resolve(t *testing.T, tg target) *checks.Target {
@@ -198,15 +200,16 @@ func resolve(t *testing.T, tg target) *checks.Target {
 		tg.timeout = stepTimeout
 	}
 	in := checks.Inputs{
-		Flags:       flags,
-		CAFile:      tg.caFile,
-		Timeout:     tg.timeout,
-		DNSServer:   tg.dnsServer,
-		Impersonate: tg.impersonate,
-		WriteProbe:  tg.writeProbe,
-		HTTPURI:     tg.httpURI,
-		TrustStore:  tg.trustStore,
-		TrustSearch: tg.trustSearch,
+		Flags:        flags,
+		CAFile:       tg.caFile,
+		Timeout:      tg.timeout,
+		DNSServer:    tg.dnsServer,
+		Impersonate:  tg.impersonate,
+		WriteProbe:   tg.writeProbe,
+		HTTPURI:      tg.httpURI,
+		TrustStore:   tg.trustStore,
+		ListVersions: tg.listVersions,
+		TrustSearch:  tg.trustSearch,
 	}
 	if tg.httpURI == "" && !tg.deriveHTTP {
 		// The derived endpoint on a held port that refuses, as a server

@@ -42,6 +42,8 @@ type Inputs struct {
 	// before HELLO. The zero value pipelines (bolt.Speculate), so library
 	// callers, the exporter and fleet get the fast path without asking.
 	NoPipelining bool
+	// ListVersions: see Target.ListVersions (--verbose, bundle).
+	ListVersions bool
 	// Impersonate (--impersonate USER) and WriteProbe (--write-probe); see
 	// Target. The bearer token comes, with the usual precedence, from the
 	// flag (Flags["bearer-token"]), the connection file or the environment
@@ -225,7 +227,7 @@ func Resolve(in Inputs) (*Target, error) {
 	t := &Target{
 		Scheme: p.Scheme, Routing: p.Routing, TLS: p.TLS, Host: p.Host, Port: p.Port,
 		RoutingContext: p.RoutingContext, Username: user, Password: pass, Database: db,
-		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays, NoPipelining: in.NoPipelining,
+		Timeout: in.Timeout, DNSServer: in.DNSServer, CertWarnDays: in.CertWarnDays, NoPipelining: in.NoPipelining, ListVersions: in.ListVersions,
 		AllDatabases: in.AllDatabases, BearerToken: bearer, Impersonate: in.Impersonate, WriteProbe: in.WriteProbe,
 	}
 	if t.Timeout <= 0 {

@@ -52,7 +52,7 @@ func TestListingConnectionEndsWithTheDiagnosis(t *testing.T) {
 		}
 	})
 
-	tt := resolve(t, target{uri: "bolt://" + ln.Addr().String(), timeout: 5 * time.Second})
+	tt := resolve(t, target{uri: "bolt://" + ln.Addr().String(), timeout: 5 * time.Second, listVersions: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()

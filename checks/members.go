@@ -133,6 +133,10 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 	// by racing goroutines: on a busy machine the writer must not wait
 	// behind a hundred stalled readers and miss the budget.
 	for i, m := range in.members {
+		if strings.EqualFold(m.Address, in.seed) {
+			probes[i] = r.seedMember(mctx, m, inTable)
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-mctx.Done():
@@ -726,8 +730,6 @@ func firstFailed(rs []Result) *Result {
 	return nil
 }
 
-// lookupResolver is the run's resolver without writing the run's state:
-// the query check runs at the same time as the members check.
 // memberRun is the run of the connection steps against host:port as a
 // member of r's target: the seed's routing context, server agent and
 // resolver (none for a name when the system resolves: the member's own
@@ -772,6 +774,41 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 		list = append(list, r.routerCheck(&view))
 	}
 	out.member.Checks = Execute(ctx, sub, list)
+	if router && (view.table != nil || view.err != nil) {
+		out.view = &view
+	}
+	r.judgeProbe(ctx, &out, sub, inTable)
+	return out
+}
+
+// seedMember is the seed's own entry in its routing table: the server in
+// the URI, checked by the run's own steps on the run's own connection,
+// which is what a driver's first connection to that address is. A second
+// connection would cost the server a LOGON and tell nothing new. Its
+// table is the one the routing check read, so as a router it agrees.
+func (r *Run) seedMember(ctx context.Context, m routing.Member, inTable map[string]bool) memberProbe {
+	out := memberProbe{member: Member{Address: m.Address, Roles: m.Roles, Seed: true}}
+	sortRoles(out.member.Roles)
+	for _, c := range r.memberChecks {
+		if res := r.resultOf(c.ID); res != nil {
+			out.member.Checks = append(out.member.Checks, normalise(*res))
+		}
+	}
+	if slices.Contains(m.Roles, "ROUTE") {
+		res, view := judgeRouterView(say{r.serverGen()}, r.table, r.table, r.tableMethod, nil)
+		res.ID, res.Title = "routing", "routing table"
+		res.Summary = "the server in your URI: its table is the routing check's"
+		out.member.Checks = append(out.member.Checks, normalise(res))
+		out.view = &view
+	}
+	r.judgeProbe(ctx, &out, r, inTable)
+	return out
+}
+
+// judgeProbe gives a member its status from its checks, and says why the
+// address the member advertises for itself (LOGON, 5.8+) leads elsewhere
+// than where run reached it, if it does.
+func (r *Run) judgeProbe(ctx context.Context, out *memberProbe, run *Run, inTable map[string]bool) {
 	out.member.Status = Pass
 	authed := false
 	for _, c := range out.member.Checks {
@@ -787,21 +824,18 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 			authed = true
 		}
 	}
-	if router && (view.table != nil || view.err != nil) {
-		out.view = &view
+	if !authed || run.hello == nil {
+		return
 	}
-	if authed && sub.hello != nil {
-		switch self := sub.hello.AdvertisedAddress; {
-		case self == "" || strings.EqualFold(self, m.Address):
-		case inTable[strings.ToLower(self)]:
-			// Two entries of the table lead to one server: this one's
-			// name or port points at another member.
-			out.mismatch.why = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", sub.s.connAddr, self, m.Address)
-		default:
-			out.mismatch = selfMismatch(ctx, sub.Resolver(), self, sub.s.connAddr, sub.T.Timeout)
-		}
+	switch self := run.hello.AdvertisedAddress; {
+	case self == "" || strings.EqualFold(self, out.member.Address):
+	case inTable[strings.ToLower(self)]:
+		// Two entries of the table lead to one server: this one's
+		// name or port points at another member.
+		out.mismatch.why = fmt.Sprintf("this address leads to %s, the server that advertises itself as %s, another member of the table: the DNS record or the port of %s points at the wrong server", run.s.connAddr, self, out.member.Address)
+	default:
+		out.mismatch = selfMismatch(ctx, run.Resolver(), self, run.s.connAddr, run.T.Timeout)
 	}
-	return out
 }
 
 // routerCheck is the member check that asks a router for its own table

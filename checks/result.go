@@ -85,7 +85,10 @@ type Member struct {
 	Roles   []string `json:"roles"`
 	Status  Status   `json:"status"`
 	Checks  []Result `json:"checks"`
-	run     *Run     // the member's own run, for its Artifacts
+	// Seed: this member is the server in the URI, whose checks are the
+	// run's own (one connection per server, not two).
+	Seed bool `json:"seed,omitempty"`
+	run  *Run // the member's own run, for its Artifacts; nil for the seed
 }
 
 // Setting is one effective input and where it came from: Source is
@@ -142,6 +145,27 @@ type Report struct {
 	// Artifacts is the run's raw material for support bundles; never
 	// rendered by the report.
 	Artifacts *Artifacts `json:"-"`
+	// Connections and Logons are what the diagnosis cost the servers:
+	// the TCP connections it opened to them (Bolt, the version listing,
+	// HTTP, WebSocket) and the logins it sent (each a LOGON the server
+	// checks, with LDAP or SSO a call to the identity provider).
+	Connections, Logons int
+	// Warm says the diagnosis started from what the process remembered
+	// of the target (Env.Memory): the members of the last routing table
+	// were contacted in the same flight as the seed.
+	Warm bool
+	// TableChange is how the routing table differs from the one the
+	// last diagnosis of the target in this process read; nil when it does
+	// not, or when there was none.
+	TableChange *TableChange `json:"-"`
+}
+
+// TableChange is how a target's routing table changed between two
+// diagnoses in one process: a finding, as a leader election or a member
+// that left is.
+type TableChange struct {
+	WritersBefore, WritersAfter []string // when the writers changed; both nil when not
+	Joined, Left                []string // members (any role) new to the table, and gone from it
 }
 
 // Exit codes: the CLI contract, as pg_isready.

@@ -42,6 +42,13 @@ type Env struct {
 	// failed, to tell a network that lets only HTTPS out; 0 is 443.
 	// Tests, which cannot listen on 443, set another.
 	FallbackPort int
+	// Memory is what a long-lived process remembers between diagnoses
+	// (serve, watch, --wait, --targets): nil makes every diagnosis cold.
+	Memory *Memory
+
+	// wire counts what a diagnosis costs the server; Diagnose sets it,
+	// and a member's run, sharing the Env, adds to it.
+	wire *wireCount
 }
 
 // MachineEnv is the Env of a command run on this machine: the process's
@@ -132,7 +139,8 @@ type Run struct {
 	list    []Check
 	leftOut map[string]string
 
-	results map[string]*Result
+	results   map[string]*Result
+	resultsMu sync.Mutex // guards results and blocked
 	// done closes each check's channel when it finished: a check that
 	// reads another's fields without running After it waits here (await).
 	done map[string]chan struct{}
@@ -167,7 +175,6 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	r.done = done
 	r.results = make(map[string]*Result, len(list))
 	r.blocked = make(map[string]string, len(list))
-	var mu sync.Mutex // guards results and blocked
 	var wg sync.WaitGroup
 	for _, c := range list {
 		wg.Add(1)
@@ -182,13 +189,13 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 				}
 				<-ch
 			}
-			mu.Lock()
+			r.resultsMu.Lock()
 			for _, dep := range c.Needs {
 				if r.blocked[dep] != "" && root == "" {
 					root = r.blocked[dep]
 				}
 			}
-			mu.Unlock()
+			r.resultsMu.Unlock()
 			var res Result
 			switch why, out := r.leftOut[c.ID]; {
 			case root != "":
@@ -208,7 +215,7 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 				}
 			}
 			res.ID, res.Title = c.ID, c.Title
-			mu.Lock()
+			r.resultsMu.Lock()
 			r.results[c.ID] = &res
 			switch {
 			case root != "":
@@ -216,7 +223,7 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 			case res.Status == Fail:
 				r.blocked[c.ID] = c.ID
 			}
-			mu.Unlock()
+			r.resultsMu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -225,6 +232,14 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 		out = append(out, normalise(*r.results[c.ID]))
 	}
 	return out
+}
+
+// resultOf is the result of check id, once it is done (see await); nil
+// before.
+func (r *Run) resultOf(id string) *Result {
+	r.resultsMu.Lock()
+	defer r.resultsMu.Unlock()
+	return r.results[id]
 }
 
 // await waits until every check of ids in the run's list is done, or

@@ -33,6 +33,9 @@ type session struct {
 	versions    <-chan bolt.HandshakeResult
 	stopListing func()
 	listingDone chan struct{}
+	listingKey  string
+	// remembered: the list came from Env.Memory, not from this run
+	remembered bool
 	// tls
 	tlsInfo *tlsprobe.Result
 	tlsConn *tls.Conn // nil unless credentials may go over it
@@ -66,13 +69,13 @@ func (s *session) dial(ctx context.Context, addrs []net.IP) []dialOutcome {
 	r := s.r
 	port := strconv.Itoa(r.T.Port)
 	outs := make([]dialOutcome, len(addrs))
-	spares := !r.T.NoPipelining && !r.member
 	var wg sync.WaitGroup
 	for i, ip := range addrs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			addr := net.JoinHostPort(ip.String(), port)
+			spares := s.wantListing(addr)
 			dctx, cancel := context.WithTimeout(ctx, r.T.Timeout)
 			defer cancel()
 			var spare net.Conn
@@ -103,7 +106,7 @@ func (s *session) dial(ctx context.Context, addrs []net.IP) []dialOutcome {
 		case s.conn == nil:
 			s.conn, s.connAddr = o.conn, o.addr
 			if o.spare != nil {
-				s.listVersions(ctx, o.spare)
+				s.listVersions(ctx, o.spare, s.listKey(o.addr))
 			}
 		default:
 			_ = o.conn.Close()
@@ -113,6 +116,26 @@ func (s *session) dial(ctx context.Context, addrs []net.IP) []dialOutcome {
 		}
 	}
 	return outs
+}
+
+// listKey names the version list of the server at addr in Env.Memory.
+func (s *session) listKey(addr string) string {
+	return versionsKey(addr, s.r.T.TLS != TLSOff)
+}
+
+// wantListing says whether the run opens a connection to addr to read the
+// server's version list: only the seed's run, only when pipelining (a
+// sequential handshake reads it for free), and only when asked for
+// (Target.ListVersions) or, in a long-lived process, not remembered.
+func (s *session) wantListing(addr string) bool {
+	r := s.r
+	if r.T.NoPipelining || r.member {
+		return false
+	}
+	if _, ok := r.Env.Memory.knownVersions(s.listKey(addr)); ok {
+		return false
+	}
+	return r.T.ListVersions || r.Env.Memory != nil
 }
 
 func (s *session) tlsConfig() tlsprobe.Config {
@@ -162,11 +185,11 @@ func (s *session) startTLS(ctx context.Context) (*tlsprobe.Result, error) {
 // spare, a connection of its own, in parallel with the run's, since the
 // speculative connection proposes no manifest. It sends nothing but the
 // handshake.
-func (s *session) listVersions(ctx context.Context, spare net.Conn) {
+func (s *session) listVersions(ctx context.Context, spare net.Conn, key string) {
 	out := make(chan bolt.HandshakeResult, 1)
 	ctx, cancel := context.WithTimeout(ctx, s.r.T.Timeout)
 	done := make(chan struct{})
-	s.versions, s.stopListing, s.listingDone = out, cancel, done
+	s.versions, s.stopListing, s.listingDone, s.listingKey = out, cancel, done, key
 	tlsOn := s.r.T.TLS != TLSOff
 	cfg := s.tlsConfig()
 	go func() {
@@ -213,6 +236,9 @@ type boltOutcome struct {
 	refused    error
 	// redialErr: the fresh connection a refusal needs could not be made.
 	redialErr error
+	// remembered: the version list is Env.Memory's, read by an earlier
+	// diagnosis in this process.
+	remembered bool
 	// speaksTLS: after a plaintext handshake was closed without a byte,
 	// the port answered a TLS handshake.
 	speaksTLS bool
@@ -273,9 +299,13 @@ func (s *session) handshake(parent context.Context) boltOutcome {
 					if l.Manifest {
 						s.hs.Manifest, s.hs.Offered, s.hs.Capabilities = true, l.Offered, l.Capabilities
 						out.hs = s.hs
+						r.Env.Memory.rememberVersions(s.listingKey, l, s.hello.Server)
 					}
 				case <-ctx.Done():
 				}
+			} else if l, ok := r.Env.Memory.knownVersions(s.listKey(s.connAddr)); ok {
+				s.hs.Manifest, s.hs.Offered, s.hs.Capabilities = true, l.Offered, l.Capabilities
+				out.hs, s.remembered, out.remembered = s.hs, true, true
 			}
 			return out
 		}
@@ -388,6 +418,9 @@ func (s *session) helloRequest() bolt.HelloRequest {
 func (s *session) flightRequests(v bolt.Version) (reqs []bolt.Request, owners []string) {
 	r := s.r
 	reqs = bolt.Login(v, s.helloRequest())
+	// The flight goes out in one write once built: its login is counted
+	// here, refused or not, as the server sees it.
+	r.countLogon()
 	owners = make([]string, len(reqs))
 	s.rideErr = nil
 	f := Flight{Version: v, Target: r.T, Member: r.member, Routing: r.routingContext()}
@@ -427,6 +460,14 @@ func (s *session) takeFlight(ctx context.Context, bc *bolt.Conn, replies []*bolt
 		s.rides[owners[i]] = append(s.rides[owners[i]], rep)
 	}
 	s.hello, s.helloErr = bolt.ReadLogin(ctx, login)
+	if !s.r.member && s.connAddr != "" {
+		// A remembered version list holds while the server's agent does:
+		// an upgraded server gets its list read again, and this run does
+		// not show the old one.
+		if !s.r.Env.Memory.rememberAgent(s.listKey(s.connAddr), s.hello.Server) && s.remembered {
+			s.hs.Manifest, s.hs.Offered, s.hs.Capabilities, s.remembered = false, nil, 0, false
+		}
+	}
 }
 
 // login returns the server's answer to HELLO and LOGON, sending the first

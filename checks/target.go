@@ -73,6 +73,14 @@ type Target struct {
 	// the handshake's answer, for a proxy that chokes on bytes sent ahead;
 	// by default they go with the handshake.
 	NoPipelining bool
+	// ListVersions reads every Bolt version the server offers (the
+	// handshake manifest) for the version check's evidence. A pipelined
+	// handshake cannot read it, so it costs a connection of its own (no
+	// login): the CLI asks for it with --verbose and in bundles, where a
+	// person reads it. With Env.Memory the list is read once per server
+	// and remembered (VersionsTTL), asked for or not; a sequential
+	// handshake reads it for free.
+	ListVersions bool
 	ExtraCAs     []*x509.Certificate
 	CAFile       string // the file ExtraCAs came from (--ca-file)
 	// TrustStore is the store the application verifies with

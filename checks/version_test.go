@@ -44,7 +44,8 @@ func TestVersionEndOfLifeBolt(t *testing.T) {
 }
 
 // TestVersionManifestOfferedList: the server's whole list is shown either
-// way: pipelined it is read on the parallel listing connection. Only a
+// way when asked for (--verbose): pipelined it is read on the parallel
+// listing connection. Only a
 // connection that negotiated by the manifest gets protocol_version in
 // HELLO's answer, so pipelined (HELLO sent before any choice) it is absent.
 func TestVersionManifestOfferedList(t *testing.T) {
@@ -53,7 +54,7 @@ func TestVersionManifestOfferedList(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, withUsers(fixtures.Neo4j526()))
-			rep := diagnosePipelined(t, target{uri: s.URI("bolt")}, m.pipelining)
+			rep := diagnosePipelined(t, target{uri: s.URI("bolt"), listVersions: true}, m.pipelining)
 			wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 			r := wantCheck(t, rep, "version", checks.Pass, "Bolt 5.8, Neo4j/5.26.0")
 			offered, ok := fact(r, "offered by the server")
@@ -78,7 +79,7 @@ func TestVersionManifestOfferedList(t *testing.T) {
 func TestVersion2025OffersBolt6(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, withUsers(fixtures.Neo4j2025()))
-	rep := run(t, target{uri: s.URI("bolt")})
+	rep := run(t, target{uri: s.URI("bolt"), listVersions: true})
 	wantVerdict(t, rep, checks.Pass, checks.ExitHealthy)
 	r := wantCheck(t, rep, "version", checks.Pass, "Neo4j/2025.10.0")
 	// Low to high: 6.0 last.

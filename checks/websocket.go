@@ -163,6 +163,7 @@ func (r *Run) boltOverWebSocket(parent context.Context) *wsOutcome {
 	s := session{r: r}
 	req := s.helloRequest()
 	req.UserAgent = "neo4j-doctor/" + r.Env.Version + " (websocket)"
+	r.countLogon()
 	replies, err := bc.Send(hctx, bolt.Login(out.hs.Version, req)...)
 	if err != nil {
 		out.loginErr = err

@@ -45,6 +45,8 @@ func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
 		ExitCode: d.ExitCode,
 		Idle:     fromJSONIdle(d.Idle),
 
+		Connections: d.Connections, Logons: d.Logons, Warm: d.Warm, TableChange: fromJSONRoutingChange(d.TableChange),
+
 		TrustStores: fromJSONTrustStores(d.TrustStores),
 	}
 	for k, s := range t.Settings {
@@ -52,7 +54,7 @@ func Decode(doc []byte) (*checks.Report, ToolInfo, error) {
 	}
 	for _, m := range d.Members {
 		r.Members = append(r.Members, checks.Member{
-			Address: m.Address, Roles: m.Roles, Status: checks.Status(m.Status), Checks: fromJSONChecks(m.Checks),
+			Address: m.Address, Roles: m.Roles, Status: checks.Status(m.Status), Seed: m.Seed, Checks: fromJSONChecks(m.Checks),
 		})
 	}
 	return r, d.Tool, nil

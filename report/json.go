@@ -37,6 +37,16 @@ type jsonDoc struct {
 	DurationMs    float64      `json:"durationMs"`
 	Checks        []jsonCheck  `json:"checks"`
 	Members       []jsonMember `json:"members"`
+	// Connections and Logons are what the diagnosis cost the servers;
+	// Warm says it started from what the process remembered, and
+	// TableChange (absent when none) how the routing table changed since
+	// the process's last diagnosis of the target.
+	// They are absent when zero or false, so that reports written before
+	// them still decode.
+	Connections int                `json:"connections,omitempty"`
+	Logons      int                `json:"logons,omitempty"`
+	Warm        bool               `json:"warm,omitempty"`
+	TableChange *jsonRoutingChange `json:"tableChange,omitempty"`
 	// Idle is what the idle check measured (--idle-probe); absent when
 	// it did not run.
 	Idle *jsonIdle `json:"idle,omitempty"`
@@ -192,7 +202,30 @@ type jsonMember struct {
 	Address string      `json:"address"`
 	Roles   []string    `json:"roles"`
 	Status  string      `json:"status"`
+	Seed    bool        `json:"seed,omitempty"`
 	Checks  []jsonCheck `json:"checks"`
+}
+
+// jsonRoutingChange is checks.TableChange.
+type jsonRoutingChange struct {
+	WritersBefore []string `json:"writersBefore"`
+	WritersAfter  []string `json:"writersAfter"`
+	Joined        []string `json:"joined"`
+	Left          []string `json:"left"`
+}
+
+func toJSONRoutingChange(c *checks.TableChange) *jsonRoutingChange {
+	if c == nil {
+		return nil
+	}
+	return &jsonRoutingChange{WritersBefore: orEmpty(c.WritersBefore), WritersAfter: orEmpty(c.WritersAfter), Joined: orEmpty(c.Joined), Left: orEmpty(c.Left)}
+}
+
+func fromJSONRoutingChange(j *jsonRoutingChange) *checks.TableChange {
+	if j == nil {
+		return nil
+	}
+	return &checks.TableChange{WritersBefore: j.WritersBefore, WritersAfter: j.WritersAfter, Joined: j.Joined, Left: j.Left}
 }
 
 // JSON writes r as one schema-version-1 document (see SchemaJSON) followed
@@ -216,6 +249,10 @@ func JSON(w io.Writer, r *checks.Report, tool ToolInfo) error {
 		DurationMs:    millis(r.Duration),
 		Checks:        toJSONChecks(r.Checks),
 		Members:       make([]jsonMember, 0, len(r.Members)),
+		Connections:   r.Connections,
+		Logons:        r.Logons,
+		Warm:          r.Warm,
+		TableChange:   toJSONRoutingChange(r.TableChange),
 		Idle:          toJSONIdle(r.Idle),
 		TrustStores:   toJSONTrustStores(r.TrustStores),
 	}
@@ -224,6 +261,7 @@ func JSON(w io.Writer, r *checks.Report, tool ToolInfo) error {
 			Address: m.Address,
 			Roles:   orEmpty(m.Roles),
 			Status:  string(m.Status),
+			Seed:    m.Seed,
 			Checks:  toJSONChecks(m.Checks),
 		})
 	}

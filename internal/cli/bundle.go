@@ -63,6 +63,7 @@ func (r *runner) bundleAction(cCtx *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	t.ListVersions = true // a bundle carries every piece of evidence
 	// The file is created before the diagnosis, so a path that cannot be
 	// written is bad input, not a run thrown away.
 	var dest *bundleFile

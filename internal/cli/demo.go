@@ -109,6 +109,7 @@ func (r *runner) demoCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			t.ListVersions = cCtx.Bool("verbose")
 			if sc.Watched != nil {
 				return r.demoWatch(cCtx, inst, t, o)
 			}
