@@ -540,3 +540,134 @@ func TestDirectRoutingRouteFails(t *testing.T) {
 		})
 	}
 }
+
+// newConns is the records of the connections p accepted after the first
+// skip.
+func newConns(p *network.Latency, skip int) []network.LatencyConn {
+	return p.Conns()[skip:]
+}
+
+// conns counts what every proxy accepted so far.
+func connCounts(ps []*network.Latency) []int {
+	out := make([]int, len(ps))
+	for i, p := range ps {
+		out[i] = len(p.Conns())
+	}
+	return out
+}
+
+// TestBudgetWarm: a process that diagnoses again (serve, watch, --wait,
+// --targets) starts from the routing table it remembers and contacts every
+// member in the same flight as the seed. On the link of 20 ms each
+// way a healthy 3-member cluster costs, on the critical path, 4 round
+// trips cold (connect and the first flight to the seed, then connect and
+// the first flight to each member) and 2 warm (connect and the first
+// flight, everywhere at once). Counted through the latency proxies, not
+// timed: the seed's proxy holds its answers until every member has its
+// first flight, which a probe that waited for the seed would never send.
+func TestBudgetWarm(t *testing.T) {
+	t.Parallel()
+	const oneWay = 20 * time.Millisecond
+	ps, c := latencyClusterOf(t, 3, oneWay)
+	env := testEnv(t)
+	env.Memory = checks.NewMemory(nil)
+	tt := resolve(t, target{uri: "neo4j://" + ps[0].Addr()})
+
+	start := time.Now()
+	cold := diagnose(t, tt, env)
+	coldTook := time.Since(start)
+	wantVerdict(t, cold, checks.Pass, checks.ExitHealthy)
+	if cold.Warm {
+		t.Error("the first probe of a process is warm: it has nothing to remember")
+	}
+	// Cold: the seed's connection 2 round trips (the query after the
+	// table), then each other member's 1.
+	seed := newConns(ps[0], 0)
+	if len(seed) != 1 || seed[0].RoundTrips != 2 {
+		t.Fatalf("cold: the seed's connections %+v, want one of 2 round trips", seed)
+	}
+	for i, p := range ps[1:] {
+		cs := p.Conns()
+		if len(cs) != 1 || cs[0].RoundTrips != 1 {
+			t.Fatalf("cold: member %d's connections %+v, want one of 1 round trip", i+1, cs)
+		}
+		if !cs[0].Opened.After(seed[0].Opened) {
+			t.Errorf("cold: member %d was contacted before the seed", i+1)
+		}
+	}
+	coldPath := 2 + 2 // the seed's connect and flight, then the members'
+	if cold.Connections != 3 || cold.Logons != 3 {
+		t.Errorf("cold: %d connections and %d logons, want 3 and 3", cold.Connections, cold.Logons)
+	}
+
+	before := connCounts(ps)
+	release := ps[0].HoldAnswers()
+	inFlight := make(chan bool, 1)
+	go func() {
+		defer release()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+			all := true
+			for i, p := range ps[1:] {
+				cs := newConns(p, before[i+1])
+				all = all && len(cs) == 1 && cs[0].Flights >= 1
+			}
+			if all {
+				inFlight <- true
+				return
+			}
+		}
+		inFlight <- false
+	}()
+	warm := diagnose(t, tt, env)
+	if !<-inFlight {
+		t.Fatal("warm: the members were not contacted while the seed's answer was held: a warm probe waits for the seed")
+	}
+	wantVerdict(t, warm, checks.Pass, checks.ExitHealthy)
+	if !warm.Warm || warm.TableChange != nil {
+		t.Errorf("warm: Warm %v, TableChange %+v; want warm and no change", warm.Warm, warm.TableChange)
+	}
+	if len(warm.Members) != 3 {
+		t.Fatalf("warm: %d members, want 3", len(warm.Members))
+	}
+	wantCheck(t, warm, "members", checks.Pass, "all 3 members reachable and authenticated")
+	q := wantCheck(t, warm, "query", checks.Pass, "RETURN 1 returned 1 on database neo4j")
+	if v, _ := fact(q, "Neo4j Kernel"); v == "" {
+		t.Error("warm: no edition fact: the query that rode with the login was lost")
+	}
+	warmPath := 0
+	for i, p := range ps {
+		cs := newConns(p, before[i])
+		if len(cs) != 1 || cs[0].RoundTrips != 1 {
+			t.Errorf("warm: member %d's connections %+v, want one of 1 round trip (the query rides with the login)", i, cs)
+			continue
+		}
+		// Every connection opened before any answer: connect, then its
+		// one flight.
+		warmPath = max(warmPath, 1+cs[0].RoundTrips)
+	}
+	if warm.Connections != 3 || warm.Logons != 3 {
+		t.Errorf("warm: %d connections and %d logons, want 3 and 3", warm.Connections, warm.Logons)
+	}
+	logons := 0
+	for _, m := range c.Members {
+		for _, rec := range m.Received() {
+			if rec.SentCredentials() {
+				logons++
+			}
+		}
+	}
+	if logons != 6 {
+		t.Errorf("the members saw %d logons in two probes, want 6", logons)
+	}
+	if coldPath != 4 || warmPath != 2 {
+		t.Errorf("critical path: cold %d round trips, warm %d; budget 4 and 2", coldPath, warmPath)
+	}
+	// Once more, with nothing held, for the time it takes (logged, not
+	// asserted: a busy machine adds to it).
+	start = time.Now()
+	again := diagnose(t, tt, env)
+	warmTook := time.Since(start)
+	wantVerdict(t, again, checks.Pass, checks.ExitHealthy)
+	rtt := 2 * oneWay
+	t.Logf("critical path: cold %d round trips (%s, %.1f × RTT), warm %d (%s, %.1f × RTT)", coldPath, coldTook.Round(time.Millisecond), float64(coldTook)/float64(rtt), warmPath, warmTook.Round(time.Millisecond), float64(warmTook)/float64(rtt))
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
+	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
 // Check is one step of the diagnosis. Each lives in a file of its own,
@@ -57,7 +58,13 @@ type Check struct {
 	// says how to opt in, for the error when --checks names it without.
 	OptIn     func(t *Target) bool
 	OptInHint string
-	Run       func(ctx context.Context, r *Run) Result
+	// Warm, when set, starts at the beginning of a warm run (the process
+	// remembers the target's last routing table: Env.Memory) what the
+	// check can do before what it Needs is done, from what is
+	// remembered; Run then reconciles it with what the run found. It
+	// must not block, and what it starts ends with the run.
+	Warm func(ctx context.Context, r *Run)
+	Run  func(ctx context.Context, r *Run) Result
 }
 
 // Code is one stable, machine-readable outcome of a check: a value of
@@ -117,6 +124,11 @@ type Flight struct {
 	Member bool
 	// Routing is the routing context HELLO carries; nil for bolt://.
 	Routing map[string]string
+	// Remembered is, on a warm run (Env.Memory), the routing table the
+	// process's last diagnosis of the target read: its database is the
+	// one a neo4j:// run's statements go to before the fresh table
+	// names it. nil on a cold run and on a member's connection.
+	Remembered *routing.Table
 }
 
 // builtin is the diagnosis, in the order a driver meets each step: one

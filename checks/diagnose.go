@@ -35,7 +35,12 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	env.Dial = env.wire.counting(env.Dial)
 	r := newRun(t, env)
 	r.progress, r.progressEvery = opts.IdleProgress, opts.IdleProgressEvery
+	key := t.memoryKey()
+	if t.Routing {
+		r.remembered, r.rememberedAgent = env.Memory.lastTable(key)
+	}
 	defer r.Close()
+	defer r.warm.stop()
 	start := env.Now()
 	if left, err := leftOut(Checks(), opts.Only, opts.Skip); err == nil {
 		r.leftOut = left
@@ -64,6 +69,16 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	rep.Idle = r.idle
 	rep.HTTP = r.httpInfo(results)
 	rep.TrustStores = r.trustStores
+	rep.Warm, rep.TableChange = r.remembered != nil, r.tableChange
+	if t.Routing && env.Memory != nil {
+		// The next probe starts from this table; none (routing failed)
+		// makes it cold.
+		agent := ""
+		if r.hello != nil {
+			agent = r.hello.Server
+		}
+		env.Memory.rememberTable(key, r.table, agent)
+	}
 	rep.Connections, rep.Logons = int(env.wire.connections.Load()), int(env.wire.logons.Load())
 	if rep.Table == nil {
 		rep.Table = r.directTable

@@ -41,7 +41,106 @@ var membersCheck = Check{
 		{ID: "members.routers_no_table", Doc: "some routers give no routing table"},
 		{ID: "members.malformed_address", Doc: "a member's own result: its advertised address is not host:port"},
 	},
-	Run: checkMembers,
+	Warm: warmMembers,
+	Run:  checkMembers,
+}
+
+// warmProbes are the member checks a warm run started with the seed's
+// steps, one per member of the remembered table but the seed, by address
+// (lower-cased); checkMembers takes those the fresh table still lists,
+// and the rest are cancelled and dropped.
+type warmProbes struct {
+	mu     sync.Mutex
+	probes map[string]*warmProbe
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type warmProbe struct {
+	done  chan struct{} // closed once probe is written
+	probe memberProbe
+}
+
+// warmMembers starts, on a warm run, the checks of every member the
+// process's last diagnosis of the target found, at once with the seed's
+// own steps: a healthy cluster's members then cost no round trip after
+// the seed's. The same budget (2 × --timeout) and concurrency bound hold
+// as for checkMembers; slots are taken in table order.
+func warmMembers(ctx context.Context, r *Run) {
+	t := r.remembered
+	if !r.T.Routing || t == nil {
+		return
+	}
+	all := t.Members()
+	inTable := addressSet(all)
+	members := pickMembers(all, MaxMembersChecked)
+	wctx, cancel := context.WithTimeout(ctx, 2*r.T.Timeout)
+	w := &warmProbes{probes: map[string]*warmProbe{}, cancel: cancel}
+	type job struct {
+		m  routing.Member
+		wp *warmProbe
+	}
+	var todo []job
+	for _, m := range members {
+		key := strings.ToLower(m.Address)
+		if strings.EqualFold(m.Address, r.T.Address()) || w.probes[key] != nil {
+			continue
+		}
+		wp := &warmProbe{done: make(chan struct{})}
+		w.probes[key] = wp
+		todo = append(todo, job{m, wp})
+	}
+	r.warm = w
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		sem := make(chan struct{}, r.Env.MemberConcurrency)
+		for _, j := range todo {
+			m, wp := j.m, j.wp
+			select {
+			case sem <- struct{}{}:
+			case <-wctx.Done():
+				wp.probe = unchecked(m)
+				close(wp.done)
+				continue
+			}
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				defer func() { <-sem }()
+				wp.probe = r.checkMember(wctx, m, inTable)
+				if wctx.Err() != nil && ctx.Err() == nil && cutShort(wp.probe.member) {
+					wp.probe = unchecked(m)
+				}
+				close(wp.done)
+			}()
+		}
+	}()
+}
+
+// take returns the probe started for addr and forgets it; nil when none
+// was (a member new to the table, or a cold run).
+func (w *warmProbes) take(addr string) *warmProbe {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	key := strings.ToLower(addr)
+	wp := w.probes[key]
+	delete(w.probes, key)
+	return wp
+}
+
+// stop cancels the probes nobody took (members that left the table, or a
+// run that never got to its members check) and waits for every probe's
+// end, so none outlives the run.
+func (w *warmProbes) stop() {
+	if w == nil {
+		return
+	}
+	w.cancel()
+	w.wg.Wait()
 }
 
 // memberProbe is what checking one member found, beyond its report.
@@ -137,6 +236,28 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 			probes[i] = r.seedMember(mctx, m, inTable)
 			continue
 		}
+		if wp := r.warm.take(m.Address); wp != nil {
+			// Started with the seed's steps: wait for it, with the roles
+			// the fresh table gives.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				select {
+				case <-wp.done:
+					probes[i] = wp.probe
+				case <-mctx.Done():
+					probes[i] = unchecked(m)
+					return
+				}
+				p := &probes[i]
+				p.member.Roles = slices.Clone(m.Roles)
+				sortRoles(p.member.Roles)
+				if !slices.Contains(m.Roles, "ROUTE") {
+					p.view = nil
+				}
+			}()
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-mctx.Done():
@@ -154,6 +275,9 @@ func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsew
 		}()
 	}
 	wg.Wait()
+	// Members the last table had and this one has not: their checks are
+	// no part of this run.
+	r.warm.stop()
 	return probes, seedMismatch
 }
 
@@ -740,9 +864,7 @@ func (r *Run) memberRun(host string, port int, env *Env) *Run {
 	t.Host, t.Port = host, port
 	sub := newRun(&t, env)
 	sub.member, sub.seed, sub.resolver = true, r.seed, r.Resolver()
-	if r.hello != nil {
-		sub.seedAgent = r.hello.Server
-	}
+	sub.seedAgent = r.agentSoFar()
 	if sub.seed == "" {
 		sub.seed = r.T.Address()
 	}
@@ -761,7 +883,7 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	host, port, err := routing.SplitAddress(m.Address)
 	if err != nil {
 		out.member.Status = Fail
-		out.member.Checks = []Result{normalise(malformedMember(m.Address, say{r.serverGen()}))}
+		out.member.Checks = []Result{normalise(malformedMember(m.Address, say{r.genSoFar()}))}
 		return out
 	}
 	sub := r.memberRun(host, port, r.Env)
@@ -779,6 +901,37 @@ func (r *Run) checkMember(ctx context.Context, m routing.Member, inTable map[str
 	}
 	r.judgeProbe(ctx, &out, sub, inTable)
 	return out
+}
+
+// agentSoFar is the server agent of the seed for its members' hints:
+// HELLO's once the auth check is done, else (a warm run's members start
+// with the seed) the remembered one.
+func (r *Run) agentSoFar() string {
+	if r.finished("auth") && r.hello != nil && r.hello.Server != "" {
+		return r.hello.Server
+	}
+	return r.rememberedAgent
+}
+
+// genSoFar is serverGen for a member started before the seed's login
+// answered.
+func (r *Run) genSoFar() generation.Server {
+	if r.finished("auth") {
+		return r.serverGen()
+	}
+	return generation.Detect(r.T.Host, r.rememberedAgent, bolt.Version{})
+}
+
+// viewDatabase is the database a router's own table is asked for: the
+// seed's table's, or before it is read (a warm run) the remembered one's.
+func (r *Run) viewDatabase() string {
+	switch {
+	case r.finished("routing") || r.remembered == nil:
+		return r.tableDatabase()
+	case r.T.Database != "":
+		return r.T.Database
+	}
+	return r.remembered.Database
 }
 
 // seedMember is the seed's own entry in its routing table: the server in
@@ -843,7 +996,7 @@ func (r *Run) judgeProbe(ctx context.Context, out *memberProbe, run *Run, inTabl
 // seed's. The ROUTE goes with the login, so the router's view costs no
 // round trip. It writes what it found into v for the members check.
 func (r *Run) routerCheck(v *routerView) Check {
-	db := r.tableDatabase()
+	db := r.viewDatabase()
 	ride := func(f Flight) []bolt.Request {
 		if !supportsRoute(f.Version) {
 			return nil
@@ -852,6 +1005,14 @@ func (r *Run) routerCheck(v *routerView) Check {
 	}
 	return Check{ID: "routing", Title: "routing table", Needs: []string{"auth"}, Ride: ride, Run: func(ctx context.Context, sub *Run) Result {
 		t, method, err := sub.fetchTable(ctx, r.routingContext(), db)
+		// On a warm run the router answered alongside the seed: its view
+		// is compared once the seed's table is read.
+		if werr := r.await(ctx, "routing"); werr != nil {
+			return Result{Status: Fail, Err: werr, Summary: "the seed's routing table did not arrive in time"}
+		}
+		if r.table == nil {
+			return Result{Status: Skip, Summary: "the server in your URI gave no routing table to compare with"}
+		}
 		var res Result
 		res, *v = judgeRouterView(say{r.serverGen()}, r.table, t, method, err)
 		return res

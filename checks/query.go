@@ -9,6 +9,7 @@ import (
 
 	"github.com/neo4j-doctor/neo4j-doctor/bolt"
 	"github.com/neo4j-doctor/neo4j-doctor/generation"
+	"github.com/neo4j-doctor/neo4j-doctor/routing"
 )
 
 var queryCheck = Check{
@@ -32,13 +33,24 @@ var queryCheck = Check{
 // (the one asked for, or the home database). Only with ROUTE (4.3+): on
 // older versions the routing check asks the routing procedure after the
 // login, and would have to read through these answers to get its own. A
-// neo4j:// run asks after the routing table, which names the home
-// database.
+// cold neo4j:// run asks after the routing table, which names the home
+// database; a warm one knows it from the remembered table, and checkQuery
+// runs them again if the fresh table names another.
 func queryRide(f Flight) []bolt.Request {
-	if f.Target.Routing || f.Member || !supportsRoute(f.Version) {
+	if f.Target.Routing && f.Remembered == nil || f.Member || !supportsRoute(f.Version) {
 		return nil
 	}
-	return bolt.Query(queryStatements(f.Target.Database, f.Version)...)
+	return bolt.Query(queryStatements(rideDatabase(f.Target, f.Remembered), f.Version)...)
+}
+
+// rideDatabase is the database the statements that rode with the login
+// ran in: the one asked for, else the remembered table's (a warm
+// neo4j:// run), else the home database ("").
+func rideDatabase(t *Target, remembered *routing.Table) string {
+	if t.Database != "" || !t.Routing || remembered == nil {
+		return t.Database
+	}
+	return remembered.Database
 }
 
 // checkQuery runs RETURN 1 in read mode: the only proof that the user can
@@ -65,6 +77,11 @@ func checkQuery(ctx context.Context, r *Run) Result {
 // here, under this check's deadline.
 func (r *Run) runQueries(ctx context.Context) ([]bolt.QueryResult, []error) {
 	qs, errs := r.readRide(ctx, "query")
+	if qs != nil && rideDatabase(r.T, r.remembered) != r.queryDatabase() {
+		// A warm run whose fresh table names another database than the
+		// remembered one: the answers are for the wrong database.
+		qs = nil
+	}
 	if qs == nil || errors.Is(errs[0], bolt.ErrIgnored) {
 		// Nothing rode along, or an earlier request of the flight (ROUTE)
 		// failed and the server never ran them: run them now, so the

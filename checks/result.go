@@ -9,7 +9,9 @@
 package checks
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/neo4j-doctor/neo4j-doctor/internal/truststore"
@@ -166,6 +168,22 @@ type Report struct {
 type TableChange struct {
 	WritersBefore, WritersAfter []string // when the writers changed; both nil when not
 	Joined, Left                []string // members (any role) new to the table, and gone from it
+}
+
+// String says the change as people read it: "writer a → b; joined c;
+// left d".
+func (c *TableChange) String() string {
+	var parts []string
+	if c.WritersBefore != nil || c.WritersAfter != nil {
+		parts = append(parts, fmt.Sprintf("writer %s → %s", listOrNone(c.WritersBefore), listOrNone(c.WritersAfter)))
+	}
+	if len(c.Joined) > 0 {
+		parts = append(parts, "joined "+strings.Join(c.Joined, ", "))
+	}
+	if len(c.Left) > 0 {
+		parts = append(parts, "left "+strings.Join(c.Left, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Exit codes: the CLI contract, as pg_isready.

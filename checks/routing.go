@@ -125,7 +125,62 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		d.list, d.dropped, d.err = routing.ShowDatabases(ctx, r.Bolt(), out.version)
 		out.dbs = d
 	}
-	return judgeRouting(r.T, out)
+	res := judgeRouting(r.T, out)
+	if out.err == nil && r.remembered != nil {
+		// A warm run: what changed since the last probe is news (a
+		// leader election, a member gone), not a cache detail.
+		if c := compareTables(r.remembered, out.table); c != nil {
+			r.tableChange = c
+			res.Summary += "; changed since the last probe"
+			res.Facts = append(res.Facts, Fact{Name: "since the last probe", Value: c.String()})
+		}
+	}
+	return res
+}
+
+// compareTables says how after differs from before: the writers, and the
+// members that joined or left; nil when neither changed.
+func compareTables(before, after *routing.Table) *TableChange {
+	var c TableChange
+	if !sameAddresses(before.Writers, after.Writers) {
+		c.WritersBefore, c.WritersAfter = slices.Clone(before.Writers), slices.Clone(after.Writers)
+	}
+	had, has := addressSet(before.Members()), addressSet(after.Members())
+	for _, m := range after.Members() {
+		if !had[strings.ToLower(m.Address)] {
+			c.Joined = append(c.Joined, m.Address)
+		}
+	}
+	for _, m := range before.Members() {
+		if !has[strings.ToLower(m.Address)] {
+			c.Left = append(c.Left, m.Address)
+		}
+	}
+	if c.WritersBefore == nil && c.WritersAfter == nil && c.Joined == nil && c.Left == nil {
+		return nil
+	}
+	return &c
+}
+
+func addressSet(ms []routing.Member) map[string]bool {
+	set := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		set[strings.ToLower(m.Address)] = true
+	}
+	return set
+}
+
+func sameAddresses(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	for i := range a {
+		a[i] = strings.ToLower(a[i])
+	}
+	for i := range b {
+		b[i] = strings.ToLower(b[i])
+	}
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // missingDatabase: the database asked for does not exist or is not

@@ -106,6 +106,15 @@ type Run struct {
 	seedAgent string
 	// memberChecks are the checks each member gets (Check.Member).
 	memberChecks []Check
+	// remembered and rememberedAgent are, on a warm run, the routing
+	// table and server agent the process's last diagnosis of the target
+	// found (Env.Memory); nil and "" on a cold run.
+	remembered      *routing.Table
+	rememberedAgent string
+	// warm holds the member probes a warm run started with the seed's.
+	warm *warmProbes
+	// tableChange is how the fresh table differs from the remembered one.
+	tableChange *TableChange
 
 	// dns
 	Addrs        []net.IP
@@ -175,6 +184,13 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 	r.done = done
 	r.results = make(map[string]*Result, len(list))
 	r.blocked = make(map[string]string, len(list))
+	if r.remembered != nil && !r.member {
+		for _, c := range list {
+			if c.Warm != nil && r.willRun(c.ID) {
+				c.Warm(ctx, r)
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for _, c := range list {
 		wg.Add(1)
@@ -232,6 +248,21 @@ func Execute(ctx context.Context, r *Run, list []Check) []Result {
 		out = append(out, normalise(*r.results[c.ID]))
 	}
 	return out
+}
+
+// finished reports whether check id of the run's list is done, so that
+// its fields may be read; false for a check not in the list.
+func (r *Run) finished(id string) bool {
+	ch, ok := r.done[id]
+	if !ok {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // resultOf is the result of check id, once it is done (see await); nil

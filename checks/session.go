@@ -125,17 +125,15 @@ func (s *session) listKey(addr string) string {
 
 // wantListing says whether the run opens a connection to addr to read the
 // server's version list: only the seed's run, only when pipelining (a
-// sequential handshake reads it for free), and only when asked for
-// (Target.ListVersions) or, in a long-lived process, not remembered.
+// sequential handshake reads it for free), only when asked for
+// (Target.ListVersions), and not when the process remembers it.
 func (s *session) wantListing(addr string) bool {
 	r := s.r
-	if r.T.NoPipelining || r.member {
+	if r.T.NoPipelining || r.member || !r.T.ListVersions {
 		return false
 	}
-	if _, ok := r.Env.Memory.knownVersions(s.listKey(addr)); ok {
-		return false
-	}
-	return r.T.ListVersions || r.Env.Memory != nil
+	_, known := r.Env.Memory.knownVersions(s.listKey(addr))
+	return !known
 }
 
 func (s *session) tlsConfig() tlsprobe.Config {
@@ -153,6 +151,7 @@ func (s *session) tlsConfig() tlsprobe.Config {
 		Now:            r.Env.Now,
 		Timeout:        r.T.Timeout,
 		WarnDays:       r.T.CertWarnDays,
+		Sessions:       r.Env.Memory.tlsSessions(),
 	}
 	// --trust-store: verify as the application does, with its store alone.
 	switch st := r.T.TrustStore; {
@@ -423,7 +422,7 @@ func (s *session) flightRequests(v bolt.Version) (reqs []bolt.Request, owners []
 	r.countLogon()
 	owners = make([]string, len(reqs))
 	s.rideErr = nil
-	f := Flight{Version: v, Target: r.T, Member: r.member, Routing: r.routingContext()}
+	f := Flight{Version: v, Target: r.T, Member: r.member, Routing: r.routingContext(), Remembered: r.remembered}
 	for _, c := range r.list {
 		if c.Ride == nil || !r.willRun(c.ID) {
 			continue

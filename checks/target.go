@@ -77,9 +77,9 @@ type Target struct {
 	// handshake manifest) for the version check's evidence. A pipelined
 	// handshake cannot read it, so it costs a connection of its own (no
 	// login): the CLI asks for it with --verbose and in bundles, where a
-	// person reads it. With Env.Memory the list is read once per server
-	// and remembered (VersionsTTL), asked for or not; a sequential
-	// handshake reads it for free.
+	// person reads it. With Env.Memory a list read once is remembered per
+	// server (VersionsTTL) and shown by later diagnoses at no cost; a
+	// sequential handshake reads it for free.
 	ListVersions bool
 	ExtraCAs     []*x509.Certificate
 	CAFile       string // the file ExtraCAs came from (--ca-file)

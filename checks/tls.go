@@ -131,6 +131,9 @@ func tlsFacts(info *tlsprobe.Result, err error) []Fact {
 	}
 	add("version", info.Version, true)
 	add("cipher", info.CipherSuite, true)
+	if info.Resumed {
+		add("session", "resumed from an earlier probe in this process: the chain below is from that session's full handshake, at most 10 minutes old", true)
+	}
 	// The host in the URI, unless the server did not take it.
 	add("server name (SNI)", info.SNI, !errors.Is(err, tlsprobe.ErrServerName))
 	if len(info.Chain) > 0 {

@@ -106,6 +106,12 @@ type Config struct {
 	// verdict (an alert, or a session ticket meaning "accepted") before
 	// returning the connection. 0 means 500 ms; negative disables the wait.
 	AlertWait time.Duration
+	// Sessions, when set, keeps the sessions servers offer and resumes
+	// them (TLS 1.2 tickets, TLS 1.3 PSK): a process that probes again
+	// saves the certificate exchange and its CPU on both sides. A resumed
+	// handshake is verified too, against the chain of the session's full
+	// handshake (Result.Resumed says so). nil resumes nothing.
+	Sessions tls.ClientSessionCache
 }
 
 func (c Config) withDefaults() Config {
@@ -145,6 +151,7 @@ type Result struct {
 	Version           string        `json:"version,omitempty"`  // negotiated protocol, "TLS 1.3"
 	CipherSuite       string        `json:"cipher_suite,omitempty"`
 	ALPN              string        `json:"alpn,omitempty"` // negotiated application protocol
+	Resumed           bool          `json:"resumed"`        // the session was resumed (Config.Sessions): the chain is the one its full handshake received
 	OCSPStapled       bool          `json:"ocsp_stapled"`   // the server stapled an OCSP response
 
 	Chain      []CertInfo `json:"chain,omitempty"`       // certificates as sent, leaf first
@@ -211,7 +218,7 @@ func Probe(ctx context.Context, raw net.Conn, cfg Config) (*tls.Conn, *Result, e
 	}
 
 	rec := &recorder{Conn: raw}
-	tickets := &ticketWatch{}
+	tickets := &ticketWatch{inner: cfg.Sessions}
 	var certErr *CertError
 	tcfg := &tls.Config{
 		ServerName:         cfg.ServerName,
@@ -309,6 +316,7 @@ func (r *Result) fillState(cs tls.ConnectionState) {
 		r.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	}
 	r.ALPN = cs.NegotiatedProtocol
+	r.Resumed = cs.DidResume
 	r.OCSPStapled = len(cs.OCSPResponse) > 0
 	r.Chain = r.Chain[:0]
 	for _, c := range cs.PeerCertificates {
@@ -389,9 +397,12 @@ func awaitVerdict(tc *tls.Conn, raw net.Conn, tickets *ticketWatch, deadline tim
 	return err
 }
 
-// ticketWatch is a ClientSessionCache that stores nothing; when armed, it
-// reports that the server sent a session ticket.
-type ticketWatch struct{ on atomic.Pointer[func()] }
+// ticketWatch is a ClientSessionCache that stores in inner (nothing when
+// nil); when armed, it reports that the server sent a session ticket.
+type ticketWatch struct {
+	on    atomic.Pointer[func()]
+	inner tls.ClientSessionCache
+}
 
 func (t *ticketWatch) arm(f func()) {
 	if f == nil {
@@ -401,11 +412,19 @@ func (t *ticketWatch) arm(f func()) {
 	t.on.Store(&f)
 }
 
-func (t *ticketWatch) Get(string) (*tls.ClientSessionState, bool) { return nil, false }
+func (t *ticketWatch) Get(key string) (*tls.ClientSessionState, bool) {
+	if t.inner == nil {
+		return nil, false
+	}
+	return t.inner.Get(key)
+}
 
-func (t *ticketWatch) Put(_ string, cs *tls.ClientSessionState) {
+func (t *ticketWatch) Put(key string, cs *tls.ClientSessionState) {
 	if f := t.on.Load(); f != nil && cs != nil {
 		(*f)()
+	}
+	if t.inner != nil {
+		t.inner.Put(key, cs)
 	}
 }
 

@@ -94,6 +94,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "format", Usage: "report format: " + orList(report.FormatNames()) + "; several, each with its own -o", DefaultText: "text"},
 		&ucli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "deadline for each network step"},
 		&ucli.BoolFlag{Name: "no-pipelining", Usage: "wait for the Bolt handshake's answer before sending HELLO, for a proxy that chokes on bytes sent ahead (costs a round trip per connection)"},
+		&ucli.BoolFlag{Name: "no-cache", Usage: "with --wait, --targets or watch: start every diagnosis cold, remembering nothing from the last (routing table, version list, TLS session)"},
 		&ucli.StringFlag{Name: "color", Value: "auto", Usage: "colour: auto, always or never (auto honours NO_COLOR)"},
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
 		&ucli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
@@ -249,6 +250,17 @@ type options struct {
 	waitAll bool
 	only    []string // --checks
 	skip    []string // --skip
+	noCache bool     // --no-cache
+}
+
+// memory is what the diagnoses of one command remember of each other
+// (--wait's attempts, watch's runs, --targets' targets): nil with
+// --no-cache.
+func (o options) memory() *checks.Memory {
+	if o.noCache {
+		return nil
+	}
+	return checks.NewMemory(nil)
 }
 
 // checkOptions are the diagnosis's options: --strict, --checks, --skip,
@@ -266,6 +278,7 @@ func (r *runner) outputOptions(cCtx *ucli.Context) (options, error) {
 		quiet: cCtx.Bool("quiet"), strict: cCtx.Bool("strict"), verbose: cCtx.Bool("verbose"),
 		wait: cCtx.Duration("wait"), waitAll: cCtx.Bool("wait-all"),
 		only: splitList(cCtx.StringSlice("checks")), skip: splitList(cCtx.StringSlice("skip")),
+		noCache: cCtx.Bool("no-cache"),
 	}
 	plan, err := planOutputs(splitList(cCtx.StringSlice("format")), cCtx.StringSlice("output"))
 	if err != nil {
@@ -371,9 +384,14 @@ func (r *runner) checkAction(cCtx *ucli.Context) error {
 	v, _, _ := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var mem *checks.Memory // one diagnosis remembers nothing
+	if o.wait > 0 {
+		mem = o.memory()
+	}
 	diagnose := func(ctx context.Context) *checks.Report {
 		env := machineEnv(v, r.getenv)
 		env.TrustSearch = r.trustSearch()
+		env.Memory = mem
 		return checks.Diagnose(ctx, t, env, o.checkOptions())
 	}
 	var rep *checks.Report

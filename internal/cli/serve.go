@@ -56,6 +56,7 @@ func (r *runner) serveCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
 			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
 			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
+			&ucli.BoolFlag{Name: "no-cache", Usage: "start every diagnosis cold: remember nothing of a target's last probe (routing table, version list, TLS session)"},
 			&ucli.BoolFlag{Name: "demo", Usage: "start the demo's scenarios on loopback and serve them as targets (SCENARIO... names some; default all)"},
 		},
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
@@ -63,6 +64,15 @@ func (r *runner) serveCommand() *ucli.Command {
 		},
 		Action: r.serveAction,
 	}
+}
+
+// serveMemory is what serve's probes remember of each target's last:
+// every probe after a target's first is warm, unless --no-cache.
+func serveMemory(noCache bool) *checks.Memory {
+	if noCache {
+		return nil
+	}
+	return checks.NewMemory(nil)
 }
 
 func (r *runner) serveAction(cCtx *ucli.Context) error {
@@ -110,7 +120,7 @@ func (r *runner) serveAction(cCtx *ucli.Context) error {
 		MinProbeInterval: cCtx.Duration("min-probe-interval"),
 		EnableLifecycle:  cCtx.Bool("web.enable-lifecycle"),
 		HideReports:      cCtx.Bool("web.hide-reports"),
-		Env:              &checks.Env{Version: v},
+		Env:              &checks.Env{Version: v, Memory: serveMemory(cCtx.Bool("no-cache"))},
 		Logger:           log,
 		Version:          v,
 	})

@@ -82,8 +82,14 @@ func (r *runner) targetsAction(cCtx *ucli.Context) error {
 	v, _, _ := buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	env := machineEnv(v, r.getenv)
+	if !cCtx.Bool("no-cache") {
+		// Targets on one cluster share its servers' version lists and TLS
+		// sessions.
+		env.Memory = checks.NewMemory(nil)
+	}
 	res, err := fleet.Diagnose(ctx, f, fleet.Options{
-		Env: machineEnv(v, r.getenv), Strict: cCtx.Bool("strict"), Getenv: r.getenv, Only: only, Skip: skip,
+		Env: env, Strict: cCtx.Bool("strict"), Getenv: r.getenv, Only: only, Skip: skip,
 		NoPipelining: cCtx.Bool("no-pipelining"),
 	})
 	if err != nil {

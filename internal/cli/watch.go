@@ -160,8 +160,11 @@ func (r *runner) watch(ctx context.Context, t *checks.Target, o options, ws watc
 	}
 	tr := watch.NewTracker(start)
 	var werr error
+	mem := o.memory()
 	interrupted := watch.Watch(ctx, watch.Options{Interval: ws.interval, For: ws.limit}, func(ctx context.Context) *checks.Report {
-		return checks.Diagnose(ctx, t, machineEnv(v, r.getenv), checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
+		env := machineEnv(v, r.getenv)
+		env.Memory = mem
+		return checks.Diagnose(ctx, t, env, checks.Options{Strict: o.strict, Only: o.only, Skip: o.skip})
 	}, func(run watch.Run) {
 		if err := rend.Run(run, tr.Observe(run)); err != nil && werr == nil {
 			werr = err
