@@ -131,7 +131,11 @@ func checkRouting(ctx context.Context, r *Run) Result {
 		// leader election, a member gone), not a cache detail.
 		if c := compareTables(r.remembered, out.table); c != nil {
 			r.tableChange = c
-			res.Summary += "; changed since the last probe"
+			if res.Status == Pass {
+				// A problem's summary says the problem; the fact says
+				// the change either way.
+				res.Summary += "; changed since the last probe"
+			}
 			res.Facts = append(res.Facts, Fact{Name: "since the last probe", Value: c.String()})
 		}
 	}
