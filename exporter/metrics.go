@@ -90,6 +90,16 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 	if rep.ExitCode == checks.ExitHealthy {
 		success.Set(1)
 	}
+	gauge("neo4j_doctor_probe_connections", "TCP connections the diagnosis opened to the target's servers: one per server on a healthy cluster.").Set(float64(rep.Connections))
+	gauge("neo4j_doctor_probe_logons", "Logins the diagnosis sent (LOGON, or HELLO with credentials before Bolt 5.1): each one the server checks, with LDAP or SSO at the identity provider.").Set(float64(rep.Logons))
+	warm := gauge("neo4j_doctor_probe_warm", "1 when the diagnosis started from what the exporter remembered of the target's last (routing table, version lists, TLS sessions), else 0: the first probe of a target, or --no-cache.")
+	changed := gauge("neo4j_doctor_routing_table_changed", "1 when the routing table differs from the one the target's last diagnosis read (writer, members joined or left), else 0.")
+	if rep.Warm {
+		warm.Set(1)
+	}
+	if rep.TableChange != nil {
+		changed.Set(1)
+	}
 
 	status := vec("neo4j_doctor_check_status", "The status of each check, as a state set: 1 for the check's status, 0 for the others.", "check", "status")
 	for _, c := range rep.Checks {
