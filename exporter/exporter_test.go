@@ -596,3 +596,31 @@ func TestProbeDatabaseAccessNeedsAccessCheck(t *testing.T) {
 	m.must(t, "neo4j_doctor_database_access", 1, "database", "neo4j", "mode", "read-write")
 	m.must(t, "neo4j_doctor_database_access", 0, "database", "neo4j", "mode", "read-only")
 }
+
+// TestProbeWarm: the exporter's second probe of a target starts from the
+// first's routing table (Env.Memory, on unless --no-cache), with one
+// connection and one login per member each time. (A table that moved is
+// checks.TestWarmTableChanged's.)
+func TestProbeWarm(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		memory *checks.Memory
+		warm   float64
+	}{{"remembering", checks.NewMemory(nil), 1}, {"--no-cache", nil, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := start(t, exporter.Config{Env: &checks.Env{Memory: tc.memory}}, "healthy-cluster")
+			first := r.probe(t, "healthy-cluster")
+			first.must(t, "neo4j_doctor_probe_warm", 0)
+			second := r.probe(t, "healthy-cluster")
+			for _, m := range []metrics{first, second} {
+				m.must(t, "neo4j_doctor_probe_success", 1)
+				m.must(t, "neo4j_doctor_probe_connections", 3)
+				m.must(t, "neo4j_doctor_probe_logons", 3)
+				m.must(t, "neo4j_doctor_routing_table_changed", 0)
+			}
+			second.must(t, "neo4j_doctor_probe_warm", tc.warm)
+		})
+	}
+}
