@@ -951,6 +951,9 @@ func (r *Run) seedMember(ctx context.Context, m routing.Member, inTable map[stri
 		res, view := judgeRouterView(say{r.serverGen()}, r.table, r.table, r.tableMethod, nil)
 		res.ID, res.Title = "routing", "routing table"
 		res.Summary = "the server in your URI: its table is the routing check's"
+		if own := r.resultOf("routing"); own != nil {
+			res.Duration = own.Duration
+		}
 		out.member.Checks = append(out.member.Checks, normalise(res))
 		out.view = &view
 	}

@@ -508,6 +508,10 @@ func (t *textRenderer) members(indent int, ms []checks.Member) {
 		if roles == "" {
 			roles = "no roles"
 		}
+		if m.Seed {
+			// Its checks are the run's own, above: one connection.
+			roles += " (the server in your URI)"
+		}
 		sym := symbol(m.Status)
 		addr := clean(m.Address)
 		col := indent + utf8.RuneCountInString(sym) + 1 + addrW + 2
