@@ -64,6 +64,12 @@ func Diagnose(ctx context.Context, t *Target, env *Env, opts Options) *Report {
 	}
 	rep.Verdict, rep.ExitCode = verdict(results, r.noResponse, opts.Strict)
 	rep.Artifacts = r.Artifacts()
+	for i := range rep.Members {
+		// Their artifacts are taken: a report kept (serve's status page,
+		// a fleet's thousand) must not hold each member's connection and
+		// its read buffer.
+		rep.Members[i].run = nil
+	}
 	rep.Table = r.table
 	rep.Access = r.access
 	rep.Idle = r.idle
