@@ -26,6 +26,10 @@ type Options struct {
 	Only, Skip []string
 	// NoPipelining (--no-pipelining) applies to every target.
 	NoPipelining bool
+
+	// track, set by the tests (export_test.go), hears each diagnosis
+	// start (+1) and end (-1), to count those in flight.
+	track func(delta int)
 }
 
 // Diagnose resolves every target (reading passwords now; any error is a
@@ -64,6 +68,10 @@ func Diagnose(ctx context.Context, f *File, opts Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if opts.track != nil {
+				opts.track(+1)
+				defer opts.track(-1)
+			}
 			t := &f.Targets[i]
 			o := OptionsFor(t, opts.Strict)
 			o.Only, o.Skip = opts.Only, append(o.Skip, opts.Skip...)
