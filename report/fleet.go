@@ -30,9 +30,10 @@ func init() {
 // (verdict, the step that failed, Bolt version, server agent, time),
 // failures first, then warnings, then anything else, each group in file
 // order; the targets that passed are one count line, or their rows in file
-// order with --verbose. Then the full report of each target that did not
-// pass, in the table's order, then the fleet's verdict. Like Text it
-// writes once.
+// order with --verbose. So are the targets whose only failure is that the
+// run was interrupted (Ctrl-C), without their reports unless --verbose.
+// Then the full report of each other target that did not pass, in the
+// table's order, then the fleet's verdict. Like Text it writes once.
 func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 	if res == nil {
 		return errors.New("report: nil fleet result")
@@ -49,15 +50,20 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 	// The rows in the order they are shown: the targets that did not
 	// pass, worst first, then (with --verbose) those that did.
 	order := fleetOrder(res.Outcomes)
-	var shown, passed []int
+	var shown, passed, cut []int
 	for _, i := range order {
-		if verdictOf(res.Outcomes[i]) == checks.Pass {
+		switch {
+		case verdictOf(res.Outcomes[i]) == checks.Pass:
 			passed = append(passed, i)
-			if !opts.Verbose {
-				continue
-			}
+		case interruptedOnly(res.Outcomes[i].Report):
+			cut = append(cut, i)
+		default:
+			shown = append(shown, i)
+			continue
 		}
-		shown = append(shown, i)
+		if opts.Verbose {
+			shown = append(shown, i)
+		}
 	}
 
 	head := []string{"target", "verdict", "failing", "bolt", "server agent", "time"}
@@ -97,6 +103,10 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 		st := verdictOf(res.Outcomes[i])
 		b.WriteString(paint(p.status(st), symbol(st)) + " " + line(rows[k]) + "\n")
 	}
+	if len(cut) > 0 && !opts.Verbose {
+		b.WriteString(paint(p.status(checks.Fail), symbol(checks.Fail)) + " " + plural(len(cut), "target") +
+			" interrupted before the diagnosis finished" + paint(p.dim, " (--verbose lists them)") + "\n")
+	}
 	if len(passed) > 0 && !opts.Verbose {
 		b.WriteString(paint(p.status(checks.Pass), symbol(checks.Pass)) + " " + plural(len(passed), "healthy target") +
 			paint(p.dim, " (--verbose lists them)") + "\n")
@@ -104,7 +114,7 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 
 	for _, i := range order {
 		o := res.Outcomes[i]
-		if o.Report == nil || o.Report.Verdict == checks.Pass {
+		if o.Report == nil || o.Report.Verdict == checks.Pass || (!opts.Verbose && interruptedOnly(o.Report)) {
 			continue
 		}
 		title := "━━ " + oneLine(o.Name) + " "
@@ -143,6 +153,25 @@ func verdictOf(o checks.Outcome) checks.Status {
 		return ""
 	}
 	return o.Report.Verdict
+}
+
+// interruptedOnly says whether r failed only because the run was
+// cancelled: every failing check is interrupted. A Ctrl-C in a long fleet
+// run leaves hundreds of these, all saying the same.
+func interruptedOnly(r *checks.Report) bool {
+	if r == nil || r.Verdict != checks.Fail {
+		return false
+	}
+	failed := false
+	for _, c := range r.Checks {
+		if c.Status == checks.Fail {
+			if c.Code != checks.CodeInterrupted {
+				return false
+			}
+			failed = true
+		}
+	}
+	return failed
 }
 
 // fleetOrder is the order the text table shows outcomes in, as indices:

@@ -361,3 +361,60 @@ func TestFleetJUnit(t *testing.T) {
 		t.Errorf("totals: %d tests, %d failures, counted %d", doc.Tests, doc.Failures, len(failed))
 	}
 }
+
+// interruptedReport is a target whose diagnosis a Ctrl-C cut at tcp.
+func interruptedReport() *checks.Report {
+	return &checks.Report{
+		Started: started, Verdict: checks.Fail, ExitCode: checks.ExitFailed,
+		Checks: []checks.Result{
+			{ID: "config", Title: "config", Status: checks.Pass, Summary: "bolt to db:7687, plaintext"},
+			{ID: "tcp", Title: "tcp", Status: checks.Fail, Code: checks.CodeInterrupted, Summary: "interrupted before tcp finished",
+				Hints: []string{"the run was cancelled (Ctrl-C or a deadline); run it again to finish the diagnosis"}},
+			{ID: "bolt", Title: "bolt", Status: checks.Skip, Code: checks.CodeBlocked, Summary: "not run: tcp failed"},
+		},
+	}
+}
+
+// After a Ctrl-C the targets whose only failure is the interruption are
+// one line, without their reports; a target that failed for a reason of
+// its own keeps its row and report; --verbose lists them all.
+func TestFleetTextCollapsesInterrupted(t *testing.T) {
+	outs := []checks.Outcome{
+		{Name: "done", Report: withVersion(healthyReport(), "5.7", "Neo4j/5.27-aura")},
+		{Name: "real-failure", Report: withVersion(failingReport(), "5.4", "Neo4j/5.20.0")},
+	}
+	for i := range 300 {
+		outs = append(outs, checks.Outcome{Name: fmt.Sprintf("cut-%03d", i), Report: interruptedReport()})
+	}
+	v, code := checks.Worst(outs)
+	res := &checks.FleetReport{Outcomes: outs, Started: started, Duration: time.Second, Verdict: v, ExitCode: code}
+	var b bytes.Buffer
+	if err := FleetText(&b, res, TextOptions{Version: "1.2.3"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[3], "✗ real-failure  fail     auth") ||
+		lines[4] != "✗ 300 targets interrupted before the diagnosis finished (--verbose lists them)" ||
+		lines[5] != "✓ 1 healthy target (--verbose lists them)" || lines[6] != "" {
+		t.Errorf("table:\n%s", strings.Join(lines[:7], "\n"))
+	}
+	if strings.Contains(out, "cut-") || strings.Count(out, "━━ ") != 1 {
+		t.Errorf("an interrupted target is named, or has its report:\n%s", out)
+	}
+	if !strings.HasSuffix(out, "\n✗ fail — 302 targets: 1 passed, 301 failed in 1.0s\n") {
+		t.Errorf("closing line: %q", lines[len(lines)-2])
+	}
+
+	b.Reset()
+	if err := FleetText(&b, res, TextOptions{Version: "1.2.3", Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	out = b.String()
+	if rows := tableRows(t, out); len(rows) != 302 || rows[0] != "✗ real-failure" || rows[1] != "✗ cut-000" || rows[301] != "✓ done" {
+		t.Errorf("--verbose rows: %d, %q … %q", len(rows), rows[:2], rows[len(rows)-1])
+	}
+	if strings.Contains(out, "interrupted before the diagnosis finished") || strings.Count(out, "━━ ") != 301 {
+		t.Errorf("--verbose: a count line, or not every report (%d)", strings.Count(out, "━━ "))
+	}
+}
