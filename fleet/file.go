@@ -345,9 +345,13 @@ func suggest(key string, allowed []string) string {
 	return ""
 }
 
+// keyPunct drops '_' and '-' from a key; built once, as a Replacer is
+// costly to build and a thousand-target file normalises every key.
+var keyPunct = strings.NewReplacer("_", "", "-", "")
+
 // normKey is a key without case, '_' and '-'.
 func normKey(s string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	return strings.ToLower(keyPunct.Replace(s))
 }
 
 func (p *parser) target(n *yaml.Node, t *Target, isDefaults bool) error {

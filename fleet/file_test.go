@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 // canary is a password that must never appear in an error.
 const canary = "Canary-Pa55word-9f3e"
 
-func writeFile(t *testing.T, name, body string) string {
+func writeFile(t testing.TB, name, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {

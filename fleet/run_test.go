@@ -14,7 +14,7 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/fleet"
 )
 
-func startServer(t *testing.T, cfg fixtures.Config) *fixtures.Server {
+func startServer(t testing.TB, cfg fixtures.Config) *fixtures.Server {
 	t.Helper()
 	if cfg.Users == nil {
 		cfg.Users = map[string]string{"neo4j": "secret"}
@@ -28,7 +28,7 @@ func startServer(t *testing.T, cfg fixtures.Config) *fixtures.Server {
 }
 
 // closedPort is a loopback port nothing listens on.
-func closedPort(t *testing.T) string {
+func closedPort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

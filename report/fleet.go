@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,10 +25,15 @@ func init() {
 	registerFleet("junit", func(w io.Writer, res *checks.FleetReport, o Options) error { return FleetJUnit(w, res, o.Tool) })
 }
 
-// FleetText writes the diagnosis of many targets for people: one summary
-// row per target (verdict, the step that failed, Bolt version, server
-// agent, time), then the full report of each target that did not pass,
-// then the fleet's verdict. Like Text it writes once.
+// FleetText writes the diagnosis of many targets for people, readable at a
+// thousand targets: a summary table, one row per target that did not pass
+// (verdict, the step that failed, Bolt version, server agent, time),
+// failures first, then warnings, then anything else, each group in file
+// order; the targets that passed are one count line, or their rows in file
+// order with --verbose. So are the targets whose only failure is that the
+// run was interrupted (Ctrl-C), without their reports unless --verbose.
+// Then the full report of each other target that did not pass, in the
+// table's order, then the fleet's verdict. Like Text it writes once.
 func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 	if res == nil {
 		return errors.New("report: nil fleet result")
@@ -41,9 +47,29 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 	n := len(res.Outcomes)
 	b.WriteString(paint(p.bold, "neo4j-doctor") + " " + clean(version) + " — " + plural(n, "target") + "\n\n")
 
+	// The rows in the order they are shown: the targets that did not
+	// pass, worst first, then (with --verbose) those that did.
+	order := fleetOrder(res.Outcomes)
+	var shown, passed, cut []int
+	for _, i := range order {
+		switch {
+		case verdictOf(res.Outcomes[i]) == checks.Pass:
+			passed = append(passed, i)
+		case interruptedOnly(res.Outcomes[i].Report):
+			cut = append(cut, i)
+		default:
+			shown = append(shown, i)
+			continue
+		}
+		if opts.Verbose {
+			shown = append(shown, i)
+		}
+	}
+
 	head := []string{"target", "verdict", "failing", "bolt", "server agent", "time"}
-	rows := make([][]string, 0, n)
-	for _, o := range res.Outcomes {
+	rows := make([][]string, 0, len(shown))
+	for _, i := range shown {
+		o := res.Outcomes[i]
 		s := o.Report.Headline()
 		row := []string{oneLine(o.Name), "", dash(s.Failing), dash(oneLine(s.BoltVersion)), dash(oneLine(s.ServerAgent)), ""}
 		if o.Report != nil {
@@ -70,17 +96,25 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 		}
 		return strings.TrimRight(l.String(), " ")
 	}
-	b.WriteString("  " + paint(p.dim, line(head)) + "\n")
-	for i, o := range res.Outcomes {
-		st := checks.Status("")
-		if o.Report != nil {
-			st = o.Report.Verdict
-		}
-		b.WriteString(paint(p.status(st), symbol(st)) + " " + line(rows[i]) + "\n")
+	if len(rows) > 0 {
+		b.WriteString("  " + paint(p.dim, line(head)) + "\n")
+	}
+	for k, i := range shown {
+		st := verdictOf(res.Outcomes[i])
+		b.WriteString(paint(p.status(st), symbol(st)) + " " + line(rows[k]) + "\n")
+	}
+	if len(cut) > 0 && !opts.Verbose {
+		b.WriteString(paint(p.status(checks.Fail), symbol(checks.Fail)) + " " + plural(len(cut), "target") +
+			" interrupted before the diagnosis finished" + paint(p.dim, " (--verbose lists them)") + "\n")
+	}
+	if len(passed) > 0 && !opts.Verbose {
+		b.WriteString(paint(p.status(checks.Pass), symbol(checks.Pass)) + " " + plural(len(passed), "healthy target") +
+			paint(p.dim, " (--verbose lists them)") + "\n")
 	}
 
-	for _, o := range res.Outcomes {
-		if o.Report == nil || o.Report.Verdict == checks.Pass {
+	for _, i := range order {
+		o := res.Outcomes[i]
+		if o.Report == nil || o.Report.Verdict == checks.Pass || (!opts.Verbose && interruptedOnly(o.Report)) {
 			continue
 		}
 		title := "━━ " + oneLine(o.Name) + " "
@@ -111,6 +145,56 @@ func FleetText(w io.Writer, res *checks.FleetReport, opts TextOptions) error {
 		plural(n, "target") + ": " + strings.Join(parts, ", ") + " in " + formatDuration(res.Duration) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// verdictOf is an outcome's verdict; "" when it has no report.
+func verdictOf(o checks.Outcome) checks.Status {
+	if o.Report == nil {
+		return ""
+	}
+	return o.Report.Verdict
+}
+
+// interruptedOnly says whether r failed only because the run was
+// cancelled: every failing check is interrupted. A Ctrl-C in a long fleet
+// run leaves hundreds of these, all saying the same.
+func interruptedOnly(r *checks.Report) bool {
+	if r == nil || r.Verdict != checks.Fail {
+		return false
+	}
+	failed := false
+	for _, c := range r.Checks {
+		if c.Status == checks.Fail {
+			if c.Code != checks.CodeInterrupted {
+				return false
+			}
+			failed = true
+		}
+	}
+	return failed
+}
+
+// fleetOrder is the order the text table shows outcomes in, as indices:
+// fail, then warn, then any other verdict but pass, then pass; each group
+// in file order.
+func fleetOrder(outs []checks.Outcome) []int {
+	rank := func(st checks.Status) int {
+		switch st {
+		case checks.Fail:
+			return 0
+		case checks.Warn:
+			return 1
+		case checks.Pass:
+			return 3
+		}
+		return 2
+	}
+	order := make([]int, len(outs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rank(verdictOf(outs[a])) - rank(verdictOf(outs[b])) })
+	return order
 }
 
 func dash(s string) string {

@@ -99,7 +99,7 @@ func connectionFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing; the exit code is the answer"},
 		&ucli.BoolFlag{Name: "strict", Usage: "warnings fail (exit 1)"},
 		&ucli.StringFlag{Name: "dns-server", Usage: "resolve with this DNS server (HOST:PORT) instead of the system's, for every connection, like dig @server"},
-		&ucli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks, and read the server's whole Bolt version list (one more connection, without a login)"},
+		&ucli.BoolFlag{Name: "verbose", Usage: "also show the evidence of passing checks and every member's own checks, and read the server's whole Bolt version list (one more connection, without a login); with --targets, also list every healthy target's row"},
 		&ucli.StringSliceFlag{Name: "checks", Usage: "run only these checks (comma list of ids) and the checks they need; see --list-checks"},
 		&ucli.StringSliceFlag{Name: "skip", Usage: "leave out these checks (comma list of ids) and the checks that need them, e.g. --skip query"},
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func targetsFlag() ucli.Flag {
-	return &ucli.StringFlag{Name: "targets", Usage: "diagnose every target of this YAML `FILE` concurrently: a summary table, then the reports of those that did not pass; the exit code is the worst", TakesFile: true}
+	return &ucli.StringFlag{Name: "targets", Usage: "diagnose every target of this YAML `FILE` concurrently: a summary table (failures first, the healthy targets one count line; --verbose lists them), then the reports of those that did not pass; the exit code is the worst", TakesFile: true}
 }
 
 // targetsExcludes are the flags that describe one target: with --targets

@@ -53,30 +53,27 @@ func TestCheckTargets(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("exit %d, want 2 (down is the worst: no response)\n%s", r.code, r)
 	}
+	// Failures first (in file order), then the warning; the healthy
+	// target is a count line.
 	lines := strings.Split(r.stdout, "\n")
-	rows := map[string][]string{}
-	for _, l := range lines[3:7] {
-		f := strings.Fields(l)
-		rows[f[1]] = f
-	}
-	for _, w := range []struct{ name, sym, verdict, failing, bolt string }{
-		{"healthy-cluster", "✓", "pass", "–", "5.8"},
+	want := []struct{ name, sym, verdict, failing, bolt string }{
 		{"wrong-password", "✗", "fail", "auth", "5.8"},
-		{"partial-outage", "!", "warn", "members", "5.8"},
 		{"down", "✗", "fail", "tcp", "–"},
-	} {
-		f := rows[w.name]
-		if len(f) < 6 || f[0] != w.sym || f[2] != w.verdict || f[3] != w.failing || f[4] != w.bolt {
-			t.Errorf("row %s = %q, want %+v", w.name, f, w)
+		{"partial-outage", "!", "warn", "members", "5.8"},
+	}
+	for i, w := range want {
+		f := strings.Fields(lines[3+i])
+		if len(f) < 6 || f[0] != w.sym || f[1] != w.name || f[2] != w.verdict || f[3] != w.failing || f[4] != w.bolt {
+			t.Errorf("row %d = %q, want %+v", i, f, w)
 		}
+	}
+	if lines[6] != "✓ 1 healthy target (--verbose lists them)" || strings.Contains(r.stdout, "healthy-cluster") {
+		t.Errorf("the healthy target is not one count line: %q", lines[6])
 	}
 	for _, name := range []string{"wrong-password", "partial-outage", "down"} {
 		if !strings.Contains(r.stdout, "━━ "+name+" ━") {
 			t.Errorf("no report for %s", name)
 		}
-	}
-	if strings.Contains(r.stdout, "━━ healthy-cluster") {
-		t.Error("the healthy target's report is printed")
 	}
 	for _, want := range []string{
 		"fix: the server rejected user \"neo4j\"", // wrong-password's report
@@ -89,6 +86,13 @@ func TestCheckTargets(t *testing.T) {
 	}
 	if r.stderr != "" {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+
+	// --verbose lists the healthy target's row, after the others, and
+	// prints no report for it.
+	r = runCLI(env, "check", "--targets", path, "--color", "never", "--verbose")
+	if lines := strings.Split(r.stdout, "\n"); r.code != 2 || !strings.HasPrefix(lines[6], "✓ healthy-cluster  ") || strings.Contains(r.stdout, "━━ healthy-cluster") || strings.Contains(r.stdout, "healthy target") {
+		t.Errorf("--verbose:\n%s", r)
 	}
 
 	// The root command takes --targets too, and --format json carries every report.
