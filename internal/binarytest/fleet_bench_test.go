@@ -68,11 +68,21 @@ import (
 //	taskset -c 0,1 go test ./internal/binarytest -run '^$' -bench Fleet1000 -benchtime 1x
 //
 // With -short it is 100 targets, a 3 s interval and a 2.5 s scrape
-// timeout, to check that it runs (a few seconds).
+// timeout, to check that it runs (a few seconds). For sizing,
+// NEO4J_DOCTOR_BENCH_TARGETS sets the number of targets and
+// NEO4J_DOCTOR_BENCH_INTERVAL the scrape interval (the scrape timeout is
+// 10 s, or the interval when shorter), NEO4J_DOCTOR_BENCH_MAX_CONCURRENT
+// serve's --max-concurrent (default 16).
 func BenchmarkFleet1000(b *testing.B) {
 	n, interval, scrapeTimeout := 1000, 15*time.Second, 10*time.Second
 	if testing.Short() {
 		n, interval, scrapeTimeout = 100, 3*time.Second, 2500*time.Millisecond
+	}
+	if v, err := strconv.Atoi(os.Getenv("NEO4J_DOCTOR_BENCH_TARGETS")); err == nil && v >= 20 {
+		n = v
+	}
+	if v, err := time.ParseDuration(os.Getenv("NEO4J_DOCTOR_BENCH_INTERVAL")); err == nil && v > 0 {
+		interval, scrapeTimeout = v, min(scrapeTimeout, v)
 	}
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "neo4j-doctor")
@@ -82,8 +92,11 @@ func BenchmarkFleet1000(b *testing.B) {
 	if err := os.WriteFile(targets, fl.file(), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	srv := startServeProcess(b, bin, []string{"FLEET_PASSWORD=" + fleetPassword, "WRONG_PASSWORD=not-" + fleetPassword},
-		"--targets", targets, "--min-probe-interval", "0")
+	args := []string{"--targets", targets, "--min-probe-interval", "0"}
+	if v := os.Getenv("NEO4J_DOCTOR_BENCH_MAX_CONCURRENT"); v != "" {
+		args = append(args, "--max-concurrent", v)
+	}
+	srv := startServeProcess(b, bin, []string{"FLEET_PASSWORD=" + fleetPassword, "WRONG_PASSWORD=not-" + fleetPassword}, args...)
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 2 * n, MaxIdleConnsPerHost: 2 * n}}
 	defer client.CloseIdleConnections()
