@@ -42,7 +42,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/neo4j-doctor/neo4j-doctor/checks"
@@ -361,10 +360,9 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		age = max(e.cfg.Now().Sub(rec.finished()), 0)
 	}
 
-	reg := prometheus.NewRegistry()
+	reg := probeMetrics(rec.facts)
 	e.idleMetrics(reg, name)
 	resultAge(reg, age)
-	answer := prometheus.Gatherers{rec.metrics, reg}
 	result := "failure"
 	if rec.ExitCode == checks.ExitHealthy {
 		result = "success"
@@ -372,7 +370,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	e.probes.WithLabelValues(name, result).Inc()
 
 	if !debug {
-		promhttp.HandlerFor(answer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 		return
 	}
 	var b bytes.Buffer
@@ -381,7 +379,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString(rec.Text)
 	b.WriteString("\nMetrics that would have been returned:\n\n")
-	mfs, err := answer.Gather()
+	mfs, err := reg.Gather()
 	if err == nil {
 		enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
 		for _, mf := range mfs {
@@ -495,15 +493,6 @@ func startReserve(last *record, left time.Duration) time.Duration {
 	return min(r, left/2)
 }
 
-// gathered is reg's metric families, gathered once: a Gatherer that
-// answers them (or the error) on every call. The families are only read,
-// by every probe the record answers at once (Gatherers copies them into
-// families of its own).
-func gathered(reg *prometheus.Registry) prometheus.Gatherer {
-	mfs, err := reg.Gather()
-	return prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, err })
-}
-
 // flights are the diagnoses running now, by target, and the last result
 // of each target (with its report, for the metrics of a cached answer).
 // gen counts reloads: a diagnosis started with the previous targets file
@@ -557,7 +546,7 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 		var b bytes.Buffer
 		report.Error(&b, err, hintOf(err), false)
 		rec.Text = b.String()
-		rec.metrics = gathered(probeMetrics(nil, rec.Duration))
+		rec.facts = factsOf(nil, rec.Duration)
 		e.hist.add(rec)
 		return rec
 	}
@@ -566,7 +555,7 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 	ct.IdleProbe = nil
 	rep := checks.Diagnose(ctx, ct, e.cfg.Env, fleet.OptionsFor(t, false))
 	rec.Duration = e.cfg.Now().Sub(start)
-	rec.metrics = gathered(probeMetrics(rep, rec.Duration))
+	rec.facts = factsOf(rep, rec.Duration)
 	rec.Verdict, rec.ExitCode = rep.Verdict, rep.ExitCode
 	s := rep.Headline()
 	rec.Failing, rec.Bolt, rec.Agent, rec.URI = s.Failing, s.BoltVersion, s.ServerAgent, rep.Target.URI
@@ -599,12 +588,10 @@ type record struct {
 	Error      string // the target could not be resolved
 	Text       string // the text report, or the error and hint
 
-	// metrics are the probe's metrics (probeMetrics), gathered once when
-	// the diagnosis ended, for every probe it answers. The report itself
-	// is not kept: a thousand targets' last reports, with their
-	// artifacts, weighed 200 MB (BenchmarkFleet1000); their metrics
-	// weigh a few kilobytes each.
-	metrics prometheus.Gatherer
+	// facts are what the probe's metrics say (probeMetrics), read from
+	// the report when the diagnosis ended, for every probe it answers;
+	// the report itself is not kept (see probeFacts).
+	facts *probeFacts
 }
 
 func (r *record) failed() bool { return r.ExitCode != checks.ExitHealthy }
@@ -631,7 +618,7 @@ func (h *history) add(r *record) {
 	defer h.mu.Unlock()
 	// The status page needs the text, not the metrics.
 	kept := *r
-	kept.metrics = nil
+	kept.facts = nil
 	h.last[r.Target] = &kept
 	if r.failed() {
 		h.failures = slices.Insert(h.failures, 0, &kept)

@@ -47,9 +47,12 @@ import (
 //	cpu-%            its CPU time over the fleet's wall time, user + system
 //	                 (/proc/PID/stat, the counters getrusage reads), in %
 //	                 of one core
+//	fixtures-cpu-%   the same for this process: the fixture servers and
+//	                 the scrapes, on the same cores
 //	peak-rss-MB      its VmHWM, read before it is stopped
 //	max-goroutines   the most go_goroutines its /metrics showed, read
 //	                 every 0.5 s
+//	max-heap-MB      the most go_memstats_heap_inuse_bytes, likewise
 //	p50-ms, p99-ms   scrape durations of the healthy targets under the
 //	                 fleet, as Prometheus sees them (queue wait included)
 //	lone-p50-ms, lone-p99-ms  the same, probed one at a time
@@ -141,11 +144,11 @@ func BenchmarkFleet1000(b *testing.B) {
 
 	intervals := max(2, b.N)
 	var (
-		mu                    sync.Mutex
-		healthy               []time.Duration
-		contention, falsePass int
-		failedTargets         []string
-		maxGoroutines         float64
+		mu                     sync.Mutex
+		healthy                []time.Duration
+		contention, falsePass  int
+		failedTargets          []string
+		maxGoroutines, maxHeap float64
 	)
 	stopPoll := make(chan struct{})
 	polled := make(chan struct{})
@@ -154,11 +157,11 @@ func BenchmarkFleet1000(b *testing.B) {
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if g, ok := srv.metric(client, "go_goroutines"); ok {
-				mu.Lock()
-				maxGoroutines = max(maxGoroutines, g)
-				mu.Unlock()
-			}
+			g, _ := srv.metric(client, "go_goroutines")
+			h, _ := srv.metric(client, "go_memstats_heap_inuse_bytes")
+			mu.Lock()
+			maxGoroutines, maxHeap = max(maxGoroutines, g), max(maxHeap, h)
+			mu.Unlock()
 			select {
 			case <-stopPoll:
 				return
@@ -167,7 +170,7 @@ func BenchmarkFleet1000(b *testing.B) {
 		}
 	}()
 
-	cpu0 := srv.cpu(b)
+	cpu0, self0 := srv.cpu(b), selfCPU()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -196,7 +199,7 @@ func BenchmarkFleet1000(b *testing.B) {
 	}
 	wg.Wait()
 	wall := time.Since(start)
-	cpu := srv.cpu(b) - cpu0
+	cpu, self := srv.cpu(b)-cpu0, selfCPU()-self0
 	b.StopTimer()
 	close(stopPoll)
 	<-polled
@@ -213,8 +216,10 @@ func BenchmarkFleet1000(b *testing.B) {
 		return ms(s[min(len(s)-1, int(q*float64(len(s))))])
 	}
 	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu-%")
+	b.ReportMetric(100*self.Seconds()/wall.Seconds(), "fixtures-cpu-%")
 	b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MB")
 	b.ReportMetric(maxGoroutines, "max-goroutines")
+	b.ReportMetric(maxHeap/(1<<20), "max-heap-MB")
 	b.ReportMetric(p(healthy, 0.5), "p50-ms")
 	b.ReportMetric(p(healthy, 0.99), "p99-ms")
 	b.ReportMetric(p(lone, 0.5), "lone-p50-ms")
@@ -449,6 +454,15 @@ func (p *serveProcess) cpu(tb testing.TB) time.Duration {
 	stime, _ := strconv.ParseInt(fields[12], 10, 64) // field 15
 	const clkTck = 100                               // sysconf(_SC_CLK_TCK) on Linux
 	return time.Duration(utime+stime) * time.Second / clkTck
+}
+
+// selfCPU is this process's user + system time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS is the process's VmHWM in bytes.
