@@ -38,9 +38,9 @@ import (
 // bolt://. 5 % are broken, 10 each of: a wrong password, a refused port,
 // a server that accepts and never answers (it holds a slot for the step
 // timeout, 5 s), a self-signed certificate, a database that does not
-// exist. Before the fleet starts and again after it ends, 100 healthy
-// targets of the same mix (every ninth) are probed one at a time (the
-// lone probes), through the same process and client.
+// exist. Before the fleet starts, healthy targets of the same mix (every
+// ninth) are probed one at a time, 200 probes spread over one interval
+// (the lone probes), through the same process and client.
 //
 // Reported (the serve process's own, not this process's):
 //
@@ -49,6 +49,9 @@ import (
 //	                 of one core
 //	fixtures-cpu-%   the same for this process: the fixture servers and
 //	                 the scrapes, on the same cores
+//	others-cpu-%     the machine's busy time (/proc/stat) less these two
+//	                 processes': what else ran on the cores meanwhile,
+//	                 which the latencies depend on
 //	peak-rss-MB      its VmHWM, read before it is stopped
 //	max-goroutines   the most go_goroutines its /metrics showed, read
 //	                 every 0.5 s
@@ -119,28 +122,27 @@ func BenchmarkFleet1000(b *testing.B) {
 		return took, err == nil && resp.StatusCode == http.StatusOK && strings.Contains(string(body), "\nneo4j_doctor_probe_success 1\n")
 	}
 
-	// The lone probes: 100 healthy targets of the mix, one at a time,
-	// before the fleet and again after it, so that a change in what else
-	// the machine runs weighs on both sides of the ratio.
-	var lone []time.Duration
-	probeAlone := func() {
-		k := 0
-		for i, t := range fl.targets {
-			if k == 100 {
-				break
-			}
-			if t.broken != "" || i%9 != 0 {
-				continue
-			}
-			took, ok := scrape(t.name)
-			if !ok {
-				b.Fatalf("lone probe of %s did not pass", t.name)
-			}
-			lone = append(lone, took)
-			k++
+	// The lone probes: healthy targets of the mix (every ninth), one at a
+	// time, 200 spread over one scrape interval before the fleet, so that
+	// they meet as much of what else the machine runs as the fleet's
+	// scrapes do (back to back, in half a second, they would meet less).
+	var alone []fleetTarget
+	for i, t := range fl.targets {
+		if t.broken == "" && i%9 == 0 {
+			alone = append(alone, t)
 		}
 	}
-	probeAlone()
+	var lone []time.Duration
+	loneStart := time.Now()
+	for j := range 200 {
+		time.Sleep(time.Until(loneStart.Add(time.Duration(j) * interval / 200)))
+		t := alone[j%len(alone)]
+		took, ok := scrape(t.name)
+		if !ok {
+			b.Fatalf("lone probe of %s did not pass", t.name)
+		}
+		lone = append(lone, took)
+	}
 
 	intervals := max(2, b.N)
 	var (
@@ -170,7 +172,7 @@ func BenchmarkFleet1000(b *testing.B) {
 		}
 	}()
 
-	cpu0, self0 := srv.cpu(b), selfCPU()
+	cpu0, self0, busy0 := srv.cpu(b), selfCPU(), machineBusy(b)
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -199,11 +201,10 @@ func BenchmarkFleet1000(b *testing.B) {
 	}
 	wg.Wait()
 	wall := time.Since(start)
-	cpu, self := srv.cpu(b)-cpu0, selfCPU()-self0
+	cpu, self, busy := srv.cpu(b)-cpu0, selfCPU()-self0, machineBusy(b)-busy0
 	b.StopTimer()
 	close(stopPoll)
 	<-polled
-	probeAlone()
 	rejected, _ := srv.metric(client, "neo4j_doctor_exporter_probes_rejected_total")
 	diagnoses, _ := srv.metric(client, "neo4j_doctor_exporter_queue_wait_seconds_count")
 	unqueued, _ := srv.metric(client, `neo4j_doctor_exporter_queue_wait_seconds_bucket{le="0.001"}`)
@@ -217,6 +218,7 @@ func BenchmarkFleet1000(b *testing.B) {
 	}
 	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu-%")
 	b.ReportMetric(100*self.Seconds()/wall.Seconds(), "fixtures-cpu-%")
+	b.ReportMetric(max(0, 100*(busy-cpu-self).Seconds()/wall.Seconds()), "others-cpu-%")
 	b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MB")
 	b.ReportMetric(maxGoroutines, "max-goroutines")
 	b.ReportMetric(maxHeap/(1<<20), "max-heap-MB")
@@ -454,6 +456,27 @@ func (p *serveProcess) cpu(tb testing.TB) time.Duration {
 	stime, _ := strconv.ParseInt(fields[12], 10, 64) // field 15
 	const clkTck = 100                               // sysconf(_SC_CLK_TCK) on Linux
 	return time.Duration(utime+stime) * time.Second / clkTck
+}
+
+// machineBusy is the time every CPU of the machine spent busy so far
+// (the first line of /proc/stat less idle and iowait), whatever the
+// process.
+func machineBusy(tb testing.TB) time.Duration {
+	tb.Helper()
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	var busy int64
+	for i, f := range strings.Fields(line)[1:] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		if i != 3 && i != 4 && i < 8 { // idle, iowait; guest time is in user already
+			busy += v
+		}
+	}
+	const clkTck = 100 // sysconf(_SC_CLK_TCK) on Linux
+	return time.Duration(busy) * time.Second / clkTck
 }
 
 // selfCPU is this process's user + system time so far.
