@@ -439,7 +439,7 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 		e.inFlight.Dec()
 		<-e.sem
 	} else {
-		f.err = fmt.Errorf("the %d diagnoses --max-concurrent allows ran until too little of the scrape's time was left to start one: raise --max-concurrent (or the scrape interval)", cap(e.sem))
+		f.err = fmt.Errorf("the %d diagnoses --max-concurrent allows ran until too little of the scrape's time was left to start one: raise --max-concurrent (see the README, Sizing)", cap(e.sem))
 	}
 	fl.mu.Lock()
 	delete(fl.running, key)
@@ -482,9 +482,10 @@ func (e *Exporter) acquire(ctx context.Context, deadline time.Time, reserve time
 
 // startReserve is how much of its budget a queued probe must still have
 // to start a diagnosis: twice what the target's last diagnosis took when
-// it was healthy (a healthy target is never failed for having waited),
-// else minimumProbeTimeout; at most half of what is left now, so a probe
-// waits at least that long for a slot.
+// it was healthy (so a healthy target's diagnosis does not start with
+// less time than it needed, and fail because it waited), else
+// minimumProbeTimeout; at most half of what is left now, so a probe waits
+// at least that long for a slot.
 func startReserve(last *record, left time.Duration) time.Duration {
 	r := minimumProbeTimeout
 	if last != nil && !last.failed() {
@@ -494,7 +495,7 @@ func startReserve(last *record, left time.Duration) time.Duration {
 }
 
 // flights are the diagnoses running now, by target, and the last result
-// of each target (with its report, for the metrics of a cached answer).
+// of each target (with its metrics' facts, for a cached answer).
 // gen counts reloads: a diagnosis started with the previous targets file
 // is shared by no probe after a reload, nor kept as the last result.
 type flights struct {
