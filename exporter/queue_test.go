@@ -16,26 +16,35 @@ import (
 	"github.com/neo4j-doctor/neo4j-doctor/fixtures"
 )
 
-// TestProbeQueues: with one diagnosis allowed at once, five probes of five
-// targets arriving together queue instead of being refused: all five are
-// answered healthy, five diagnoses ran, none was rejected, and the queue
-// wait histogram saw each of them. The fixture takes 200 ms to answer
-// each login, so at most one diagnosis (the first) can have started
-// without waiting a tenth of a second; a busy machine only makes the
-// waits longer, never the count of short ones larger.
+// TestProbeQueues: with one diagnosis allowed at once, held by a probe of
+// a server that never answers, five probes of five healthy targets queue
+// instead of being refused. The test sees all five queued, waits 50 ms
+// more, then kills the silent server: its probe fails, and the five run
+// one after another, each answered healthy. Five plus one diagnoses ran,
+// none was rejected, and the queue wait histogram saw each: the first
+// without a wait, the five after at least the 50 ms. Who waits is decided
+// by the fixture's state (the slot is held until the test lets it go),
+// not by how fast the machine is.
 func TestProbeQueues(t *testing.T) {
 	t.Parallel()
 	const n = 5
 	fc := fixtures.Neo4j526()
 	fc.Users = map[string]string{"neo4j": canary}
-	fc.LogonDelay = 200 * time.Millisecond
 	srv, err := fixtures.Start(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	stall := fixtures.Neo4j526()
+	stall.Misbehave = fixtures.Misbehaviour{Kind: fixtures.Stall}
+	gate, err := fixtures.Start(stall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = gate.Close() })
+
 	var body strings.Builder
-	body.WriteString("targets:\n")
+	fmt.Fprintf(&body, "targets:\n  - {name: gate, uri: 'bolt://%s', timeout: 60s}\n", gate.Addr())
 	for i := range n {
 		fmt.Fprintf(&body, "  - {name: db%d, uri: '%s', username: neo4j, passwordEnv: DB_PASSWORD}\n", i, srv.URI("bolt"))
 	}
@@ -57,35 +66,48 @@ func TestProbeQueues(t *testing.T) {
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
-		codes   = map[int]int{}
+		codes   = map[string]int{}
 		healthy int
 	)
-	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: n, MaxIdleConnsPerHost: n}}
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: n + 1, MaxIdleConnsPerHost: n + 1}}
 	defer client.CloseIdleConnections()
+	scrape := func(name string) {
+		defer wg.Done()
+		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/probe?target="+name, nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		codes[name] = resp.StatusCode
+		if strings.Contains(string(b), "\nneo4j_doctor_probe_success 1\n") {
+			healthy++
+		}
+	}
+	wg.Add(1)
+	go scrape("gate")
+	waitInFlight(t, r, 1)
 	for i := range n {
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/probe?target=db%d", r.srv.URL, i), nil)
-			req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			mu.Lock()
-			defer mu.Unlock()
-			codes[resp.StatusCode]++
-			if strings.Contains(string(b), "\nneo4j_doctor_probe_success 1\n") {
-				healthy++
-			}
-		}()
+		go scrape(fmt.Sprintf("db%d", i))
 	}
+	waitGauge(t, r, "neo4j_doctor_exporter_probes_queued", n)
+	time.Sleep(50 * time.Millisecond)
+	gate.Kill()
 	wg.Wait()
-	if codes[200] != n || healthy != n {
-		t.Errorf("answers by status %v, %d healthy; want %d × 200, all healthy", codes, healthy, n)
+
+	for name, code := range codes {
+		if code != http.StatusOK {
+			t.Errorf("%s answered %d, want 200", name, code)
+		}
+	}
+	if len(codes) != n+1 || healthy != n {
+		t.Errorf("%d answers, %d healthy; want %d, %d healthy (the gate's probe fails)", len(codes), healthy, n+1, n)
 	}
 	_, mbody := r.get(t, "/metrics", nil)
 	m := parse(t, mbody)
@@ -99,12 +121,12 @@ func TestProbeQueues(t *testing.T) {
 		t.Fatalf("queue_wait_seconds: %v", h)
 	}
 	hist := h[0].GetHistogram()
-	if hist.GetSampleCount() != n {
-		t.Errorf("queue_wait_seconds counted %d diagnoses, want %d", hist.GetSampleCount(), n)
+	if hist.GetSampleCount() != n+1 {
+		t.Errorf("queue_wait_seconds counted %d diagnoses, want %d", hist.GetSampleCount(), n+1)
 	}
 	for _, b := range hist.GetBucket() {
-		if b.GetUpperBound() == 0.1 && b.GetCumulativeCount() > 1 {
-			t.Errorf("%d diagnoses started within 0.1s of their probe; behind one slot and 200 ms logins, at most the first can", b.GetCumulativeCount())
+		if b.GetUpperBound() == 0.01 && b.GetCumulativeCount() != 1 {
+			t.Errorf("%d diagnoses started within 10 ms of their probe; want 1, the gate's (the others waited at least 50 ms)", b.GetCumulativeCount())
 		}
 	}
 	for i := range n {
@@ -112,4 +134,18 @@ func TestProbeQueues(t *testing.T) {
 			t.Errorf("diagnoses_total{target=db%d} = %v, want 1", i, v)
 		}
 	}
+}
+
+// waitGauge waits until the exporter's gauge name reads want, polling
+// its /metrics at most 500 times.
+func waitGauge(t *testing.T, r *rig, name string, want float64) {
+	t.Helper()
+	for range 500 {
+		_, body := r.get(t, "/metrics", nil)
+		if v, _ := parse(t, body).value(name); v == want {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s never read %v", name, want)
 }
