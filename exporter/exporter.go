@@ -54,8 +54,11 @@ type Config struct {
 	Path   string              // the targets file
 	Getenv func(string) string // for passwordEnv; nil = os.Getenv
 	// MaxConcurrent bounds the diagnoses running at once (each also checks
-	// up to 16 members at once). A probe that cannot start before its
-	// scrape's deadline answers 503.
+	// up to 16 members at once). A probe beyond it queues, first come
+	// first served, and its diagnosis gets what is left of the scrape's
+	// budget once it starts. A probe that could not start with enough of
+	// its budget left to finish (see startReserve) answers 503 instead of
+	// a diagnosis the wait would have cut short.
 	MaxConcurrent int
 	// TimeoutOffset is taken off X-Prometheus-Scrape-Timeout-Seconds so
 	// the answer reaches Prometheus before it gives up on the scrape.
@@ -124,6 +127,8 @@ type Exporter struct {
 	diagnoses     *prometheus.CounterVec
 	rejected      prometheus.Counter
 	inFlight      prometheus.Gauge
+	queued        prometheus.Gauge
+	queueWait     prometheus.Histogram
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	targets       prometheus.Gauge
@@ -191,16 +196,22 @@ func (e *Exporter) registerOwnMetrics() {
 		Name: "neo4j_doctor_exporter_probes_total", Help: "Probes answered, by target and result (success: exit code 0; failure: any other).",
 	}, []string{"target", "result"})
 	e.rejected = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "neo4j_doctor_exporter_probes_rejected_total", Help: "Probes answered 503 because max-concurrent diagnoses, or the target's own running diagnosis, were still running at the scrape's deadline.",
+		Name: "neo4j_doctor_exporter_probes_rejected_total", Help: "Probes answered 503 because max-concurrent diagnoses were still running when too little of the scrape's budget was left to start one, or the target's own running diagnosis was at the scrape's deadline.",
 	})
 	e.diagnoses = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "neo4j_doctor_exporter_diagnoses_total", Help: "Diagnoses run, by target; probes answered from a running or recent diagnosis (see --min-probe-interval) do not count.",
 	}, []string{"target"})
 	e.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_probes_in_flight", Help: "Diagnoses running now."})
+	e.queued = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_probes_queued", Help: "Probes waiting now for one of the max-concurrent diagnosis slots."})
+	e.queueWait = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "neo4j_doctor_exporter_queue_wait_seconds",
+		Help:    "How long each diagnosis waited for one of the max-concurrent slots before it started; the wait comes out of the scrape's budget.",
+		Buckets: []float64{0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+	})
 	e.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_successful", Help: "1 when the last load of the targets file succeeded; 0 when it was refused and the previous one is still in use."})
 	e.reloadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_config_last_reload_success_timestamp_seconds", Help: "When the targets file in use was loaded."})
 	e.targets = prometheus.NewGauge(prometheus.GaugeOpts{Name: "neo4j_doctor_exporter_targets", Help: "Targets in the targets file in use."})
-	e.reg.MustRegister(build, e.probes, e.rejected, e.diagnoses, e.inFlight, e.reloadOK, e.reloadSuccess, e.targets)
+	e.reg.MustRegister(build, e.probes, e.rejected, e.diagnoses, e.inFlight, e.queued, e.queueWait, e.reloadOK, e.reloadSuccess, e.targets)
 }
 
 // Reload rereads the targets file. A file that does not load is refused
@@ -349,11 +360,11 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		age = max(e.cfg.Now().Sub(rec.finished()), 0)
 	}
 
-	reg := probeMetrics(rec.report, rec.Duration)
+	reg := probeMetrics(rec.facts)
 	e.idleMetrics(reg, name)
 	resultAge(reg, age)
 	result := "failure"
-	if rec.report != nil && rec.report.ExitCode == checks.ExitHealthy {
+	if rec.ExitCode == checks.ExitHealthy {
 		result = "success"
 	}
 	e.probes.WithLabelValues(name, result).Inc()
@@ -390,7 +401,8 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target) (rec *record, cached bool, err error) {
 	fl := e.flights
 	fl.mu.Lock()
-	if last := fl.last[t.Name]; last != nil && e.cfg.Now().Sub(last.finished()) < e.cfg.MinProbeInterval {
+	last := fl.last[t.Name]
+	if last != nil && e.cfg.Now().Sub(last.finished()) < e.cfg.MinProbeInterval {
 		fl.mu.Unlock()
 		return last, true, nil
 	}
@@ -418,15 +430,16 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 	deadline, _ := ctx.Deadline()
 	lead, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
-	select {
-	case e.sem <- struct{}{}:
+	if e.acquire(lead, deadline, startReserve(last, time.Until(deadline))) {
 		e.inFlight.Inc()
 		e.diagnoses.WithLabelValues(t.Name).Inc()
+		// The diagnosis has what is left of the scrape's budget: the
+		// wait for a slot came out of it.
 		f.rec = e.probe(lead, file, t)
 		e.inFlight.Dec()
 		<-e.sem
-	case <-lead.Done():
-		f.err = fmt.Errorf("%d probes were running until the scrape's deadline: raise --max-concurrent or the scrape interval", cap(e.sem))
+	} else {
+		f.err = fmt.Errorf("the %d diagnoses --max-concurrent allows ran until too little of the scrape's time was left to start one: raise --max-concurrent (see the README, Sizing)", cap(e.sem))
 	}
 	fl.mu.Lock()
 	delete(fl.running, key)
@@ -441,8 +454,48 @@ func (e *Exporter) result(ctx context.Context, file *fleet.File, t *fleet.Target
 	return f.rec, false, nil
 }
 
+// acquire takes one of the MaxConcurrent slots, waiting in line (Go
+// queues the senders on a full channel in order) until reserve before
+// deadline at the latest; false when none came by then. The wait is
+// observed only for a diagnosis that starts: a probe that gave up counts
+// in rejected.
+func (e *Exporter) acquire(ctx context.Context, deadline time.Time, reserve time.Duration) bool {
+	select {
+	case e.sem <- struct{}{}:
+		e.queueWait.Observe(0)
+		return true
+	default:
+	}
+	start := time.Now()
+	e.queued.Inc()
+	defer e.queued.Dec()
+	line, cancel := context.WithDeadline(ctx, deadline.Add(-reserve))
+	defer cancel()
+	select {
+	case e.sem <- struct{}{}:
+		e.queueWait.Observe(time.Since(start).Seconds())
+		return true
+	case <-line.Done():
+		return false
+	}
+}
+
+// startReserve is how much of its budget a queued probe must still have
+// to start a diagnosis: twice what the target's last diagnosis took when
+// it was healthy (so a healthy target's diagnosis does not start with
+// less time than it needed, and fail because it waited), else
+// minimumProbeTimeout; at most half of what is left now, so a probe waits
+// at least that long for a slot.
+func startReserve(last *record, left time.Duration) time.Duration {
+	r := minimumProbeTimeout
+	if last != nil && !last.failed() {
+		r = max(r, 2*last.Duration)
+	}
+	return min(r, left/2)
+}
+
 // flights are the diagnoses running now, by target, and the last result
-// of each target (with its report, for the metrics of a cached answer).
+// of each target (with its metrics' facts, for a cached answer).
 // gen counts reloads: a diagnosis started with the previous targets file
 // is shared by no probe after a reload, nor kept as the last result.
 type flights struct {
@@ -494,6 +547,7 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 		var b bytes.Buffer
 		report.Error(&b, err, hintOf(err), false)
 		rec.Text = b.String()
+		rec.facts = factsOf(nil, rec.Duration)
 		e.hist.add(rec)
 		return rec
 	}
@@ -502,7 +556,7 @@ func (e *Exporter) probe(ctx context.Context, file *fleet.File, t *fleet.Target)
 	ct.IdleProbe = nil
 	rep := checks.Diagnose(ctx, ct, e.cfg.Env, fleet.OptionsFor(t, false))
 	rec.Duration = e.cfg.Now().Sub(start)
-	rec.report = rep
+	rec.facts = factsOf(rep, rec.Duration)
 	rec.Verdict, rec.ExitCode = rep.Verdict, rep.ExitCode
 	s := rep.Headline()
 	rec.Failing, rec.Bolt, rec.Agent, rec.URI = s.Failing, s.BoltVersion, s.ServerAgent, rep.Target.URI
@@ -535,7 +589,10 @@ type record struct {
 	Error      string // the target could not be resolved
 	Text       string // the text report, or the error and hint
 
-	report *checks.Report
+	// facts are what the probe's metrics say (probeMetrics), read from
+	// the report when the diagnosis ended, for every probe it answers;
+	// the report itself is not kept (see probeFacts).
+	facts *probeFacts
 }
 
 func (r *record) failed() bool { return r.ExitCode != checks.ExitHealthy }
@@ -560,10 +617,9 @@ func newHistory(keep int) *history {
 func (h *history) add(r *record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	// The status page needs the text, not the report: drop it so a
-	// thousand kept records do not pin a thousand reports' members.
+	// The status page needs the text, not the metrics.
 	kept := *r
-	kept.report = nil
+	kept.facts = nil
 	h.last[r.Target] = &kept
 	if r.failed() {
 		h.failures = slices.Insert(h.failures, 0, &kept)

@@ -489,7 +489,7 @@ func TestProbeHonoursScrapeTimeout(t *testing.T) {
 }
 
 // TestProbeConcurrencyBound: with one probe allowed at once, a probe of
-// another target that cannot start before its deadline is answered 503,
+// another target that cannot start in time to finish is answered 503,
 // and the exporter counts it.
 func TestProbeConcurrencyBound(t *testing.T) {
 	t.Parallel()

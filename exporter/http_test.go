@@ -31,7 +31,7 @@ func TestHTTPMetrics(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			rep := &checks.Report{Verdict: checks.Pass, HTTP: tc.info}
-			fams, err := probeMetrics(rep, 0).Gather()
+			fams, err := probeMetrics(factsOf(rep, 0)).Gather()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,12 +62,72 @@ func databaseAccess(rep any) (database, mode string, ok bool) {
 	return database, mode, true
 }
 
+// probeFacts are what the metrics of a probe say of its diagnosis, read
+// from the report once when it ends: the last result of every target is
+// kept for the probes it answers, and a thousand targets' reports (with
+// their artifacts) weighed 200 MB, their gathered metric families 30 MB,
+// these a few hundred kilobytes (BenchmarkFleet1000).
+type probeFacts struct {
+	took       time.Duration
+	exitCode   int
+	resolved   bool // false: the target could not be resolved, no diagnosis
+	checks     []checkFact
+	headline   checks.Headline
+	access     accessFact
+	httpStatus int
+	webSocket  checks.Status
+	members    []memberFact
+}
+
+type checkFact struct {
+	id       string
+	status   checks.Status
+	duration time.Duration
+}
+
+// accessFact is the access mode the report gave (a DatabaseAccessor).
+type accessFact struct {
+	database, mode string
+	ok             bool
+}
+
+func (a accessFact) DatabaseAccess() (string, string, bool) { return a.database, a.mode, a.ok }
+
+type memberFact struct {
+	address string
+	status  checks.Status
+}
+
+// factsOf reads rep's facts; rep is nil when the target could not be
+// resolved (a password variable gone since the config was loaded): the
+// probe then fails with exit code 3 and nothing else.
+func factsOf(rep *checks.Report, took time.Duration) *probeFacts {
+	f := &probeFacts{took: took, exitCode: checks.ExitNoAttempt}
+	if rep == nil {
+		return f
+	}
+	f.resolved, f.exitCode = true, rep.ExitCode
+	f.checks = make([]checkFact, len(rep.Checks))
+	for i, c := range rep.Checks {
+		f.checks[i] = checkFact{c.ID, c.Status, c.Duration}
+	}
+	f.headline = rep.Headline()
+	db, mode, ok := databaseAccess(rep)
+	f.access = accessFact{db, mode, ok}
+	if h := rep.HTTP; h != nil {
+		f.httpStatus, f.webSocket = h.Status, h.WebSocket
+	}
+	f.members = make([]memberFact, len(rep.Members))
+	for i, m := range rep.Members {
+		f.members[i] = memberFact{m.Address, m.Status}
+	}
+	return f
+}
+
 // probeMetrics is the answer to one /probe: a fresh registry holding only
 // this probe's gauges, so a target's series vanish with it instead of
-// lingering from an earlier probe. rep is nil when the target could not be
-// resolved (a password variable gone since the config was loaded); the
-// probe then fails with exit code 3 and nothing else.
-func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
+// lingering from an earlier probe.
+func probeMetrics(f *probeFacts) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	gauge := func(name, help string) prometheus.Gauge {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
@@ -80,14 +140,13 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 		return g
 	}
 	success := gauge("neo4j_doctor_probe_success", "1 when the diagnosis is healthy (exit code 0: every check passed, warnings allowed), else 0.")
-	gauge("neo4j_doctor_probe_duration_seconds", "How long the whole diagnosis took.").Set(took.Seconds())
+	gauge("neo4j_doctor_probe_duration_seconds", "How long the whole diagnosis took.").Set(f.took.Seconds())
 	exit := gauge("neo4j_doctor_probe_exit_code", "The CLI's exit code for this diagnosis: 0 healthy, 1 reached but a check failed, 2 no response, 3 no attempt (bad target configuration).")
-	if rep == nil {
-		exit.Set(checks.ExitNoAttempt)
+	exit.Set(float64(f.exitCode))
+	if !f.resolved {
 		return reg
 	}
-	exit.Set(float64(rep.ExitCode))
-	if rep.ExitCode == checks.ExitHealthy {
+	if f.exitCode == checks.ExitHealthy {
 		success.Set(1)
 	}
 	gauge("neo4j_doctor_probe_connections", "TCP connections the diagnosis opened to the target's servers: one per server on a healthy cluster.").Set(float64(rep.Connections))
@@ -102,27 +161,27 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 	}
 
 	status := vec("neo4j_doctor_check_status", "The status of each check, as a state set: 1 for the check's status, 0 for the others.", "check", "status")
-	for _, c := range rep.Checks {
+	for _, c := range f.checks {
 		for _, s := range Statuses {
 			v := 0.0
-			if c.Status == s {
+			if c.status == s {
 				v = 1
 			}
-			status.WithLabelValues(c.ID, string(s)).Set(v)
+			status.WithLabelValues(c.id, string(s)).Set(v)
 		}
 	}
 	phase := vec("neo4j_doctor_phase_duration_seconds", "How long each step took; 0 when it did not run.", "phase")
 	for _, p := range Phases() {
 		d := time.Duration(0)
-		for _, c := range rep.Checks {
-			if c.ID == p && c.Status != checks.Skip {
-				d = c.Duration
+		for _, c := range f.checks {
+			if c.id == p && c.status != checks.Skip {
+				d = c.duration
 			}
 		}
 		phase.WithLabelValues(p).Set(d.Seconds())
 	}
 
-	s := rep.Headline()
+	s := f.headline
 	if s.BoltVersion != "" {
 		vec("neo4j_doctor_bolt_info", "The negotiated Bolt version and the server's agent string; present once a handshake succeeded.", "version", "agent").
 			WithLabelValues(s.BoltVersion, s.ServerAgent).Set(1)
@@ -140,27 +199,25 @@ func probeMetrics(rep *checks.Report, took time.Duration) *prometheus.Registry {
 			rt.WithLabelValues(r).Set(float64(sizes[r]))
 		}
 	}
-	accessMetric(reg, rep)
-	if h := rep.HTTP; h != nil {
-		if h.Status != 0 {
-			gauge("neo4j_doctor_probe_http_status", "The HTTP status of GET / (the discovery document) at the target's HTTP endpoint; present once the endpoint answered.").Set(float64(h.Status))
-		}
-		if h.WebSocket != "" && h.WebSocket != checks.Skip {
-			v := 0.0
-			if h.WebSocket == checks.Pass {
-				v = 1
-			}
-			gauge("neo4j_doctor_websocket_up", "1 when Bolt over WebSocket to the Bolt port (as Neo4j Browser speaks it) upgraded and logged in, else 0; present once the websocket check ran.").Set(v)
-		}
+	accessMetric(reg, f.access)
+	if f.httpStatus != 0 {
+		gauge("neo4j_doctor_probe_http_status", "The HTTP status of GET / (the discovery document) at the target's HTTP endpoint; present once the endpoint answered.").Set(float64(f.httpStatus))
 	}
-	if len(rep.Members) > 0 {
+	if f.webSocket != "" && f.webSocket != checks.Skip {
+		v := 0.0
+		if f.webSocket == checks.Pass {
+			v = 1
+		}
+		gauge("neo4j_doctor_websocket_up", "1 when Bolt over WebSocket to the Bolt port (as Neo4j Browser speaks it) upgraded and logged in, else 0; present once the websocket check ran.").Set(v)
+	}
+	if len(f.members) > 0 {
 		up := vec("neo4j_doctor_member_up", "1 when the cluster member is reachable and authenticates the way a driver reaches it, else 0.", "address")
-		for _, m := range rep.Members {
+		for _, m := range f.members {
 			v := 1.0
-			if m.Status == checks.Fail {
+			if m.status == checks.Fail {
 				v = 0
 			}
-			up.WithLabelValues(m.Address).Set(v)
+			up.WithLabelValues(m.address).Set(v)
 		}
 	}
 	return reg

@@ -80,7 +80,7 @@ func verdictOf(rep *checks.Report, strict bool) (checks.Status, int) {
 
 func readBack(t *testing.T, rep *checks.Report) (string, checks.Headline, bool) {
 	t.Helper()
-	fams, err := probeMetrics(rep, time.Second).Gather()
+	fams, err := probeMetrics(factsOf(rep, time.Second)).Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,6 +80,9 @@ waitfor() {
 echo "== promtool: the example rules and their unit tests"
 promtool check rules examples/alerts.yml
 promtool test rules examples/alerts.test.yml
+promtool check config examples/sharding/prometheus-shard.yml
+promtool check rules examples/sharding/rules.yml
+promtool test rules examples/sharding/rules.test.yml
 
 echo "== build"
 go build -o "$work/neo4j-doctor" .

@@ -53,7 +53,7 @@ func (r *runner) serveCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "web.enable-lifecycle", Usage: "allow POST /-/reload (403 without it; SIGHUP always reloads)"},
 			&ucli.BoolFlag{Name: "web.hide-reports", Usage: "the status page shows verdicts and failing steps only; /probe?debug=true answers 403"},
 			&ucli.DurationFlag{Name: "min-probe-interval", Value: exporter.DefaultMinInterval, Usage: "least `DURATION` between two diagnoses of a target; a probe in between gets the last result (0: a diagnosis per probe)"},
-			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; a probe that cannot start before its deadline answers 503"},
+			&ucli.IntFlag{Name: "max-concurrent", Value: exporter.DefaultMaxConcurrent, Usage: "diagnoses running at once; more probes queue and their wait comes out of the scrape's budget; one that cannot start in time to finish answers 503"},
 			&ucli.DurationFlag{Name: "timeout-offset", Value: exporter.DefaultTimeoutOffset, Usage: "taken off Prometheus's scrape timeout so the answer arrives in time"},
 			&ucli.IntFlag{Name: "keep-failures", Value: exporter.DefaultKeepFailures, Usage: "failed probes whose reports the status page keeps"},
 			&ucli.BoolFlag{Name: "no-cache", Usage: "start every diagnosis cold: remember nothing of a target's last probe (routing table, version list, TLS session)"},
