@@ -77,6 +77,9 @@ type probeFacts struct {
 	httpStatus int
 	webSocket  checks.Status
 	members    []memberFact
+	// what the diagnosis cost the servers, and whether it started warm
+	connections, logons int
+	warm, tableChanged  bool
 }
 
 type checkFact struct {
@@ -107,6 +110,7 @@ func factsOf(rep *checks.Report, took time.Duration) *probeFacts {
 		return f
 	}
 	f.resolved, f.exitCode = true, rep.ExitCode
+	f.connections, f.logons, f.warm, f.tableChanged = rep.Connections, rep.Logons, rep.Warm, rep.TableChange != nil
 	f.checks = make([]checkFact, len(rep.Checks))
 	for i, c := range rep.Checks {
 		f.checks[i] = checkFact{c.ID, c.Status, c.Duration}
@@ -149,14 +153,14 @@ func probeMetrics(f *probeFacts) *prometheus.Registry {
 	if f.exitCode == checks.ExitHealthy {
 		success.Set(1)
 	}
-	gauge("neo4j_doctor_probe_connections", "TCP connections the diagnosis opened to the target's servers: one per server on a healthy cluster.").Set(float64(rep.Connections))
-	gauge("neo4j_doctor_probe_logons", "Logins the diagnosis sent (LOGON, or HELLO with credentials before Bolt 5.1): each one the server checks, with LDAP or SSO at the identity provider.").Set(float64(rep.Logons))
+	gauge("neo4j_doctor_probe_connections", "TCP connections the diagnosis opened to the target's servers: one per server on a healthy cluster.").Set(float64(f.connections))
+	gauge("neo4j_doctor_probe_logons", "Logins the diagnosis sent (LOGON, or HELLO with credentials before Bolt 5.1): each one the server checks, with LDAP or SSO at the identity provider.").Set(float64(f.logons))
 	warm := gauge("neo4j_doctor_probe_warm", "1 when the diagnosis started from what the exporter remembered of the target's last (routing table, version lists, TLS sessions), else 0: the first probe of a target, or --no-cache.")
 	changed := gauge("neo4j_doctor_routing_table_changed", "1 when the routing table differs from the one the target's last diagnosis read (writer, members joined or left), else 0.")
-	if rep.Warm {
+	if f.warm {
 		warm.Set(1)
 	}
-	if rep.TableChange != nil {
+	if f.tableChanged {
 		changed.Set(1)
 	}
 
