@@ -384,7 +384,9 @@ func (r *Run) measureIdle(ctx context.Context, host string, port int, env *Env) 
 				report(IdleProgress{Done: &p})
 			}
 		case <-tick.C:
-			if len(waiting) > 0 {
+			// The countdown starts once every connection is open (or
+			// failed): the opening is the first event people see.
+			if announced && len(waiting) > 0 {
 				report(IdleProgress{})
 			}
 		}
