@@ -118,17 +118,9 @@ func start(t *testing.T, cfg exporter.Config, names ...string) *rig {
 	if err := os.WriteFile(r.file, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Path, cfg.Getenv = r.file, r.pw.getenv
-	exp, err := exporter.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.exp = exp
-	r.srv = httptest.NewServer(exp.Handler())
-	t.Cleanup(func() {
-		r.srv.Client().CloseIdleConnections()
-		r.srv.Close()
-	})
+	cfg.Getenv = r.pw.getenv
+	served := serveFile(t, r.file, cfg)
+	r.exp, r.srv = served.exp, served.srv
 	return r
 }
 
@@ -431,7 +423,9 @@ func TestProbeDebugAndErrors(t *testing.T) {
 
 // silent is a listener that accepts and never answers: a probe of it lasts
 // as long as its budget allows.
-func silent(t *testing.T) string {
+func silent(t *testing.T) string { return silentServer(t).Addr() }
+
+func silentServer(t *testing.T) *fixtures.Server {
 	t.Helper()
 	cfg := fixtures.Neo4j526()
 	cfg.Misbehave = fixtures.Misbehaviour{Kind: fixtures.Stall}
@@ -440,17 +434,13 @@ func silent(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return srv.Addr()
+	return srv
 }
 
-func silentRig(t *testing.T, cfg exporter.Config) *rig {
+// serveFile is an exporter of the targets file p, as cfg says, behind a
+// test HTTP server.
+func serveFile(t *testing.T, p string, cfg exporter.Config) *rig {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "targets.yml")
-	addr := silent(t)
-	body := fmt.Sprintf("targets:\n  - {name: silent, uri: 'bolt://%s', timeout: 30s}\n  - {name: silent-2, uri: 'bolt://%s', timeout: 30s}\n", addr, addr)
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	cfg.Path = p
 	exp, err := exporter.New(cfg)
 	if err != nil {
@@ -462,6 +452,17 @@ func silentRig(t *testing.T, cfg exporter.Config) *rig {
 		r.srv.Close()
 	})
 	return r
+}
+
+func silentRig(t *testing.T, cfg exporter.Config) *rig {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "targets.yml")
+	addr := silent(t)
+	body := fmt.Sprintf("targets:\n  - {name: silent, uri: 'bolt://%s', timeout: 30s}\n  - {name: silent-2, uri: 'bolt://%s', timeout: 30s}\n", addr, addr)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return serveFile(t, p, cfg)
 }
 
 // TestProbeHonoursScrapeTimeout: a target that never answers, with a 30 s

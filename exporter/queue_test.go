@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,13 +34,7 @@ func TestProbeQueues(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	stall := fixtures.Neo4j526()
-	stall.Misbehave = fixtures.Misbehaviour{Kind: fixtures.Stall}
-	gate, err := fixtures.Start(stall)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = gate.Close() })
+	gate := silentServer(t)
 
 	var body strings.Builder
 	fmt.Fprintf(&body, "targets:\n  - {name: gate, uri: 'bolt://%s', timeout: 60s}\n", gate.Addr())
@@ -52,16 +45,8 @@ func TestProbeQueues(t *testing.T) {
 	if err := os.WriteFile(p, []byte(body.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	exp, err := exporter.New(exporter.Config{Path: p, MaxConcurrent: 1,
+	r := serveFile(t, p, exporter.Config{MaxConcurrent: 1,
 		Getenv: func(k string) string { return map[string]string{"DB_PASSWORD": canary}[k] }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{exp: exp, srv: httptest.NewServer(exp.Handler()), file: p}
-	t.Cleanup(func() {
-		r.srv.Client().CloseIdleConnections()
-		r.srv.Close()
-	})
 
 	var (
 		wg      sync.WaitGroup
