@@ -82,22 +82,18 @@ func TestProbeBurstIsOneDiagnosis(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/probe?target=db", nil)
-			req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "30")
-			resp, err := client.Do(req)
+			code, b, err := scrapeAs(client, r.srv.URL, "db", "30")
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
 			mu.Lock()
 			defer mu.Unlock()
-			codes[resp.StatusCode]++
-			if strings.Contains(string(b), "\nneo4j_doctor_probe_success 1\n") {
+			codes[code]++
+			if strings.Contains(b, "\nneo4j_doctor_probe_success 1\n") {
 				healthy++
 			}
-			if strings.Contains(string(b), "\nneo4j_doctor_probe_result_age_seconds 0\n") {
+			if strings.Contains(b, "\nneo4j_doctor_probe_result_age_seconds 0\n") {
 				fresh++
 			}
 		}()
@@ -189,4 +185,21 @@ func singleDiagnosisLogons(t *testing.T) int {
 	r, srv := loginRig(t, exporter.Config{}, 0)
 	r.probe(t, "db").must(t, "neo4j_doctor_probe_success", 1)
 	return logons(srv)
+}
+
+// scrapeAs asks base's /probe for target name as Prometheus does, with a
+// scrape timeout of timeout seconds; err is the client's.
+func scrapeAs(client *http.Client, base, name, timeout string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodGet, base+"/probe?target="+name, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeout)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
 }

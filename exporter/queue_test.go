@@ -2,7 +2,6 @@ package exporter_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -58,19 +57,15 @@ func TestProbeQueues(t *testing.T) {
 	defer client.CloseIdleConnections()
 	scrape := func(name string) {
 		defer wg.Done()
-		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+"/probe?target="+name, nil)
-		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "60")
-		resp, err := client.Do(req)
+		code, b, err := scrapeAs(client, r.srv.URL, name, "60")
 		if err != nil {
 			t.Error(err)
 			return
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		mu.Lock()
 		defer mu.Unlock()
-		codes[name] = resp.StatusCode
-		if strings.Contains(string(b), "\nneo4j_doctor_probe_success 1\n") {
+		codes[name] = code
+		if strings.Contains(b, "\nneo4j_doctor_probe_success 1\n") {
 			healthy++
 		}
 	}
