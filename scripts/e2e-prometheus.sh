@@ -119,16 +119,7 @@ code=$(status --cacert "$web/ca.pem" "https://$exporter/metrics")
 code=$(status --cacert "$web/ca.pem" --netrc-file "$web/netrc" -X POST "https://$exporter/-/reload")
 [ "$code" = 403 ] && ok "POST /-/reload without --web.enable-lifecycle: 403" || bad "POST /-/reload answers $code, want 403"
 
-# A free port for Prometheus: one nothing answers on.
-port=
-for _ in $(seq 1 50); do
-  p=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || { echo "no free port for Prometheus" >&2; exit 1; }
-prom="http://127.0.0.1:$port"
-
-echo "== prometheus with examples/prometheus.yml on $prom"
+echo "== prometheus with examples/prometheus.yml"
 # One more name, not in the targets file: the exporter answers 400 and the
 # scrape fails, as a typo in a real config would.
 sed -e "s|127.0.0.1:9687|$exporter|g" \
@@ -140,10 +131,42 @@ sed -e "s|127.0.0.1:9687|$exporter|g" \
   examples/prometheus.yml >"$work/prometheus.yml"
 sed -e 's|for: .*|for: 0s|' examples/alerts.yml >"$work/alerts.yml"
 promtool check config "$work/prometheus.yml" >/dev/null
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$port" --log.level=warn >"$work/prometheus.log" 2>&1 &
-pids+=($!)
-waitfor 60 "Prometheus to be ready" curl -fsS "$prom/-/ready"
+# A free port for Prometheus: one nothing answers on, and that it can
+# listen on (a port picked this way may still be taken, e.g. by the
+# TIME_WAIT connections of a busy run): up to five tries, each waiting until
+# Prometheus is ready or has exited, its log shown when it gave up.
+ready=
+for attempt in 1 2 3 4 5; do
+  port=
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+  done
+  [ -n "$port" ] || { echo "no free port for Prometheus" >&2; exit 1; }
+  prom="http://127.0.0.1:$port"
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data$attempt" \
+    --web.listen-address="127.0.0.1:$port" --log.level=warn >"$work/prometheus.log" 2>&1 &
+  prom_pid=$!
+  for ((i = 0; i < 300; i++)); do
+    if curl -fsS "$prom/-/ready" >/dev/null 2>&1; then ready=1; break; fi
+    kill -0 "$prom_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [ -n "$ready" ]; then
+    pids+=("$prom_pid")
+    break
+  fi
+  echo "prometheus on port $port was not ready (try $attempt of 5):" >&2
+  tail -5 "$work/prometheus.log" >&2
+  if kill -0 "$prom_pid" 2>/dev/null; then
+    # Running but not ready in 60 s: another port would not help.
+    kill "$prom_pid" 2>/dev/null || true
+    break
+  fi
+  wait "$prom_pid" 2>/dev/null || true
+done
+[ -n "$ready" ] || { echo "timed out waiting for Prometheus to be ready" >&2; exit 1; }
+echo "   prometheus on $prom"
 
 # q PROMQL: the instant vector as "instance value" lines.
 q() {
