@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,18 +46,8 @@ func loginRig(t *testing.T, cfg exporter.Config, logonDelay time.Duration) (*rig
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Path = p
 	cfg.Getenv = func(k string) string { return map[string]string{"DB_PASSWORD": canary}[k] }
-	exp, err := exporter.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{exp: exp, srv: httptest.NewServer(exp.Handler()), file: p}
-	t.Cleanup(func() {
-		r.srv.Client().CloseIdleConnections()
-		r.srv.Close()
-	})
-	return r, srv
+	return serveFile(t, p, cfg), srv
 }
 
 // TestProbeBurstIsOneDiagnosis: 100 scrapes of one target at once cost
