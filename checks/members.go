@@ -118,6 +118,15 @@ func warmMembers(ctx context.Context, r *Run) {
 	}()
 }
 
+// addressSet is the members' addresses, lower-cased.
+func addressSet(ms []routing.Member) map[string]bool {
+	set := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		set[strings.ToLower(m.Address)] = true
+	}
+	return set
+}
+
 // take returns the probe started for addr and forgets it; nil when none
 // was (a member new to the table, or a cold run).
 func (w *warmProbes) take(addr string) *warmProbe {
@@ -210,10 +219,7 @@ type membersInput struct {
 // is checked alongside: the server that answered may call itself by a
 // name that leads elsewhere.
 func (r *Run) fanOut(ctx context.Context, in membersInput) ([]memberProbe, elsewhere) {
-	inTable := make(map[string]bool, len(in.all))
-	for _, m := range in.all {
-		inTable[strings.ToLower(m.Address)] = true
-	}
+	inTable := addressSet(in.all)
 	probes := make([]memberProbe, len(in.members))
 	sem := make(chan struct{}, r.Env.MemberConcurrency)
 	mctx, cancel := context.WithTimeout(ctx, in.budget)

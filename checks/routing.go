@@ -146,45 +146,14 @@ func checkRouting(ctx context.Context, r *Run) Result {
 // members that joined or left; nil when neither changed.
 func compareTables(before, after *routing.Table) *TableChange {
 	var c TableChange
-	if !sameAddresses(before.Writers, after.Writers) {
+	if routing.Compare(before, after).Writers {
 		c.WritersBefore, c.WritersAfter = slices.Clone(before.Writers), slices.Clone(after.Writers)
 	}
-	had, has := addressSet(before.Members()), addressSet(after.Members())
-	for _, m := range after.Members() {
-		if !had[strings.ToLower(m.Address)] {
-			c.Joined = append(c.Joined, m.Address)
-		}
-	}
-	for _, m := range before.Members() {
-		if !has[strings.ToLower(m.Address)] {
-			c.Left = append(c.Left, m.Address)
-		}
-	}
+	c.Joined, c.Left = routing.Membership(before, after)
 	if c.WritersBefore == nil && c.WritersAfter == nil && c.Joined == nil && c.Left == nil {
 		return nil
 	}
 	return &c
-}
-
-func addressSet(ms []routing.Member) map[string]bool {
-	set := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		set[strings.ToLower(m.Address)] = true
-	}
-	return set
-}
-
-func sameAddresses(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	for i := range a {
-		a[i] = strings.ToLower(a[i])
-	}
-	for i := range b {
-		b[i] = strings.ToLower(b[i])
-	}
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
 }
 
 // missingDatabase: the database asked for does not exist or is not

@@ -37,6 +37,24 @@ func Compare(ref, other *Table) Disagreement {
 	}
 }
 
+// Membership is which members (any role) after lists that before does
+// not, and which before lists that after does not, in table order;
+// addresses compare as Compare compares them, case aside.
+func Membership(before, after *Table) (joined, left []string) {
+	return without(addresses(after), addresses(before)), without(addresses(before), addresses(after))
+}
+
+// without is the addresses of l that are not in drop, case aside.
+func without(l, drop []string) []string {
+	var out []string
+	for _, a := range l {
+		if !slices.ContainsFunc(drop, func(d string) bool { return strings.EqualFold(a, d) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func addresses(t *Table) []string {
 	var out []string
 	for _, m := range t.Members() {

@@ -2,6 +2,7 @@ package routing_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,5 +46,17 @@ func TestView(t *testing.T) {
 	v := (&routing.Table{Routers: many}).View()
 	if !strings.Contains(v, "and 94 more") || len(v) > 200 {
 		t.Errorf("View of 100 routers: %q", v)
+	}
+}
+
+func TestMembership(t *testing.T) {
+	before := &routing.Table{Writers: []string{"a:1"}, Readers: []string{"b:1", "c:1"}, Routers: []string{"a:1", "b:1", "c:1"}}
+	after := &routing.Table{Writers: []string{"B:1"}, Readers: []string{"a:1", "d:1"}, Routers: []string{"a:1", "B:1", "d:1"}}
+	joined, left := routing.Membership(before, after)
+	if !slices.Equal(joined, []string{"d:1"}) || !slices.Equal(left, []string{"c:1"}) {
+		t.Errorf("joined %q, left %q; want d:1 joined and c:1 left (B:1 is b:1)", joined, left)
+	}
+	if joined, left := routing.Membership(before, before); joined != nil || left != nil {
+		t.Errorf("the same table: joined %q, left %q", joined, left)
 	}
 }
